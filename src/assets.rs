@@ -1,0 +1,135 @@
+//! Policy profiles and rubrics shipped with the binary (rules are data), and the loaders that
+//! validate them. A broken file names the file, the field and the problem.
+
+use crate::domain::policy::Profile;
+use crate::domain::rubric::Rubric;
+use crate::domain::ApplicationKind;
+use std::path::Path;
+
+/// The profile a meeting uses unless told otherwise.
+pub const DEFAULT_PROFILE: &str = "gulou-2021";
+
+const PROFILES: &[(&str, &str)] = &[
+    ("gulou-2021", include_str!("../assets/policies/gulou-2021.toml")),
+    ("luohu-2020", include_str!("../assets/policies/luohu-2020.toml")),
+];
+
+const RUBRICS: &[(ApplicationKind, &str)] = &[
+    (ApplicationKind::Approval, include_str!("../assets/rubrics/approval.toml")),
+    (ApplicationKind::Change, include_str!("../assets/rubrics/change.toml")),
+    (ApplicationKind::Acceptance, include_str!("../assets/rubrics/acceptance.toml")),
+];
+
+/// A rules file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AssetError {
+    #[error("规则文件 {file} 有误：{detail} / rules file {file} is broken: {detail}")]
+    Broken { file: String, detail: String },
+    #[error("找不到政策档案“{0}”，可用：{1}（或给出 .toml 文件路径） / no policy profile “{0}”; available: {1} (or give a .toml file path)")]
+    UnknownProfile(String, String),
+    #[error("无法读取规则文件 {file}：{source} / cannot read rules file {file}: {source}")]
+    Read { file: String, source: std::io::Error },
+}
+
+fn broken(file: &str, detail: impl std::fmt::Display) -> AssetError {
+    AssetError::Broken { file: file.to_string(), detail: detail.to_string().trim().replace('\n', " ") }
+}
+
+/// Parses and validates a profile; `file` names it in errors.
+pub fn parse_profile(file: &str, text: &str) -> Result<Profile, AssetError> {
+    let profile: Profile = toml::from_str(text).map_err(|e| broken(file, e))?;
+    profile.validate().map_err(|e| broken(file, e))?;
+    Ok(profile)
+}
+
+/// Parses and validates a rubric; `file` names it in errors.
+pub fn parse_rubric(file: &str, text: &str) -> Result<Rubric, AssetError> {
+    let rubric: Rubric = toml::from_str(text).map_err(|e| broken(file, e))?;
+    rubric.validate().map_err(|e| broken(file, e))?;
+    Ok(rubric)
+}
+
+/// The ids of the built-in profiles.
+pub fn profile_ids() -> impl Iterator<Item = &'static str> {
+    PROFILES.iter().map(|(id, _)| *id)
+}
+
+/// A built-in profile by id, or a profile file by path.
+pub fn profile(name_or_path: &str) -> Result<Profile, AssetError> {
+    if let Some((id, text)) = PROFILES.iter().find(|(id, _)| *id == name_or_path) {
+        return parse_profile(&format!("assets/policies/{id}.toml"), text);
+    }
+    let path = Path::new(name_or_path);
+    if path.extension().is_some_and(|e| e == "toml") {
+        let text = std::fs::read_to_string(path).map_err(|source| AssetError::Read { file: name_or_path.into(), source })?;
+        return parse_profile(name_or_path, &text);
+    }
+    Err(AssetError::UnknownProfile(name_or_path.into(), profile_ids().collect::<Vec<_>>().join(", ")))
+}
+
+/// The built-in rubric for `kind`.
+pub fn rubric(kind: ApplicationKind) -> Result<Rubric, AssetError> {
+    let file = format!("assets/rubrics/{}.toml", kind.id());
+    let text = RUBRICS.iter().find(|(k, _)| *k == kind).map(|(_, t)| *t).unwrap_or_default();
+    let rubric = parse_rubric(&file, text)?;
+    if rubric.kind != kind {
+        return Err(broken(&file, format!("kind = {} 与文件不符 / kind does not match the file", rubric.kind.id())));
+    }
+    Ok(rubric)
+}
+
+/// A rubric file by path, checked against the kind it is meant for.
+pub fn rubric_file(path: &Path) -> Result<Rubric, AssetError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| AssetError::Read { file: file.clone(), source })?;
+    parse_rubric(&file, &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_file_loads() {
+        for id in profile_ids() {
+            let p = profile(id).unwrap();
+            assert_eq!(p.id, id);
+            assert!(p.rules.supervision.article.contains('第'), "{id}: the supervision floor cites an article");
+        }
+        for kind in ApplicationKind::ALL {
+            assert_eq!(rubric(kind).unwrap().kind, kind);
+        }
+        let gulou = profile(DEFAULT_PROFILE).unwrap();
+        assert!(gulou.rules.scope_floor.is_none());
+        assert!(profile("luohu-2020").unwrap().rules.scope_floor.is_some());
+    }
+
+    #[test]
+    fn the_approval_rubric_covers_the_required_criteria() {
+        let r = rubric(ApplicationKind::Approval).unwrap();
+        let ids: Vec<_> = r.criteria.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["necessity", "requirements", "technical", "sharing", "security", "budget", "implementation"]);
+    }
+
+    #[test]
+    fn a_broken_file_names_file_field_and_problem() {
+        let text = PROFILES[0].1.replace("floor = \"100万\"", "floor = \"一百万\"");
+        let e = parse_profile("bad.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("bad.toml") && e.contains("floor") && e.contains("一百万"), "{e}");
+
+        let text = PROFILES[0].1.replace("severity = \"warns\"", "severity = \"maybe\"");
+        let e = parse_profile("bad.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("severity") && e.contains("maybe"), "{e}");
+
+        let text = RUBRICS[0].1.replacen("max = 15", "max = 14", 1);
+        let e = parse_rubric("r.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("r.toml") && e.contains("99") && e.contains("100"), "{e}");
+
+        let text = RUBRICS[0].1.replacen("max = 20", "max = 20.3", 1);
+        let e = parse_rubric("r.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("max") && e.contains("20.3"), "{e}");
+
+        let e = profile("nowhere-1999").unwrap_err().to_string();
+        assert!(e.contains("gulou-2021"), "{e}");
+    }
+}

@@ -1,0 +1,20 @@
+//! Pure types and rules: money, applications, rubrics, aggregation, policy findings, outcomes.
+//! Nothing here does I/O or knows of SQL, files or terminals.
+
+pub mod aggregate;
+pub mod application;
+pub mod money;
+pub mod outcome;
+pub mod points;
+pub mod policy;
+pub mod rubric;
+pub mod text;
+
+pub use aggregate::{Aggregate, Method, aggregate};
+pub use application::{Application, ApplicationKind, Document, Nature, PlanClass, ProtectionLevel};
+pub use money::Money;
+pub use outcome::{Decision, Outcome, suggest};
+pub use points::{Centi, Points};
+pub use policy::{Finding, Profile, Severity};
+pub use rubric::{Rubric, ScoreSheet, VetoMark};
+pub use text::{Lang, Text};

@@ -1,0 +1,533 @@
+//! Policy profiles (rules are data) and the findings they raise on an application.
+
+use super::application::{Application, ApplicationKind};
+use super::money::Money;
+use super::points::Points;
+use super::text::Text;
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// How much a finding weighs on the outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Blocks a pass (阻断).
+    Blocks,
+    /// Needs the panel's attention (警示).
+    Warns,
+    /// For the record (提示).
+    Informs,
+}
+
+impl Severity {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Blocks => "阻断",
+            Self::Warns => "警示",
+            Self::Informs => "提示",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Blocks => "blocks",
+            Self::Warns => "warns",
+            Self::Informs => "informs",
+        }
+    }
+}
+
+/// A rule of a profile that fired on an application, with the article it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: Text,
+    pub article: String,
+}
+
+/// A percentage held in basis points (1% = 100), read from a decimal string such as "10" or "9.5".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct BasisPoints(pub i64);
+
+impl BasisPoints {
+    pub fn parse_percent(text: &str) -> Option<Self> {
+        let t = text.trim().trim_end_matches('%');
+        let (w, f) = t.split_once('.').unwrap_or((t, ""));
+        if w.is_empty() || f.len() > 2 || !w.chars().chain(f.chars()).all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let whole: i64 = w.parse().ok()?;
+        let frac: i64 = if f.is_empty() { 0 } else { format!("{f:0<2}").parse().ok()? };
+        whole.checked_mul(100)?.checked_add(frac).map(Self)
+    }
+
+    pub fn percent(self) -> String {
+        format!("{}.{:02}%", self.0 / 100, self.0 % 100)
+    }
+}
+
+impl<'de> Deserialize<'de> for BasisPoints {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse_percent(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("百分比“{s}”无效，请写成 \"10\" 或 \"9.5\" / percent “{s}” is not valid: write \"10\" or \"9.5\"")))
+    }
+}
+
+fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    let s = String::deserialize(d)?;
+    Money::parse(&s).map_err(serde::de::Error::custom)
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmountRule {
+    #[serde(deserialize_with = "money", alias = "floor")]
+    pub amount: Money,
+    pub severity: Severity,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupervisionRule {
+    #[serde(deserialize_with = "money")]
+    pub floor: Money,
+    pub severity: Severity,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRule {
+    pub reapply_percent: BasisPoints,
+    pub procedure_severity: Severity,
+    pub reapply_severity: Severity,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthsRule {
+    #[serde(alias = "min_months")]
+    pub months: u32,
+    pub severity: Severity,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagRule {
+    pub severity: Severity,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    #[serde(default)]
+    pub scope_floor: Option<AmountRule>,
+    pub supervision: SupervisionRule,
+    pub change: ChangeRule,
+    pub trial_operation: MonthsRule,
+    pub acceptance_window: MonthsRule,
+    pub data_sharing: FlagRule,
+    pub annual_plan: FlagRule,
+    pub joint_submission: FlagRule,
+}
+
+/// How a panel's totals are combined (去掉一个最高分和一个最低分).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AggregationRule {
+    /// Trim one highest and one lowest total when at least this many experts scored.
+    pub trim_min_experts: usize,
+    /// An expert further than this from the median is marked as an outlier.
+    pub divergence_points: Points,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalThresholds {
+    pub pass: Points,
+    pub revise: Points,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeThresholds {
+    pub approve: Points,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptanceThresholds {
+    pub accept: Points,
+    pub rectify: Points,
+    pub article: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcomes {
+    pub approval: ApprovalThresholds,
+    pub change: ChangeThresholds,
+    pub acceptance: AcceptanceThresholds,
+}
+
+/// 绩效自评价 window after acceptance (第二十四条); carried for the record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationWindow {
+    pub from_months: u32,
+    pub to_months: u32,
+    pub article: String,
+}
+
+/// A jurisdiction's numbers, each with the article it comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub jurisdiction_zh: String,
+    pub jurisdiction_en: String,
+    pub rules: Rules,
+    pub aggregation: AggregationRule,
+    pub outcomes: Outcomes,
+    pub evaluation: EvaluationWindow,
+}
+
+/// A profile whose numbers contradict each other.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{field}：{zh} / {field}: {en}")]
+    Inconsistent { field: &'static str, zh: &'static str, en: &'static str },
+}
+
+impl Profile {
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        let bad = |field, zh, en| Err(ProfileError::Inconsistent { field, zh, en });
+        let o = &self.outcomes;
+        if o.approval.revise > o.approval.pass {
+            return bad("outcomes.approval.revise", "不能高于 pass", "must not exceed pass");
+        }
+        if o.acceptance.rectify > o.acceptance.accept {
+            return bad("outcomes.acceptance.rectify", "不能高于 accept", "must not exceed accept");
+        }
+        let hundred = Points::whole(100);
+        if [o.approval.pass, o.change.approve, o.acceptance.accept].iter().any(|p| *p > hundred) {
+            return bad("outcomes", "门槛分不能超过 100", "a threshold cannot exceed 100");
+        }
+        if self.rules.change.reapply_percent.0 <= 0 {
+            return bad("rules.change.reapply_percent", "必须大于 0", "must be above 0");
+        }
+        if self.rules.trial_operation.months == 0 || self.rules.acceptance_window.months == 0 {
+            return bad("rules.trial_operation / acceptance_window", "月数必须大于 0", "months must be above 0");
+        }
+        if self.evaluation.from_months > self.evaluation.to_months {
+            return bad("evaluation.from_months", "不能晚于 to_months", "must not exceed to_months");
+        }
+        if self.aggregation.trim_min_experts < 3 {
+            return bad("aggregation.trim_min_experts", "至少为 3，去掉最高最低分后才有剩余", "must be 3 or more so that trimming leaves a score");
+        }
+        Ok(())
+    }
+
+    /// Every rule of this profile that fires on `app`, blocks first.
+    pub fn evaluate(&self, app: &Application) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let r = &self.rules;
+        let mut push = |rule: &str, severity, zh: String, en: String, article: &str| {
+            out.push(Finding { rule: rule.into(), severity, message: Text { zh, en }, article: article.into() })
+        };
+
+        if let (Some(floor), Some(total)) = (&r.scope_floor, app.governing_total())
+            && total < floor.amount
+        {
+            push(
+                "scope.below_floor",
+                floor.severity,
+                format!("总投资 {} 低于 {} 的管理范围下限", total, floor.amount),
+                format!("total {} is below the managed-scope floor of {}", total, floor.amount),
+                &floor.article,
+            );
+        }
+
+        if let Some(total) = app.governing_total()
+            && total >= r.supervision.floor
+            && !app.supervision_firm
+        {
+            push(
+                "supervision.missing",
+                r.supervision.severity,
+                format!("总投资 {} 达到 {}，须委托监理单位，监理费用列入总投资", total, r.supervision.floor),
+                format!("total {} reaches {}: a supervision firm is required, its fee inside the budget", total, r.supervision.floor),
+                &r.supervision.article,
+            );
+        }
+
+        match app.kind {
+            ApplicationKind::Approval => self.approval_rules(app, &mut push),
+            ApplicationKind::Change => self.change_rules(app, &mut push),
+            ApplicationKind::Acceptance => self.acceptance_rules(app, &mut push),
+        }
+
+        if app.plan_class.is_none() && app.kind != ApplicationKind::Acceptance {
+            push(
+                "plan.not_in_plan",
+                r.annual_plan.severity,
+                "未列入年度投资计划，原则上不予安排资金".into(),
+                "not in the annual investment plan: in principle no funds are allocated".into(),
+                &r.annual_plan.article,
+            );
+        }
+
+        if app.cross_department && !app.joint_submission {
+            push(
+                "joint.missing",
+                r.joint_submission.severity,
+                "跨部门项目未由牵头部门联合编报".into(),
+                "cross-department project without one joint submission by the lead department".into(),
+                &r.joint_submission.article,
+            );
+        }
+
+        out.sort_by_key(|f| f.severity);
+        out
+    }
+
+    fn approval_rules(&self, app: &Application, push: &mut impl FnMut(&str, Severity, String, String, &str)) {
+        let r = &self.rules.data_sharing;
+        if !app.data_sharing_section {
+            push(
+                "approval.no_data_sharing",
+                r.severity,
+                "建设方案和可研报告缺少数据共享章节，数据共享是立项前置条件".into(),
+                "the proposal and feasibility report lack a data-sharing section, a precondition for approval".into(),
+                &r.article,
+            );
+        }
+    }
+
+    fn change_rules(&self, app: &Application, push: &mut impl FnMut(&str, Severity, String, String, &str)) {
+        let r = &self.rules.change;
+        let (Some(approved), Some(requested)) = (app.approved_total, app.requested_total) else { return };
+        let Some(bp) = requested.change_basis_points(approved) else { return };
+        let change = BasisPoints(bp).percent();
+        let threshold = r.reapply_percent.percent();
+        if bp >= r.reapply_percent.0 {
+            push(
+                "change.reapply",
+                r.reapply_severity,
+                format!("投资概算超出批复总投资 {change}（{approved} → {requested}），达到 {threshold}，须重新立项"),
+                format!("the estimate exceeds the approved total by {change} ({approved} → {requested}), at or above {threshold}: must re-apply"),
+                &r.article,
+            );
+        } else {
+            push(
+                "change.procedure",
+                r.procedure_severity,
+                format!("投资变动 {change}（{approved} → {requested}），低于 {threshold}，履行项目变更手续"),
+                format!("the total changes by {change} ({approved} → {requested}), below {threshold}: the change procedure applies"),
+                &r.article,
+            );
+        }
+    }
+
+    fn acceptance_rules(&self, app: &Application, push: &mut impl FnMut(&str, Severity, String, String, &str)) {
+        let trial = &self.rules.trial_operation;
+        if let (Some(start), Some(end)) = (app.trial_start, app.trial_end)
+            && !lasts_months(start, end, trial.months)
+        {
+            push(
+                "acceptance.trial_short",
+                trial.severity,
+                format!("试运行 {start} 至 {end}，不足 {} 个月", trial.months),
+                format!("trial operation {start} to {end} is shorter than {} months", trial.months),
+                &trial.article,
+            );
+        }
+        let window = &self.rules.acceptance_window;
+        if let (Some(finished), Some(applied)) = (app.finished_on(), app.acceptance_applied)
+            && let Some(last_day) = add_months(finished, window.months)
+            && applied > last_day
+        {
+            push(
+                "acceptance.late",
+                window.severity,
+                format!("建设及试运行于 {finished} 完成，验收申请 {applied} 晚于 {} 个月期限（最后一天 {last_day}）", window.months),
+                format!("construction and trial ended {finished}; applied {applied}, after the {}-month window (last day {last_day})", window.months),
+                &window.article,
+            );
+        }
+    }
+}
+
+/// True when `end` is at least `months` calendar months after `start` (2026-01-15 + 3 months = 2026-04-15).
+pub fn lasts_months(start: NaiveDate, end: NaiveDate, months: u32) -> bool {
+    add_months(start, months).is_some_and(|due| end >= due)
+}
+
+fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
+    date.checked_add_months(Months::new(months))
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub fn gulou() -> Profile {
+        let flag = |severity, article: &str| FlagRule { severity, article: article.into() };
+        Profile {
+            id: "test".into(),
+            title_zh: "测试".into(),
+            title_en: "test".into(),
+            jurisdiction_zh: "鼓楼".into(),
+            jurisdiction_en: "Gulou".into(),
+            rules: Rules {
+                scope_floor: None,
+                supervision: SupervisionRule { floor: Money::from_yuan(1_000_000), severity: Severity::Warns, article: "第十九条".into() },
+                change: ChangeRule {
+                    reapply_percent: BasisPoints(1000),
+                    procedure_severity: Severity::Informs,
+                    reapply_severity: Severity::Blocks,
+                    article: "第二十条".into(),
+                },
+                trial_operation: MonthsRule { months: 3, severity: Severity::Blocks, article: "第二十二条".into() },
+                acceptance_window: MonthsRule { months: 6, severity: Severity::Warns, article: "第二十二条".into() },
+                data_sharing: flag(Severity::Blocks, "第二十八条"),
+                annual_plan: flag(Severity::Warns, "第八条"),
+                joint_submission: flag(Severity::Warns, "第十六条"),
+            },
+            aggregation: AggregationRule { trim_min_experts: 5, divergence_points: Points::whole(15), article: "通行做法".into() },
+            outcomes: Outcomes {
+                approval: ApprovalThresholds { pass: Points::whole(80), revise: Points::whole(60), article: "通行做法".into() },
+                change: ChangeThresholds { approve: Points::whole(70), article: "通行做法".into() },
+                acceptance: AcceptanceThresholds { accept: Points::whole(80), rectify: Points::whole(60), article: "第二十三条".into() },
+            },
+            evaluation: EvaluationWindow { from_months: 12, to_months: 24, article: "第二十四条".into() },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::gulou;
+    use super::*;
+    use crate::domain::application::fixtures::approval;
+
+    fn rules(app: &Application) -> Vec<String> {
+        gulou().evaluate(app).into_iter().map(|f| f.rule).collect()
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn change(approved: i64, requested_fen: i64) -> Application {
+        let mut a = approval("BG-1", Money::from_fen(requested_fen));
+        a.kind = ApplicationKind::Change;
+        a.approved_total = Some(Money::from_yuan(approved));
+        a
+    }
+
+    fn acceptance(trial_start: &str, trial_end: &str, applied: &str) -> Application {
+        let mut a = approval("YS-1", Money::from_yuan(10));
+        a.kind = ApplicationKind::Acceptance;
+        a.requested_total = None;
+        a.approved_total = Some(Money::from_yuan(500_000));
+        a.construction_completed = Some(date(trial_start));
+        a.trial_start = Some(date(trial_start));
+        a.trial_end = Some(date(trial_end));
+        a.acceptance_applied = Some(date(applied));
+        a
+    }
+
+    #[test]
+    fn change_overrun_edge_is_ten_percent_inclusive() {
+        // 9.99% over 1,000,000 yuan: 1,099,900 yuan.
+        let below = change(1_000_000, 109_990_000);
+        assert_eq!(rules(&below), ["change.procedure"]);
+        let f = &gulou().evaluate(&below)[0];
+        assert!(f.message.zh.contains("9.99%") && f.article == "第二十条", "{f:?}");
+        let at = change(1_000_000, 110_000_000);
+        assert_eq!(rules(&at), ["change.reapply"]);
+        assert_eq!(gulou().evaluate(&at)[0].severity, Severity::Blocks);
+        assert!(gulou().evaluate(&at)[0].message.zh.contains("须重新立项"));
+        // one fen under the threshold is still a change procedure.
+        assert_eq!(rules(&change(1_000_000, 109_999_999)), ["change.procedure"]);
+    }
+
+    #[test]
+    fn trial_operation_needs_three_whole_months() {
+        // 2 months 30 days: 2026-01-15 to 2026-04-14.
+        let short = acceptance("2026-01-15", "2026-04-14", "2026-05-01");
+        assert_eq!(rules(&short), ["acceptance.trial_short"]);
+        let exact = acceptance("2026-01-15", "2026-04-15", "2026-05-01");
+        assert!(rules(&exact).is_empty(), "{:?}", rules(&exact));
+        // End of month: 2025-11-30 + 3 months is 2026-02-28.
+        assert!(lasts_months(date("2025-11-30"), date("2026-02-28"), 3));
+        assert!(!lasts_months(date("2025-11-30"), date("2026-02-27"), 3));
+    }
+
+    #[test]
+    fn acceptance_window_includes_its_last_day() {
+        // Trial ends 2026-04-15; six months later is 2026-10-15, the last day.
+        let last_day = acceptance("2026-01-15", "2026-04-15", "2026-10-15");
+        assert!(rules(&last_day).is_empty());
+        let day_after = acceptance("2026-01-15", "2026-04-15", "2026-10-16");
+        assert_eq!(rules(&day_after), ["acceptance.late"]);
+    }
+
+    #[test]
+    fn supervision_floor_is_one_million_inclusive() {
+        let mut a = approval("LX-1", Money::parse("999,999.99").unwrap());
+        a.supervision_firm = false;
+        assert!(rules(&a).is_empty());
+        a.requested_total = Some(Money::parse("1,000,000").unwrap());
+        assert_eq!(rules(&a), ["supervision.missing"]);
+        a.supervision_firm = true;
+        assert!(rules(&a).is_empty());
+    }
+
+    #[test]
+    fn approval_flags_sharing_plan_and_joint_submission() {
+        let mut a = approval("LX-2", Money::from_yuan(300_000));
+        a.data_sharing_section = false;
+        a.plan_class = None;
+        a.cross_department = true;
+        let found = gulou().evaluate(&a);
+        let ids: Vec<_> = found.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(ids, ["approval.no_data_sharing", "plan.not_in_plan", "joint.missing"]);
+        assert_eq!(found[0].severity, Severity::Blocks);
+        assert_eq!(found[1].severity, Severity::Warns);
+        a.joint_submission = true;
+        assert!(!rules(&a).contains(&"joint.missing".to_string()));
+    }
+
+    #[test]
+    fn scope_floor_only_where_the_profile_sets_one() {
+        let mut p = gulou();
+        let a = approval("LX-3", Money::from_yuan(499_999));
+        assert!(p.evaluate(&a).is_empty());
+        p.rules.scope_floor = Some(AmountRule { amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into() });
+        assert_eq!(p.evaluate(&a)[0].rule, "scope.below_floor");
+        assert!(p.evaluate(&approval("LX-4", Money::from_yuan(500_000))).is_empty());
+    }
+
+    #[test]
+    fn percent_strings_become_basis_points() {
+        assert_eq!(BasisPoints::parse_percent("10"), Some(BasisPoints(1000)));
+        assert_eq!(BasisPoints::parse_percent("9.5"), Some(BasisPoints(950)));
+        assert_eq!(BasisPoints::parse_percent("9.99%"), Some(BasisPoints(999)));
+        assert_eq!(BasisPoints::parse_percent("9.999"), None);
+        assert_eq!(BasisPoints::parse_percent("ten"), None);
+    }
+}

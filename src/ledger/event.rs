@@ -1,0 +1,276 @@
+//! Signed events: the envelope, the bodies, and the exact bytes that were signed.
+
+use super::suite::{Suite, SuiteError};
+use crate::domain::{Application, Decision, Profile, Rubric, ScoreSheet};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// The envelope version this build writes and understands.
+pub const EVENT_VERSION: u32 = 1;
+
+/// Signatures cover this prefix and the event bytes, so an event signature can never pass for
+/// a signature over anything else (a bundle manifest, say).
+const SIGNING_CONTEXT: &[u8] = b"reviewdesk event v1\n";
+
+/// A panel member's role (专家组组长 or 专家).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 组长: records the panel's decisions; does not score.
+    Chair,
+    /// 专家: scores applications.
+    Expert,
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Option<Role> {
+        match text.trim().to_lowercase().as_str() {
+            "chair" | "组长" | "专家组组长" => Some(Role::Chair),
+            "expert" | "专家" | "组员" | "member" => Some(Role::Expert),
+            _ => None,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Chair => "组长",
+            Role::Expert => "专家",
+        }
+    }
+}
+
+/// Someone named in a meeting, known by their public key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub name: String,
+    /// Hex public key.
+    pub key: String,
+    pub suite: Suite,
+}
+
+/// A panel seat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelMember {
+    #[serde(flatten)]
+    pub member: Member,
+    pub role: Role,
+    /// 专业类别 in the expert pool.
+    #[serde(default)]
+    pub category: String,
+    /// The expert's own work unit, for recusal.
+    #[serde(default)]
+    pub unit: String,
+}
+
+/// How a panel was drawn from the pool, so anyone can redo the draw.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawRecord {
+    pub seed: u64,
+    /// SHA-256 of the pool file as read.
+    pub pool_sha256: String,
+    /// Category and how many experts were drawn from it.
+    pub categories: Vec<(String, usize)>,
+    pub excluded_units: Vec<String>,
+}
+
+/// 会议开启: what a secretariat signs to open a review meeting.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeetingOpened {
+    pub id: String,
+    pub title: String,
+    pub date: NaiveDate,
+    pub profile: Profile,
+    /// One rubric per application kind, embedded so that every machine scores with the same sheet.
+    pub rubrics: Vec<Rubric>,
+    pub secretariat: Member,
+    pub panel: Vec<PanelMember>,
+    #[serde(default)]
+    pub draw: Option<DrawRecord>,
+}
+
+/// What an event says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Body {
+    MeetingOpened(Box<MeetingOpened>),
+    /// 申报登记
+    ApplicationRegistered { meeting: String, application: Box<Application> },
+    /// 回避声明
+    ConflictDeclared { meeting: String, code: String, reason: String },
+    /// 提交评分; a later one from the same expert supersedes.
+    ScoreSubmitted { meeting: String, code: String, sheet: ScoreSheet },
+    /// 专家组结论, with the score events it was based on.
+    DecisionRecorded { meeting: String, code: String, decision: Decision, based_on: Vec<String> },
+    /// 密钥吊销: events of `key` after `cutoff_seq` are void.
+    KeyRevoked { key: String, cutoff_seq: u64, reason: String },
+}
+
+impl Body {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Body::MeetingOpened(_) => "meeting_opened",
+            Body::ApplicationRegistered { .. } => "application_registered",
+            Body::ConflictDeclared { .. } => "conflict_declared",
+            Body::ScoreSubmitted { .. } => "score_submitted",
+            Body::DecisionRecorded { .. } => "decision_recorded",
+            Body::KeyRevoked { .. } => "key_revoked",
+        }
+    }
+
+    pub fn meeting(&self) -> Option<&str> {
+        match self {
+            Body::MeetingOpened(m) => Some(&m.id),
+            Body::ApplicationRegistered { meeting, .. }
+            | Body::ConflictDeclared { meeting, .. }
+            | Body::ScoreSubmitted { meeting, .. }
+            | Body::DecisionRecorded { meeting, .. } => Some(meeting),
+            Body::KeyRevoked { .. } => None,
+        }
+    }
+
+    pub fn application(&self) -> Option<&str> {
+        match self {
+            Body::ApplicationRegistered { application, .. } => Some(&application.code),
+            Body::ConflictDeclared { code, .. } | Body::ScoreSubmitted { code, .. } | Body::DecisionRecorded { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// The signed part of an event. One chain per author: `seq` counts from 1, `prev` names the
+/// author's previous event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    pub v: u32,
+    pub suite: Suite,
+    /// Hex public key of the author.
+    pub author: String,
+    pub seq: u64,
+    pub prev: Option<String>,
+    pub time: DateTime<Utc>,
+    pub body: Body,
+}
+
+/// An event as received or made: the exact signed bytes, the signature, and the parsed envelope.
+#[derive(Clone, Debug)]
+pub struct SignedEvent {
+    /// Hex hash of `bytes` under the event's suite.
+    pub id: String,
+    pub bytes: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub envelope: Envelope,
+}
+
+/// An event that cannot be read or does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    #[error("事件无法解析：{0} / the event cannot be parsed: {0}")]
+    Malformed(String),
+    #[error("事件格式版本 {found} 高于本程序支持的 {known}，请升级评审台 / event format version {found} is newer than this build's {known}: upgrade reviewdesk")]
+    NewerVersion { found: u32, known: u32 },
+    #[error("作者公钥无效 / the author key is not valid hex")]
+    BadAuthor,
+    #[error(transparent)]
+    Suite(#[from] SuiteError),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Line<'a> {
+    sig: String,
+    #[serde(borrow)]
+    event: &'a RawValue,
+}
+
+fn signing_message(bytes: &[u8]) -> Vec<u8> {
+    [SIGNING_CONTEXT, bytes].concat()
+}
+
+impl SignedEvent {
+    /// Encodes and signs an envelope. The bytes produced are the bytes stored and shipped.
+    pub fn sign(key: &super::suite::SecretKey, envelope: Envelope) -> SignedEvent {
+        // Serialising our own plain data types cannot fail.
+        let bytes = serde_json::to_vec(&envelope).unwrap_or_default();
+        let signature = key.sign(&signing_message(&bytes));
+        let id = hex::encode(envelope.suite.hash(&bytes));
+        SignedEvent { id, bytes, signature, envelope }
+    }
+
+    /// Parses the signed bytes and checks the signature against the author's key.
+    pub fn verify(bytes: Vec<u8>, signature: Vec<u8>) -> Result<SignedEvent, EventError> {
+        let probe: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
+        if let Some(v) = probe.get("v").and_then(|v| v.as_u64())
+            && v > EVENT_VERSION as u64
+        {
+            return Err(EventError::NewerVersion { found: v as u32, known: EVENT_VERSION });
+        }
+        let envelope: Envelope = serde_json::from_value(probe).map_err(|e| EventError::Malformed(e.to_string()))?;
+        let author = hex::decode(&envelope.author).map_err(|_| EventError::BadAuthor)?;
+        envelope.suite.verify(&author, &signing_message(&bytes), &signature)?;
+        let id = hex::encode(envelope.suite.hash(&bytes));
+        Ok(SignedEvent { id, bytes, signature, envelope })
+    }
+
+    /// One line of `events.jsonl`: the signature and the signed bytes, untouched.
+    pub fn to_line(&self) -> String {
+        let raw = String::from_utf8_lossy(&self.bytes);
+        format!("{{\"sig\":\"{}\",\"event\":{}}}", hex::encode(&self.signature), raw)
+    }
+
+    /// Reads a line written by [`SignedEvent::to_line`] and verifies it.
+    pub fn from_line(line: &str) -> Result<SignedEvent, EventError> {
+        let parsed: Line = serde_json::from_str(line).map_err(|e| EventError::Malformed(e.to_string()))?;
+        let signature = hex::decode(&parsed.sig).map_err(|_| EventError::Malformed("sig is not hex".into()))?;
+        Self::verify(parsed.event.get().as_bytes().to_vec(), signature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::suite::Suite;
+
+    fn envelope(key: &super::super::suite::SecretKey, seq: u64) -> Envelope {
+        Envelope {
+            v: EVENT_VERSION,
+            suite: Suite::Ed25519Sha256,
+            author: hex::encode(key.public()),
+            seq,
+            prev: None,
+            time: DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z").unwrap().with_timezone(&Utc),
+            body: Body::ConflictDeclared { meeting: "M1".into(), code: "GL-1".into(), reason: "曾参与该项目可研编制".into() },
+        }
+    }
+
+    #[test]
+    fn a_line_round_trips_with_the_same_bytes_and_id() {
+        let key = Suite::Ed25519Sha256.generate();
+        let e = SignedEvent::sign(&key, envelope(&key, 1));
+        let back = SignedEvent::from_line(&e.to_line()).unwrap();
+        assert_eq!(back.bytes, e.bytes);
+        assert_eq!(back.id, e.id);
+        assert_eq!(back.envelope, e.envelope);
+    }
+
+    #[test]
+    fn a_changed_byte_or_another_signer_is_refused() {
+        let key = Suite::Ed25519Sha256.generate();
+        let e = SignedEvent::sign(&key, envelope(&key, 1));
+        let tampered = e.to_line().replace("可研编制", "可研评审");
+        assert!(matches!(SignedEvent::from_line(&tampered), Err(EventError::Suite(SuiteError::BadSignature))));
+        let other = Suite::Ed25519Sha256.generate();
+        let forged = SignedEvent::sign(&other, envelope(&key, 1));
+        assert!(matches!(SignedEvent::verify(forged.bytes, forged.signature), Err(EventError::Suite(_))));
+    }
+
+    #[test]
+    fn a_newer_version_is_named() {
+        let key = Suite::Ed25519Sha256.generate();
+        let mut env = envelope(&key, 1);
+        env.v = 9;
+        let e = SignedEvent::sign(&key, env);
+        let err = SignedEvent::verify(e.bytes, e.signature).unwrap_err().to_string();
+        assert!(err.contains('9') && err.contains('1'), "{err}");
+    }
+}

@@ -1,0 +1,11 @@
+//! Identities and keys, signature suites, events (encode, sign, verify), and who may sign what.
+
+pub mod authz;
+pub mod event;
+pub mod identity;
+pub mod suite;
+
+pub use authz::{Authority, Disposition, MeetingFacts, Refusal, authorize};
+pub use event::{Body, Envelope, Member, MeetingOpened, PanelMember, Role, SignedEvent};
+pub use identity::{Identity, Keyring, PublicKey};
+pub use suite::{Suite, fingerprint};

@@ -1,0 +1,8 @@
+//! reviewdesk (评审台): expert review of government IT project applications on air-gapped machines.
+//!
+//! Layers, arrows pointing down: `cli` → `store` → `ledger` → `domain`; `assets` holds the rules as data.
+
+pub mod assets;
+pub mod domain;
+pub mod ledger;
+pub mod store;
