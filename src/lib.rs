@@ -4,5 +4,6 @@
 
 pub mod assets;
 pub mod domain;
+pub mod intake;
 pub mod ledger;
 pub mod store;

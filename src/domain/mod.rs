@@ -2,6 +2,7 @@
 //! Nothing here does I/O or knows of SQL, files or terminals.
 
 pub mod aggregate;
+pub mod draw;
 pub mod application;
 pub mod money;
 pub mod outcome;

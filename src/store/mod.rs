@@ -1,0 +1,211 @@
+//! The only code that speaks SQL: opening (pragmas), migrations, appending events, projections
+//! and the queries that return view models.
+
+mod append;
+mod query;
+mod schema;
+
+pub use append::{AppendOutcome, ImportReport};
+pub use query::*;
+
+use crate::ledger::{PublicKey, Refusal};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::Path;
+use std::time::Duration;
+
+/// How long a writer waits for another process's transaction before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Something the store could not do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库错误：{0}。可运行 reviewdesk doctor 检查 / database error: {0}. Run reviewdesk doctor to check")]
+    Sql(#[from] rusqlite::Error),
+    #[error("数据库迁移失败：{0} / database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error("找不到会议“{0}”。用 reviewdesk meeting list 查看 / no meeting “{0}”: see reviewdesk meeting list")]
+    UnknownMeeting(String),
+    #[error("本机还没有任何会议。秘书处请先运行 reviewdesk meeting open / there is no meeting here yet: the secretariat runs reviewdesk meeting open first")]
+    NoMeeting,
+    #[error("会议“{meeting}”中没有申报项目“{code}”。用 reviewdesk queue 查看 / meeting “{meeting}” has no application “{code}”: see reviewdesk queue")]
+    UnknownApplication { meeting: String, code: String },
+    #[error("数据库内容损坏：{0}。请运行 reviewdesk doctor / stored data is damaged: {0}. Run reviewdesk doctor")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A reviewdesk database.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, applies pragmas and migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            // Create it owner-only before SQLite does, since it holds unpublished scores.
+            let _ = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Self::setup(Connection::open_with_flags(path, flags)?)
+    }
+
+    /// An empty store in memory, for tests and dry runs.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // journal_mode answers with a row; the others are silent.
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;")?;
+        schema::migrations().to_latest(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction (the write lock taken up front, so WAL never answers
+    /// SQLITE_BUSY mid-way), committing only if it succeeds.
+    fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    // ---- trust list (local, not events) ----
+
+    /// Trusts a secretariat key. Returns false when it was already trusted.
+    pub fn trust_add(&mut self, key: &PublicKey, now: &str) -> Result<bool> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "INSERT INTO trust (key, suite, name, fingerprint, added_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO NOTHING",
+                params![key.key, key.suite.id(), key.name, key.fingerprint(), now],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Removes a trusted key by fingerprint or hex key. Returns the removed entry.
+    pub fn trust_remove(&mut self, key_or_fingerprint: &str) -> Result<Option<TrustEntry>> {
+        let wanted = key_or_fingerprint.trim().to_string();
+        self.write(|tx| {
+            let entry = tx
+                .query_row(
+                    "SELECT key, suite, name, fingerprint, added_at FROM trust WHERE key = ?1 OR upper(fingerprint) = upper(?1)",
+                    [&wanted],
+                    TrustEntry::from_row,
+                )
+                .optional()?;
+            if let Some(e) = &entry {
+                tx.execute("DELETE FROM trust WHERE key = ?1", [&e.key])?;
+            }
+            Ok(entry)
+        })
+    }
+
+    pub fn trust_list(&self) -> Result<Vec<TrustEntry>> {
+        let mut st = self.conn.prepare("SELECT key, suite, name, fingerprint, added_at FROM trust ORDER BY added_at, name")?;
+        let rows = st.query_map([], TrustEntry::from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    // ---- blobs (attached documents) ----
+
+    /// Stores a document's bytes under their SHA-256. Returns false when already present.
+    pub fn put_blob(&mut self, sha256: &str, content: &[u8]) -> Result<bool> {
+        self.write(|tx| put_blob(tx, sha256, content))
+    }
+
+    pub fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.conn.query_row("SELECT content FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?)
+    }
+
+    // ---- local notes (last import, last export) ----
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("INSERT INTO local_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])?;
+            Ok(())
+        })
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM local_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// Every table as sorted text lines: equal dumps mean equal stores, for before/after tests.
+    pub fn dump(&self) -> Result<String> {
+        let mut out = String::new();
+        let tables: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for t in tables {
+            out.push_str(&self.dump_table(&t)?);
+        }
+        Ok(out)
+    }
+
+    /// The projection tables only, as sorted text.
+    pub fn dump_projections(&self) -> Result<String> {
+        let mut out = String::new();
+        for t in schema::PROJECTIONS {
+            out.push_str(&self.dump_table(t)?);
+        }
+        Ok(out)
+    }
+
+    fn dump_table(&self, table: &str) -> Result<String> {
+        let mut st = self.conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
+        let cols = st.column_count();
+        let mut lines: Vec<String> = st
+            .query_map([], |r| {
+                (0..cols)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Null => "NULL".to_string(),
+                            rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                            rusqlite::types::ValueRef::Real(v) => v.to_string(),
+                            rusqlite::types::ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
+                            rusqlite::types::ValueRef::Blob(b) => hex::encode(b),
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map(|v| v.join("|"))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        lines.sort();
+        Ok(format!("## {table}\n{}\n", lines.join("\n")))
+    }
+}
+
+fn put_blob(tx: &rusqlite::Transaction<'_>, sha256: &str, content: &[u8]) -> Result<bool> {
+    let n = tx.execute(
+        "INSERT INTO blobs (sha256, size, content) VALUES (?1, ?2, ?3) ON CONFLICT (sha256) DO NOTHING",
+        params![sha256, content.len() as i64, content],
+    )?;
+    Ok(n == 1)
+}
+
+/// A secretariat key this machine trusts.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TrustEntry {
+    pub key: String,
+    pub suite: String,
+    pub name: String,
+    pub fingerprint: String,
+    pub added_at: String,
+}
+
+impl TrustEntry {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrustEntry> {
+        Ok(TrustEntry { key: r.get(0)?, suite: r.get(1)?, name: r.get(2)?, fingerprint: r.get(3)?, added_at: r.get(4)? })
+    }
+}

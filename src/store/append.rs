@@ -1,0 +1,363 @@
+//! The append path: verify, authorize, insert and project, inside one IMMEDIATE transaction.
+
+use super::{Result, Store, StoreError};
+use crate::domain::ApplicationKind;
+use crate::domain::text::Text;
+use crate::ledger::event::{Body, EVENT_VERSION, Envelope, MeetingOpened};
+use crate::ledger::{Authority, Disposition, Identity, MeetingFacts, Refusal, SignedEvent, authorize};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// What happened to one event offered to the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppendOutcome {
+    New,
+    Duplicate,
+    Quarantined(Refusal),
+    Rejected(Refusal),
+}
+
+/// Counts of one import, with the reason for every event not applied.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub new: usize,
+    pub duplicate: usize,
+    pub quarantined: usize,
+    pub rejected: usize,
+    /// (event id, reason) for each quarantined or rejected event.
+    pub refusals: Vec<(String, Text)>,
+}
+
+/// The order a rebuild replays kinds in, so that parents exist before children.
+const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 WHEN 'application_registered' THEN 2 \
+     WHEN 'conflict_declared' THEN 3 WHEN 'score_submitted' THEN 4 ELSE 5 END";
+
+/// Applies events within one transaction, caching the meeting facts authorization reads.
+pub(super) struct Applier<'t> {
+    tx: &'t Transaction<'t>,
+    meetings: RefCell<HashMap<String, Option<MeetingFacts>>>,
+    now: String,
+}
+
+impl<'t> Applier<'t> {
+    pub(super) fn new(tx: &'t Transaction<'t>, now: &str) -> Self {
+        Applier { tx, meetings: RefCell::new(HashMap::new()), now: now.to_string() }
+    }
+
+    pub(super) fn append(&mut self, ev: &SignedEvent) -> Result<AppendOutcome> {
+        let exists: bool = self.tx.prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([&ev.id])?;
+        if exists {
+            return Ok(AppendOutcome::Duplicate);
+        }
+        match authorize(ev, self) {
+            Ok(()) => {
+                self.insert(ev, "applied", None)?;
+                self.project(&ev.envelope, &ev.id)?;
+                Ok(AppendOutcome::New)
+            }
+            Err(r) if r.disposition == Disposition::Quarantine => {
+                self.insert(ev, "quarantined", Some(&r.reason))?;
+                Ok(AppendOutcome::Quarantined(r))
+            }
+            Err(r) => {
+                self.insert(ev, "rejected", Some(&r.reason))?;
+                Ok(AppendOutcome::Rejected(r))
+            }
+        }
+    }
+
+    fn insert(&self, ev: &SignedEvent, status: &str, reason: Option<&Text>) -> Result<()> {
+        let env = &ev.envelope;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO events (id, author, seq, prev, suite, kind, meeting_id, app_code, time, bytes, signature, status, reason_zh, reason_en, received_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![
+                ev.id,
+                env.author,
+                env.seq as i64,
+                env.prev,
+                env.suite.id(),
+                env.body.kind(),
+                env.body.meeting(),
+                env.body.application(),
+                rfc3339(env.time),
+                ev.bytes,
+                ev.signature,
+                status,
+                reason.map(|r| r.zh.as_str()),
+                reason.map(|r| r.en.as_str()),
+                self.now,
+            ])?;
+        Ok(())
+    }
+
+    /// Updates the projection tables for one applied event. Within one owner, a higher `seq`
+    /// supersedes, so the result does not depend on the order events arrive in.
+    pub(super) fn project(&mut self, env: &Envelope, event_id: &str) -> Result<()> {
+        let seq = env.seq as i64;
+        let time = rfc3339(env.time);
+        let tx = self.tx;
+        match &env.body {
+            Body::MeetingOpened(m) => {
+                let changed = tx.prepare_cached(
+                    "INSERT INTO meetings (id, title, date, profile_id, body_json, secretariat_key, secretariat_name, event_id, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                     ON CONFLICT (id) DO UPDATE SET title = excluded.title, date = excluded.date, profile_id = excluded.profile_id, \
+                       body_json = excluded.body_json, secretariat_name = excluded.secretariat_name, event_id = excluded.event_id, seq = excluded.seq \
+                     WHERE excluded.seq > meetings.seq",
+                )?
+                .execute(params![m.id, m.title, m.date.to_string(), m.profile.id, json(m), m.secretariat.key, m.secretariat.name, event_id, seq])?;
+                if changed > 0 {
+                    tx.execute("DELETE FROM panel WHERE meeting_id = ?1", [&m.id])?;
+                    let mut ins = tx.prepare_cached(
+                        "INSERT INTO panel (meeting_id, key, suite, name, role, category, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?;
+                    for p in &m.panel {
+                        let role = serde_json::to_value(p.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                        ins.execute(params![m.id, p.member.key, p.member.suite.id(), p.member.name, role, p.category, p.unit])?;
+                    }
+                    self.meetings.borrow_mut().remove(&m.id);
+                }
+            }
+            Body::ApplicationRegistered { meeting, application: a } => {
+                tx.prepare_cached(
+                    "INSERT INTO applications (meeting_id, code, kind, name, unit, requested_fen, approved_fen, data_json, event_id, seq) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+                     ON CONFLICT (meeting_id, code) DO UPDATE SET kind = excluded.kind, name = excluded.name, unit = excluded.unit, \
+                       requested_fen = excluded.requested_fen, approved_fen = excluded.approved_fen, data_json = excluded.data_json, \
+                       event_id = excluded.event_id, seq = excluded.seq \
+                     WHERE excluded.seq > applications.seq",
+                )?
+                .execute(params![
+                    meeting,
+                    a.code,
+                    a.kind.id(),
+                    a.name,
+                    a.unit,
+                    a.requested_total.map(|m| m.fen()),
+                    a.approved_total.map(|m| m.fen()),
+                    json(a),
+                    event_id,
+                    seq
+                ])?;
+            }
+            Body::ConflictDeclared { meeting, code, reason } => {
+                tx.prepare_cached(
+                    "INSERT INTO conflicts (meeting_id, code, expert_key, reason, event_id, seq, declared_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                     ON CONFLICT DO UPDATE SET reason = excluded.reason, event_id = excluded.event_id, seq = excluded.seq, declared_at = excluded.declared_at \
+                     WHERE excluded.seq > conflicts.seq",
+                )?
+                .execute(params![meeting, code, env.author, reason, event_id, seq, time])?;
+            }
+            Body::ScoreSubmitted { meeting, code, sheet } => {
+                tx.prepare_cached(
+                    "INSERT INTO score_sheets (meeting_id, code, expert_key, total_halves, veto_count, sheet_json, event_id, seq, submitted_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                     ON CONFLICT DO UPDATE SET total_halves = excluded.total_halves, veto_count = excluded.veto_count, sheet_json = excluded.sheet_json, \
+                       event_id = excluded.event_id, seq = excluded.seq, submitted_at = excluded.submitted_at \
+                     WHERE excluded.seq > score_sheets.seq",
+                )?
+                .execute(params![meeting, code, env.author, sheet.total().halves(), sheet.vetoes.len() as i64, json(sheet), event_id, seq, time])?;
+            }
+            Body::DecisionRecorded { meeting, code, decision, based_on } => {
+                tx.prepare_cached(
+                    "INSERT INTO decisions (meeting_id, code, outcome, decision_json, based_on_json, event_id, seq, decided_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                     ON CONFLICT DO UPDATE SET outcome = excluded.outcome, decision_json = excluded.decision_json, based_on_json = excluded.based_on_json, \
+                       event_id = excluded.event_id, seq = excluded.seq, decided_at = excluded.decided_at \
+                     WHERE excluded.seq > decisions.seq",
+                )?
+                .execute(params![meeting, code, decision.outcome.id(), json(decision), json(based_on), event_id, seq, time])?;
+            }
+            Body::KeyRevoked { key, cutoff_seq, reason } => {
+                // Several revocations of one key: the earliest cut-off holds, whatever the order.
+                tx.prepare_cached(
+                    "INSERT INTO revocations (key, cutoff_seq, reason, event_id) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (key) DO UPDATE SET cutoff_seq = excluded.cutoff_seq, reason = excluded.reason, event_id = excluded.event_id \
+                     WHERE excluded.cutoff_seq < revocations.cutoff_seq",
+                )?
+                .execute(params![key, *cutoff_seq as i64, reason, event_id])?;
+                self.void_after_cutoff(key)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Events already applied past a new cut-off become rejected, and the projections are rebuilt.
+    fn void_after_cutoff(&mut self, key: &str) -> Result<()> {
+        let cutoff: i64 = self.tx.query_row("SELECT cutoff_seq FROM revocations WHERE key = ?1", [key], |r| r.get(0))?;
+        let voided = self.tx.execute(
+            "UPDATE events SET status = 'rejected', \
+               reason_zh = '该密钥已被吊销，截止序号 ' || ?2 || ' 之后的事件无效', \
+               reason_en = 'the key was revoked after seq ' || ?2 \
+             WHERE author = ?1 AND seq > ?2 AND status = 'applied'",
+            params![key, cutoff],
+        )?;
+        if voided > 0 {
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// Clears the projections and replays every applied event.
+    pub(super) fn rebuild(&mut self) -> Result<()> {
+        for t in super::schema::PROJECTIONS {
+            self.tx.execute(&format!("DELETE FROM {t}"), [])?;
+        }
+        self.meetings.borrow_mut().clear();
+        let mut st = self.tx.prepare(&format!("SELECT id, bytes FROM events WHERE status = 'applied' ORDER BY {KIND_ORDER}, author, seq"))?;
+        let rows: Vec<(String, Vec<u8>)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (id, bytes) in rows {
+            let env: Envelope = serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
+            // A revocation during replay would recurse; its voiding already happened.
+            if let Body::KeyRevoked { key, cutoff_seq, reason } = &env.body {
+                self.tx.execute(
+                    "INSERT INTO revocations (key, cutoff_seq, reason, event_id) VALUES (?1, ?2, ?3, ?4) \
+                     ON CONFLICT (key) DO UPDATE SET cutoff_seq = excluded.cutoff_seq, reason = excluded.reason, event_id = excluded.event_id \
+                     WHERE excluded.cutoff_seq < revocations.cutoff_seq",
+                    params![key, *cutoff_seq as i64, reason, id],
+                )?;
+            } else {
+                self.project(&env, &id)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn load_meeting(&self, id: &str) -> rusqlite::Result<Option<MeetingFacts>> {
+        let row: Option<(String, String, String)> = self
+            .tx
+            .prepare_cached("SELECT secretariat_key, date, body_json FROM meetings WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(row.and_then(|(secretariat, _, body)| {
+            let m: MeetingOpened = serde_json::from_str(&body).ok()?;
+            Some(MeetingFacts {
+                secretariat,
+                date: m.date,
+                panel: m.panel.iter().map(|p| (p.member.key.clone(), p.role)).collect(),
+                rubrics: m.rubrics,
+            })
+        }))
+    }
+}
+
+impl Authority for Applier<'_> {
+    fn is_trusted_secretariat(&self, key: &str) -> bool {
+        self.tx.prepare_cached("SELECT 1 FROM trust WHERE key = ?1").and_then(|mut s| s.exists([key])).unwrap_or(false)
+    }
+
+    fn meeting(&self, id: &str) -> Option<MeetingFacts> {
+        if let Some(cached) = self.meetings.borrow().get(id) {
+            return cached.clone();
+        }
+        let facts = self.load_meeting(id).ok().flatten();
+        self.meetings.borrow_mut().insert(id.to_string(), facts.clone());
+        facts
+    }
+
+    fn application_kind(&self, meeting: &str, code: &str) -> Option<ApplicationKind> {
+        let kind: Option<String> = self
+            .tx
+            .prepare_cached("SELECT kind FROM applications WHERE meeting_id = ?1 AND code = ?2")
+            .and_then(|mut s| s.query_row([meeting, code], |r| r.get(0)).optional())
+            .ok()
+            .flatten();
+        kind.and_then(|k| ApplicationKind::parse(&k))
+    }
+
+    fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool {
+        self.tx
+            .prepare_cached("SELECT 1 FROM conflicts WHERE meeting_id = ?1 AND code = ?2 AND expert_key = ?3")
+            .and_then(|mut s| s.exists([meeting, code, key]))
+            .unwrap_or(false)
+    }
+
+    fn revocation_cutoff(&self, key: &str) -> Option<u64> {
+        self.tx
+            .prepare_cached("SELECT cutoff_seq FROM revocations WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get::<_, i64>(0)).optional())
+            .ok()
+            .flatten()
+            .map(|c| c as u64)
+    }
+}
+
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+pub(super) fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Store {
+    /// Signs `body` as the next event of `identity`'s chain and applies it. A refused event
+    /// leaves the store unchanged and comes back as [`StoreError::Refused`].
+    pub fn append_local(&mut self, identity: &Identity, body: Body, now: DateTime<Utc>) -> Result<SignedEvent> {
+        let author = identity.key_hex();
+        self.write(|tx| {
+            let head: Option<(i64, String)> = tx
+                .query_row("SELECT seq, id FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1", [&author], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let envelope = Envelope {
+                v: EVENT_VERSION,
+                suite: identity.secret.suite(),
+                author: author.clone(),
+                seq: head.as_ref().map_or(1, |(s, _)| *s as u64 + 1),
+                prev: head.map(|(_, id)| id),
+                time: now,
+                body,
+            };
+            let event = SignedEvent::sign(&identity.secret, envelope);
+            match Applier::new(tx, &rfc3339(now)).append(&event)? {
+                AppendOutcome::New => Ok(event),
+                AppendOutcome::Quarantined(r) | AppendOutcome::Rejected(r) => Err(StoreError::Refused(r)),
+                AppendOutcome::Duplicate => Err(StoreError::Corrupt("a freshly signed event already exists".into())),
+            }
+        })
+    }
+
+    /// Applies verified events in one transaction: all of them or, on a database error, none.
+    pub fn import_events(&mut self, events: &[SignedEvent], now: DateTime<Utc>) -> Result<ImportReport> {
+        self.write(|tx| {
+            let mut applier = Applier::new(tx, &rfc3339(now));
+            let mut report = ImportReport::default();
+            for ev in events {
+                match applier.append(ev)? {
+                    AppendOutcome::New => report.new += 1,
+                    AppendOutcome::Duplicate => report.duplicate += 1,
+                    AppendOutcome::Quarantined(r) => {
+                        report.quarantined += 1;
+                        report.refusals.push((ev.id.clone(), r.reason));
+                    }
+                    AppendOutcome::Rejected(r) => {
+                        report.rejected += 1;
+                        report.refusals.push((ev.id.clone(), r.reason));
+                    }
+                }
+            }
+            Ok(report)
+        })
+    }
+
+    /// Rebuilds every projection table from the applied events of the log.
+    pub fn rebuild_projections(&mut self) -> Result<()> {
+        self.write(|tx| Applier::new(tx, "").rebuild())
+    }
+
+    /// Stores an attached document within the same write lock discipline.
+    pub fn put_blobs(&mut self, blobs: &[(String, Vec<u8>)]) -> Result<usize> {
+        self.write(|tx| {
+            let mut n = 0;
+            for (hash, bytes) in blobs {
+                n += usize::from(super::put_blob(tx, hash, bytes)?);
+            }
+            Ok(n)
+        })
+    }
+}

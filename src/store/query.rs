@@ -1,0 +1,535 @@
+//! Queries that return view models. Screens and commands read these, never SQL.
+
+use super::{Result, Store, StoreError};
+use crate::domain::text::Text;
+use crate::domain::{Aggregate, Application, ApplicationKind, Decision, Finding, Money, Outcome, Points, ScoreSheet, Severity, aggregate, suggest};
+use crate::ledger::event::{MeetingOpened, Role};
+use crate::ledger::{Suite, fingerprint};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// A meeting in a list.
+#[derive(Clone, Debug, Serialize)]
+pub struct MeetingSummary {
+    pub id: String,
+    pub title: String,
+    pub date: String,
+    pub profile: String,
+    pub secretariat: String,
+    pub applications: usize,
+    pub decided: usize,
+}
+
+/// How the viewer relates to a meeting; it decides what they may see (blind review).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewerRole {
+    Secretariat,
+    Chair,
+    Expert,
+    Observer,
+}
+
+impl ViewerRole {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Secretariat => "秘书处",
+            Self::Chair => "组长",
+            Self::Expert => "专家",
+            Self::Observer => "旁观",
+        }
+    }
+
+    fn sees_everything(self) -> bool {
+        matches!(self, Self::Secretariat | Self::Chair)
+    }
+}
+
+/// The viewer's own score on an application.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum MyScore {
+    NotScoring,
+    Recused,
+    None,
+    Draft,
+    Submitted { total: Points },
+}
+
+/// Where an application stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// 待评分: not every eligible expert has submitted.
+    ToScore,
+    /// 已评分: every eligible expert has submitted; awaiting the chair.
+    Scored,
+    /// 已决定
+    Decided,
+}
+
+impl Status {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::ToScore => "待评分",
+            Self::Scored => "已评分",
+            Self::Decided => "已决定",
+        }
+    }
+}
+
+/// One line of the project queue (项目队列).
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueRow {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub kind: ApplicationKind,
+    pub requested_total: Option<Money>,
+    pub approved_total: Option<Money>,
+    pub blocks: usize,
+    pub warns: usize,
+    pub my_score: MyScore,
+    /// Experts who submitted, of those eligible (on the panel and not recused).
+    pub scored: usize,
+    pub eligible: usize,
+    /// Hidden (None) from an expert who has not submitted their own score yet.
+    pub aggregate: Option<Aggregate>,
+    pub suggested: Option<Outcome>,
+    pub blind: bool,
+    pub status: Status,
+    pub outcome: Option<Outcome>,
+}
+
+/// The project queue of one meeting as one viewer sees it.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueView {
+    pub meeting: MeetingSummary,
+    pub viewer: ViewerRole,
+    pub rows: Vec<QueueRow>,
+}
+
+/// One expert's line on an application.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExpertLine {
+    pub name: String,
+    pub key: String,
+    pub fingerprint: String,
+    pub recused: Option<String>,
+    /// Hidden from a blind viewer, except their own.
+    pub sheet: Option<ScoreSheet>,
+    pub total: Option<Points>,
+    pub outlier: bool,
+    pub event_id: Option<String>,
+    pub submitted_at: Option<String>,
+}
+
+/// A recorded decision.
+#[derive(Clone, Debug, Serialize)]
+pub struct DecisionView {
+    pub decision: Decision,
+    pub based_on: Vec<String>,
+    pub event_id: String,
+    pub decided_at: String,
+}
+
+/// Everything about one application (申报详情).
+#[derive(Clone, Debug, Serialize)]
+pub struct ApplicationView {
+    pub meeting_id: String,
+    pub meeting_date: String,
+    pub viewer: ViewerRole,
+    pub application: Application,
+    pub findings: Vec<Finding>,
+    pub experts: Vec<ExpertLine>,
+    pub aggregate: Option<Aggregate>,
+    pub suggested: Option<Outcome>,
+    pub blind: bool,
+    pub decision: Option<DecisionView>,
+    pub history: Vec<LogEntry>,
+}
+
+impl ApplicationView {
+    /// The ids of the score events the aggregate rests on, for a decision's `based_on`.
+    pub fn score_event_ids(&self) -> Vec<String> {
+        self.experts.iter().filter(|e| e.recused.is_none()).filter_map(|e| e.event_id.clone()).collect()
+    }
+}
+
+/// One event in the history.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    pub id: String,
+    pub author: String,
+    pub author_name: String,
+    pub fingerprint: String,
+    pub seq: u64,
+    pub prev: Option<String>,
+    pub kind: String,
+    pub meeting: Option<String>,
+    pub application: Option<String>,
+    pub time: String,
+    pub status: String,
+    pub reason: Option<Text>,
+}
+
+/// One author's chain: its range, its gaps and its forks.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChainView {
+    pub author: String,
+    pub name: String,
+    pub fingerprint: String,
+    pub events: usize,
+    pub first_seq: u64,
+    pub last_seq: u64,
+    /// Inclusive ranges of missing seqs.
+    pub gaps: Vec<(u64, u64)>,
+    /// Seqs that hold two or more different events.
+    pub forks: Vec<u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LogView {
+    pub entries: Vec<LogEntry>,
+    pub chains: Vec<ChainView>,
+}
+
+/// Raw per-application facts gathered in bulk, so that a queue of thousands is a few queries.
+struct Sheets {
+    by_code: HashMap<String, Vec<(String, ScoreSheet, String, String)>>,
+    conflicts: HashMap<String, BTreeMap<String, String>>,
+    decisions: HashMap<String, DecisionView>,
+}
+
+impl Store {
+    pub fn meetings(&self) -> Result<Vec<MeetingSummary>> {
+        let mut st = self.conn.prepare(
+            "SELECT m.id, m.title, m.date, m.profile_id, m.secretariat_name, \
+               (SELECT count(*) FROM applications a WHERE a.meeting_id = m.id), \
+               (SELECT count(*) FROM decisions d WHERE d.meeting_id = m.id) \
+             FROM meetings m ORDER BY m.date DESC, m.id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(MeetingSummary {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    date: r.get(2)?,
+                    profile: r.get(3)?,
+                    secretariat: r.get(4)?,
+                    applications: r.get::<_, i64>(5)? as usize,
+                    decided: r.get::<_, i64>(6)? as usize,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The named meeting, or the latest when none is named.
+    pub fn resolve_meeting(&self, id: Option<&str>) -> Result<String> {
+        match id {
+            Some(id) => {
+                let exists = self.conn.prepare_cached("SELECT 1 FROM meetings WHERE id = ?1")?.exists([id])?;
+                if exists { Ok(id.to_string()) } else { Err(StoreError::UnknownMeeting(id.into())) }
+            }
+            None => self.meetings()?.into_iter().next().map(|m| m.id).ok_or(StoreError::NoMeeting),
+        }
+    }
+
+    /// The meeting as its secretariat opened it (profile, rubrics and panel embedded).
+    pub fn meeting(&self, id: &str) -> Result<MeetingOpened> {
+        let body: String = self
+            .conn
+            .query_row("SELECT body_json FROM meetings WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| StoreError::UnknownMeeting(id.into()))?;
+        serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("meeting {id}: {e}")))
+    }
+
+    pub fn viewer_role(meeting: &MeetingOpened, key: &str) -> ViewerRole {
+        if meeting.secretariat.key == key {
+            return ViewerRole::Secretariat;
+        }
+        match meeting.panel.iter().find(|p| p.member.key == key).map(|p| p.role) {
+            Some(Role::Chair) => ViewerRole::Chair,
+            Some(Role::Expert) => ViewerRole::Expert,
+            None => ViewerRole::Observer,
+        }
+    }
+
+    fn summary(&self, id: &str) -> Result<MeetingSummary> {
+        self.meetings()?.into_iter().find(|m| m.id == id).ok_or_else(|| StoreError::UnknownMeeting(id.into()))
+    }
+
+    fn applications(&self, meeting: &str, code: Option<&str>) -> Result<Vec<Application>> {
+        let mut st = self.conn.prepare_cached("SELECT data_json FROM applications WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2) ORDER BY code")?;
+        let rows = st.query_map(params![meeting, code], |r| r.get::<_, String>(0))?;
+        rows.map(|r| {
+            let text = r?;
+            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("application: {e}")))
+        })
+        .collect()
+    }
+
+    fn sheets(&self, meeting: &str, code: Option<&str>) -> Result<Sheets> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+        let mut by_code: HashMap<String, Vec<_>> = HashMap::new();
+        let mut st = self.conn.prepare_cached(
+            "SELECT code, expert_key, sheet_json, event_id, submitted_at FROM score_sheets WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)",
+        )?;
+        let rows = st.query_map(params![meeting, code], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?)))?;
+        for row in rows {
+            let (code, key, json, event, at) = row?;
+            let sheet: ScoreSheet = serde_json::from_str(&json).map_err(corrupt)?;
+            by_code.entry(code).or_default().push((key, sheet, event, at));
+        }
+        let mut conflicts: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+        let mut st = self.conn.prepare_cached("SELECT code, expert_key, reason FROM conflicts WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)")?;
+        for row in st.query_map(params![meeting, code], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))? {
+            let (code, key, reason) = row?;
+            conflicts.entry(code).or_default().insert(key, reason);
+        }
+        let mut decisions = HashMap::new();
+        let mut st = self.conn.prepare_cached(
+            "SELECT code, decision_json, based_on_json, event_id, decided_at FROM decisions WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)",
+        )?;
+        let rows = st.query_map(params![meeting, code], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?)))?;
+        for row in rows {
+            let (code, d, b, event_id, decided_at) = row?;
+            let view = DecisionView { decision: serde_json::from_str(&d).map_err(corrupt)?, based_on: serde_json::from_str(&b).map_err(corrupt)?, event_id, decided_at };
+            decisions.insert(code, view);
+        }
+        Ok(Sheets { by_code, conflicts, decisions })
+    }
+
+    /// The project queue of a meeting for the viewer with public key `viewer`.
+    pub fn queue(&self, meeting_id: &str, viewer: &str) -> Result<QueueView> {
+        let meeting = self.meeting(meeting_id)?;
+        let role = Self::viewer_role(&meeting, viewer);
+        let drafts = self.drafted_codes(meeting_id, viewer)?;
+        let sheets = self.sheets(meeting_id, None)?;
+        let mut rows = Vec::new();
+        for app in self.applications(meeting_id, None)? {
+            let a = assess(&meeting, &app, &sheets);
+            let mine = sheets.by_code.get(&app.code).and_then(|v| v.iter().find(|(k, ..)| k == viewer));
+            let recused = sheets.conflicts.get(&app.code).is_some_and(|c| c.contains_key(viewer));
+            let my_score = match (role, mine) {
+                (ViewerRole::Expert, _) if recused => MyScore::Recused,
+                (ViewerRole::Expert, Some((_, s, ..))) => MyScore::Submitted { total: s.total() },
+                (ViewerRole::Expert, None) if drafts.contains(&app.code) => MyScore::Draft,
+                (ViewerRole::Expert, None) => MyScore::None,
+                _ => MyScore::NotScoring,
+            };
+            let blind = !role.sees_everything() && !matches!(my_score, MyScore::Submitted { .. });
+            let decision = sheets.decisions.get(&app.code);
+            let status = match decision {
+                Some(_) => Status::Decided,
+                None if a.scored >= a.eligible && a.eligible > 0 => Status::Scored,
+                None => Status::ToScore,
+            };
+            rows.push(QueueRow {
+                code: app.code.clone(),
+                name: app.name.clone(),
+                unit: app.unit.clone(),
+                kind: app.kind,
+                requested_total: app.requested_total,
+                approved_total: app.approved_total,
+                blocks: a.findings.iter().filter(|f| f.severity == Severity::Blocks).count(),
+                warns: a.findings.iter().filter(|f| f.severity == Severity::Warns).count(),
+                my_score,
+                scored: a.scored,
+                eligible: a.eligible,
+                aggregate: if blind { None } else { a.aggregate },
+                suggested: if blind { None } else { a.suggested },
+                blind,
+                status,
+                outcome: decision.map(|d| d.decision.outcome),
+            });
+        }
+        Ok(QueueView { meeting: self.summary(meeting_id)?, viewer: role, rows })
+    }
+
+    /// One application with its findings, scores, decision and history, as `viewer` may see it.
+    pub fn application(&self, meeting_id: &str, code: &str, viewer: &str) -> Result<ApplicationView> {
+        let meeting = self.meeting(meeting_id)?;
+        let role = Self::viewer_role(&meeting, viewer);
+        let app = self
+            .applications(meeting_id, Some(code))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
+        let sheets = self.sheets(meeting_id, Some(code))?;
+        let a = assess(&meeting, &app, &sheets);
+        let submitted = sheets.by_code.get(code).is_some_and(|v| v.iter().any(|(k, ..)| k == viewer));
+        let blind = !role.sees_everything() && !submitted;
+        let outliers = a.aggregate.as_ref().map(|g| g.outliers.clone()).unwrap_or_default();
+        let conflicts = sheets.conflicts.get(code);
+        let experts = meeting
+            .panel
+            .iter()
+            .filter(|p| p.role == Role::Expert)
+            .map(|p| {
+                let key = &p.member.key;
+                let entry = sheets.by_code.get(code).and_then(|v| v.iter().find(|(k, ..)| k == key));
+                let visible = !blind || key == viewer;
+                ExpertLine {
+                    name: p.member.name.clone(),
+                    key: key.clone(),
+                    fingerprint: key_fingerprint(p.member.suite, key),
+                    recused: conflicts.and_then(|c| c.get(key).cloned()),
+                    sheet: entry.filter(|_| visible).map(|(_, s, ..)| s.clone()),
+                    total: entry.filter(|_| visible).map(|(_, s, ..)| s.total()),
+                    outlier: !blind && outliers.contains(key),
+                    event_id: entry.map(|(_, _, e, _)| e.clone()),
+                    submitted_at: entry.map(|(.., at)| at.clone()),
+                }
+            })
+            .collect();
+        Ok(ApplicationView {
+            meeting_id: meeting_id.into(),
+            meeting_date: meeting.date.to_string(),
+            viewer: role,
+            findings: a.findings,
+            aggregate: if blind { None } else { a.aggregate },
+            suggested: if blind { None } else { a.suggested },
+            blind,
+            decision: sheets.decisions.get(code).cloned(),
+            history: self.log_entries(Some(meeting_id), Some(code))?,
+            experts,
+            application: app,
+        })
+    }
+
+    fn drafted_codes(&self, meeting: &str, key: &str) -> Result<std::collections::HashSet<String>> {
+        let mut st = self.conn.prepare_cached("SELECT code FROM drafts WHERE meeting_id = ?1 AND identity_key = ?2")?;
+        let codes = st.query_map([meeting, key], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(codes)
+    }
+
+    /// Public key → display name, from every meeting's panel and secretariat and the trust list.
+    fn names(&self) -> Result<HashMap<String, String>> {
+        let mut names = HashMap::new();
+        let mut st = self.conn.prepare("SELECT key, name FROM trust UNION ALL SELECT secretariat_key, secretariat_name FROM meetings UNION ALL SELECT key, name FROM panel")?;
+        for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (k, n) = row?;
+            names.insert(k, n);
+        }
+        Ok(names)
+    }
+
+    fn log_entries(&self, meeting: Option<&str>, code: Option<&str>) -> Result<Vec<LogEntry>> {
+        let names = self.names()?;
+        let mut st = self.conn.prepare(
+            "SELECT id, author, seq, prev, kind, meeting_id, app_code, time, status, reason_zh, reason_en, suite FROM events \
+             WHERE (?1 IS NULL OR meeting_id = ?1) AND (?2 IS NULL OR app_code = ?2) ORDER BY time, author, seq",
+        )?;
+        let rows = st.query_map(params![meeting, code], |r| {
+            let author: String = r.get(1)?;
+            let suite: String = r.get(11)?;
+            let reason = match (r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?) {
+                (Some(zh), Some(en)) => Some(Text { zh, en }),
+                _ => None,
+            };
+            Ok(LogEntry {
+                id: r.get(0)?,
+                author_name: names.get(&author).cloned().unwrap_or_default(),
+                fingerprint: Suite::parse(&suite).map(|s| key_fingerprint(s, &author)).unwrap_or_default(),
+                author,
+                seq: r.get::<_, i64>(2)? as u64,
+                prev: r.get(3)?,
+                kind: r.get(4)?,
+                meeting: r.get(5)?,
+                application: r.get(6)?,
+                time: r.get(7)?,
+                status: r.get(8)?,
+                reason,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The event history with every author's chain, its gaps and its forks.
+    pub fn log(&self, meeting: Option<&str>) -> Result<LogView> {
+        let entries = self.log_entries(meeting, None)?;
+        let all = if meeting.is_some() { self.log_entries(None, None)? } else { entries.clone() };
+        let mut by_author: BTreeMap<&str, Vec<&LogEntry>> = BTreeMap::new();
+        for e in &all {
+            by_author.entry(&e.author).or_default().push(e);
+        }
+        let chains = by_author
+            .into_iter()
+            .map(|(author, events)| {
+                let mut seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+                seqs.sort_unstable();
+                let mut forks: Vec<u64> = seqs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+                forks.dedup();
+                seqs.dedup();
+                let mut gaps = Vec::new();
+                let mut expected = 1;
+                for s in &seqs {
+                    if *s > expected {
+                        gaps.push((expected, s - 1));
+                    }
+                    expected = s + 1;
+                }
+                ChainView {
+                    author: author.to_string(),
+                    name: events[0].author_name.clone(),
+                    fingerprint: events[0].fingerprint.clone(),
+                    events: events.len(),
+                    first_seq: seqs.first().copied().unwrap_or(0),
+                    last_seq: seqs.last().copied().unwrap_or(0),
+                    gaps,
+                    forks,
+                }
+            })
+            .collect();
+        Ok(LogView { entries, chains })
+    }
+
+    /// The latest event of `author`: (seq, id).
+    pub fn head(&self, author: &str) -> Result<Option<(u64, String)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT seq, id FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1", [author], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// How many events the log holds in each status.
+    pub fn event_counts(&self) -> Result<BTreeMap<String, usize>> {
+        let mut st = self.conn.prepare("SELECT status, count(*) FROM events GROUP BY status")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn key_fingerprint(suite: Suite, key: &str) -> String {
+    hex::decode(key).map(|k| fingerprint(suite, &k)).unwrap_or_default()
+}
+
+/// Findings, aggregate and suggestion of one application from its eligible experts' sheets.
+struct Assessment {
+    findings: Vec<Finding>,
+    aggregate: Option<Aggregate>,
+    suggested: Option<Outcome>,
+    scored: usize,
+    eligible: usize,
+}
+
+fn assess(meeting: &MeetingOpened, app: &Application, sheets: &Sheets) -> Assessment {
+    let findings = meeting.profile.evaluate(app);
+    let recused = sheets.conflicts.get(&app.code);
+    let is_eligible = |key: &str| {
+        meeting.panel.iter().any(|p| p.role == Role::Expert && p.member.key == key) && !recused.is_some_and(|c| c.contains_key(key))
+    };
+    let eligible = meeting.panel.iter().filter(|p| is_eligible(&p.member.key)).count();
+    let entries: Vec<(String, Points, usize)> = sheets
+        .by_code
+        .get(&app.code)
+        .map(|v| v.iter().filter(|(k, ..)| is_eligible(k)).map(|(k, s, ..)| (k.clone(), s.total(), s.vetoes.len())).collect())
+        .unwrap_or_default();
+    let aggregate = aggregate(&meeting.profile.aggregation, &entries);
+    let suggested = aggregate.as_ref().map(|g| suggest(&meeting.profile, app.kind, g, &findings));
+    Assessment { findings, scored: entries.len(), eligible, aggregate, suggested }
+}

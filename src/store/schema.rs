@@ -1,0 +1,154 @@
+//! The schema, as rusqlite_migration migrations (version kept in `user_version`).
+
+use rusqlite_migration::{M, Migrations};
+
+/// Events are the truth; every other table but `trust`, `drafts`, `blobs` and `local_meta` is a
+/// projection of the applied events and can be rebuilt from them.
+const V1: &str = r#"
+CREATE TABLE events (
+    id          TEXT PRIMARY KEY,
+    author      TEXT NOT NULL,
+    seq         INTEGER NOT NULL CHECK (seq >= 1),
+    prev        TEXT,
+    suite       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    meeting_id  TEXT,
+    app_code    TEXT,
+    time        TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    signature   BLOB NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('applied', 'quarantined', 'rejected')),
+    reason_zh   TEXT,
+    reason_en   TEXT,
+    received_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX events_by_author ON events (author, seq);
+CREATE INDEX events_by_record ON events (meeting_id, app_code);
+CREATE INDEX events_by_status ON events (status) WHERE status <> 'applied';
+
+CREATE TABLE trust (
+    key         TEXT PRIMARY KEY,
+    suite       TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    added_at    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE meetings (
+    id               TEXT PRIMARY KEY,
+    title            TEXT NOT NULL,
+    date             TEXT NOT NULL,
+    profile_id       TEXT NOT NULL,
+    body_json        TEXT NOT NULL,
+    secretariat_key  TEXT NOT NULL,
+    secretariat_name TEXT NOT NULL,
+    event_id         TEXT NOT NULL,
+    seq              INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE panel (
+    meeting_id TEXT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+    key        TEXT NOT NULL,
+    suite      TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    role       TEXT NOT NULL CHECK (role IN ('chair', 'expert')),
+    category   TEXT NOT NULL,
+    unit       TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, key)
+) STRICT;
+
+CREATE TABLE applications (
+    meeting_id    TEXT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+    code          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('approval', 'change', 'acceptance')),
+    name          TEXT NOT NULL,
+    unit          TEXT NOT NULL,
+    requested_fen INTEGER,
+    approved_fen  INTEGER,
+    data_json     TEXT NOT NULL,
+    event_id      TEXT NOT NULL,
+    seq           INTEGER NOT NULL,
+    PRIMARY KEY (meeting_id, code)
+) STRICT;
+
+CREATE TABLE conflicts (
+    meeting_id  TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    expert_key  TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    event_id    TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    declared_at TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, code, expert_key),
+    FOREIGN KEY (meeting_id, code) REFERENCES applications (meeting_id, code) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE score_sheets (
+    meeting_id   TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    expert_key   TEXT NOT NULL,
+    total_halves INTEGER NOT NULL CHECK (total_halves BETWEEN 0 AND 200),
+    veto_count   INTEGER NOT NULL,
+    sheet_json   TEXT NOT NULL,
+    event_id     TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    submitted_at TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, code, expert_key),
+    FOREIGN KEY (meeting_id, code) REFERENCES applications (meeting_id, code) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE decisions (
+    meeting_id    TEXT NOT NULL,
+    code          TEXT NOT NULL,
+    outcome       TEXT NOT NULL,
+    decision_json TEXT NOT NULL,
+    based_on_json TEXT NOT NULL,
+    event_id      TEXT NOT NULL,
+    seq           INTEGER NOT NULL,
+    decided_at    TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, code),
+    FOREIGN KEY (meeting_id, code) REFERENCES applications (meeting_id, code) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE revocations (
+    key        TEXT PRIMARY KEY,
+    cutoff_seq INTEGER NOT NULL,
+    reason     TEXT NOT NULL,
+    event_id   TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE drafts (
+    meeting_id   TEXT NOT NULL,
+    code         TEXT NOT NULL,
+    identity_key TEXT NOT NULL,
+    sheet_json   TEXT NOT NULL,
+    saved_at     TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, code, identity_key)
+) STRICT;
+
+CREATE TABLE blobs (
+    sha256  TEXT PRIMARY KEY,
+    size    INTEGER NOT NULL,
+    content BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE local_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+"#;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(V1)])
+}
+
+/// The projection tables, in the order a rebuild clears them (children first).
+pub const PROJECTIONS: &[&str] = &["decisions", "score_sheets", "conflicts", "applications", "panel", "meetings", "revocations"];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrations_are_valid() {
+        assert!(super::migrations().validate().is_ok());
+    }
+}
