@@ -47,9 +47,16 @@ pub struct Finding {
 }
 
 /// A percentage held in basis points (1% = 100), read from a decimal string such as "10" or "9.5".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BasisPoints(pub i64);
+
+impl Serialize for BasisPoints {
+    /// As the same decimal-percent string the rules files use ("10.00"), so an embedded
+    /// profile reads back exactly and an integer is never mistaken for basis points.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{}.{:02}", self.0 / 100, self.0 % 100))
+    }
+}
 
 impl BasisPoints {
     pub fn parse_percent(text: &str) -> Option<Self> {
@@ -76,6 +83,11 @@ impl<'de> Deserialize<'de> for BasisPoints {
     }
 }
 
+/// Amounts in rules are written as text ("100万"), never bare numbers, so the unit is never in doubt.
+fn money_text<S: serde::Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&m.yuan())
+}
+
 fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
     let s = String::deserialize(d)?;
     Money::parse(&s).map_err(serde::de::Error::custom)
@@ -84,7 +96,7 @@ fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AmountRule {
-    #[serde(deserialize_with = "money", alias = "floor")]
+    #[serde(deserialize_with = "money", serialize_with = "money_text", alias = "floor")]
     pub amount: Money,
     pub severity: Severity,
     pub article: String,
@@ -93,7 +105,7 @@ pub struct AmountRule {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SupervisionRule {
-    #[serde(deserialize_with = "money")]
+    #[serde(deserialize_with = "money", serialize_with = "money_text")]
     pub floor: Money,
     pub severity: Severity,
     pub article: String,
@@ -520,6 +532,14 @@ mod tests {
         p.rules.scope_floor = Some(AmountRule { amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into() });
         assert_eq!(p.evaluate(&a)[0].rule, "scope.below_floor");
         assert!(p.evaluate(&approval("LX-4", Money::from_yuan(500_000))).is_empty());
+    }
+
+    #[test]
+    fn a_profile_survives_being_embedded_in_an_event() {
+        let mut p = gulou();
+        p.rules.scope_floor = Some(AmountRule { amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into() });
+        let back: Profile = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
+        assert_eq!(back, p);
     }
 
     #[test]

@@ -38,12 +38,13 @@ const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revok
 pub(super) struct Applier<'t> {
     tx: &'t Transaction<'t>,
     meetings: RefCell<HashMap<String, Option<MeetingFacts>>>,
+    damage: RefCell<Option<String>>,
     now: String,
 }
 
 impl<'t> Applier<'t> {
     pub(super) fn new(tx: &'t Transaction<'t>, now: &str) -> Self {
-        Applier { tx, meetings: RefCell::new(HashMap::new()), now: now.to_string() }
+        Applier { tx, meetings: RefCell::new(HashMap::new()), damage: RefCell::new(None), now: now.to_string() }
     }
 
     pub(super) fn append(&mut self, ev: &SignedEvent) -> Result<AppendOutcome> {
@@ -51,7 +52,11 @@ impl<'t> Applier<'t> {
         if exists {
             return Ok(AppendOutcome::Duplicate);
         }
-        match authorize(ev, self) {
+        let verdict = authorize(ev, self);
+        if let Some(damage) = self.damage.borrow_mut().take() {
+            return Err(StoreError::Corrupt(damage));
+        }
+        match verdict {
             Ok(()) => {
                 self.insert(ev, "applied", None)?;
                 self.project(&ev.envelope, &ev.id)?;
@@ -234,14 +239,20 @@ impl<'t> Applier<'t> {
             .prepare_cached("SELECT secretariat_key, date, body_json FROM meetings WHERE id = ?1")?
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        Ok(row.and_then(|(secretariat, _, body)| {
-            let m: MeetingOpened = serde_json::from_str(&body).ok()?;
-            Some(MeetingFacts {
+        let Some((secretariat, _, body)) = row else { return Ok(None) };
+        // Authorization must not mistake a damaged row for a missing meeting: remember the damage.
+        let m: MeetingOpened = match serde_json::from_str(&body) {
+            Ok(m) => m,
+            Err(e) => {
+                *self.damage.borrow_mut() = Some(format!("meeting {id}: {e}"));
+                return Ok(None);
+            }
+        };
+        Ok(Some(MeetingFacts {
                 secretariat,
                 date: m.date,
                 panel: m.panel.iter().map(|p| (p.member.key.clone(), p.role)).collect(),
                 rubrics: m.rubrics,
-            })
         }))
     }
 }
@@ -299,26 +310,43 @@ impl Store {
     /// Signs `body` as the next event of `identity`'s chain and applies it. A refused event
     /// leaves the store unchanged and comes back as [`StoreError::Refused`].
     pub fn append_local(&mut self, identity: &Identity, body: Body, now: DateTime<Utc>) -> Result<SignedEvent> {
+        let mut events = self.append_local_all(identity, vec![body], &[], now)?;
+        events.pop().ok_or_else(|| StoreError::Corrupt("no event was signed".into()))
+    }
+
+    /// Signs and applies several events, and stores documents, in one transaction: if any event
+    /// is refused, none is written.
+    pub fn append_local_all(&mut self, identity: &Identity, bodies: Vec<Body>, blobs: &[(String, Vec<u8>)], now: DateTime<Utc>) -> Result<Vec<SignedEvent>> {
         let author = identity.key_hex();
         self.write(|tx| {
-            let head: Option<(i64, String)> = tx
+            let mut head: Option<(i64, String)> = tx
                 .query_row("SELECT seq, id FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1", [&author], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            let envelope = Envelope {
-                v: EVENT_VERSION,
-                suite: identity.secret.suite(),
-                author: author.clone(),
-                seq: head.as_ref().map_or(1, |(s, _)| *s as u64 + 1),
-                prev: head.map(|(_, id)| id),
-                time: now,
-                body,
-            };
-            let event = SignedEvent::sign(&identity.secret, envelope);
-            match Applier::new(tx, &rfc3339(now)).append(&event)? {
-                AppendOutcome::New => Ok(event),
-                AppendOutcome::Quarantined(r) | AppendOutcome::Rejected(r) => Err(StoreError::Refused(r)),
-                AppendOutcome::Duplicate => Err(StoreError::Corrupt("a freshly signed event already exists".into())),
+            let mut applier = Applier::new(tx, &rfc3339(now));
+            let mut out = Vec::with_capacity(bodies.len());
+            for body in bodies {
+                let envelope = Envelope {
+                    v: EVENT_VERSION,
+                    suite: identity.secret.suite(),
+                    author: author.clone(),
+                    seq: head.as_ref().map_or(1, |(s, _)| *s as u64 + 1),
+                    prev: head.as_ref().map(|(_, id)| id.clone()),
+                    time: now,
+                    body,
+                };
+                let event = SignedEvent::sign(&identity.secret, envelope);
+                match applier.append(&event)? {
+                    AppendOutcome::New => {}
+                    AppendOutcome::Quarantined(r) | AppendOutcome::Rejected(r) => return Err(StoreError::Refused(r)),
+                    AppendOutcome::Duplicate => return Err(StoreError::Corrupt("a freshly signed event already exists".into())),
+                }
+                head = Some((event.envelope.seq as i64, event.id.clone()));
+                out.push(event);
             }
+            for (hash, bytes) in blobs {
+                super::put_blob(tx, hash, bytes)?;
+            }
+            Ok(out)
         })
     }
 
@@ -348,16 +376,5 @@ impl Store {
     /// Rebuilds every projection table from the applied events of the log.
     pub fn rebuild_projections(&mut self) -> Result<()> {
         self.write(|tx| Applier::new(tx, "").rebuild())
-    }
-
-    /// Stores an attached document within the same write lock discipline.
-    pub fn put_blobs(&mut self, blobs: &[(String, Vec<u8>)]) -> Result<usize> {
-        self.write(|tx| {
-            let mut n = 0;
-            for (hash, bytes) in blobs {
-                n += usize::from(super::put_blob(tx, hash, bytes)?);
-            }
-            Ok(n)
-        })
     }
 }

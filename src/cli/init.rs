@@ -1,0 +1,42 @@
+//! `init`: create the home and an identity.
+
+use super::{Ctx, output};
+use crate::ledger::Suite;
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The identity's name, as colleagues know you (e.g. 李明)
+    #[arg(long)]
+    pub name: String,
+    /// Signature suite
+    #[arg(long, default_value = "ed25519-sha256", value_parser = ["ed25519-sha256"])]
+    pub suite: String,
+    /// This identity is the secretariat (信息化办): trust its own key for opening meetings
+    #[arg(long)]
+    pub secretariat: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
+    let suite = Suite::parse(&args.suite)?;
+    let mut store = ctx.home.create()?;
+    let identity = ctx.home.keyring().create(args.name.trim(), suite)?;
+    let public = identity.public();
+    if args.secretariat {
+        store.trust_add(&public, &ctx.now.to_rfc3339())?;
+    }
+    if ctx.json {
+        return output::json(&serde_json::json!({
+            "home": ctx.home.dir, "name": identity.name, "suite": suite, "key": public.key,
+            "fingerprint": identity.fingerprint(), "trusted_as_secretariat": args.secretariat,
+        }));
+    }
+    println!("{}：{}", ctx.t("已创建身份", "Identity created"), identity.name);
+    println!("{}：{}", ctx.t("指纹", "Fingerprint"), identity.fingerprint());
+    println!("{}：{}", ctx.t("目录", "Home"), ctx.home.dir.display());
+    if args.secretariat {
+        println!("{}", ctx.t("已将本身份设为受信任的秘书处密钥。", "This key is now trusted as a secretariat key."));
+    }
+    println!("{}", ctx.t("下一步：reviewdesk key export --out 我的公钥.pub，把公钥交给秘书处，并当面或电话核对指纹。", "Next: reviewdesk key export --out me.pub, give the file to the secretariat, and read the fingerprint aloud to them."));
+    Ok(())
+}

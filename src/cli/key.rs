@@ -1,0 +1,120 @@
+//! `key`: show, list and export identities; revoke a key.
+
+use super::{Ctx, output};
+use crate::ledger::{Body, PublicKey};
+use anyhow::{Result, bail};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Cmd {
+    /// Show the current identity: name, suite, fingerprint and public key
+    Show,
+    /// List the identities in this home
+    List,
+    /// Write the current identity's public key to a file, for rosters and trust lists
+    Export {
+        /// Where to write the public key (e.g. 李明.pub)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Revoke a key from a cut-off on (secretariat): its events after that seq are void everywhere
+    Revoke {
+        /// The key: a .pub file, a hex key, or a fingerprint of a panel member or trusted key
+        key: String,
+        /// The last seq of that key that stays valid (0 voids all its events)
+        #[arg(long)]
+        cutoff: u64,
+        /// Why (lost laptop, left the panel, ...)
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
+    match cmd {
+        Cmd::Show => {
+            let id = ctx.home.identity(ctx.as_name.as_deref())?;
+            let p = id.public();
+            if ctx.json {
+                return output::json(&serde_json::json!({"name": p.name, "suite": p.suite, "key": p.key, "fingerprint": id.fingerprint()}));
+            }
+            println!("{}：{}", ctx.t("身份", "Identity"), p.name);
+            println!("{}：{}", ctx.t("算法", "Suite"), p.suite);
+            println!("{}：{}", ctx.t("指纹", "Fingerprint"), id.fingerprint());
+            println!("{}：{}", ctx.t("公钥", "Public key"), p.key);
+        }
+        Cmd::List => {
+            let ring = ctx.home.keyring();
+            let mut list = Vec::new();
+            for name in ring.names()? {
+                let id = ring.load(&name)?;
+                list.push(serde_json::json!({"name": id.name, "fingerprint": id.fingerprint(), "key": id.key_hex()}));
+            }
+            if ctx.json {
+                return output::json(&list);
+            }
+            if list.is_empty() {
+                println!("{}", ctx.t("此目录还没有身份。运行 reviewdesk init --name 姓名", "No identity here yet. Run reviewdesk init --name NAME"));
+            }
+            for l in list {
+                println!("{}  {}", l["fingerprint"].as_str().unwrap_or(""), l["name"].as_str().unwrap_or(""));
+            }
+        }
+        Cmd::Export { out } => {
+            let id = ctx.home.identity(ctx.as_name.as_deref())?;
+            if out.exists() {
+                bail!("{} 已存在，不会覆盖 / {} exists and will not be overwritten", out.display(), out.display());
+            }
+            std::fs::write(&out, id.public().to_file_text())
+                .map_err(|e| anyhow::anyhow!("无法写入 {}：{e} / cannot write {}: {e}", out.display(), out.display()))?;
+            if ctx.json {
+                return output::json(&serde_json::json!({"out": out, "fingerprint": id.fingerprint()}));
+            }
+            println!("{} {}（{} {}）", ctx.t("公钥已写入", "Public key written to"), out.display(), ctx.t("指纹", "fingerprint"), id.fingerprint());
+        }
+        Cmd::Revoke { key, cutoff, reason } => {
+            let mut store = ctx.home.open()?;
+            let id = ctx.home.identity(ctx.as_name.as_deref())?;
+            let target = resolve_key(&store, &key)?;
+            if reason.trim().is_empty() {
+                bail!("吊销必须写明理由（--reason） / a revocation needs a reason (--reason)");
+            }
+            let body = Body::KeyRevoked { key: target.key.clone(), cutoff_seq: cutoff, reason };
+            let ev = store.append_local(&id, body, ctx.now)?;
+            if ctx.json {
+                return output::json(&serde_json::json!({"revoked": target.key, "fingerprint": target.fingerprint(), "cutoff": cutoff, "event": ev.id}));
+            }
+            println!("{} {}（{}），{} {}", ctx.t("已吊销", "Revoked"), target.fingerprint(), target.name, ctx.t("有效截止序号", "valid up to seq"), cutoff);
+        }
+    }
+    Ok(())
+}
+
+/// A key named by file, hex or the fingerprint of someone the store knows.
+pub fn resolve_key(store: &crate::store::Store, text: &str) -> Result<PublicKey> {
+    let path = std::path::Path::new(text);
+    if path.is_file() {
+        let content = std::fs::read_to_string(path)?;
+        return Ok(PublicKey::parse(&content, "")?);
+    }
+    if let Ok(p) = PublicKey::parse(text, "") {
+        return Ok(p);
+    }
+    let wanted = text.trim().to_uppercase();
+    for m in store.meetings()? {
+        let meeting = store.meeting(&m.id)?;
+        let people = meeting.panel.iter().map(|p| &p.member).chain(std::iter::once(&meeting.secretariat));
+        for member in people {
+            let p = PublicKey { name: member.name.clone(), suite: member.suite, key: member.key.clone() };
+            if p.fingerprint() == wanted {
+                return Ok(p);
+            }
+        }
+    }
+    for t in store.trust_list()? {
+        if t.fingerprint == wanted {
+            return Ok(PublicKey::parse(&format!("{}:{}", t.suite, t.key), &t.name)?);
+        }
+    }
+    bail!("找不到密钥“{text}”：请给出 .pub 文件、十六进制公钥或已知成员的指纹 / no key “{text}”: give a .pub file, a hex key or the fingerprint of a known member")
+}

@@ -1,0 +1,142 @@
+//! Command line: each command parses its arguments and calls the layers below.
+
+mod decide;
+mod demo;
+mod home;
+mod init;
+mod intake;
+mod key;
+mod log;
+mod meeting;
+mod output;
+mod queue;
+mod score;
+mod trust;
+
+pub use home::Home;
+
+use crate::domain::Lang;
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// 评审台 reviewdesk: expert review of government IT project applications (立项 / 变更 / 验收)
+/// on air-gapped machines.
+#[derive(Debug, Parser)]
+#[command(name = "reviewdesk", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Data folder (store and keys) [default: the platform data folder]
+    #[arg(long, global = true, env = "REVIEWDESK_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Act as this identity of the home (for shared meeting machines)
+    #[arg(long = "as", global = true, env = "REVIEWDESK_AS", value_name = "NAME")]
+    pub as_name: Option<String>,
+
+    /// Language of the output: zh or en [default: from the locale]
+    #[arg(long, global = true, value_parser = parse_lang, value_name = "LANG")]
+    pub lang: Option<Lang>,
+
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the home (if needed) and a new identity with its signing key
+    Init(init::Args),
+    /// Show, list or export identities; revoke a key (secretariat)
+    #[command(subcommand)]
+    Key(key::Cmd),
+    /// Manage the secretariat keys this machine trusts
+    #[command(subcommand)]
+    Trust(trust::Cmd),
+    /// Open, list and show review meetings
+    #[command(subcommand)]
+    Meeting(meeting::Cmd),
+    /// Register applications from a CSV, XLSX or JSON file (secretariat)
+    Intake(intake::Args),
+    /// List a meeting's applications with scores, rules and status
+    Queue(queue::QueueArgs),
+    /// Show one application: facts, findings, scores, decision and history
+    Show(queue::ShowArgs),
+    /// Submit (sign) a score sheet for an application (expert)
+    Score(score::Args),
+    /// Declare a conflict of interest (回避) and step aside from an application (expert)
+    Conflict(score::ConflictArgs),
+    /// Record the panel's decision on an application (chair)
+    Decide(decide::Args),
+    /// Show the event history, with every author's chain, gaps and forks
+    Log(log::Args),
+    /// Build a realistic demo meeting in its own home and show it
+    Demo(demo::Args),
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    match s.to_lowercase().as_str() {
+        "zh" | "zh-cn" | "zh_cn" | "cn" | "中文" => Ok(Lang::Zh),
+        "en" | "en-us" | "en_us" | "english" => Ok(Lang::En),
+        _ => Err("use zh or en".into()),
+    }
+}
+
+/// The language from `--lang`, else the locale, else Chinese (our users read Chinese).
+pub fn language(arg: Option<Lang>) -> Lang {
+    if let Some(l) = arg {
+        return l;
+    }
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty())).unwrap_or_default();
+    if locale.starts_with("en") { Lang::En } else { Lang::Zh }
+}
+
+/// What every command gets: where the home is, who acts, how to print, and what time it is.
+pub struct Ctx {
+    pub home: Home,
+    pub as_name: Option<String>,
+    pub lang: Lang,
+    pub json: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl Ctx {
+    /// Picks the text for the output language.
+    pub fn t<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        match self.lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// The clock: `REVIEWDESK_NOW` (RFC 3339) pins it for reproducible demos and tests.
+fn now() -> Result<DateTime<Utc>> {
+    match std::env::var("REVIEWDESK_NOW") {
+        Ok(s) if !s.is_empty() => Ok(DateTime::parse_from_rfc3339(&s)
+            .map_err(|e| anyhow::anyhow!("REVIEWDESK_NOW=“{s}” 不是 RFC 3339 时间 / is not an RFC 3339 time: {e}"))?
+            .with_timezone(&Utc)),
+        _ => Ok(Utc::now()),
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx { home: Home::resolve(cli.home.clone())?, as_name: cli.as_name.clone(), lang: language(cli.lang), json: cli.json, now: now()? };
+    match cli.command {
+        Command::Init(a) => init::run(&ctx, a),
+        Command::Key(c) => key::run(&ctx, c),
+        Command::Trust(c) => trust::run(&ctx, c),
+        Command::Meeting(c) => meeting::run(&ctx, c),
+        Command::Intake(a) => intake::run(&ctx, a),
+        Command::Queue(a) => queue::run_queue(&ctx, a),
+        Command::Show(a) => queue::run_show(&ctx, a),
+        Command::Score(a) => score::run(&ctx, a),
+        Command::Conflict(a) => score::run_conflict(&ctx, a),
+        Command::Decide(a) => decide::run(&ctx, a),
+        Command::Log(a) => log::run(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a, cli.home.is_some()),
+    }
+}

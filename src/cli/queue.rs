@@ -1,0 +1,233 @@
+//! `queue` and `show`: what a meeting holds, as the current identity may see it.
+
+use super::{Ctx, output};
+use crate::domain::text::Lang;
+use crate::domain::{Aggregate, Method, Money, Severity};
+use crate::store::{ApplicationView, MyScore, QueueRow, Store};
+use anyhow::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct QueueArgs {
+    /// Meeting id [default: the latest]
+    #[arg(long)]
+    pub meeting: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Project code of the application
+    pub app: String,
+    /// Meeting id [default: the latest]
+    #[arg(long)]
+    pub meeting: Option<String>,
+}
+
+/// The viewer's key: the chosen identity, or none (an observer) when the home has several and
+/// none was chosen.
+pub fn viewer_key(ctx: &Ctx) -> Result<String> {
+    Ok(ctx.home.identity(ctx.as_name.as_deref())?.key_hex())
+}
+
+pub fn run_queue(ctx: &Ctx, a: QueueArgs) -> Result<()> {
+    let store = ctx.home.open()?;
+    let meeting = store.resolve_meeting(a.meeting.as_deref())?;
+    let view = store.queue(&meeting, &viewer_key(ctx)?)?;
+    if ctx.json {
+        return output::json(&view);
+    }
+    print_queue(ctx, &store, &view)
+}
+
+fn wan(m: Option<Money>) -> String {
+    m.map(|m| m.wan()).unwrap_or_else(|| "—".into())
+}
+
+pub fn aggregate_text(ctx: &Ctx, g: &Option<Aggregate>, blind: bool) -> String {
+    match g {
+        _ if blind => ctx.t("提交后可见", "after you submit").to_string(),
+        None => "—".into(),
+        Some(g) => format!("{}{}", g.value, if g.method == Method::TrimmedMean { "*" } else { "" }),
+    }
+}
+
+fn my_score(ctx: &Ctx, s: &MyScore) -> String {
+    match s {
+        MyScore::NotScoring => "".into(),
+        MyScore::Recused => ctx.t("回避", "recused").into(),
+        MyScore::None => ctx.t("未评", "none").into(),
+        MyScore::Draft => ctx.t("草稿", "draft").into(),
+        MyScore::Submitted { total } => total.to_string(),
+    }
+}
+
+fn status(ctx: &Ctx, r: &QueueRow) -> String {
+    match (r.outcome, ctx.lang) {
+        (Some(o), Lang::Zh) => format!("已决定：{}", o.zh()),
+        (Some(o), Lang::En) => format!("decided: {}", o.en()),
+        (None, _) => match r.status {
+            crate::store::Status::Scored => ctx.t("已评分", "scored").into(),
+            _ => ctx.t("待评分", "to score").into(),
+        },
+    }
+}
+
+fn print_queue(ctx: &Ctx, store: &Store, view: &crate::store::QueueView) -> Result<()> {
+    let m = &view.meeting;
+    let me = ctx.home.identity(ctx.as_name.as_deref())?;
+    println!("{}  {}  {}", m.id, m.date, m.title);
+    println!("{}：{}（{}）{}", ctx.t("当前身份", "Acting as"), me.name, ctx.t(view.viewer.zh(), &format!("{:?}", view.viewer).to_lowercase()), me.fingerprint());
+    let mut t = output::Table::new(&[
+        (ctx.t("编码", "Code"), false, 16),
+        (ctx.t("项目名称", "Name"), false, 30),
+        (ctx.t("建设单位", "Unit"), false, 18),
+        (ctx.t("类型", "Kind"), false, 10),
+        (ctx.t("申报(万元)", "Req. (wan)"), true, 12),
+        (ctx.t("规则", "Rules"), false, 10),
+        (ctx.t("我的评分", "Mine"), false, 8),
+        (ctx.t("已评", "Scored"), true, 6),
+        (ctx.t("汇总分", "Aggregate"), true, 14),
+        (ctx.t("状态", "Status"), false, 22),
+    ]);
+    for r in &view.rows {
+        let badges = [(r.blocks, ctx.t("阻断", "block")), (r.warns, ctx.t("警示", "warn"))]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, l)| format!("{l}{n}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        t.row(vec![
+            r.code.clone(),
+            r.name.clone(),
+            r.unit.clone(),
+            ctx.t(r.kind.zh(), r.kind.en()).into(),
+            wan(r.requested_total.or(r.approved_total)),
+            badges,
+            my_score(ctx, &r.my_score),
+            format!("{}/{}", r.scored, r.eligible),
+            aggregate_text(ctx, &r.aggregate, r.blind),
+            status(ctx, r),
+        ]);
+    }
+    t.print();
+    println!("{}", ctx.t("* 去掉一个最高分和一个最低分后的平均分；其余为算术平均。", "* trimmed mean (highest and lowest dropped); others are plain means."));
+    let _ = store;
+    Ok(())
+}
+
+pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
+    let store = ctx.home.open()?;
+    let meeting = store.resolve_meeting(a.meeting.as_deref())?;
+    let view = store.application(&meeting, &a.app, &viewer_key(ctx)?)?;
+    if ctx.json {
+        return output::json(&view);
+    }
+    print_application(ctx, &view);
+    Ok(())
+}
+
+fn print_application(ctx: &Ctx, v: &ApplicationView) {
+    let a = &v.application;
+    println!("{}  {}（{}）", a.code, a.name, ctx.t(a.kind.zh(), a.kind.en()));
+    println!("{}：{}    {}：{}", ctx.t("建设单位", "Unit"), a.unit, ctx.t("主管部门", "Department"), a.department);
+    if let Some(m) = a.approved_total {
+        println!("{}：{} {}（{} {}）", ctx.t("批复总投资", "Approved total"), m.wan(), ctx.t("万元", "wan yuan"), m.yuan(), ctx.t("元", "yuan"));
+    }
+    if let Some(m) = a.requested_total {
+        let change = a.approved_total.and_then(|base| m.change_basis_points(base)).map(|bp| format!("，{} {:+}.{:02}%", ctx.t("变动", "change"), bp / 100, (bp % 100).abs()));
+        println!("{}：{} {}（{} {}）{}", ctx.t("申报总投资", "Requested total"), m.wan(), ctx.t("万元", "wan yuan"), m.yuan(), ctx.t("元", "yuan"), change.unwrap_or_default());
+    }
+    let yes = |b: bool| if b { ctx.t("是", "yes") } else { ctx.t("否", "no") };
+    println!(
+        "{}：{}  {}：{}  {}：{}  {}：{}  {}：{}",
+        ctx.t("计划类别", "Plan class"),
+        a.plan_class.map(|c| c.to_string()).unwrap_or_else(|| ctx.t("未列入", "not in plan").into()),
+        ctx.t("监理", "Supervision"),
+        yes(a.supervision_firm),
+        ctx.t("数据共享章节", "Data sharing"),
+        yes(a.data_sharing_section),
+        ctx.t("跨部门", "Cross-dept"),
+        yes(a.cross_department),
+        ctx.t("等保", "Protection level"),
+        a.protection_level.map(|l| l.level().to_string()).unwrap_or_else(|| "—".into())
+    );
+    if let (Some(s), Some(e)) = (a.trial_start, a.trial_end) {
+        println!("{}：{} — {}；{}：{}；{}：{}", ctx.t("试运行", "Trial operation"), s, e,
+            ctx.t("建设完成", "Construction complete"), a.construction_completed.map(|d| d.to_string()).unwrap_or_default(),
+            ctx.t("验收申请", "Acceptance applied"), a.acceptance_applied.map(|d| d.to_string()).unwrap_or_default());
+    }
+    println!();
+    println!("{}", ctx.t("规则检查：", "Rule findings:"));
+    if v.findings.is_empty() {
+        println!("  {}", ctx.t("无", "none"));
+    }
+    for f in &v.findings {
+        let sev = match f.severity {
+            Severity::Blocks => ctx.t("阻断", "BLOCKS"),
+            Severity::Warns => ctx.t("警示", "warns"),
+            Severity::Informs => ctx.t("提示", "informs"),
+        };
+        println!("  [{sev}] {}（{}）", f.message.get(ctx.lang), f.article);
+    }
+    if !a.documents.is_empty() {
+        println!("{}", ctx.t("附件：", "Documents:"));
+        for d in &a.documents {
+            println!("  {}  {} B  sha256 {}", d.name, d.size, &d.sha256[..16.min(d.sha256.len())]);
+        }
+    }
+    println!();
+    println!("{}", ctx.t("专家评分：", "Expert scores:"));
+    for e in &v.experts {
+        let what = match (&e.recused, e.total, v.blind) {
+            (Some(r), ..) => format!("{}：{r}", ctx.t("回避", "recused")),
+            (None, Some(t), _) => format!("{t}{}", if e.outlier { ctx.t("（离群）", " (outlier)") } else { "" }),
+            (None, None, true) if e.event_id.is_some() => ctx.t("已提交（提交本人评分后可见）", "submitted (visible after you submit)").into(),
+            (None, None, _) => ctx.t("未提交", "not submitted").into(),
+        };
+        println!("  {}  {}  {}", e.fingerprint, crate::domain::text::fit(&e.name, 8), what);
+    }
+    match (&v.aggregate, v.blind) {
+        (_, true) => println!("{}", ctx.t("汇总分：提交本人评分后可见（背靠背评审）", "Aggregate: visible after you submit your own score (blind review)")),
+        (Some(g), false) => {
+            println!(
+                "{}：{}（{}）  n={}  {} {}  {} {}  {} {}–{}  {} {}  {} {}",
+                ctx.t("汇总分", "Aggregate"),
+                g.value,
+                ctx.t(g.method.zh(), g.method.en()),
+                g.n,
+                ctx.t("平均", "mean"),
+                g.mean,
+                ctx.t("中位数", "median"),
+                g.median,
+                ctx.t("范围", "range"),
+                g.min,
+                g.max,
+                ctx.t("标准差", "sd"),
+                g.std_dev,
+                ctx.t("否决", "vetoes"),
+                g.veto_count
+            );
+            if let Some(s) = v.suggested {
+                println!("{}：{}", ctx.t("建议结论", "Suggested outcome"), ctx.t(s.zh(), s.en()));
+            }
+        }
+        (None, false) => println!("{}：—", ctx.t("汇总分", "Aggregate")),
+    }
+    if let Some(d) = &v.decision {
+        let x = &d.decision;
+        println!(
+            "{}：{}{}{}",
+            ctx.t("专家组结论", "Panel decision"),
+            ctx.t(x.outcome.zh(), x.outcome.en()),
+            x.plan_class.map(|c| format!("  {} {c}", ctx.t("类别", "class"))).unwrap_or_default(),
+            x.rectification_deadline.map(|dl| format!("  {} {dl}", ctx.t("整改期限", "deadline"))).unwrap_or_default()
+        );
+        if let Some(r) = &x.override_reason {
+            println!("  {}：{r}", ctx.t("不采纳建议结论的理由", "Override reason"));
+        }
+    }
+    println!();
+    println!("{}", ctx.t("事件记录：", "History:"));
+    for h in &v.history {
+        println!("  {}  #{:<3} {}  {}  {}", h.time, h.seq, crate::domain::text::fit(&h.author_name, 10), h.kind, h.status);
+    }
+}
