@@ -1,2 +1,208 @@
-pub fn run(_: &super::Ctx, _: Args, _: bool) -> anyhow::Result<()> { Ok(()) }
-#[derive(Debug, clap::Args)] pub struct Args {}
+//! `demo`: a realistic review meeting in a home of its own: a secretariat, a chair and five
+//! experts on one shared machine, fourteen applications placed around every threshold, and
+//! four experts' score sheets already signed.
+
+use super::{Ctx, Home, output};
+use crate::domain::rubric::Rubric;
+use crate::domain::{Points, ScoreSheet, VetoMark};
+use crate::ledger::event::{MeetingOpened, PanelMember, Role};
+use crate::ledger::{Body, Identity, Member, Suite};
+use crate::store::Store;
+use anyhow::{Result, bail};
+use std::path::Path;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Build the demo home and print the queue, without opening the screens
+    #[arg(long)]
+    pub no_tui: bool,
+}
+
+/// Marks a folder as a demo home, which `demo` may wipe and rebuild.
+const MARKER: &str = ".reviewdesk-demo";
+const APPLICATIONS: &str = include_str!("../../assets/demo/applications.csv");
+pub const MEETING_ID: &str = "GL-2027-01";
+pub const SECRETARIAT: &str = "鼓楼区数据局信息化办";
+pub const CHAIR: &str = "王建国";
+/// The experts, in panel order. The last has not scored yet.
+pub const EXPERTS: [(&str, &str, &str); 5] = [
+    ("李明", "技术", "东南大学计算机学院"),
+    ("张华", "财务", "江苏苏亚金诚会计师事务所"),
+    ("陈静", "安全", "江苏省信息安全测评中心"),
+    ("刘洋", "技术", "南京邮电大学"),
+    ("赵敏", "数据", "南京大学信息管理学院"),
+];
+
+/// Totals (points) of the four experts who scored, per application; `None` where recused.
+const TOTALS: [(&str, [Option<f64>; 4]); 14] = [
+    ("GL-LX-2027-001", [Some(88.0), Some(90.0), Some(86.0), Some(65.0)]),
+    ("GL-LX-2027-002", [Some(82.0), Some(79.5), Some(84.0), Some(80.0)]),
+    ("GL-LX-2027-003", [Some(76.0), Some(78.0), Some(74.5), Some(80.0)]),
+    ("GL-LX-2027-004", [Some(70.0), Some(66.0), Some(72.0), Some(68.0)]),
+    ("GL-LX-2027-005", [Some(74.0), Some(71.0), Some(77.0), Some(73.0)]),
+    ("GL-LX-2027-006", [Some(81.0), None, Some(83.0), Some(79.0)]),
+    ("GL-BG-2026-011", [Some(78.0), Some(75.0), Some(80.0), Some(76.0)]),
+    ("GL-BG-2026-012", [Some(72.0), Some(70.0), Some(74.0), Some(69.0)]),
+    ("GL-BG-2026-013", [Some(68.0), Some(66.5), Some(70.0), Some(64.0)]),
+    ("GL-YS-2025-021", [Some(90.0), Some(88.0), Some(91.0), Some(87.0)]),
+    ("GL-YS-2025-022", [Some(84.0), Some(82.0), Some(85.0), Some(80.0)]),
+    ("GL-YS-2025-023", [Some(79.0), Some(81.0), Some(77.0), Some(80.0)]),
+    ("GL-YS-2025-024", [Some(83.0), Some(85.0), Some(82.0), Some(84.0)]),
+    ("GL-YS-2025-025", [Some(62.0), Some(58.0), Some(65.0), Some(60.0)]),
+];
+
+pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
+    let home = if explicit_home { ctx.home.clone() } else { Home { dir: ctx.home.dir.join("demo") } };
+    build(&home, ctx.now)?;
+    let _ = args.no_tui;
+    let store = home.open()?;
+    let chair = home.keyring().load(CHAIR)?;
+    let view = store.queue(MEETING_ID, &chair.key_hex())?;
+    if ctx.json {
+        return output::json(&serde_json::json!({"home": home.dir, "meeting": MEETING_ID, "queue": view}));
+    }
+    let sub = Ctx { home: home.clone(), as_name: Some(CHAIR.into()), lang: ctx.lang, json: false, now: ctx.now };
+    super::queue::run_queue(&sub, super::queue::QueueArgs { meeting: Some(MEETING_ID.into()) })?;
+    let h = home.dir.display();
+    println!();
+    println!("{}", ctx.t("演示会议已建好。接着试试：", "The demo meeting is ready. Try next:"));
+    println!("  reviewdesk --home {h} --as 赵敏 show GL-LX-2027-001      # {}", ctx.t("未评分专家看不到他人分数（背靠背）", "an expert who has not scored sees no other scores (blind)"));
+    println!("  reviewdesk --home {h} --as 赵敏 score GL-LX-2027-001 --points necessity=13,requirements=13,technical=17,sharing=13,security=8.5,budget=13,implementation=8.5 --opinion 同意立项");
+    println!("  reviewdesk --home {h} --as 王建国 show GL-BG-2026-012     # {}", ctx.t("投资超概算 10%，须重新立项", "10% over budget: must re-apply"));
+    println!("  reviewdesk --home {h} --as 王建国 decide GL-LX-2027-001 --partial");
+    println!("  reviewdesk --home {h} log");
+    Ok(())
+}
+
+/// Builds (or rebuilds) the demo home. Refuses a folder that is not empty and not a demo home.
+pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let dir = &home.dir;
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        if !dir.join(MARKER).exists() {
+            bail!(
+                "{} 不是空目录，也不是演示目录，不会覆盖。请换一个 --home / {} is neither empty nor a demo home and will not be overwritten: choose another --home",
+                dir.display(),
+                dir.display()
+            );
+        }
+        std::fs::remove_dir_all(dir)?;
+    }
+    let mut store = home.create()?;
+    std::fs::write(dir.join(MARKER), "reviewdesk demo home; `reviewdesk demo` rebuilds it\n")?;
+    let ring = home.keyring();
+    let secretariat = ring.create(SECRETARIAT, Suite::Ed25519Sha256)?;
+    store.trust_add(&secretariat.public(), &now.to_rfc3339())?;
+    let chair = ring.create(CHAIR, Suite::Ed25519Sha256)?;
+    let experts: Vec<Identity> = EXPERTS.iter().map(|(n, ..)| ring.create(n, Suite::Ed25519Sha256)).collect::<Result<_, _>>()?;
+
+    let member = |id: &Identity| Member { name: id.name.clone(), key: id.key_hex(), suite: id.secret.suite() };
+    let mut panel = vec![PanelMember { member: member(&chair), role: Role::Chair, category: "综合".into(), unit: "南京市信息中心".into() }];
+    for (id, (_, category, unit)) in experts.iter().zip(EXPERTS) {
+        panel.push(PanelMember { member: member(id), role: Role::Expert, category: category.into(), unit: unit.into() });
+    }
+    let rubrics: Vec<Rubric> = crate::domain::ApplicationKind::ALL.iter().map(|k| crate::assets::rubric(*k)).collect::<Result<_, _>>()?;
+    let opened = MeetingOpened {
+        id: MEETING_ID.into(),
+        title: "鼓楼区2027年度政务信息化项目评审会（第一批）".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap_or_default(),
+        profile: crate::assets::profile(crate::assets::DEFAULT_PROFILE)?,
+        rubrics: rubrics.clone(),
+        secretariat: member(&secretariat),
+        panel,
+        draw: None,
+    };
+    store.append_local(&secretariat, Body::MeetingOpened(Box::new(opened)), now)?;
+
+    let files = dir.join("demo-files");
+    write_intake(&files)?;
+    super::intake::register(&mut store, &secretariat, MEETING_ID, &files.join("applications.csv"), false, now)?;
+
+    store.append_local(
+        &experts[1],
+        Body::ConflictDeclared { meeting: MEETING_ID.into(), code: "GL-LX-2027-006".into(), reason: "本人近三年承担过鼓楼区应急管理局的咨询项目".into() },
+        now,
+    )?;
+    score_all(&mut store, &experts, &rubrics, now)
+}
+
+fn write_intake(files: &Path) -> Result<()> {
+    std::fs::create_dir_all(files)?;
+    std::fs::write(files.join("applications.csv"), APPLICATIONS)?;
+    let rows = crate::intake::read_csv(APPLICATIONS.as_bytes()).map_err(|e| anyhow::anyhow!("demo data: {}", e[0]))?;
+    for row in rows {
+        let a = &row.application;
+        for doc in &row.document_paths {
+            let text = format!(
+                "# {}\n\n- 项目编码：{}\n- 建设单位：{}\n- 申报类型：{}\n\n（演示材料：正式评审时此处为申报单位提交的完整文本。）\n",
+                a.name,
+                a.code,
+                a.unit,
+                a.kind.zh()
+            );
+            std::fs::write(files.join(doc), text)?;
+        }
+    }
+    Ok(())
+}
+
+fn score_all(store: &mut Store, experts: &[Identity], rubrics: &[Rubric], now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let meeting = store.meeting(MEETING_ID)?;
+    let _ = meeting;
+    for (e, expert) in experts.iter().take(4).enumerate() {
+        let mut bodies = Vec::new();
+        for (code, totals) in TOTALS {
+            let Some(total) = totals[e] else { continue };
+            let view = store.application(MEETING_ID, code, &expert.key_hex())?;
+            let Some(rubric) = rubrics.iter().find(|r| r.kind == view.application.kind) else { continue };
+            let mut sheet = spread(rubric, Points::from_f64(total).unwrap_or_default());
+            sheet.opinion = opinion(total);
+            if code == "GL-LX-2027-004" && (e == 0 || e == 2) {
+                sheet.vetoes.push(VetoMark { id: "no_data_sharing".into(), reason: "可研报告未编制数据资源共享章节，不符合第二十八条".into() });
+            }
+            bodies.push(Body::ScoreSubmitted { meeting: MEETING_ID.into(), code: code.into(), sheet });
+        }
+        store.append_local_all(expert, bodies, &[], now)?;
+    }
+    Ok(())
+}
+
+/// Spreads a total over the criteria in proportion to their maxima, in half points.
+fn spread(rubric: &Rubric, total: Points) -> ScoreSheet {
+    let mut sheet = ScoreSheet::default();
+    let mut given: Vec<u32> = rubric.criteria.iter().map(|c| c.max.halves() * total.halves() / 200).collect();
+    let mut left = total.halves().saturating_sub(given.iter().sum());
+    while left > 0 {
+        let before = left;
+        for (i, c) in rubric.criteria.iter().enumerate() {
+            if left > 0 && given[i] < c.max.halves() {
+                given[i] += 1;
+                left -= 1;
+            }
+        }
+        if before == left {
+            break;
+        }
+    }
+    for (c, g) in rubric.criteria.iter().zip(given) {
+        let ratio = g as f64 / c.max.halves() as f64;
+        let comment = match ratio {
+            r if r >= 0.9 => "论证充分，符合要求。",
+            r if r >= 0.75 => "基本符合要求，个别内容需补充完善。",
+            r if r >= 0.6 => "存在明显不足，需修改完善后再报。",
+            _ => "不符合要求。",
+        };
+        sheet.points.insert(c.id.clone(), Points::from_halves(g));
+        sheet.comments.insert(c.id.clone(), format!("{}：{comment}", c.title_zh));
+    }
+    sheet
+}
+
+fn opinion(total: f64) -> String {
+    match total {
+        t if t >= 85.0 => "建设必要性充分，方案成熟可行，建议通过。",
+        t if t >= 75.0 => "总体可行，建议按专家意见修改完善。",
+        t if t >= 65.0 => "方案深度不足，问题较多，须修改后重新论证。",
+        _ => "不具备通过条件。",
+    }
+    .into()
+}

@@ -3,7 +3,11 @@
 use super::{Ctx, output};
 use crate::domain::Document;
 use crate::ledger::Body;
+use crate::ledger::Identity;
+use crate::store::Store;
 use anyhow::{Result, anyhow};
+use chrono::{DateTime, Utc};
+use std::path::Path;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
@@ -23,8 +27,20 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
-    let rows = crate::intake::read_file(&a.file)?;
-    let base = a.file.parent().map(PathBuf::from).unwrap_or_default();
+    let (codes, documents) = register(&mut store, &me, &meeting, &a.file, a.dry_run, ctx.now)?;
+    if ctx.json {
+        return output::json(&serde_json::json!({"meeting": meeting, "registered": codes, "documents": documents, "dry_run": a.dry_run}));
+    }
+    let verb = if a.dry_run { ctx.t("检查通过，可登记", "Checked; would register") } else { ctx.t("已登记", "Registered") };
+    println!("{verb} {} {}（{} {}）：{}", codes.len(), ctx.t("个申报项目", "applications"), documents, ctx.t("份附件", "documents"), codes.join(", "));
+    Ok(())
+}
+
+/// Reads `file`, hashes its documents and registers every application in one transaction.
+/// Returns the codes registered and the number of documents.
+pub fn register(store: &mut Store, me: &Identity, meeting: &str, file: &Path, dry_run: bool, now: DateTime<Utc>) -> Result<(Vec<String>, usize)> {
+    let rows = crate::intake::read_file(file)?;
+    let base = file.parent().map(PathBuf::from).unwrap_or_default();
     let mut blobs = Vec::new();
     let mut bodies = Vec::new();
     for row in rows {
@@ -45,16 +61,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             app.documents.push(Document { name, sha256: sha256.clone(), size: bytes.len() as u64 });
             blobs.push((sha256, bytes));
         }
-        bodies.push(Body::ApplicationRegistered { meeting: meeting.clone(), application: Box::new(app) });
+        bodies.push(Body::ApplicationRegistered { meeting: meeting.to_string(), application: Box::new(app) });
     }
     let codes: Vec<String> = bodies.iter().filter_map(|b| b.application().map(str::to_string)).collect();
-    if !a.dry_run {
-        store.append_local_all(&me, bodies, &blobs, ctx.now)?;
+    if !dry_run {
+        store.append_local_all(me, bodies, &blobs, now)?;
     }
-    if ctx.json {
-        return output::json(&serde_json::json!({"meeting": meeting, "registered": codes, "documents": blobs.len(), "dry_run": a.dry_run}));
-    }
-    let verb = if a.dry_run { ctx.t("检查通过，可登记", "Checked; would register") } else { ctx.t("已登记", "Registered") };
-    println!("{verb} {} {}（{} {}）：{}", codes.len(), ctx.t("个申报项目", "applications"), blobs.len(), ctx.t("份附件", "documents"), codes.join(", "));
-    Ok(())
+    Ok((codes, blobs.len()))
 }
