@@ -1,9 +1,9 @@
 //! Policy profiles and rubrics shipped with the binary (rules are data), and the loaders that
 //! validate them. A broken file names the file, the field and the problem.
 
+use crate::domain::ApplicationKind;
 use crate::domain::policy::Profile;
 use crate::domain::rubric::Rubric;
-use crate::domain::ApplicationKind;
 use std::path::Path;
 
 /// The profile a meeting uses unless told otherwise.
@@ -25,7 +25,9 @@ const RUBRICS: &[(ApplicationKind, &str)] = &[
 pub enum AssetError {
     #[error("规则文件 {file} 有误：{detail} / rules file {file} is broken: {detail}")]
     Broken { file: String, detail: String },
-    #[error("找不到政策档案“{0}”，可用：{1}（或给出 .toml 文件路径） / no policy profile “{0}”; available: {1} (or give a .toml file path)")]
+    #[error(
+        "找不到政策档案“{0}”，可用：{1}（或给出 .toml 文件路径） / no policy profile “{0}”; available: {1} (or give a .toml file path)"
+    )]
     UnknownProfile(String, String),
     #[error("无法读取规则文件 {file}：{source} / cannot read rules file {file}: {source}")]
     Read { file: String, source: std::io::Error },
@@ -61,7 +63,8 @@ pub fn profile(name_or_path: &str) -> Result<Profile, AssetError> {
     }
     let path = Path::new(name_or_path);
     if path.extension().is_some_and(|e| e == "toml") {
-        let text = std::fs::read_to_string(path).map_err(|source| AssetError::Read { file: name_or_path.into(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| AssetError::Read { file: name_or_path.into(), source })?;
         return parse_profile(name_or_path, &text);
     }
     Err(AssetError::UnknownProfile(name_or_path.into(), profile_ids().collect::<Vec<_>>().join(", ")))

@@ -83,7 +83,11 @@ impl fmt::Display for IntakeError {
         if self.column.is_empty() {
             write!(f, "第 {} 行 / row {}：{}", self.row, self.row, self.message)
         } else {
-            write!(f, "第 {} 行「{}」列 / row {}, column {}：{}", self.row, self.column, self.row, self.column, self.message)
+            write!(
+                f,
+                "第 {} 行「{}」列 / row {}, column {}：{}",
+                self.row, self.column, self.row, self.column, self.message
+            )
         }
     }
 }
@@ -158,20 +162,31 @@ fn columns(headers: &[String]) -> Result<Vec<(Field, bool, String)>, Vec<IntakeE
             .map(|t| t.to_lowercase())
             .collect();
         let wan = tokens.iter().any(|t| t == "万元" || t == "wan");
-        let field = COLUMNS.iter().find(|(_, zh, en, more)| tokens.iter().any(|t| t == zh || t == en || more.contains(&t.as_str())));
+        let field = COLUMNS
+            .iter()
+            .find(|(_, zh, en, more)| tokens.iter().any(|t| t == zh || t == en || more.contains(&t.as_str())));
         match field {
-            Some((f, ..)) if out.iter().any(|(g, ..)| g == f) => errors.push(header_error(clean, "该列重复", "this column appears twice")),
+            Some((f, ..)) if out.iter().any(|(g, ..)| g == f) => {
+                errors.push(header_error(clean, "该列重复", "this column appears twice"))
+            }
             Some((f, ..)) => out.push((*f, wan, clean.to_string())),
             None => errors.push(header_error(
                 clean,
                 &format!("未知的列，可用的列：{}", COLUMNS.iter().map(|c| c.1).collect::<Vec<_>>().join("、")),
-                &format!("unknown column; known columns: {}", COLUMNS.iter().map(|c| c.2).collect::<Vec<_>>().join(", ")),
+                &format!(
+                    "unknown column; known columns: {}",
+                    COLUMNS.iter().map(|c| c.2).collect::<Vec<_>>().join(", ")
+                ),
             )),
         }
     }
     for req in REQUIRED {
         if !out.iter().any(|(f, ..)| f == req) {
-            errors.push(header_error(req.zh(), &format!("缺少必填列“{}”", req.zh()), &format!("missing required column “{}”", req.en())));
+            errors.push(header_error(
+                req.zh(),
+                &format!("缺少必填列“{}”", req.zh()),
+                &format!("missing required column “{}”", req.en()),
+            ));
         }
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
@@ -191,12 +206,19 @@ fn csv_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
     let mut rows = Vec::new();
     for (i, rec) in records.enumerate() {
         let row = i + 2;
-        let rec = rec.map_err(|e| one(row, format!("无法读取此行（需 UTF-8 编码）：{e} / cannot read this row (UTF-8 needed): {e}")))?;
+        let rec = rec.map_err(|e| {
+            one(row, format!("无法读取此行（需 UTF-8 编码）：{e} / cannot read this row (UTF-8 needed): {e}"))
+        })?;
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         // Cells under blank headers are skipped, as `columns` skipped those headers.
-        let cells: Vec<String> = headers.iter().enumerate().filter(|(_, h)| !h.trim().trim_start_matches('\u{feff}').is_empty()).map(|(j, _)| rec.get(j).unwrap_or("").to_string()).collect();
+        let cells: Vec<String> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| !h.trim().trim_start_matches('\u{feff}').is_empty())
+            .map(|(j, _)| rec.get(j).unwrap_or("").to_string())
+            .collect();
         rows.push((row, cells));
     }
     Ok(Table { columns, rows })
@@ -229,7 +251,11 @@ fn xlsx_table(path: &Path) -> Result<Result<Table, Vec<IntakeError>>, String> {
     let start_row = range.start().map_or(0, |(r, _)| r as usize);
     let mut rows_iter = range.rows().enumerate();
     let Some((_, header)) = rows_iter.next() else {
-        return Ok(Err(vec![IntakeError { row: 1, column: String::new(), message: "工作表为空 / the sheet is empty".into() }]));
+        return Ok(Err(vec![IntakeError {
+            row: 1,
+            column: String::new(),
+            message: "工作表为空 / the sheet is empty".into(),
+        }]));
     };
     let headers: Vec<String> = header.iter().map(text).collect();
     let columns = match columns(&headers) {
@@ -250,8 +276,8 @@ fn xlsx_table(path: &Path) -> Result<Result<Table, Vec<IntakeError>>, String> {
 
 fn json_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
     let one = |row, message: String| vec![IntakeError { row, column: String::new(), message }];
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| one(e.line(), format!("JSON 格式错误：{e} / malformed JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| one(e.line(), format!("JSON 格式错误：{e} / malformed JSON: {e}")))?;
     let items = match value {
         serde_json::Value::Array(items) => items,
         serde_json::Value::Object(mut o) => match o.remove("applications") {
@@ -275,7 +301,9 @@ fn json_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
     for (i, item) in items.iter().enumerate() {
         // JSON "rows" are numbered like spreadsheet rows: the first object is row 2.
         let row = i + 2;
-        let serde_json::Value::Object(o) = item else { return Err(one(row, "该项不是对象 / this item is not an object".into())) };
+        let serde_json::Value::Object(o) = item else {
+            return Err(one(row, "该项不是对象 / this item is not an object".into()));
+        };
         let cells = headers
             .iter()
             .filter(|h| !h.trim().is_empty())
@@ -283,7 +311,11 @@ fn json_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
                 None | Some(serde_json::Value::Null) => String::new(),
                 Some(serde_json::Value::String(s)) => s.clone(),
                 Some(serde_json::Value::Bool(b)) => if *b { "是" } else { "否" }.to_string(),
-                Some(serde_json::Value::Array(a)) => a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect::<Vec<_>>().join(";"),
+                Some(serde_json::Value::Array(a)) => a
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(";"),
                 Some(other) => other.to_string(),
             })
             .collect();
@@ -314,7 +346,11 @@ fn parse_table(table: &Table) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
         }
     }
     if table.rows.is_empty() {
-        errors.push(IntakeError { row: 2, column: String::new(), message: "没有任何申报项目 / there are no applications in the file".into() });
+        errors.push(IntakeError {
+            row: 2,
+            column: String::new(),
+            message: "没有任何申报项目 / there are no applications in the file".into(),
+        });
     }
     if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
@@ -338,14 +374,22 @@ fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) ->
     let kind_text = text(Field::Kind);
     let kind = ApplicationKind::parse(&kind_text);
     if kind.is_none() {
-        fail(Field::Kind, format!("申报类型“{kind_text}”无效，应为 立项、变更 或 验收"), format!("kind “{kind_text}” is not approval, change or acceptance"));
+        fail(
+            Field::Kind,
+            format!("申报类型“{kind_text}”无效，应为 立项、变更 或 验收"),
+            format!("kind “{kind_text}” is not approval, change or acceptance"),
+        );
     }
     let nature_text = text(Field::Nature);
     let nature = if nature_text.is_empty() {
         Nature::New
     } else {
         Nature::parse(&nature_text).unwrap_or_else(|| {
-            fail(Field::Nature, format!("建设性质“{nature_text}”无效，应为 新建、升级 或 改造"), format!("nature “{nature_text}” is not new, upgrade or renovation"));
+            fail(
+                Field::Nature,
+                format!("建设性质“{nature_text}”无效，应为 新建、升级 或 改造"),
+                format!("nature “{nature_text}” is not new, upgrade or renovation"),
+            );
             Nature::New
         })
     };
@@ -373,7 +417,11 @@ fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) ->
     let plan_class = match plan_text.as_str() {
         "" | "无" | "否" | "未列入" | "none" | "-" => None,
         t => PlanClass::parse(t).or_else(|| {
-            fail(Field::PlanClass, format!("年度计划类别“{t}”应为 A、B、C 或留空（未列入计划）"), format!("plan class “{t}” should be A, B, C or empty (not in the plan)"));
+            fail(
+                Field::PlanClass,
+                format!("年度计划类别“{t}”应为 A、B、C 或留空（未列入计划）"),
+                format!("plan class “{t}” should be A, B, C or empty (not in the plan)"),
+            );
             None
         }),
     };
@@ -382,7 +430,11 @@ fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) ->
         None
     } else {
         ProtectionLevel::parse(&level_text).or_else(|| {
-            fail(Field::ProtectionLevel, format!("等保级别“{level_text}”应为 1 到 5"), format!("protection level “{level_text}” should be 1 to 5"));
+            fail(
+                Field::ProtectionLevel,
+                format!("等保级别“{level_text}”应为 1 到 5"),
+                format!("protection level “{level_text}” should be 1 to 5"),
+            );
             None
         })
     };
@@ -392,7 +444,11 @@ fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) ->
             return None;
         }
         parse_date(&t).or_else(|| {
-            fail(f, format!("日期“{t}”无法识别，请写成 2026-03-31"), format!("date “{t}” not understood: write it as 2026-03-31"));
+            fail(
+                f,
+                format!("日期“{t}”无法识别，请写成 2026-03-31"),
+                format!("date “{t}” not understood: write it as 2026-03-31"),
+            );
             None
         })
     };
@@ -400,8 +456,12 @@ fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) ->
     let trial_start = date(Field::TrialStart);
     let trial_end = date(Field::TrialEnd);
     let acceptance_applied = date(Field::AcceptanceApplied);
-    let document_paths: Vec<String> =
-        text(Field::Documents).split([';', '；']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let document_paths: Vec<String> = text(Field::Documents)
+        .split([';', '；'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
 
     let unit = text(Field::Unit);
     let department = Some(text(Field::Department)).filter(|d| !d.is_empty()).unwrap_or_else(|| unit.clone());
@@ -445,7 +505,7 @@ pub fn yes_no(text: &str) -> Option<bool> {
 
 /// Reads `2026-03-31`, `2026/3/31`, `2026.3.31` or `2026年3月31日`.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim().replace('年', "-").replace('月', "-").replace('日', "").replace(['/', '.'], "-");
+    let t = text.trim().replace(['年', '月', '/', '.'], "-").replace('日', "");
     let mut parts = t.split('-');
     let (y, m, d) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.trim().parse().ok()?);
     if parts.next().is_some() {

@@ -47,9 +47,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         if view.blind {
             bail!("只有本次会议的组长能记录结论 / only the meeting's chair records decisions");
         }
-        bail!("{} 还没有任何专家评分，无法形成结论 / no expert has scored {} yet, so there is nothing to decide on", a.app, a.app);
+        bail!(
+            "{} 还没有任何专家评分，无法形成结论 / no expert has scored {} yet, so there is nothing to decide on",
+            a.app,
+            a.app
+        );
     };
-    let pending: Vec<&str> = view.experts.iter().filter(|e| e.recused.is_none() && e.event_id.is_none()).map(|e| e.name.as_str()).collect();
+    let pending: Vec<&str> =
+        view.experts.iter().filter(|e| e.recused.is_none() && e.event_id.is_none()).map(|e| e.name.as_str()).collect();
     if !pending.is_empty() && !a.partial {
         bail!(
             "{} 还有专家未提交评分：{}。请等待，或加 --partial 按已提交的评分决定 / experts have not yet scored {}: {}. Wait, or add --partial to decide on the scores submitted",
@@ -68,11 +73,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     };
     let plan_class = match &a.class {
         None => None,
-        Some(c) => Some(PlanClass::parse(c).ok_or_else(|| anyhow!("类别“{c}”应为 A、B 或 C / class “{c}” should be A, B or C"))?),
+        Some(c) => Some(
+            PlanClass::parse(c).ok_or_else(|| anyhow!("类别“{c}”应为 A、B 或 C / class “{c}” should be A, B or C"))?,
+        ),
     };
     let rectification_deadline: Option<NaiveDate> = match &a.deadline {
         None => None,
-        Some(d) => Some(crate::intake::parse_date(d).ok_or_else(|| anyhow!("整改期限“{d}”无效，请写成 2027-03-31 / deadline “{d}” is not a date: write 2027-03-31"))?),
+        Some(d) => Some(crate::intake::parse_date(d).ok_or_else(|| {
+            anyhow!("整改期限“{d}”无效，请写成 2027-03-31 / deadline “{d}” is not a date: write 2027-03-31")
+        })?),
     };
     let decision = Decision {
         outcome,
@@ -86,10 +95,23 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let date = store.meeting(&meeting)?.date;
     decision.validate(kind, date)?;
     let based_on = view.score_event_ids();
-    let ev = store.append_local(&me, Body::DecisionRecorded { meeting: meeting.clone(), code: a.app.clone(), decision, based_on }, ctx.now)?;
+    let ev = store.append_local(
+        &me,
+        Body::DecisionRecorded { meeting: meeting.clone(), code: a.app.clone(), decision, based_on },
+        ctx.now,
+    )?;
     if ctx.json {
-        return output::json(&serde_json::json!({"meeting": meeting, "app": a.app, "outcome": outcome, "suggested": suggested, "event": ev.id}));
+        return output::json(
+            &serde_json::json!({"meeting": meeting, "app": a.app, "outcome": outcome, "suggested": suggested, "event": ev.id}),
+        );
     }
-    println!("{}：{} {}（{} {}）", ctx.t("已记录结论", "Decision recorded"), a.app, ctx.t(outcome.zh(), outcome.en()), ctx.t("建议结论", "suggested"), ctx.t(suggested.zh(), suggested.en()));
+    println!(
+        "{}：{} {}（{} {}）",
+        ctx.t("已记录结论", "Decision recorded"),
+        a.app,
+        ctx.t(outcome.zh(), outcome.en()),
+        ctx.t("建议结论", "suggested"),
+        ctx.t(suggested.zh(), suggested.en())
+    );
     Ok(())
 }

@@ -66,9 +66,17 @@ pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
     let h = home.dir.display();
     println!();
     println!("{}", ctx.t("演示会议已建好。接着试试：", "The demo meeting is ready. Try next:"));
-    println!("  reviewdesk --home {h} --as 赵敏 show GL-LX-2027-001      # {}", ctx.t("未评分专家看不到他人分数（背靠背）", "an expert who has not scored sees no other scores (blind)"));
-    println!("  reviewdesk --home {h} --as 赵敏 score GL-LX-2027-001 --points necessity=13,requirements=13,technical=17,sharing=13,security=8.5,budget=13,implementation=8.5 --opinion 同意立项");
-    println!("  reviewdesk --home {h} --as 王建国 show GL-BG-2026-012     # {}", ctx.t("投资超概算 10%，须重新立项", "10% over budget: must re-apply"));
+    println!(
+        "  reviewdesk --home {h} --as 赵敏 show GL-LX-2027-001      # {}",
+        ctx.t("未评分专家看不到他人分数（背靠背）", "an expert who has not scored sees no other scores (blind)")
+    );
+    println!(
+        "  reviewdesk --home {h} --as 赵敏 score GL-LX-2027-001 --points necessity=13,requirements=13,technical=17,sharing=13,security=8.5,budget=13,implementation=8.5 --opinion 同意立项"
+    );
+    println!(
+        "  reviewdesk --home {h} --as 王建国 show GL-BG-2026-012     # {}",
+        ctx.t("投资超概算 10%，须重新立项", "10% over budget: must re-apply")
+    );
     println!("  reviewdesk --home {h} --as 王建国 decide GL-LX-2027-001 --partial");
     println!("  reviewdesk --home {h} log");
     Ok(())
@@ -93,14 +101,26 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     let secretariat = ring.create(SECRETARIAT, Suite::Ed25519Sha256)?;
     store.trust_add(&secretariat.public(), &now.to_rfc3339())?;
     let chair = ring.create(CHAIR, Suite::Ed25519Sha256)?;
-    let experts: Vec<Identity> = EXPERTS.iter().map(|(n, ..)| ring.create(n, Suite::Ed25519Sha256)).collect::<Result<_, _>>()?;
+    let experts: Vec<Identity> =
+        EXPERTS.iter().map(|(n, ..)| ring.create(n, Suite::Ed25519Sha256)).collect::<Result<_, _>>()?;
 
     let member = |id: &Identity| Member { name: id.name.clone(), key: id.key_hex(), suite: id.secret.suite() };
-    let mut panel = vec![PanelMember { member: member(&chair), role: Role::Chair, category: "综合".into(), unit: "南京市信息中心".into() }];
+    let mut panel = vec![PanelMember {
+        member: member(&chair),
+        role: Role::Chair,
+        category: "综合".into(),
+        unit: "南京市信息中心".into(),
+    }];
     for (id, (_, category, unit)) in experts.iter().zip(EXPERTS) {
-        panel.push(PanelMember { member: member(id), role: Role::Expert, category: category.into(), unit: unit.into() });
+        panel.push(PanelMember {
+            member: member(id),
+            role: Role::Expert,
+            category: category.into(),
+            unit: unit.into(),
+        });
     }
-    let rubrics: Vec<Rubric> = crate::domain::ApplicationKind::ALL.iter().map(|k| crate::assets::rubric(*k)).collect::<Result<_, _>>()?;
+    let rubrics: Vec<Rubric> =
+        crate::domain::ApplicationKind::ALL.iter().map(|k| crate::assets::rubric(*k)).collect::<Result<_, _>>()?;
     let opened = MeetingOpened {
         id: MEETING_ID.into(),
         title: "鼓楼区2027年度政务信息化项目评审会（第一批）".into(),
@@ -119,7 +139,11 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
 
     store.append_local(
         &experts[1],
-        Body::ConflictDeclared { meeting: MEETING_ID.into(), code: "GL-LX-2027-006".into(), reason: "本人近三年承担过鼓楼区应急管理局的咨询项目".into() },
+        Body::ConflictDeclared {
+            meeting: MEETING_ID.into(),
+            code: "GL-LX-2027-006".into(),
+            reason: "本人近三年承担过鼓楼区应急管理局的咨询项目".into(),
+        },
         now,
     )?;
     score_all(&mut store, &experts, &rubrics, now)
@@ -145,7 +169,12 @@ fn write_intake(files: &Path) -> Result<()> {
     Ok(())
 }
 
-fn score_all(store: &mut Store, experts: &[Identity], rubrics: &[Rubric], now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+fn score_all(
+    store: &mut Store,
+    experts: &[Identity],
+    rubrics: &[Rubric],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     let meeting = store.meeting(MEETING_ID)?;
     let _ = meeting;
     for (e, expert) in experts.iter().take(4).enumerate() {
@@ -157,7 +186,10 @@ fn score_all(store: &mut Store, experts: &[Identity], rubrics: &[Rubric], now: c
             let mut sheet = spread(rubric, Points::from_f64(total).unwrap_or_default());
             sheet.opinion = opinion(total);
             if code == "GL-LX-2027-004" && (e == 0 || e == 2) {
-                sheet.vetoes.push(VetoMark { id: "no_data_sharing".into(), reason: "可研报告未编制数据资源共享章节，不符合第二十八条".into() });
+                sheet.vetoes.push(VetoMark {
+                    id: "no_data_sharing".into(),
+                    reason: "可研报告未编制数据资源共享章节，不符合第二十八条".into(),
+                });
             }
             bodies.push(Body::ScoreSubmitted { meeting: MEETING_ID.into(), code: code.into(), sheet });
         }

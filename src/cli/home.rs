@@ -18,8 +18,9 @@ impl Home {
         if let Some(dir) = arg {
             return Ok(Home { dir });
         }
-        let dirs = directories::ProjectDirs::from("cn.gov", "reviewdesk", "reviewdesk")
-            .ok_or_else(|| anyhow!("找不到用户数据目录，请用 --home 指定 / no user data folder found: pass --home DIR"))?;
+        let dirs = directories::ProjectDirs::from("cn.gov", "reviewdesk", "reviewdesk").ok_or_else(|| {
+            anyhow!("找不到用户数据目录，请用 --home 指定 / no user data folder found: pass --home DIR")
+        })?;
         Ok(Home { dir: dirs.data_dir().to_path_buf() })
     }
 
@@ -37,7 +38,9 @@ impl Home {
 
     /// Creates the folder (owner-only) and the store.
     pub fn create(&self) -> Result<Store> {
-        create_private_dir(&self.dir).map_err(|e| anyhow!("无法创建目录 {}：{e} / cannot create {}: {e}", self.dir.display(), self.dir.display()))?;
+        create_private_dir(&self.dir).map_err(|e| {
+            anyhow!("无法创建目录 {}：{e} / cannot create {}: {e}", self.dir.display(), self.dir.display())
+        })?;
         Ok(Store::open(&self.db())?)
     }
 

@@ -7,8 +7,8 @@ use crate::ledger::Identity;
 use crate::store::Store;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
-use std::path::Path;
 use sha2::{Digest, Sha256};
+use std::path::Path;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -29,16 +29,36 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
     let (codes, documents) = register(&mut store, &me, &meeting, &a.file, a.dry_run, ctx.now)?;
     if ctx.json {
-        return output::json(&serde_json::json!({"meeting": meeting, "registered": codes, "documents": documents, "dry_run": a.dry_run}));
+        return output::json(
+            &serde_json::json!({"meeting": meeting, "registered": codes, "documents": documents, "dry_run": a.dry_run}),
+        );
     }
-    let verb = if a.dry_run { ctx.t("检查通过，可登记", "Checked; would register") } else { ctx.t("已登记", "Registered") };
-    println!("{verb} {} {}（{} {}）：{}", codes.len(), ctx.t("个申报项目", "applications"), documents, ctx.t("份附件", "documents"), codes.join(", "));
+    let verb = if a.dry_run {
+        ctx.t("检查通过，可登记", "Checked; would register")
+    } else {
+        ctx.t("已登记", "Registered")
+    };
+    println!(
+        "{verb} {} {}（{} {}）：{}",
+        codes.len(),
+        ctx.t("个申报项目", "applications"),
+        documents,
+        ctx.t("份附件", "documents"),
+        codes.join(", ")
+    );
     Ok(())
 }
 
 /// Reads `file`, hashes its documents and registers every application in one transaction.
 /// Returns the codes registered and the number of documents.
-pub fn register(store: &mut Store, me: &Identity, meeting: &str, file: &Path, dry_run: bool, now: DateTime<Utc>) -> Result<(Vec<String>, usize)> {
+pub fn register(
+    store: &mut Store,
+    me: &Identity,
+    meeting: &str,
+    file: &Path,
+    dry_run: bool,
+    now: DateTime<Utc>,
+) -> Result<(Vec<String>, usize)> {
     let rows = crate::intake::read_file(file)?;
     let base = file.parent().map(PathBuf::from).unwrap_or_default();
     let mut blobs = Vec::new();

@@ -36,7 +36,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
             let id = ctx.home.identity(ctx.as_name.as_deref())?;
             let p = id.public();
             if ctx.json {
-                return output::json(&serde_json::json!({"name": p.name, "suite": p.suite, "key": p.key, "fingerprint": id.fingerprint()}));
+                return output::json(
+                    &serde_json::json!({"name": p.name, "suite": p.suite, "key": p.key, "fingerprint": id.fingerprint()}),
+                );
             }
             println!("{}：{}", ctx.t("身份", "Identity"), p.name);
             println!("{}：{}", ctx.t("算法", "Suite"), p.suite);
@@ -54,7 +56,13 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 return output::json(&list);
             }
             if list.is_empty() {
-                println!("{}", ctx.t("此目录还没有身份。运行 reviewdesk init --name 姓名", "No identity here yet. Run reviewdesk init --name NAME"));
+                println!(
+                    "{}",
+                    ctx.t(
+                        "此目录还没有身份。运行 reviewdesk init --name 姓名",
+                        "No identity here yet. Run reviewdesk init --name NAME"
+                    )
+                );
             }
             for l in list {
                 println!("{}  {}", l["fingerprint"].as_str().unwrap_or(""), l["name"].as_str().unwrap_or(""));
@@ -65,12 +73,19 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
             if out.exists() {
                 bail!("{} 已存在，不会覆盖 / {} exists and will not be overwritten", out.display(), out.display());
             }
-            std::fs::write(&out, id.public().to_file_text())
-                .map_err(|e| anyhow::anyhow!("无法写入 {}：{e} / cannot write {}: {e}", out.display(), out.display()))?;
+            std::fs::write(&out, id.public().to_file_text()).map_err(|e| {
+                anyhow::anyhow!("无法写入 {}：{e} / cannot write {}: {e}", out.display(), out.display())
+            })?;
             if ctx.json {
                 return output::json(&serde_json::json!({"out": out, "fingerprint": id.fingerprint()}));
             }
-            println!("{} {}（{} {}）", ctx.t("公钥已写入", "Public key written to"), out.display(), ctx.t("指纹", "fingerprint"), id.fingerprint());
+            println!(
+                "{} {}（{} {}）",
+                ctx.t("公钥已写入", "Public key written to"),
+                out.display(),
+                ctx.t("指纹", "fingerprint"),
+                id.fingerprint()
+            );
         }
         Cmd::Revoke { key, cutoff, reason } => {
             let mut store = ctx.home.open()?;
@@ -82,9 +97,18 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
             let body = Body::KeyRevoked { key: target.key.clone(), cutoff_seq: cutoff, reason };
             let ev = store.append_local(&id, body, ctx.now)?;
             if ctx.json {
-                return output::json(&serde_json::json!({"revoked": target.key, "fingerprint": target.fingerprint(), "cutoff": cutoff, "event": ev.id}));
+                return output::json(
+                    &serde_json::json!({"revoked": target.key, "fingerprint": target.fingerprint(), "cutoff": cutoff, "event": ev.id}),
+                );
             }
-            println!("{} {}（{}），{} {}", ctx.t("已吊销", "Revoked"), target.fingerprint(), target.name, ctx.t("有效截止序号", "valid up to seq"), cutoff);
+            println!(
+                "{} {}（{}），{} {}",
+                ctx.t("已吊销", "Revoked"),
+                target.fingerprint(),
+                target.name,
+                ctx.t("有效截止序号", "valid up to seq"),
+                cutoff
+            );
         }
     }
     Ok(())
@@ -116,5 +140,7 @@ pub fn resolve_key(store: &crate::store::Store, text: &str) -> Result<PublicKey>
             return Ok(PublicKey::parse(&format!("{}:{}", t.suite, t.key), &t.name)?);
         }
     }
-    bail!("找不到密钥“{text}”：请给出 .pub 文件、十六进制公钥或已知成员的指纹 / no key “{text}”: give a .pub file, a hex key or the fingerprint of a known member")
+    bail!(
+        "找不到密钥“{text}”：请给出 .pub 文件、十六进制公钥或已知成员的指纹 / no key “{text}”: give a .pub file, a hex key or the fingerprint of a known member"
+    )
 }

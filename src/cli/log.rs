@@ -18,7 +18,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     for e in &view.entries {
         let reason = e.reason.as_ref().map(|r| format!("  ({})", r.get(ctx.lang))).unwrap_or_default();
-        let target = [e.meeting.as_deref(), e.application.as_deref()].iter().flatten().copied().collect::<Vec<_>>().join(" ");
+        let target =
+            [e.meeting.as_deref(), e.application.as_deref()].iter().flatten().copied().collect::<Vec<_>>().join(" ");
         println!(
             "{}  {}  {} #{}  {}  {}  {}{}",
             e.time,
@@ -36,13 +37,26 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     for c in &view.chains {
         let mut notes = Vec::new();
         for (from, to) in &c.gaps {
-            notes.push(if from == to { format!("{} {from}", ctx.t("缺失", "gap at")) } else { format!("{} {from}–{to}", ctx.t("缺失", "gap")) });
+            notes.push(if from == to {
+                format!("{} {from}", ctx.t("缺失", "gap at"))
+            } else {
+                format!("{} {from}–{to}", ctx.t("缺失", "gap"))
+            });
         }
         for s in &c.forks {
             notes.push(format!("{} {s}", ctx.t("分叉！序号", "FORK at seq")));
         }
         let state = if notes.is_empty() { ctx.t("完整", "complete").to_string() } else { notes.join("；") };
-        println!("  {}  {}  #{}–#{}  {} {}  {}", c.fingerprint, crate::domain::text::fit(&c.name, 10), c.first_seq, c.last_seq, c.events, ctx.t("个事件", "events"), state);
+        println!(
+            "  {}  {}  #{}–#{}  {} {}  {}",
+            c.fingerprint,
+            crate::domain::text::fit(&c.name, 10),
+            c.first_seq,
+            c.last_seq,
+            c.events,
+            ctx.t("个事件", "events"),
+            state
+        );
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Subcommand)]
 pub enum Cmd {
     /// Open a meeting as the secretariat, with a panel from a roster or drawn from the pool
-    Open(OpenArgs),
+    Open(Box<OpenArgs>),
     /// List the meetings in this store
     List,
     /// Show a meeting: profile, rubrics and panel
@@ -66,14 +66,17 @@ pub struct OpenArgs {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::intake::parse_date(s).ok_or_else(|| format!("日期“{s}”无效，请写成 2026-12-08 / date “{s}” is not valid: write 2026-12-08"))
+    crate::intake::parse_date(s)
+        .ok_or_else(|| format!("日期“{s}”无效，请写成 2026-12-08 / date “{s}” is not valid: write 2026-12-08"))
 }
 
 fn parse_draw(s: &str) -> Result<Vec<(String, usize)>, String> {
     s.split([',', '，'])
         .filter(|p| !p.trim().is_empty())
         .map(|part| {
-            let (cat, n) = part.split_once(['=', '：', ':']).ok_or_else(|| format!("“{part}”应写成 专业=人数 / “{part}” should be CATEGORY=COUNT"))?;
+            let (cat, n) = part
+                .split_once(['=', '：', ':'])
+                .ok_or_else(|| format!("“{part}”应写成 专业=人数 / “{part}” should be CATEGORY=COUNT"))?;
             let n: usize = n.trim().parse().map_err(|_| format!("“{n}”不是人数 / “{n}” is not a count"))?;
             Ok((cat.trim().to_string(), n))
         })
@@ -82,7 +85,7 @@ fn parse_draw(s: &str) -> Result<Vec<(String, usize)>, String> {
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
     match cmd {
-        Cmd::Open(a) => open(ctx, a),
+        Cmd::Open(a) => open(ctx, *a),
         Cmd::List => {
             let store = ctx.home.open()?;
             let list = store.meetings()?;
@@ -93,7 +96,15 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 println!("{}", ctx.t("还没有会议。", "No meeting yet."));
             }
             for m in list {
-                println!("{}  {}  {}  {}/{} {}", m.id, m.date, m.title, m.decided, m.applications, ctx.t("已决定", "decided"));
+                println!(
+                    "{}  {}  {}  {}/{} {}",
+                    m.id,
+                    m.date,
+                    m.title,
+                    m.decided,
+                    m.applications,
+                    ctx.t("已决定", "decided")
+                );
             }
             Ok(())
         }
@@ -170,7 +181,13 @@ fn print_meeting(ctx: &Ctx, m: &MeetingOpened) {
         println!("  {}  {}  {}  {}", fp(&p.member), role, p.member.name, p.category);
     }
     if let Some(d) = &m.draw {
-        println!("{}：seed {}，{} {}", ctx.t("随机抽取", "Drawn"), d.seed, ctx.t("回避单位", "excluded units"), d.excluded_units.join("、"));
+        println!(
+            "{}：seed {}，{} {}",
+            ctx.t("随机抽取", "Drawn"),
+            d.seed,
+            ctx.t("回避单位", "excluded units"),
+            d.excluded_units.join("、")
+        );
     }
 }
 
@@ -201,10 +218,16 @@ fn read_people(path: &Path, need_role: bool) -> Result<Vec<Person>> {
     let bytes = std::fs::read(path).map_err(|e| anyhow!("无法读取 {shown}：{e} / cannot read {shown}: {e}"))?;
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let headers = reader.headers().map_err(|e| anyhow!("{shown} 不是有效的 UTF-8 CSV：{e} / {shown} is not valid UTF-8 CSV: {e}"))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| anyhow!("{shown} 不是有效的 UTF-8 CSV：{e} / {shown} is not valid UTF-8 CSV: {e}"))?
+        .clone();
     let col = |wanted: &str| -> Option<usize> {
         let aliases = PEOPLE_COLUMNS.iter().find(|c| c.0 == wanted).map_or(&[][..], |c| c.1);
-        headers.iter().position(|h| h.split(|c: char| c.is_whitespace() || "/()（）".contains(c)).any(|t| aliases.contains(&t.to_lowercase().as_str())))
+        headers.iter().position(|h| {
+            h.split(|c: char| c.is_whitespace() || "/()（）".contains(c))
+                .any(|t| aliases.contains(&t.to_lowercase().as_str()))
+        })
     };
     let mut required = vec!["name", "key"];
     if need_role {
@@ -222,26 +245,41 @@ fn read_people(path: &Path, need_role: bool) -> Result<Vec<Person>> {
     let mut people = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let row = i + 2;
-        let rec = rec.map_err(|e| anyhow!("{shown} 第 {row} 行无法读取：{e} / {shown} row {row} cannot be read: {e}"))?;
+        let rec =
+            rec.map_err(|e| anyhow!("{shown} 第 {row} 行无法读取：{e} / {shown} row {row} cannot be read: {e}"))?;
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let cell = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("").trim().to_string();
-        let bad = |column: &str, zh: String, en: String| anyhow!("{shown} 第 {row} 行「{column}」：{zh} / {shown} row {row}, column {column}: {en}");
+        let bad = |column: &str, zh: String, en: String| {
+            anyhow!("{shown} 第 {row} 行「{column}」：{zh} / {shown} row {row}, column {column}: {en}")
+        };
         let name = cell("name");
         if name.is_empty() {
             return Err(bad("姓名", "姓名为空".into(), "the name is empty".into()));
         }
         let role = if need_role {
             let t = cell("role");
-            Some(Role::parse(&t).ok_or_else(|| bad("角色", format!("角色“{t}”应为 组长 或 专家"), format!("role “{t}” should be chair or expert")))?)
+            Some(Role::parse(&t).ok_or_else(|| {
+                bad("角色", format!("角色“{t}”应为 组长 或 专家"), format!("role “{t}” should be chair or expert"))
+            })?)
         } else {
             None
         };
         let key_text = cell("key");
         let key_file = base.join(&key_text);
-        let key_source = if !key_text.is_empty() && key_file.is_file() { std::fs::read_to_string(&key_file)? } else { key_text.clone() };
-        let key = PublicKey::parse(&key_source, &name).map_err(|e| bad("公钥", format!("“{key_text}”不是公钥或 .pub 文件（{e}）"), format!("“{key_text}” is not a public key or .pub file")))?;
+        let key_source = if !key_text.is_empty() && key_file.is_file() {
+            std::fs::read_to_string(&key_file)?
+        } else {
+            key_text.clone()
+        };
+        let key = PublicKey::parse(&key_source, &name).map_err(|e| {
+            bad(
+                "公钥",
+                format!("“{key_text}”不是公钥或 .pub 文件（{e}）"),
+                format!("“{key_text}” is not a public key or .pub file"),
+            )
+        })?;
         people.push(Person { name, role, category: cell("category"), unit: cell("unit"), key });
     }
     let mut keys = std::collections::HashSet::new();
@@ -255,19 +293,31 @@ fn read_people(path: &Path, need_role: bool) -> Result<Vec<Person>> {
 }
 
 fn seat(p: Person, role: Role) -> PanelMember {
-    PanelMember { member: Member { name: p.name, key: p.key.key, suite: p.key.suite }, role, category: p.category, unit: p.unit }
+    PanelMember {
+        member: Member { name: p.name, key: p.key.key, suite: p.key.suite },
+        role,
+        category: p.category,
+        unit: p.unit,
+    }
 }
 
 fn read_roster(path: &Path) -> Result<Vec<PanelMember>> {
     let people = read_people(path, true)?;
     let chairs = people.iter().filter(|p| p.role == Some(Role::Chair)).count();
     if chairs != 1 {
-        bail!("{}：名单须有且仅有一名组长（现有 {chairs} 名） / {}: the roster needs exactly one chair (has {chairs})", path.display(), path.display());
+        bail!(
+            "{}：名单须有且仅有一名组长（现有 {chairs} 名） / {}: the roster needs exactly one chair (has {chairs})",
+            path.display(),
+            path.display()
+        );
     }
-    Ok(people.into_iter().map(|p| {
-        let role = p.role.unwrap_or(Role::Expert);
-        seat(p, role)
-    }).collect())
+    Ok(people
+        .into_iter()
+        .map(|p| {
+            let role = p.role.unwrap_or(Role::Expert);
+            seat(p, role)
+        })
+        .collect())
 }
 
 fn drawn_panel(a: &OpenArgs, pool_path: &Path) -> Result<(Vec<PanelMember>, Option<DrawRecord>)> {
@@ -284,14 +334,23 @@ fn drawn_panel(a: &OpenArgs, pool_path: &Path) -> Result<(Vec<PanelMember>, Opti
     excluded.dedup();
     let pool: Vec<PoolExpert> = people
         .iter()
-        .map(|p| PoolExpert { name: p.name.clone(), category: p.category.clone(), unit: p.unit.clone(), key: p.key.key.clone() })
+        .map(|p| PoolExpert {
+            name: p.name.clone(),
+            category: p.category.clone(),
+            unit: p.unit.clone(),
+            key: p.key.key.clone(),
+        })
         .collect();
     let chair_at = people
         .iter()
         .position(|p| p.name == chair_name)
         .ok_or_else(|| anyhow!("专家库中没有组长“{chair_name}” / the chair “{chair_name}” is not in the pool"))?;
     if excluded.contains(&people[chair_at].unit) {
-        bail!("组长“{chair_name}”来自申报单位 {}，须回避 / the chair “{chair_name}” works at applicant unit {} and must step aside", people[chair_at].unit, people[chair_at].unit);
+        bail!(
+            "组长“{chair_name}”来自申报单位 {}，须回避 / the chair “{chair_name}” works at applicant unit {} and must step aside",
+            people[chair_at].unit,
+            people[chair_at].unit
+        );
     }
     let seed = match a.seed {
         Some(s) => s,

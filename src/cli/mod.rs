@@ -90,7 +90,10 @@ pub fn language(arg: Option<Lang>) -> Lang {
     if let Some(l) = arg {
         return l;
     }
-    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"].iter().find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty())).unwrap_or_default();
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_default();
     if locale.starts_with("en") { Lang::En } else { Lang::Zh }
 }
 
@@ -124,7 +127,13 @@ fn now() -> Result<DateTime<Utc>> {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    let ctx = Ctx { home: Home::resolve(cli.home.clone())?, as_name: cli.as_name.clone(), lang: language(cli.lang), json: cli.json, now: now()? };
+    let ctx = Ctx {
+        home: Home::resolve(cli.home.clone())?,
+        as_name: cli.as_name.clone(),
+        lang: language(cli.lang),
+        json: cli.json,
+        now: now()?,
+    };
     match cli.command {
         Command::Init(a) => init::run(&ctx, a),
         Command::Key(c) => key::run(&ctx, c),

@@ -34,7 +34,11 @@ impl Table {
     pub fn print(&self) {
         let widths: Vec<usize> = (0..self.headers.len())
             .map(|i| {
-                let natural = std::iter::once(&self.headers[i]).chain(self.rows.iter().filter_map(|r| r.get(i))).map(|s| crate::domain::text::width(s)).max().unwrap_or(0);
+                let natural = std::iter::once(&self.headers[i])
+                    .chain(self.rows.iter().filter_map(|r| r.get(i)))
+                    .map(|s| crate::domain::text::width(s))
+                    .max()
+                    .unwrap_or(0);
                 natural.min(self.max[i])
             })
             .collect();

@@ -75,7 +75,13 @@ fn print_queue(ctx: &Ctx, store: &Store, view: &crate::store::QueueView) -> Resu
     let m = &view.meeting;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     println!("{}  {}  {}", m.id, m.date, m.title);
-    println!("{}：{}（{}）{}", ctx.t("当前身份", "Acting as"), me.name, ctx.t(view.viewer.zh(), &format!("{:?}", view.viewer).to_lowercase()), me.fingerprint());
+    println!(
+        "{}：{}（{}）{}",
+        ctx.t("当前身份", "Acting as"),
+        me.name,
+        ctx.t(view.viewer.zh(), &format!("{:?}", view.viewer).to_lowercase()),
+        me.fingerprint()
+    );
     let mut t = output::Table::new(&[
         (ctx.t("编码", "Code"), false, 16),
         (ctx.t("项目名称", "Name"), false, 30),
@@ -109,7 +115,13 @@ fn print_queue(ctx: &Ctx, store: &Store, view: &crate::store::QueueView) -> Resu
         ]);
     }
     t.print();
-    println!("{}", ctx.t("* 去掉一个最高分和一个最低分后的平均分；其余为算术平均。", "* trimmed mean (highest and lowest dropped); others are plain means."));
+    println!(
+        "{}",
+        ctx.t(
+            "* 去掉一个最高分和一个最低分后的平均分；其余为算术平均。",
+            "* trimmed mean (highest and lowest dropped); others are plain means."
+        )
+    );
     let _ = store;
     Ok(())
 }
@@ -130,11 +142,29 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
     println!("{}  {}（{}）", a.code, a.name, ctx.t(a.kind.zh(), a.kind.en()));
     println!("{}：{}    {}：{}", ctx.t("建设单位", "Unit"), a.unit, ctx.t("主管部门", "Department"), a.department);
     if let Some(m) = a.approved_total {
-        println!("{}：{} {}（{} {}）", ctx.t("批复总投资", "Approved total"), m.wan(), ctx.t("万元", "wan yuan"), m.yuan(), ctx.t("元", "yuan"));
+        println!(
+            "{}：{} {}（{} {}）",
+            ctx.t("批复总投资", "Approved total"),
+            m.wan(),
+            ctx.t("万元", "wan yuan"),
+            m.yuan(),
+            ctx.t("元", "yuan")
+        );
     }
     if let Some(m) = a.requested_total {
-        let change = a.approved_total.and_then(|base| m.change_basis_points(base)).map(|bp| format!("，{} {:+}.{:02}%", ctx.t("变动", "change"), bp / 100, (bp % 100).abs()));
-        println!("{}：{} {}（{} {}）{}", ctx.t("申报总投资", "Requested total"), m.wan(), ctx.t("万元", "wan yuan"), m.yuan(), ctx.t("元", "yuan"), change.unwrap_or_default());
+        let change = a
+            .approved_total
+            .and_then(|base| m.change_basis_points(base))
+            .map(|bp| format!("，{} {:+}.{:02}%", ctx.t("变动", "change"), bp / 100, (bp % 100).abs()));
+        println!(
+            "{}：{} {}（{} {}）{}",
+            ctx.t("申报总投资", "Requested total"),
+            m.wan(),
+            ctx.t("万元", "wan yuan"),
+            m.yuan(),
+            ctx.t("元", "yuan"),
+            change.unwrap_or_default()
+        );
     }
     let yes = |b: bool| if b { ctx.t("是", "yes") } else { ctx.t("否", "no") };
     println!(
@@ -151,9 +181,16 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
         a.protection_level.map(|l| l.level().to_string()).unwrap_or_else(|| "—".into())
     );
     if let (Some(s), Some(e)) = (a.trial_start, a.trial_end) {
-        println!("{}：{} — {}；{}：{}；{}：{}", ctx.t("试运行", "Trial operation"), s, e,
-            ctx.t("建设完成", "Construction complete"), a.construction_completed.map(|d| d.to_string()).unwrap_or_default(),
-            ctx.t("验收申请", "Acceptance applied"), a.acceptance_applied.map(|d| d.to_string()).unwrap_or_default());
+        println!(
+            "{}：{} — {}；{}：{}；{}：{}",
+            ctx.t("试运行", "Trial operation"),
+            s,
+            e,
+            ctx.t("建设完成", "Construction complete"),
+            a.construction_completed.map(|d| d.to_string()).unwrap_or_default(),
+            ctx.t("验收申请", "Acceptance applied"),
+            a.acceptance_applied.map(|d| d.to_string()).unwrap_or_default()
+        );
     }
     println!();
     println!("{}", ctx.t("规则检查：", "Rule findings:"));
@@ -180,13 +217,21 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
         let what = match (&e.recused, e.total, v.blind) {
             (Some(r), ..) => format!("{}：{r}", ctx.t("回避", "recused")),
             (None, Some(t), _) => format!("{t}{}", if e.outlier { ctx.t("（离群）", " (outlier)") } else { "" }),
-            (None, None, true) if e.event_id.is_some() => ctx.t("已提交（提交本人评分后可见）", "submitted (visible after you submit)").into(),
+            (None, None, true) if e.event_id.is_some() => {
+                ctx.t("已提交（提交本人评分后可见）", "submitted (visible after you submit)").into()
+            }
             (None, None, _) => ctx.t("未提交", "not submitted").into(),
         };
         println!("  {}  {}  {}", e.fingerprint, crate::domain::text::fit(&e.name, 8), what);
     }
     match (&v.aggregate, v.blind) {
-        (_, true) => println!("{}", ctx.t("汇总分：提交本人评分后可见（背靠背评审）", "Aggregate: visible after you submit your own score (blind review)")),
+        (_, true) => println!(
+            "{}",
+            ctx.t(
+                "汇总分：提交本人评分后可见（背靠背评审）",
+                "Aggregate: visible after you submit your own score (blind review)"
+            )
+        ),
         (Some(g), false) => {
             println!(
                 "{}：{}（{}）  n={}  {} {}  {} {}  {} {}–{}  {} {}  {} {}",
@@ -228,6 +273,13 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
     println!();
     println!("{}", ctx.t("事件记录：", "History:"));
     for h in &v.history {
-        println!("  {}  #{:<3} {}  {}  {}", h.time, h.seq, crate::domain::text::fit(&h.author_name, 10), h.kind, h.status);
+        println!(
+            "  {}  #{:<3} {}  {}  {}",
+            h.time,
+            h.seq,
+            crate::domain::text::fit(&h.author_name, 10),
+            h.kind,
+            h.status
+        );
     }
 }

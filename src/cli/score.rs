@@ -43,23 +43,37 @@ pub struct ConflictArgs {
 }
 
 fn pair(text: &str, what: &str) -> Result<(String, String)> {
-    let (k, v) = text.split_once(['=', '：']).ok_or_else(|| anyhow!("“{text}”应写成 编号=内容 / “{text}” should be ID=VALUE ({what})"))?;
+    let (k, v) = text
+        .split_once(['=', '：'])
+        .ok_or_else(|| anyhow!("“{text}”应写成 编号=内容 / “{text}” should be ID=VALUE ({what})"))?;
     Ok((k.trim().to_string(), v.trim().to_string()))
 }
 
 fn sheet_from_args(a: &Args) -> Result<ScoreSheet> {
     if let Some(path) = &a.sheet {
-        let text = std::fs::read_to_string(path).map_err(|e| anyhow!("无法读取 {}：{e} / cannot read {}: {e}", path.display(), path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow!("无法读取 {}：{e} / cannot read {}: {e}", path.display(), path.display()))?;
         let is_json = path.extension().is_some_and(|e| e == "json");
         let sheet: ScoreSheet = if is_json {
-            serde_json::from_str(&text).map_err(|e| anyhow!("{} 格式错误：{e} / {} is malformed: {e}", path.display(), path.display()))?
+            serde_json::from_str(&text)
+                .map_err(|e| anyhow!("{} 格式错误：{e} / {} is malformed: {e}", path.display(), path.display()))?
         } else {
-            toml::from_str(&text).map_err(|e| anyhow!("{} 格式错误：{} / {} is malformed: {}", path.display(), e.to_string().trim(), path.display(), e.to_string().trim()))?
+            toml::from_str(&text).map_err(|e| {
+                anyhow!(
+                    "{} 格式错误：{} / {} is malformed: {}",
+                    path.display(),
+                    e.to_string().trim(),
+                    path.display(),
+                    e.to_string().trim()
+                )
+            })?
         };
         return Ok(sheet);
     }
     if a.points.is_empty() {
-        bail!("请用 --points 编号=分值 或 --sheet 文件 给出评分 / give the scores with --points ID=POINTS or --sheet FILE");
+        bail!(
+            "请用 --points 编号=分值 或 --sheet 文件 给出评分 / give the scores with --points ID=POINTS or --sheet FILE"
+        );
     }
     let mut sheet = ScoreSheet::default();
     for p in &a.points {
@@ -90,11 +104,21 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     }
     let total = sheet.total();
     let revision = view.experts.iter().any(|e| e.key == me.key_hex() && e.event_id.is_some());
-    let ev = store.append_local(&me, Body::ScoreSubmitted { meeting: meeting.clone(), code: a.app.clone(), sheet }, ctx.now)?;
+    let ev = store.append_local(
+        &me,
+        Body::ScoreSubmitted { meeting: meeting.clone(), code: a.app.clone(), sheet },
+        ctx.now,
+    )?;
     if ctx.json {
-        return output::json(&serde_json::json!({"meeting": meeting, "app": a.app, "total": total, "event": ev.id, "revision": revision}));
+        return output::json(
+            &serde_json::json!({"meeting": meeting, "app": a.app, "total": total, "event": ev.id, "revision": revision}),
+        );
     }
-    let what = if revision { ctx.t("已提交修订评分", "Revised score submitted") } else { ctx.t("已提交评分", "Score submitted") };
+    let what = if revision {
+        ctx.t("已提交修订评分", "Revised score submitted")
+    } else {
+        ctx.t("已提交评分", "Score submitted")
+    };
     println!("{what}：{} {} {}（{} {}）", a.app, ctx.t("总分", "total"), total, ctx.t("事件", "event"), &ev.id[..12]);
     Ok(())
 }
@@ -104,10 +128,19 @@ pub fn run_conflict(ctx: &Ctx, a: ConflictArgs) -> Result<()> {
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
     store.application(&meeting, &a.app, &me.key_hex())?;
-    let ev = store.append_local(&me, Body::ConflictDeclared { meeting: meeting.clone(), code: a.app.clone(), reason: a.reason.clone() }, ctx.now)?;
+    let ev = store.append_local(
+        &me,
+        Body::ConflictDeclared { meeting: meeting.clone(), code: a.app.clone(), reason: a.reason.clone() },
+        ctx.now,
+    )?;
     if ctx.json {
         return output::json(&serde_json::json!({"meeting": meeting, "app": a.app, "event": ev.id}));
     }
-    println!("{}：{}（{}）", ctx.t("已声明回避，不再参与该项目评分", "Conflict declared; you no longer score"), a.app, a.reason);
+    println!(
+        "{}：{}（{}）",
+        ctx.t("已声明回避，不再参与该项目评分", "Conflict declared; you no longer score"),
+        a.app,
+        a.reason
+    );
     Ok(())
 }

@@ -38,7 +38,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
             }
             let added = store.trust_add(&public, &ctx.now.to_rfc3339())?;
             if ctx.json {
-                return output::json(&serde_json::json!({"fingerprint": public.fingerprint(), "name": public.name, "added": added}));
+                return output::json(
+                    &serde_json::json!({"fingerprint": public.fingerprint(), "name": public.name, "added": added}),
+                );
             }
             let what = if added { ctx.t("已信任", "Trusted") } else { ctx.t("早已信任", "Already trusted") };
             println!("{what}：{} {}", public.fingerprint(), public.name);
@@ -62,7 +64,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 }
                 println!("{}：{} {}", ctx.t("已移除信任", "No longer trusted"), e.fingerprint, e.name);
             }
-            None => bail!("信任列表中没有“{key}”。用 reviewdesk trust list 查看 / “{key}” is not in the trust list: see reviewdesk trust list"),
+            None => bail!(
+                "信任列表中没有“{key}”。用 reviewdesk trust list 查看 / “{key}” is not in the trust list: see reviewdesk trust list"
+            ),
         },
     }
     Ok(())

@@ -61,7 +61,8 @@ pub fn aggregate(rule: &AggregationRule, entries: &[(String, Points, usize)]) ->
     let sum: i64 = totals.iter().sum();
     let mean = Centi::ratio(sum, n as i64);
     let median = if n % 2 == 1 { Centi(totals[n / 2]) } else { Centi::ratio(totals[n / 2 - 1] + totals[n / 2], 2) };
-    let trimmed_mean = (n >= rule.trim_min_experts && n >= 3).then(|| Centi::ratio(sum - totals[0] - totals[n - 1], n as i64 - 2));
+    let trimmed_mean =
+        (n >= rule.trim_min_experts && n >= 3).then(|| Centi::ratio(sum - totals[0] - totals[n - 1], n as i64 - 2));
     let (method, value) = match trimmed_mean {
         Some(t) => (Method::TrimmedMean, t),
         None => (Method::PlainMean, mean),
@@ -72,9 +73,23 @@ pub fn aggregate(rule: &AggregationRule, entries: &[(String, Points, usize)]) ->
     let sq: i128 = totals.iter().map(|t| (*t as i128 * n as i128 - sum as i128).pow(2)).sum();
     let std_dev = Centi((sq as f64 / (n as f64).powi(3)).sqrt().round() as i64);
     let limit = rule.divergence_points.centi();
-    let outliers = entries.iter().filter(|(_, t, _)| (t.centi() - median.0).abs() > limit).map(|(e, _, _)| e.clone()).collect();
+    let outliers =
+        entries.iter().filter(|(_, t, _)| (t.centi() - median.0).abs() > limit).map(|(e, _, _)| e.clone()).collect();
     let veto_count = entries.iter().filter(|e| e.2 > 0).count();
-    Some(Aggregate { n, mean, median, trimmed_mean, method, value, min, max, range: max.saturating_sub(min), std_dev, outliers, veto_count })
+    Some(Aggregate {
+        n,
+        mean,
+        median,
+        trimmed_mean,
+        method,
+        value,
+        min,
+        max,
+        range: max.saturating_sub(min),
+        std_dev,
+        outliers,
+        veto_count,
+    })
 }
 
 #[cfg(test)]

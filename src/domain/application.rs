@@ -245,14 +245,20 @@ impl Application {
         if self.unit.trim().is_empty() {
             return Err(ApplicationError::Empty { field_zh: "建设单位", field_en: "the construction unit" });
         }
-        let missing = |field_zh, field_en| ApplicationError::Missing { kind: self.kind, kind_en: self.kind.en(), field_zh, field_en };
+        let missing = |field_zh, field_en| ApplicationError::Missing {
+            kind: self.kind,
+            kind_en: self.kind.en(),
+            field_zh,
+            field_en,
+        };
         match self.kind {
             ApplicationKind::Approval => {
                 self.requested_total.ok_or_else(|| missing("申报总投资", "the requested total"))?;
             }
             ApplicationKind::Change => {
                 self.approved_total.ok_or_else(|| missing("批复总投资", "the approved total"))?;
-                self.requested_total.ok_or_else(|| missing("申报总投资（变更后）", "the requested total after the change"))?;
+                self.requested_total
+                    .ok_or_else(|| missing("申报总投资（变更后）", "the requested total after the change"))?;
             }
             ApplicationKind::Acceptance => {
                 self.approved_total.ok_or_else(|| missing("批复总投资", "the approved total"))?;

@@ -19,7 +19,9 @@ pub struct PoolExpert {
 /// A draw that cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DrawError {
-    #[error("专业“{category}”需要抽取 {wanted} 人，回避后只有 {available} 人可选 / category “{category}” needs {wanted} experts but only {available} remain after recusals")]
+    #[error(
+        "专业“{category}”需要抽取 {wanted} 人，回避后只有 {available} 人可选 / category “{category}” needs {wanted} experts but only {available} remain after recusals"
+    )]
     NotEnough { category: String, wanted: usize, available: usize },
 }
 
@@ -32,7 +34,13 @@ fn lot(seed: u64, expert: &PoolExpert) -> [u8; 32] {
 }
 
 /// Draws `count` experts per category, skipping `excluded_units` and anyone in `skip`.
-pub fn draw(pool: &[PoolExpert], wanted: &[(String, usize)], excluded_units: &[String], skip: &[String], seed: u64) -> Result<Vec<PoolExpert>, DrawError> {
+pub fn draw(
+    pool: &[PoolExpert],
+    wanted: &[(String, usize)],
+    excluded_units: &[String],
+    skip: &[String],
+    seed: u64,
+) -> Result<Vec<PoolExpert>, DrawError> {
     let excluded: HashSet<&str> = excluded_units.iter().map(|u| u.trim()).collect();
     let mut taken: HashSet<String> = skip.iter().cloned().collect();
     let mut out = Vec::new();
@@ -42,7 +50,11 @@ pub fn draw(pool: &[PoolExpert], wanted: &[(String, usize)], excluded_units: &[S
             .filter(|e| &e.category == category && !excluded.contains(e.unit.trim()) && !taken.contains(&e.key))
             .collect();
         if candidates.len() < *count {
-            return Err(DrawError::NotEnough { category: category.clone(), wanted: *count, available: candidates.len() });
+            return Err(DrawError::NotEnough {
+                category: category.clone(),
+                wanted: *count,
+                available: candidates.len(),
+            });
         }
         candidates.sort_by_key(|e| lot(seed, e));
         for e in candidates.into_iter().take(*count) {

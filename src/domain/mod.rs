@@ -2,8 +2,8 @@
 //! Nothing here does I/O or knows of SQL, files or terminals.
 
 pub mod aggregate;
-pub mod draw;
 pub mod application;
+pub mod draw;
 pub mod money;
 pub mod outcome;
 pub mod points;

@@ -60,7 +60,8 @@ impl Money {
             Some((i, f)) => (i, f),
             None => (number, ""),
         };
-        let digits = ungroup(int_part).ok_or_else(|| err("千位分隔符位置不对或含有非数字字符", "misplaced thousands separator or a non-digit"))?;
+        let digits = ungroup(int_part)
+            .ok_or_else(|| err("千位分隔符位置不对或含有非数字字符", "misplaced thousands separator or a non-digit"))?;
         if digits.is_empty() || !frac_part.chars().all(|c| c.is_ascii_digit()) {
             return Err(err("含有非数字字符", "it holds a non-digit"));
         }
@@ -80,10 +81,7 @@ impl Money {
         for _ in frac_part.len()..decimals {
             frac *= 10;
         }
-        let fen = whole
-            .checked_mul(scale)
-            .and_then(|w| w.checked_add(frac))
-            .ok_or_else(overflow)?;
+        let fen = whole.checked_mul(scale).and_then(|w| w.checked_add(frac)).ok_or_else(overflow)?;
         Ok(Money(fen))
     }
 
@@ -141,7 +139,7 @@ fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -165,7 +163,21 @@ mod tests {
 
     #[test]
     fn rejects_the_rest_with_a_reason() {
-        for bad in ["", "abc", "-5", "1,23", "12,3456", "1.234", "1.", "1.5.2", "35万6", "0.0000001万", "99999999999999999999", "1 000", "US$5"] {
+        for bad in [
+            "",
+            "abc",
+            "-5",
+            "1,23",
+            "12,3456",
+            "1.234",
+            "1.",
+            "1.5.2",
+            "35万6",
+            "0.0000001万",
+            "99999999999999999999",
+            "1 000",
+            "US$5",
+        ] {
             let e = Money::parse(bad).unwrap_err();
             assert!(e.to_string().contains("356.8万"), "{bad}: {e}");
         }

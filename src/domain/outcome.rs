@@ -2,8 +2,8 @@
 
 use super::aggregate::Aggregate;
 use super::application::ApplicationKind;
-use super::policy::{Finding, Profile, Severity};
 use super::points::Points;
+use super::policy::{Finding, Profile, Severity};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -177,17 +177,30 @@ pub struct Decision {
 /// A decision that cannot be recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecisionError {
-    #[error("结论“{outcome}”不适用于{kind}申报，可选：{allowed} / outcome “{outcome_en}” does not apply to a {kind_en} application; choose one of: {allowed_en}")]
-    WrongKind { outcome: &'static str, outcome_en: &'static str, kind: ApplicationKind, kind_en: &'static str, allowed: String, allowed_en: String },
+    #[error(
+        "结论“{outcome}”不适用于{kind}申报，可选：{allowed} / outcome “{outcome_en}” does not apply to a {kind_en} application; choose one of: {allowed_en}"
+    )]
+    WrongKind {
+        outcome: &'static str,
+        outcome_en: &'static str,
+        kind: ApplicationKind,
+        kind_en: &'static str,
+        allowed: String,
+        allowed_en: String,
+    },
     #[error("限期整改必须给出整改期限（--deadline YYYY-MM-DD） / rectify needs a deadline (--deadline YYYY-MM-DD)")]
     NoDeadline,
-    #[error("整改期限 {deadline} 必须晚于会议日期 {meeting} / the deadline {deadline} must fall after the meeting date {meeting}")]
+    #[error(
+        "整改期限 {deadline} 必须晚于会议日期 {meeting} / the deadline {deadline} must fall after the meeting date {meeting}"
+    )]
     DeadlineNotAfterMeeting { deadline: NaiveDate, meeting: NaiveDate },
     #[error("只有限期整改才有整改期限 / only rectify takes a deadline")]
     DeadlineWithoutRectify,
     #[error("只有立项申报才有 A/B/C 分类 / only an approval application takes an A/B/C class")]
     ClassNotApproval,
-    #[error("结论“{chosen}”与建议结论“{suggested}”不同，须说明理由（--override-reason） / the outcome differs from the suggested “{suggested_en}”: give a reason (--override-reason)")]
+    #[error(
+        "结论“{chosen}”与建议结论“{suggested}”不同，须说明理由（--override-reason） / the outcome differs from the suggested “{suggested_en}”: give a reason (--override-reason)"
+    )]
     OverrideWithoutReason { chosen: &'static str, suggested: &'static str, suggested_en: &'static str },
 }
 
@@ -199,7 +212,10 @@ impl Decision {
                 outcome_en: self.outcome.en(),
                 kind,
                 kind_en: kind.en(),
-                allowed: Outcome::for_kind(kind).map(|o| format!("{}（{}）", o.zh(), o.id())).collect::<Vec<_>>().join("、"),
+                allowed: Outcome::for_kind(kind)
+                    .map(|o| format!("{}（{}）", o.zh(), o.id()))
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 allowed_en: Outcome::for_kind(kind).map(|o| o.id()).collect::<Vec<_>>().join(", "),
             });
         }
@@ -233,12 +249,21 @@ mod tests {
     use crate::domain::policy::fixtures::gulou;
 
     fn agg(totals: &[u32], vetoes: usize) -> Aggregate {
-        let entries: Vec<_> = totals.iter().enumerate().map(|(i, t)| (format!("e{i}"), Points::whole(*t), usize::from(i < vetoes))).collect();
+        let entries: Vec<_> = totals
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("e{i}"), Points::whole(*t), usize::from(i < vetoes)))
+            .collect();
         aggregate(&gulou().aggregation, &entries).unwrap()
     }
 
     fn blocks(rule: &str) -> Finding {
-        Finding { rule: rule.into(), severity: Severity::Blocks, message: crate::domain::text::Text::new("", ""), article: String::new() }
+        Finding {
+            rule: rule.into(),
+            severity: Severity::Blocks,
+            message: crate::domain::text::Text::new("", ""),
+            article: String::new(),
+        }
     }
 
     #[test]
@@ -247,7 +272,10 @@ mod tests {
         let k = ApplicationKind::Approval;
         assert_eq!(suggest(&p, k, &agg(&[80, 80, 80], 0), &[]), Outcome::Pass);
         assert_eq!(suggest(&p, k, &agg(&[80, 80, 79], 0), &[]), Outcome::PassAfterRevision);
-        assert_eq!(suggest(&p, k, &agg(&[90, 90, 90], 0), &[blocks("approval.no_data_sharing")]), Outcome::PassAfterRevision);
+        assert_eq!(
+            suggest(&p, k, &agg(&[90, 90, 90], 0), &[blocks("approval.no_data_sharing")]),
+            Outcome::PassAfterRevision
+        );
         assert_eq!(suggest(&p, k, &agg(&[90, 90, 90], 1), &[]), Outcome::Fail);
         assert_eq!(suggest(&p, k, &agg(&[59, 60, 60], 0), &[]), Outcome::Fail);
     }
@@ -255,7 +283,10 @@ mod tests {
     #[test]
     fn change_and_acceptance_suggestions() {
         let p = gulou();
-        assert_eq!(suggest(&p, ApplicationKind::Change, &agg(&[95; 3], 0), &[blocks("change.reapply")]), Outcome::MustReapply);
+        assert_eq!(
+            suggest(&p, ApplicationKind::Change, &agg(&[95; 3], 0), &[blocks("change.reapply")]),
+            Outcome::MustReapply
+        );
         assert_eq!(suggest(&p, ApplicationKind::Change, &agg(&[70; 3], 0), &[]), Outcome::ChangeApproved);
         assert_eq!(suggest(&p, ApplicationKind::Change, &agg(&[69; 3], 0), &[]), Outcome::ChangeRejected);
         let k = ApplicationKind::Acceptance;
@@ -265,14 +296,25 @@ mod tests {
     }
 
     fn decision(outcome: Outcome, suggested: Outcome) -> Decision {
-        Decision { outcome, suggested, plan_class: None, rectification_deadline: None, conditions: String::new(), opinion: String::new(), override_reason: None }
+        Decision {
+            outcome,
+            suggested,
+            plan_class: None,
+            rectification_deadline: None,
+            conditions: String::new(),
+            opinion: String::new(),
+            override_reason: None,
+        }
     }
 
     #[test]
     fn decisions_check_kind_deadline_and_override() {
         let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let k = ApplicationKind::Acceptance;
-        assert!(matches!(decision(Outcome::Pass, Outcome::Pass).validate(k, day), Err(DecisionError::WrongKind { .. })));
+        assert!(matches!(
+            decision(Outcome::Pass, Outcome::Pass).validate(k, day),
+            Err(DecisionError::WrongKind { .. })
+        ));
         assert_eq!(decision(Outcome::Rectify, Outcome::Rectify).validate(k, day), Err(DecisionError::NoDeadline));
         let mut d = decision(Outcome::Rectify, Outcome::Rectify);
         d.rectification_deadline = Some(day);

@@ -78,14 +78,14 @@ impl std::iter::Sum for Points {
 
 impl fmt::Display for Points {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 % 2 == 0 { write!(f, "{}", self.0 / 2) } else { write!(f, "{}.5", self.0 / 2) }
+        if self.0.is_multiple_of(2) { write!(f, "{}", self.0 / 2) } else { write!(f, "{}.5", self.0 / 2) }
     }
 }
 
 impl Serialize for Points {
     /// As a number of points (7.5), so files stay readable.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 2 == 0 { s.serialize_u32(self.0 / 2) } else { s.serialize_f64(self.0 as f64 / 2.0) }
+        if self.0.is_multiple_of(2) { s.serialize_u32(self.0 / 2) } else { s.serialize_f64(self.0 as f64 / 2.0) }
     }
 }
 
@@ -100,7 +100,9 @@ impl<'de> Deserialize<'de> for Points {
         }
         let bad = |shown: String| serde::de::Error::custom(PointsError { input: shown });
         match Raw::deserialize(d)? {
-            Raw::Int(n) => u32::try_from(n).ok().and_then(|n| n.checked_mul(2)).map(Points).ok_or_else(|| bad(n.to_string())),
+            Raw::Int(n) => {
+                u32::try_from(n).ok().and_then(|n| n.checked_mul(2)).map(Points).ok_or_else(|| bad(n.to_string()))
+            }
             Raw::Float(x) => Points::from_f64(x).ok_or_else(|| bad(x.to_string())),
             Raw::Text(t) => Points::parse(&t).map_err(|_| bad(t)),
         }

@@ -78,8 +78,11 @@ impl BasisPoints {
 impl<'de> Deserialize<'de> for BasisPoints {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Self::parse_percent(&s)
-            .ok_or_else(|| serde::de::Error::custom(format!("百分比“{s}”无效，请写成 \"10\" 或 \"9.5\" / percent “{s}” is not valid: write \"10\" or \"9.5\"")))
+        Self::parse_percent(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "百分比“{s}”无效，请写成 \"10\" 或 \"9.5\" / percent “{s}” is not valid: write \"10\" or \"9.5\""
+            ))
+        })
     }
 }
 
@@ -247,7 +250,11 @@ impl Profile {
             return bad("evaluation.from_months", "不能晚于 to_months", "must not exceed to_months");
         }
         if self.aggregation.trim_min_experts < 3 {
-            return bad("aggregation.trim_min_experts", "至少为 3，去掉最高最低分后才有剩余", "must be 3 or more so that trimming leaves a score");
+            return bad(
+                "aggregation.trim_min_experts",
+                "至少为 3，去掉最高最低分后才有剩余",
+                "must be 3 or more so that trimming leaves a score",
+            );
         }
         Ok(())
     }
@@ -280,7 +287,10 @@ impl Profile {
                 "supervision.missing",
                 r.supervision.severity,
                 format!("总投资 {} 达到 {}，须委托监理单位，监理费用列入总投资", total, r.supervision.floor),
-                format!("total {} reaches {}: a supervision firm is required, its fee inside the budget", total, r.supervision.floor),
+                format!(
+                    "total {} reaches {}: a supervision firm is required, its fee inside the budget",
+                    total, r.supervision.floor
+                ),
                 &r.supervision.article,
             );
         }
@@ -339,7 +349,9 @@ impl Profile {
                 "change.reapply",
                 r.reapply_severity,
                 format!("投资概算超出批复总投资 {change}（{approved} → {requested}），达到 {threshold}，须重新立项"),
-                format!("the estimate exceeds the approved total by {change} ({approved} → {requested}), at or above {threshold}: must re-apply"),
+                format!(
+                    "the estimate exceeds the approved total by {change} ({approved} → {requested}), at or above {threshold}: must re-apply"
+                ),
                 &r.article,
             );
         } else {
@@ -347,7 +359,9 @@ impl Profile {
                 "change.procedure",
                 r.procedure_severity,
                 format!("投资变动 {change}（{approved} → {requested}），低于 {threshold}，履行项目变更手续"),
-                format!("the total changes by {change} ({approved} → {requested}), below {threshold}: the change procedure applies"),
+                format!(
+                    "the total changes by {change} ({approved} → {requested}), below {threshold}: the change procedure applies"
+                ),
                 &r.article,
             );
         }
@@ -374,8 +388,14 @@ impl Profile {
             push(
                 "acceptance.late",
                 window.severity,
-                format!("建设及试运行于 {finished} 完成，验收申请 {applied} 晚于 {} 个月期限（最后一天 {last_day}）", window.months),
-                format!("construction and trial ended {finished}; applied {applied}, after the {}-month window (last day {last_day})", window.months),
+                format!(
+                    "建设及试运行于 {finished} 完成，验收申请 {applied} 晚于 {} 个月期限（最后一天 {last_day}）",
+                    window.months
+                ),
+                format!(
+                    "construction and trial ended {finished}; applied {applied}, after the {}-month window (last day {last_day})",
+                    window.months
+                ),
                 &window.article,
             );
         }
@@ -405,24 +425,44 @@ pub(crate) mod fixtures {
             jurisdiction_en: "Gulou".into(),
             rules: Rules {
                 scope_floor: None,
-                supervision: SupervisionRule { floor: Money::from_yuan(1_000_000), severity: Severity::Warns, article: "第十九条".into() },
+                supervision: SupervisionRule {
+                    floor: Money::from_yuan(1_000_000),
+                    severity: Severity::Warns,
+                    article: "第十九条".into(),
+                },
                 change: ChangeRule {
                     reapply_percent: BasisPoints(1000),
                     procedure_severity: Severity::Informs,
                     reapply_severity: Severity::Blocks,
                     article: "第二十条".into(),
                 },
-                trial_operation: MonthsRule { months: 3, severity: Severity::Blocks, article: "第二十二条".into() },
-                acceptance_window: MonthsRule { months: 6, severity: Severity::Warns, article: "第二十二条".into() },
+                trial_operation: MonthsRule {
+                    months: 3, severity: Severity::Blocks, article: "第二十二条".into()
+                },
+                acceptance_window: MonthsRule {
+                    months: 6, severity: Severity::Warns, article: "第二十二条".into()
+                },
                 data_sharing: flag(Severity::Blocks, "第二十八条"),
                 annual_plan: flag(Severity::Warns, "第八条"),
                 joint_submission: flag(Severity::Warns, "第十六条"),
             },
-            aggregation: AggregationRule { trim_min_experts: 5, divergence_points: Points::whole(15), article: "通行做法".into() },
+            aggregation: AggregationRule {
+                trim_min_experts: 5,
+                divergence_points: Points::whole(15),
+                article: "通行做法".into(),
+            },
             outcomes: Outcomes {
-                approval: ApprovalThresholds { pass: Points::whole(80), revise: Points::whole(60), article: "通行做法".into() },
+                approval: ApprovalThresholds {
+                    pass: Points::whole(80),
+                    revise: Points::whole(60),
+                    article: "通行做法".into(),
+                },
                 change: ChangeThresholds { approve: Points::whole(70), article: "通行做法".into() },
-                acceptance: AcceptanceThresholds { accept: Points::whole(80), rectify: Points::whole(60), article: "第二十三条".into() },
+                acceptance: AcceptanceThresholds {
+                    accept: Points::whole(80),
+                    rectify: Points::whole(60),
+                    article: "第二十三条".into(),
+                },
             },
             evaluation: EvaluationWindow { from_months: 12, to_months: 24, article: "第二十四条".into() },
         }
@@ -529,7 +569,10 @@ mod tests {
         let mut p = gulou();
         let a = approval("LX-3", Money::from_yuan(499_999));
         assert!(p.evaluate(&a).is_empty());
-        p.rules.scope_floor = Some(AmountRule { amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into() });
+        p.rules.scope_floor =
+            Some(AmountRule {
+                amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into()
+            });
         assert_eq!(p.evaluate(&a)[0].rule, "scope.below_floor");
         assert!(p.evaluate(&approval("LX-4", Money::from_yuan(500_000))).is_empty());
     }
@@ -537,7 +580,10 @@ mod tests {
     #[test]
     fn a_profile_survives_being_embedded_in_an_event() {
         let mut p = gulou();
-        p.rules.scope_floor = Some(AmountRule { amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into() });
+        p.rules.scope_floor =
+            Some(AmountRule {
+                amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into()
+            });
         let back: Profile = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(back, p);
     }

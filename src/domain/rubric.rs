@@ -48,7 +48,9 @@ pub enum RubricError {
     NotHundred(Points),
     #[error("编号“{0}”重复 / id “{0}” appears twice")]
     DuplicateId(String),
-    #[error("编号“{0}”无效：只用小写字母、数字和下划线 / id “{0}” is not valid: use lower-case letters, digits and underscores")]
+    #[error(
+        "编号“{0}”无效：只用小写字母、数字和下划线 / id “{0}” is not valid: use lower-case letters, digits and underscores"
+    )]
     BadId(String),
     #[error("评分项“{0}”满分为 0 / criterion “{0}” has a maximum of 0")]
     ZeroMax(String),
@@ -115,7 +117,9 @@ pub struct ScoreSheet {
 pub enum SheetError {
     #[error("评分项“{title}”（{id}）未打分 / criterion “{id}” ({title_en}) has no score")]
     Unscored { id: String, title: String, title_en: String },
-    #[error("评分项“{title}”满分 {max} 分，给了 {given} 分：请给 0 到 {max} 分 / criterion “{id}” allows 0 to {max} points, not {given}")]
+    #[error(
+        "评分项“{title}”满分 {max} 分，给了 {given} 分：请给 0 到 {max} 分 / criterion “{id}” allows 0 to {max} points, not {given}"
+    )]
     AboveMax { id: String, title: String, max: Points, given: Points },
     #[error("评分表中没有评分项“{0}” / the rubric has no criterion “{0}”")]
     UnknownCriterion(String),
@@ -185,7 +189,11 @@ pub(crate) mod fixtures {
             title_zh: "立项评分表".into(),
             title_en: "Approval".into(),
             criteria: vec![c("necessity", "建设必要性", 40), c("technical", "技术方案", 60)],
-            vetoes: vec![VetoItem { id: "no_data_sharing".into(), text_zh: "未编制数据共享章节".into(), text_en: "No data sharing".into() }],
+            vetoes: vec![VetoItem {
+                id: "no_data_sharing".into(),
+                text_zh: "未编制数据共享章节".into(),
+                text_en: "No data sharing".into(),
+            }],
         }
     }
 

@@ -86,7 +86,10 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
         Body::ApplicationRegistered { meeting, application } => {
             let m = known_meeting(meeting, state)?;
             if m.secretariat != author {
-                return Err(reject("只有本次会议的秘书处能登记申报项目", "only the meeting's secretariat registers applications"));
+                return Err(reject(
+                    "只有本次会议的秘书处能登记申报项目",
+                    "only the meeting's secretariat registers applications",
+                ));
             }
             require_trusted(author, state)?;
             if m.rubric(application.kind).is_none() {
@@ -147,32 +150,50 @@ fn meeting_opened(author: &str, m: &MeetingOpened, state: &impl Authority) -> Re
     if let Some(existing) = state.meeting(&m.id)
         && existing.secretariat != author
     {
-        return Err(reject(format!("会议 {} 已由另一秘书处开启", m.id), format!("meeting {} was opened by another secretariat", m.id)));
+        return Err(reject(
+            format!("会议 {} 已由另一秘书处开启", m.id),
+            format!("meeting {} was opened by another secretariat", m.id),
+        ));
     }
     let chairs = m.panel.iter().filter(|p| p.role == Role::Chair).count();
     if chairs != 1 {
-        return Err(reject(format!("专家组须有且仅有一名组长（现有 {chairs} 名）"), format!("the panel needs exactly one chair (has {chairs})")));
+        return Err(reject(
+            format!("专家组须有且仅有一名组长（现有 {chairs} 名）"),
+            format!("the panel needs exactly one chair (has {chairs})"),
+        ));
     }
     if !m.panel.iter().any(|p| p.role == Role::Expert) {
         return Err(reject("专家组没有评分专家", "the panel has no scoring expert"));
     }
     let mut keys = HashSet::new();
     if m.panel.iter().any(|p| !keys.insert(&p.member.key) || p.member.key == author) {
-        return Err(reject("同一密钥在专家组中出现两次，或秘书处兼任专家", "a key sits twice on the panel, or the secretariat sits on it"));
+        return Err(reject(
+            "同一密钥在专家组中出现两次，或秘书处兼任专家",
+            "a key sits twice on the panel, or the secretariat sits on it",
+        ));
     }
     for r in &m.rubrics {
-        r.validate().map_err(|e| reject(format!("评分表 {} 无效：{e}", r.id), format!("rubric {} is not valid", r.id)))?;
+        r.validate()
+            .map_err(|e| reject(format!("评分表 {} 无效：{e}", r.id), format!("rubric {} is not valid", r.id)))?;
     }
     m.profile.validate().map_err(|e| reject(format!("政策档案无效：{e}"), "the policy profile is not valid"))
 }
 
 fn known_meeting(id: &str, state: &impl Authority) -> Result<MeetingFacts, Refusal> {
-    state.meeting(id).ok_or_else(|| hold(format!("会议 {id} 尚未收到，暂存待其到达"), format!("meeting {id} has not arrived yet; held until it does")))
+    state.meeting(id).ok_or_else(|| {
+        hold(
+            format!("会议 {id} 尚未收到，暂存待其到达"),
+            format!("meeting {id} has not arrived yet; held until it does"),
+        )
+    })
 }
 
 fn known_application(meeting: &str, code: &str, state: &impl Authority) -> Result<ApplicationKind, Refusal> {
     state.application_kind(meeting, code).ok_or_else(|| {
-        hold(format!("申报项目 {code} 尚未登记，暂存待其到达"), format!("application {code} is not registered yet; held until it is"))
+        hold(
+            format!("申报项目 {code} 尚未登记，暂存待其到达"),
+            format!("application {code} is not registered yet; held until it is"),
+        )
     })
 }
 
@@ -183,6 +204,9 @@ fn require_role(m: &MeetingFacts, author: &str, role: Role, what_zh: &str, what_
             format!("{}不能{what_zh}，只有{}可以", r.zh(), role.zh()),
             format!("a panel {r:?} cannot {what_en}; only the {role:?} can").to_lowercase(),
         )),
-        None => Err(reject(format!("签名者不在本次会议的专家组中，不能{what_zh}"), format!("the signer is not on this meeting's panel and cannot {what_en}"))),
+        None => Err(reject(
+            format!("签名者不在本次会议的专家组中，不能{what_zh}"),
+            format!("the signer is not on this meeting's panel and cannot {what_en}"),
+        )),
     }
 }

@@ -95,15 +95,35 @@ pub struct MeetingOpened {
 pub enum Body {
     MeetingOpened(Box<MeetingOpened>),
     /// 申报登记
-    ApplicationRegistered { meeting: String, application: Box<Application> },
+    ApplicationRegistered {
+        meeting: String,
+        application: Box<Application>,
+    },
     /// 回避声明
-    ConflictDeclared { meeting: String, code: String, reason: String },
+    ConflictDeclared {
+        meeting: String,
+        code: String,
+        reason: String,
+    },
     /// 提交评分; a later one from the same expert supersedes.
-    ScoreSubmitted { meeting: String, code: String, sheet: ScoreSheet },
+    ScoreSubmitted {
+        meeting: String,
+        code: String,
+        sheet: ScoreSheet,
+    },
     /// 专家组结论, with the score events it was based on.
-    DecisionRecorded { meeting: String, code: String, decision: Decision, based_on: Vec<String> },
+    DecisionRecorded {
+        meeting: String,
+        code: String,
+        decision: Decision,
+        based_on: Vec<String>,
+    },
     /// 密钥吊销: events of `key` after `cutoff_seq` are void.
-    KeyRevoked { key: String, cutoff_seq: u64, reason: String },
+    KeyRevoked {
+        key: String,
+        cutoff_seq: u64,
+        reason: String,
+    },
 }
 
 impl Body {
@@ -132,7 +152,9 @@ impl Body {
     pub fn application(&self) -> Option<&str> {
         match self {
             Body::ApplicationRegistered { application, .. } => Some(&application.code),
-            Body::ConflictDeclared { code, .. } | Body::ScoreSubmitted { code, .. } | Body::DecisionRecorded { code, .. } => Some(code),
+            Body::ConflictDeclared { code, .. }
+            | Body::ScoreSubmitted { code, .. }
+            | Body::DecisionRecorded { code, .. } => Some(code),
             _ => None,
         }
     }
@@ -168,7 +190,9 @@ pub struct SignedEvent {
 pub enum EventError {
     #[error("事件无法解析：{0} / the event cannot be parsed: {0}")]
     Malformed(String),
-    #[error("事件格式版本 {found} 高于本程序支持的 {known}，请升级评审台 / event format version {found} is newer than this build's {known}: upgrade reviewdesk")]
+    #[error(
+        "事件格式版本 {found} 高于本程序支持的 {known}，请升级评审台 / event format version {found} is newer than this build's {known}: upgrade reviewdesk"
+    )]
     NewerVersion { found: u32, known: u32 },
     #[error("作者公钥无效 / the author key is not valid hex")]
     BadAuthor,
@@ -199,7 +223,8 @@ impl SignedEvent {
 
     /// Parses the signed bytes and checks the signature against the author's key.
     pub fn verify(bytes: Vec<u8>, signature: Vec<u8>) -> Result<SignedEvent, EventError> {
-        let probe: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
+        let probe: serde_json::Value =
+            serde_json::from_slice(&bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
         if let Some(v) = probe.get("v").and_then(|v| v.as_u64())
             && v > EVENT_VERSION as u64
         {
@@ -239,7 +264,11 @@ mod tests {
             seq,
             prev: None,
             time: DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z").unwrap().with_timezone(&Utc),
-            body: Body::ConflictDeclared { meeting: "M1".into(), code: "GL-1".into(), reason: "曾参与该项目可研编制".into() },
+            body: Body::ConflictDeclared {
+                meeting: "M1".into(),
+                code: "GL-1".into(),
+                reason: "曾参与该项目可研编制".into(),
+            },
         }
     }
 

@@ -95,17 +95,25 @@ struct KeyFile {
 /// Something wrong with an identity or a key file.
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
-    #[error("身份名“{0}”无效：不能为空、不能以“.”开头、不能含“/”“\\”或控制字符 / identity name “{0}” is not valid: it must not be empty, start with “.” or hold “/”, “\\” or control characters")]
+    #[error(
+        "身份名“{0}”无效：不能为空、不能以“.”开头、不能含“/”“\\”或控制字符 / identity name “{0}” is not valid: it must not be empty, start with “.” or hold “/”, “\\” or control characters"
+    )]
     BadName(String),
     #[error("身份“{0}”已存在，换一个名字 / identity “{0}” already exists: choose another name")]
     Exists(String),
     #[error("没有名为“{0}”的身份，可用：{1} / no identity “{0}”; available: {1}")]
     Unknown(String, String),
-    #[error("此目录还没有身份，请先运行 reviewdesk init --name 姓名 / this home has no identity yet: run reviewdesk init --name NAME")]
+    #[error(
+        "此目录还没有身份，请先运行 reviewdesk init --name 姓名 / this home has no identity yet: run reviewdesk init --name NAME"
+    )]
     None,
-    #[error("此目录有多个身份（{0}），请用 --as 姓名 选择 / this home holds several identities ({0}): choose one with --as NAME")]
+    #[error(
+        "此目录有多个身份（{0}），请用 --as 姓名 选择 / this home holds several identities ({0}): choose one with --as NAME"
+    )]
     Ambiguous(String),
-    #[error("私钥文件 {path} 的权限是 {mode:o}，其他用户可读。请运行 chmod 600 {path} / key file {path} has mode {mode:o} and others can read it: run chmod 600 {path}")]
+    #[error(
+        "私钥文件 {path} 的权限是 {mode:o}，其他用户可读。请运行 chmod 600 {path} / key file {path} has mode {mode:o} and others can read it: run chmod 600 {path}"
+    )]
     Exposed { path: String, mode: u32 },
     #[error("私钥文件 {0} 已损坏 / key file {0} is damaged")]
     Damaged(String),
@@ -152,7 +160,12 @@ impl Keyring {
         }
         create_private_dir(&self.dir).map_err(io(&self.dir))?;
         let secret = suite.generate();
-        let file = KeyFile { name: name.into(), suite, secret: hex::encode(secret.to_bytes()), public: hex::encode(secret.public()) };
+        let file = KeyFile {
+            name: name.into(),
+            suite,
+            secret: hex::encode(secret.to_bytes()),
+            public: hex::encode(secret.public()),
+        };
         let text = serde_json::to_string_pretty(&file).unwrap_or_default();
         write_private(&path, text.as_bytes()).map_err(io(&path))?;
         Ok(Identity { name: name.into(), secret })
@@ -177,7 +190,8 @@ impl Keyring {
         }
         check_private(&path)?;
         let text = fs::read_to_string(&path).map_err(io(&path))?;
-        let file: KeyFile = serde_json::from_str(&text).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
+        let file: KeyFile =
+            serde_json::from_str(&text).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
         let bytes = hex::decode(&file.secret).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
         let secret = SecretKey::from_bytes(file.suite, &bytes)?;
         if hex::encode(secret.public()) != file.public {

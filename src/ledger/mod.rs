@@ -6,6 +6,6 @@ pub mod identity;
 pub mod suite;
 
 pub use authz::{Authority, Disposition, MeetingFacts, Refusal, authorize};
-pub use event::{Body, Envelope, Member, MeetingOpened, PanelMember, Role, SignedEvent};
+pub use event::{Body, Envelope, MeetingOpened, Member, PanelMember, Role, SignedEvent};
 pub use identity::{Identity, Keyring, PublicKey};
 pub use suite::{Suite, fingerprint};

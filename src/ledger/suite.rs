@@ -16,11 +16,15 @@ pub enum Suite {
 /// A signature or key that does not check out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SuiteError {
-    #[error("未知的签名算法“{0}”，本版本支持 ed25519-sha256 / unknown signature suite “{0}”; this version supports ed25519-sha256")]
+    #[error(
+        "未知的签名算法“{0}”，本版本支持 ed25519-sha256 / unknown signature suite “{0}”; this version supports ed25519-sha256"
+    )]
     Unknown(String),
     #[error("公钥格式无效（{0}） / the public key is malformed ({0})")]
     BadPublicKey(&'static str),
-    #[error("签名无效：内容被改动，或不是该作者签的 / the signature does not verify: the content was altered or another key signed it")]
+    #[error(
+        "签名无效：内容被改动，或不是该作者签的 / the signature does not verify: the content was altered or another key signed it"
+    )]
     BadSignature,
     #[error("私钥格式无效 / the private key is malformed")]
     BadSecretKey,
@@ -50,8 +54,10 @@ impl Suite {
     pub fn verify(self, public: &[u8], message: &[u8], signature: &[u8]) -> Result<(), SuiteError> {
         match self {
             Self::Ed25519Sha256 => {
-                let key: [u8; 32] = public.try_into().map_err(|_| SuiteError::BadPublicKey("ed25519 keys are 32 bytes"))?;
-                let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| SuiteError::BadPublicKey("not a curve point"))?;
+                let key: [u8; 32] =
+                    public.try_into().map_err(|_| SuiteError::BadPublicKey("ed25519 keys are 32 bytes"))?;
+                let key = ed25519_dalek::VerifyingKey::from_bytes(&key)
+                    .map_err(|_| SuiteError::BadPublicKey("not a curve point"))?;
                 let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| SuiteError::BadSignature)?;
                 key.verify(message, &sig).map_err(|_| SuiteError::BadSignature)
             }
@@ -73,8 +79,11 @@ impl Suite {
     pub fn check_public(self, public: &[u8]) -> Result<(), SuiteError> {
         match self {
             Self::Ed25519Sha256 => {
-                let key: [u8; 32] = public.try_into().map_err(|_| SuiteError::BadPublicKey("ed25519 keys are 32 bytes"))?;
-                ed25519_dalek::VerifyingKey::from_bytes(&key).map(|_| ()).map_err(|_| SuiteError::BadPublicKey("not a curve point"))
+                let key: [u8; 32] =
+                    public.try_into().map_err(|_| SuiteError::BadPublicKey("ed25519 keys are 32 bytes"))?;
+                ed25519_dalek::VerifyingKey::from_bytes(&key)
+                    .map(|_| ())
+                    .map_err(|_| SuiteError::BadPublicKey("not a curve point"))
             }
         }
     }

@@ -122,8 +122,19 @@ impl<'t> Applier<'t> {
                         "INSERT INTO panel (meeting_id, key, suite, name, role, category, unit) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     )?;
                     for p in &m.panel {
-                        let role = serde_json::to_value(p.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                        ins.execute(params![m.id, p.member.key, p.member.suite.id(), p.member.name, role, p.category, p.unit])?;
+                        let role = serde_json::to_value(p.role)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        ins.execute(params![
+                            m.id,
+                            p.member.key,
+                            p.member.suite.id(),
+                            p.member.name,
+                            role,
+                            p.category,
+                            p.unit
+                        ])?;
                     }
                     self.meetings.borrow_mut().remove(&m.id);
                 }
@@ -194,7 +205,8 @@ impl<'t> Applier<'t> {
 
     /// Events already applied past a new cut-off become rejected, and the projections are rebuilt.
     fn void_after_cutoff(&mut self, key: &str) -> Result<()> {
-        let cutoff: i64 = self.tx.query_row("SELECT cutoff_seq FROM revocations WHERE key = ?1", [key], |r| r.get(0))?;
+        let cutoff: i64 =
+            self.tx.query_row("SELECT cutoff_seq FROM revocations WHERE key = ?1", [key], |r| r.get(0))?;
         let voided = self.tx.execute(
             "UPDATE events SET status = 'rejected', \
                reason_zh = '该密钥已被吊销，截止序号 ' || ?2 || ' 之后的事件无效', \
@@ -214,10 +226,14 @@ impl<'t> Applier<'t> {
             self.tx.execute(&format!("DELETE FROM {t}"), [])?;
         }
         self.meetings.borrow_mut().clear();
-        let mut st = self.tx.prepare(&format!("SELECT id, bytes FROM events WHERE status = 'applied' ORDER BY {KIND_ORDER}, author, seq"))?;
-        let rows: Vec<(String, Vec<u8>)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut st = self.tx.prepare(&format!(
+            "SELECT id, bytes FROM events WHERE status = 'applied' ORDER BY {KIND_ORDER}, author, seq"
+        ))?;
+        let rows: Vec<(String, Vec<u8>)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         for (id, bytes) in rows {
-            let env: Envelope = serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
+            let env: Envelope =
+                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
             // A revocation during replay would recurse; its voiding already happened.
             if let Body::KeyRevoked { key, cutoff_seq, reason } = &env.body {
                 self.tx.execute(
@@ -249,10 +265,10 @@ impl<'t> Applier<'t> {
             }
         };
         Ok(Some(MeetingFacts {
-                secretariat,
-                date: m.date,
-                panel: m.panel.iter().map(|p| (p.member.key.clone(), p.role)).collect(),
-                rubrics: m.rubrics,
+            secretariat,
+            date: m.date,
+            panel: m.panel.iter().map(|p| (p.member.key.clone(), p.role)).collect(),
+            rubrics: m.rubrics,
         }))
     }
 }
@@ -316,11 +332,19 @@ impl Store {
 
     /// Signs and applies several events, and stores documents, in one transaction: if any event
     /// is refused, none is written.
-    pub fn append_local_all(&mut self, identity: &Identity, bodies: Vec<Body>, blobs: &[(String, Vec<u8>)], now: DateTime<Utc>) -> Result<Vec<SignedEvent>> {
+    pub fn append_local_all(
+        &mut self,
+        identity: &Identity,
+        bodies: Vec<Body>,
+        blobs: &[(String, Vec<u8>)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SignedEvent>> {
         let author = identity.key_hex();
         self.write(|tx| {
             let mut head: Option<(i64, String)> = tx
-                .query_row("SELECT seq, id FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1", [&author], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row("SELECT seq, id FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1", [&author], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?;
             let mut applier = Applier::new(tx, &rfc3339(now));
             let mut out = Vec::with_capacity(bodies.len());
@@ -338,7 +362,9 @@ impl Store {
                 match applier.append(&event)? {
                     AppendOutcome::New => {}
                     AppendOutcome::Quarantined(r) | AppendOutcome::Rejected(r) => return Err(StoreError::Refused(r)),
-                    AppendOutcome::Duplicate => return Err(StoreError::Corrupt("a freshly signed event already exists".into())),
+                    AppendOutcome::Duplicate => {
+                        return Err(StoreError::Corrupt("a freshly signed event already exists".into()));
+                    }
                 }
                 head = Some((event.envelope.seq as i64, event.id.clone()));
                 out.push(event);

@@ -27,9 +27,13 @@ pub enum StoreError {
     Refused(Refusal),
     #[error("找不到会议“{0}”。用 reviewdesk meeting list 查看 / no meeting “{0}”: see reviewdesk meeting list")]
     UnknownMeeting(String),
-    #[error("本机还没有任何会议。秘书处请先运行 reviewdesk meeting open / there is no meeting here yet: the secretariat runs reviewdesk meeting open first")]
+    #[error(
+        "本机还没有任何会议。秘书处请先运行 reviewdesk meeting open / there is no meeting here yet: the secretariat runs reviewdesk meeting open first"
+    )]
     NoMeeting,
-    #[error("会议“{meeting}”中没有申报项目“{code}”。用 reviewdesk queue 查看 / meeting “{meeting}” has no application “{code}”: see reviewdesk queue")]
+    #[error(
+        "会议“{meeting}”中没有申报项目“{code}”。用 reviewdesk queue 查看 / meeting “{meeting}” has no application “{code}”: see reviewdesk queue"
+    )]
     UnknownApplication { meeting: String, code: String },
     #[error("数据库内容损坏：{0}。请运行 reviewdesk doctor / stored data is damaged: {0}. Run reviewdesk doctor")]
     Corrupt(String),
@@ -64,7 +68,9 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // journal_mode answers with a row; the others are silent.
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;")?;
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;",
+        )?;
         schema::migrations().to_latest(&mut conn)?;
         Ok(Store { conn })
     }
@@ -110,7 +116,8 @@ impl Store {
     }
 
     pub fn trust_list(&self) -> Result<Vec<TrustEntry>> {
-        let mut st = self.conn.prepare("SELECT key, suite, name, fingerprint, added_at FROM trust ORDER BY added_at, name")?;
+        let mut st =
+            self.conn.prepare("SELECT key, suite, name, fingerprint, added_at FROM trust ORDER BY added_at, name")?;
         let rows = st.query_map([], TrustEntry::from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -206,6 +213,15 @@ pub struct TrustEntry {
 
 impl TrustEntry {
     fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TrustEntry> {
-        Ok(TrustEntry { key: r.get(0)?, suite: r.get(1)?, name: r.get(2)?, fingerprint: r.get(3)?, added_at: r.get(4)? })
+        Ok(TrustEntry {
+            key: r.get(0)?,
+            suite: r.get(1)?,
+            name: r.get(2)?,
+            fingerprint: r.get(3)?,
+            added_at: r.get(4)?,
+        })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,7 +2,10 @@
 
 use super::{Result, Store, StoreError};
 use crate::domain::text::Text;
-use crate::domain::{Aggregate, Application, ApplicationKind, Decision, Finding, Money, Outcome, Points, ScoreSheet, Severity, aggregate, suggest};
+use crate::domain::{
+    Aggregate, Application, ApplicationKind, Decision, Finding, Money, Outcome, Points, ScoreSheet, Severity,
+    aggregate, suggest,
+};
 use crate::ledger::event::{MeetingOpened, Role};
 use crate::ledger::{Suite, fingerprint};
 use rusqlite::{OptionalExtension, params};
@@ -263,7 +266,9 @@ impl Store {
     }
 
     fn applications(&self, meeting: &str, code: Option<&str>) -> Result<Vec<Application>> {
-        let mut st = self.conn.prepare_cached("SELECT data_json FROM applications WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2) ORDER BY code")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT data_json FROM applications WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2) ORDER BY code",
+        )?;
         let rows = st.query_map(params![meeting, code], |r| r.get::<_, String>(0))?;
         rows.map(|r| {
             let text = r?;
@@ -278,15 +283,21 @@ impl Store {
         let mut st = self.conn.prepare_cached(
             "SELECT code, expert_key, sheet_json, event_id, submitted_at FROM score_sheets WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)",
         )?;
-        let rows = st.query_map(params![meeting, code], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?)))?;
+        let rows = st.query_map(params![meeting, code], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+        })?;
         for row in rows {
             let (code, key, json, event, at) = row?;
             let sheet: ScoreSheet = serde_json::from_str(&json).map_err(corrupt)?;
             by_code.entry(code).or_default().push((key, sheet, event, at));
         }
         let mut conflicts: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-        let mut st = self.conn.prepare_cached("SELECT code, expert_key, reason FROM conflicts WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)")?;
-        for row in st.query_map(params![meeting, code], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))? {
+        let mut st = self.conn.prepare_cached(
+            "SELECT code, expert_key, reason FROM conflicts WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)",
+        )?;
+        for row in st.query_map(params![meeting, code], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })? {
             let (code, key, reason) = row?;
             conflicts.entry(code).or_default().insert(key, reason);
         }
@@ -294,10 +305,17 @@ impl Store {
         let mut st = self.conn.prepare_cached(
             "SELECT code, decision_json, based_on_json, event_id, decided_at FROM decisions WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)",
         )?;
-        let rows = st.query_map(params![meeting, code], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?)))?;
+        let rows = st.query_map(params![meeting, code], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+        })?;
         for row in rows {
             let (code, d, b, event_id, decided_at) = row?;
-            let view = DecisionView { decision: serde_json::from_str(&d).map_err(corrupt)?, based_on: serde_json::from_str(&b).map_err(corrupt)?, event_id, decided_at };
+            let view = DecisionView {
+                decision: serde_json::from_str(&d).map_err(corrupt)?,
+                based_on: serde_json::from_str(&b).map_err(corrupt)?,
+                event_id,
+                decided_at,
+            };
             decisions.insert(code, view);
         }
         Ok(Sheets { by_code, conflicts, decisions })
@@ -492,7 +510,9 @@ impl Store {
     pub fn head(&self, author: &str) -> Result<Option<(u64, String)>> {
         Ok(self
             .conn
-            .query_row("SELECT seq, id FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1", [author], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+            .query_row("SELECT seq, id FROM events WHERE author = ?1 ORDER BY seq DESC LIMIT 1", [author], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+            })
             .optional()?)
     }
 
@@ -521,13 +541,16 @@ fn assess(meeting: &MeetingOpened, app: &Application, sheets: &Sheets) -> Assess
     let findings = meeting.profile.evaluate(app);
     let recused = sheets.conflicts.get(&app.code);
     let is_eligible = |key: &str| {
-        meeting.panel.iter().any(|p| p.role == Role::Expert && p.member.key == key) && !recused.is_some_and(|c| c.contains_key(key))
+        meeting.panel.iter().any(|p| p.role == Role::Expert && p.member.key == key)
+            && !recused.is_some_and(|c| c.contains_key(key))
     };
     let eligible = meeting.panel.iter().filter(|p| is_eligible(&p.member.key)).count();
     let entries: Vec<(String, Points, usize)> = sheets
         .by_code
         .get(&app.code)
-        .map(|v| v.iter().filter(|(k, ..)| is_eligible(k)).map(|(k, s, ..)| (k.clone(), s.total(), s.vetoes.len())).collect())
+        .map(|v| {
+            v.iter().filter(|(k, ..)| is_eligible(k)).map(|(k, s, ..)| (k.clone(), s.total(), s.vetoes.len())).collect()
+        })
         .unwrap_or_default();
     let aggregate = aggregate(&meeting.profile.aggregation, &entries);
     let suggested = aggregate.as_ref().map(|g| suggest(&meeting.profile, app.kind, g, &findings));

@@ -143,7 +143,8 @@ pub fn migrations() -> Migrations<'static> {
 }
 
 /// The projection tables, in the order a rebuild clears them (children first).
-pub const PROJECTIONS: &[&str] = &["decisions", "score_sheets", "conflicts", "applications", "panel", "meetings", "revocations"];
+pub const PROJECTIONS: &[&str] =
+    &["decisions", "score_sheets", "conflicts", "applications", "panel", "meetings", "revocations"];
 
 #[cfg(test)]
 mod tests {

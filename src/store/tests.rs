@@ -1,0 +1,280 @@
+//! Store tests on a small meeting built in memory.
+
+use super::*;
+use crate::domain::{Application, ApplicationKind, Decision, Money, Outcome, Points, ScoreSheet};
+use crate::ledger::event::{MeetingOpened, PanelMember, Role};
+use crate::ledger::{Body, Identity, Member, SignedEvent, Suite};
+use chrono::{DateTime, NaiveDate, Utc};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-12-08T09:00:00Z").unwrap().with_timezone(&Utc)
+}
+
+fn person(name: &str) -> Identity {
+    Identity { name: name.into(), secret: Suite::Ed25519Sha256.generate() }
+}
+
+fn member(id: &Identity) -> Member {
+    Member { name: id.name.clone(), key: id.key_hex(), suite: Suite::Ed25519Sha256 }
+}
+
+struct Fixture {
+    store: Store,
+    sec: Identity,
+    chair: Identity,
+    experts: Vec<Identity>,
+}
+
+fn application(code: &str) -> Application {
+    Application {
+        code: code.into(),
+        name: "区智慧城管综合平台".into(),
+        unit: "鼓楼区城市管理局".into(),
+        department: "鼓楼区城市管理局".into(),
+        kind: ApplicationKind::Approval,
+        nature: Default::default(),
+        approved_total: None,
+        requested_total: Some(Money::from_yuan(3_568_000)),
+        plan_class: None,
+        cross_department: false,
+        joint_submission: false,
+        supervision_firm: true,
+        data_sharing_section: true,
+        protection_level: None,
+        construction_completed: None,
+        trial_start: None,
+        trial_end: None,
+        acceptance_applied: None,
+        documents: vec![],
+    }
+}
+
+fn opened(f: &Fixture) -> Body {
+    let mut panel =
+        vec![PanelMember { member: member(&f.chair), role: Role::Chair, category: String::new(), unit: String::new() }];
+    panel.extend(f.experts.iter().map(|e| PanelMember {
+        member: member(e),
+        role: Role::Expert,
+        category: "技术".into(),
+        unit: String::new(),
+    }));
+    Body::MeetingOpened(Box::new(MeetingOpened {
+        id: "M1".into(),
+        title: "评审会".into(),
+        date: NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
+        profile: crate::assets::profile("gulou-2021").unwrap(),
+        rubrics: ApplicationKind::ALL.iter().map(|k| crate::assets::rubric(*k).unwrap()).collect(),
+        secretariat: member(&f.sec),
+        panel,
+        draw: None,
+    }))
+}
+
+fn fixture() -> Fixture {
+    let mut f = Fixture {
+        store: Store::open_in_memory().unwrap(),
+        sec: person("信息化办"),
+        chair: person("王建国"),
+        experts: ["李明", "张华", "陈静"].iter().map(|n| person(n)).collect(),
+    };
+    f.store.trust_add(&f.sec.public(), "2026-12-01").unwrap();
+    let body = opened(&f);
+    f.store.append_local(&f.sec, body, now()).unwrap();
+    f.store.append_local(&f.sec, registered("GL-1"), now()).unwrap();
+    f
+}
+
+fn registered(code: &str) -> Body {
+    Body::ApplicationRegistered { meeting: "M1".into(), application: Box::new(application(code)) }
+}
+
+/// A sheet for the approval rubric whose total is `total` points (all on the first criteria).
+fn sheet(total: u32) -> ScoreSheet {
+    let rubric = crate::assets::rubric(ApplicationKind::Approval).unwrap();
+    let mut left = total * 2;
+    let mut s = ScoreSheet::default();
+    for c in &rubric.criteria {
+        let give = left.min(c.max.halves());
+        left -= give;
+        s.points.insert(c.id.clone(), Points::from_halves(give));
+    }
+    s
+}
+
+fn score(total: u32) -> Body {
+    Body::ScoreSubmitted { meeting: "M1".into(), code: "GL-1".into(), sheet: sheet(total) }
+}
+
+#[test]
+fn pragmas_are_set_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    let fk: i64 = store.conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+    let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!((fk, mode.as_str()), (1, "wal"));
+}
+
+#[test]
+fn a_later_score_supersedes_and_history_keeps_both() {
+    let mut f = fixture();
+    f.store.append_local(&f.experts[0], score(70), now()).unwrap();
+    f.store.append_local(&f.experts[0], score(82), now()).unwrap();
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert_eq!(v.experts[0].total, Some(Points::whole(82)));
+    let scores = v.history.iter().filter(|h| h.kind == "score_submitted").count();
+    assert_eq!(scores, 2);
+}
+
+#[test]
+fn rebuilding_from_the_log_gives_the_live_tables() {
+    let mut f = fixture();
+    f.store.append_local(&f.sec, registered("GL-2"), now()).unwrap();
+    f.store.append_local(&f.sec, registered("GL-1"), now()).unwrap();
+    for (i, e) in f.experts.iter().enumerate() {
+        f.store.append_local(e, score(70 + i as u32), now()).unwrap();
+    }
+    f.store.append_local(&f.experts[0], score(90), now()).unwrap();
+    let conflict =
+        Body::ConflictDeclared { meeting: "M1".into(), code: "GL-2".into(), reason: "曾参与可研编制".into() };
+    f.store.append_local(&f.experts[2], conflict, now()).unwrap();
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    let decision = Decision {
+        outcome: Outcome::PassAfterRevision,
+        suggested: v.suggested.unwrap(),
+        plan_class: None,
+        rectification_deadline: None,
+        conditions: "补充数据共享清单".into(),
+        opinion: String::new(),
+        override_reason: Some("专家组讨论后认为需补充材料".into()),
+    };
+    f.store
+        .append_local(
+            &f.chair,
+            Body::DecisionRecorded {
+                meeting: "M1".into(),
+                code: "GL-1".into(),
+                decision,
+                based_on: v.score_event_ids(),
+            },
+            now(),
+        )
+        .unwrap();
+    let live = f.store.dump_projections().unwrap();
+    assert!(live.contains("pass_after_revision"));
+    f.store.rebuild_projections().unwrap();
+    assert_eq!(f.store.dump_projections().unwrap(), live);
+}
+
+#[test]
+fn refused_events_change_nothing() {
+    let mut f = fixture();
+    let before = f.store.dump().unwrap();
+    let outsider = person("路人");
+    let e = f.store.append_local(&outsider, score(80), now()).unwrap_err().to_string();
+    assert!(e.contains("不在本次会议的专家组") && e.contains("not on this meeting's panel"), "{e}");
+    let e = f.store.append_local(&f.chair, score(80), now()).unwrap_err().to_string();
+    assert!(e.contains("组长不能评分"), "{e}");
+    let mut too_high = sheet(80);
+    too_high.points.insert("necessity".into(), Points::whole(16));
+    let e = f
+        .store
+        .append_local(
+            &f.experts[0],
+            Body::ScoreSubmitted { meeting: "M1".into(), code: "GL-1".into(), sheet: too_high },
+            now(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("满分 15 分"), "{e}");
+    let untrusted = person("冒名秘书处");
+    assert!(f.store.append_local(&untrusted, registered("GL-9"), now()).is_err());
+    assert_eq!(f.store.dump().unwrap(), before);
+}
+
+#[test]
+fn a_recused_expert_cannot_score_and_is_left_out_of_the_aggregate() {
+    let mut f = fixture();
+    f.store.append_local(&f.experts[1], score(60), now()).unwrap();
+    let conflict =
+        Body::ConflictDeclared {
+            meeting: "M1".into(), code: "GL-1".into(), reason: "与申报单位有业务往来".into()
+        };
+    f.store.append_local(&f.experts[1], conflict, now()).unwrap();
+    let e = f.store.append_local(&f.experts[1], score(70), now()).unwrap_err().to_string();
+    assert!(e.contains("回避"), "{e}");
+    f.store.append_local(&f.experts[0], score(80), now()).unwrap();
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    let g = v.aggregate.unwrap();
+    assert_eq!((g.n, g.value.0), (1, 8000), "the earlier score of the recused expert does not count");
+}
+
+#[test]
+fn blind_review_hides_others_until_one_submits() {
+    let mut f = fixture();
+    f.store.append_local(&f.experts[0], score(80), now()).unwrap();
+    let me = f.experts[1].key_hex();
+    let q = f.store.queue("M1", &me).unwrap();
+    assert!(q.rows[0].aggregate.is_none() && q.rows[0].blind);
+    let v = f.store.application("M1", "GL-1", &me).unwrap();
+    assert!(v.experts.iter().all(|e| e.total.is_none()));
+    f.store.append_local(&f.experts[1], score(70), now()).unwrap();
+    let q = f.store.queue("M1", &me).unwrap();
+    assert_eq!(q.rows[0].aggregate.as_ref().unwrap().value.0, 7500);
+    let chair = f.store.queue("M1", &f.chair.key_hex()).unwrap();
+    assert!(!chair.rows[0].blind);
+}
+
+#[test]
+fn revocation_voids_events_after_the_cutoff_held_or_arriving() {
+    let mut f = fixture();
+    let lost = &f.experts[0];
+    f.store.append_local(lost, score(70), now()).unwrap(); // seq 1 stays
+    f.store.append_local(lost, score(95), now()).unwrap(); // seq 2 is voided
+    let revoke = Body::KeyRevoked { key: lost.key_hex(), cutoff_seq: 1, reason: "笔记本丢失".into() };
+    f.store.append_local(&f.sec, revoke, now()).unwrap();
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert_eq!(v.experts[0].total, Some(Points::whole(70)));
+    let e = f.store.append_local(lost, score(99), now()).unwrap_err().to_string();
+    assert!(e.contains("吊销"), "{e}");
+    let live = f.store.dump_projections().unwrap();
+    f.store.rebuild_projections().unwrap();
+    assert_eq!(f.store.dump_projections().unwrap(), live);
+}
+
+fn events_of(store: &Store) -> Vec<SignedEvent> {
+    let mut st = store.conn.prepare("SELECT bytes, signature FROM events ORDER BY rowid").unwrap();
+    st.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)))
+        .unwrap()
+        .map(|r| {
+            let (b, s) = r.unwrap();
+            SignedEvent::verify(b, s).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn importing_twice_equals_importing_once_and_order_does_not_matter() {
+    let mut f = fixture();
+    for (i, e) in f.experts.iter().enumerate() {
+        f.store.append_local(e, score(60 + 10 * i as u32), now()).unwrap();
+    }
+    f.store.append_local(&f.experts[0], score(88), now()).unwrap();
+    let events = events_of(&f.store);
+    let fresh = || {
+        let mut s = Store::open_in_memory().unwrap();
+        s.trust_add(&f.sec.public(), "2026-12-01").unwrap();
+        s
+    };
+    let mut a = fresh();
+    let r = a.import_events(&events, now()).unwrap();
+    assert_eq!((r.new, r.duplicate), (events.len(), 0));
+    let again = a.import_events(&events, now()).unwrap();
+    assert_eq!((again.new, again.duplicate), (0, events.len()));
+    // Parents first, then children newest first: the later score still wins.
+    let mut reordered = events.clone();
+    reordered[2..].reverse();
+    let mut b = fresh();
+    b.import_events(&reordered, now()).unwrap();
+    assert_eq!(a.dump_projections().unwrap(), b.dump_projections().unwrap());
+    assert_eq!(a.dump_projections().unwrap(), f.store.dump_projections().unwrap());
+}
