@@ -99,8 +99,20 @@ pub enum IntakeFileError {
     Read { path: String, detail: String },
     #[error("不支持的文件类型“{0}”，请用 .csv、.xlsx 或 .json / unsupported file type “{0}”: use .csv, .xlsx or .json")]
     Format(String),
-    #[error("{path} 中有 {} 处错误，未登记任何项目 / {path} has {} problem(s); nothing was registered:\n{}", .errors.len(), .errors.len(), .errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    #[error("{}", rows_message(path, errors))]
     Rows { path: String, errors: Vec<IntakeError> },
+}
+
+/// One problem on one line; several as a list under a one-line summary.
+fn rows_message(path: &str, errors: &[IntakeError]) -> String {
+    match errors {
+        [one] => format!("{path}：{one}。未登记任何项目 / nothing was registered"),
+        many => format!(
+            "{path} 中有 {n} 处错误，未登记任何项目 / {path} has {n} problems; nothing was registered:\n{}",
+            many.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"),
+            n = many.len()
+        ),
+    }
 }
 
 /// A parsed application with the document files its row names, relative to the intake file.
@@ -358,12 +370,12 @@ fn parse_table(table: &Table) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
 fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) -> Result<IntakeRow, Vec<IntakeError>> {
     let mut errors = Vec::new();
     let mut get: HashMap<Field, (String, &str)> = HashMap::new();
+    let mut in_wan: Vec<Field> = Vec::new();
     for ((field, wan, header), cell) in columns.iter().zip(cells.iter().chain(std::iter::repeat(&String::new()))) {
-        let mut v = cell.trim().to_string();
-        if *wan && field.is_money() && !v.is_empty() && !v.ends_with('万') && !v.ends_with("万元") {
-            v.push('万');
+        if *wan && field.is_money() {
+            in_wan.push(*field);
         }
-        get.insert(*field, (v, header.as_str()));
+        get.insert(*field, (cell.trim().to_string(), header.as_str()));
     }
     let text = |f: Field| get.get(&f).map(|(v, _)| v.clone()).unwrap_or_default();
     let mut fail = |f: Field, zh: String, en: String| {
@@ -398,7 +410,18 @@ fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) ->
         if t.is_empty() {
             return None;
         }
-        Money::parse(&t).map_err(|e| fail(f, e.to_string(), String::new())).ok()
+        // A column headed 万元 holds plain numbers in 万; the error still quotes what was typed.
+        let scaled = if in_wan.contains(&f) && !t.ends_with('万') && !t.ends_with("万元") {
+            format!("{t}万")
+        } else {
+            t.clone()
+        };
+        Money::parse(&scaled)
+            .map_err(|mut e| {
+                e.input = t.clone();
+                fail(f, e.to_string(), String::new())
+            })
+            .ok()
     };
     let approved_total = money(Field::ApprovedTotal);
     let requested_total = money(Field::RequestedTotal);

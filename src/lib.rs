@@ -3,6 +3,7 @@
 //! Layers, arrows pointing down: `cli` → `store` → `ledger` → `domain`; `assets` holds the rules as data.
 
 pub mod assets;
+pub mod bundle;
 pub mod cli;
 pub mod domain;
 pub mod intake;

@@ -45,8 +45,12 @@ fn the_demo_meeting_covers_every_rule() {
         match code {
             "GL-LX-2027-002" => assert_eq!(app["requested_total"], 99_999_999),
             "GL-BG-2026-011" | "GL-YS-2025-021" | "GL-YS-2025-024" => {
-                let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
-                assert!(!rules.iter().any(|r| ["change.reapply", "acceptance.trial_short", "acceptance.late"].contains(r)), "{code}: {rules:?}");
+                let rules: Vec<&str> =
+                    v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+                assert!(
+                    !rules.iter().any(|r| ["change.reapply", "acceptance.trial_short", "acceptance.late"].contains(r)),
+                    "{code}: {rules:?}"
+                );
             }
             _ => {}
         }

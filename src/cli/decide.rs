@@ -43,10 +43,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
     let view = store.application(&meeting, &a.app, &me.key_hex())?;
     let kind = view.application.kind;
+    if view.viewer != crate::store::ViewerRole::Chair {
+        bail!(
+            "只有本次会议的组长能记录结论（你是{}）。请用 --as 组长姓名 / only the meeting's chair records decisions (you are {:?}): act as the chair with --as NAME",
+            view.viewer.zh(),
+            view.viewer
+        );
+    }
     let Some(suggested) = view.suggested else {
-        if view.blind {
-            bail!("只有本次会议的组长能记录结论 / only the meeting's chair records decisions");
-        }
         bail!(
             "{} 还没有任何专家评分，无法形成结论 / no expert has scored {} yet, so there is nothing to decide on",
             a.app,

@@ -50,7 +50,7 @@ pub struct OpenArgs {
     pub pool: Option<PathBuf>,
     /// How many experts per category, e.g. 技术=3,财务=1,安全=1
     #[arg(long, value_parser = parse_draw)]
-    pub draw: Option<Vec<(String, usize)>>,
+    pub draw: Option<DrawSpec>,
     /// The chair, by name, from the pool (not drawn)
     #[arg(long)]
     pub chair: Option<String>,
@@ -70,7 +70,11 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .ok_or_else(|| format!("日期“{s}”无效，请写成 2026-12-08 / date “{s}” is not valid: write 2026-12-08"))
 }
 
-fn parse_draw(s: &str) -> Result<Vec<(String, usize)>, String> {
+/// How many experts to draw per category.
+#[derive(Clone, Debug)]
+pub struct DrawSpec(Vec<(String, usize)>);
+
+fn parse_draw(s: &str) -> Result<DrawSpec, String> {
     s.split([',', '，'])
         .filter(|p| !p.trim().is_empty())
         .map(|part| {
@@ -80,7 +84,8 @@ fn parse_draw(s: &str) -> Result<Vec<(String, usize)>, String> {
             let n: usize = n.trim().parse().map_err(|_| format!("“{n}”不是人数 / “{n}” is not a count"))?;
             Ok((cat.trim().to_string(), n))
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()
+        .map(DrawSpec)
 }
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
@@ -321,7 +326,7 @@ fn read_roster(path: &Path) -> Result<Vec<PanelMember>> {
 }
 
 fn drawn_panel(a: &OpenArgs, pool_path: &Path) -> Result<(Vec<PanelMember>, Option<DrawRecord>)> {
-    let wanted = a.draw.clone().unwrap_or_default();
+    let wanted = a.draw.clone().map(|d| d.0).unwrap_or_default();
     let chair_name = a.chair.clone().unwrap_or_default();
     let people = read_people(pool_path, false)?;
     let pool_sha256 = hex::encode(Sha256::digest(std::fs::read(pool_path)?));

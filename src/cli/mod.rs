@@ -2,6 +2,7 @@
 
 mod decide;
 mod demo;
+mod exchange;
 mod home;
 mod init;
 mod intake;
@@ -73,6 +74,12 @@ pub enum Command {
     Decide(decide::Args),
     /// Show the event history, with every author's chain, gaps and forks
     Log(log::Args),
+    /// Write this machine's events (or one meeting's, or one author's) to a signed bundle
+    Export(exchange::ExportArgs),
+    /// Verify bundles, then apply each in one transaction, and report what happened
+    Import(exchange::ImportArgs),
+    /// Check a bundle without touching any store, and show what it holds
+    Verify(exchange::VerifyArgs),
     /// Build a realistic demo meeting in its own home and show it
     Demo(demo::Args),
 }
@@ -146,6 +153,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Conflict(a) => score::run_conflict(&ctx, a),
         Command::Decide(a) => decide::run(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
+        Command::Export(a) => exchange::run_export(&ctx, a),
+        Command::Import(a) => exchange::run_import(&ctx, a),
+        Command::Verify(a) => exchange::run_verify(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a, cli.home.is_some()),
     }
 }

@@ -223,6 +223,15 @@ impl SignedEvent {
 
     /// Parses the signed bytes and checks the signature against the author's key.
     pub fn verify(bytes: Vec<u8>, signature: Vec<u8>) -> Result<SignedEvent, EventError> {
+        let event = Self::parse_unverified(bytes, signature)?;
+        let author = hex::decode(&event.envelope.author).map_err(|_| EventError::BadAuthor)?;
+        event.envelope.suite.verify(&author, &signing_message(&event.bytes), &event.signature)?;
+        Ok(event)
+    }
+
+    /// Parses the signed bytes and names the event, without checking the signature: for batch
+    /// verification ([`verify_batch`]) or for bytes already verified under a matching hash.
+    pub fn parse_unverified(bytes: Vec<u8>, signature: Vec<u8>) -> Result<SignedEvent, EventError> {
         let probe: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
         if let Some(v) = probe.get("v").and_then(|v| v.as_u64())
@@ -231,10 +240,15 @@ impl SignedEvent {
             return Err(EventError::NewerVersion { found: v as u32, known: EVENT_VERSION });
         }
         let envelope: Envelope = serde_json::from_value(probe).map_err(|e| EventError::Malformed(e.to_string()))?;
-        let author = hex::decode(&envelope.author).map_err(|_| EventError::BadAuthor)?;
-        envelope.suite.verify(&author, &signing_message(&bytes), &signature)?;
         let id = hex::encode(envelope.suite.hash(&bytes));
         Ok(SignedEvent { id, bytes, signature, envelope })
+    }
+
+    /// Splits a line written by [`SignedEvent::to_line`] into the signed bytes and the signature.
+    pub fn split_line(line: &str) -> Result<(Vec<u8>, Vec<u8>), EventError> {
+        let parsed: Line = serde_json::from_str(line).map_err(|e| EventError::Malformed(e.to_string()))?;
+        let signature = hex::decode(&parsed.sig).map_err(|_| EventError::Malformed("sig is not hex".into()))?;
+        Ok((parsed.event.get().as_bytes().to_vec(), signature))
     }
 
     /// One line of `events.jsonl`: the signature and the signed bytes, untouched.
@@ -245,10 +259,38 @@ impl SignedEvent {
 
     /// Reads a line written by [`SignedEvent::to_line`] and verifies it.
     pub fn from_line(line: &str) -> Result<SignedEvent, EventError> {
-        let parsed: Line = serde_json::from_str(line).map_err(|e| EventError::Malformed(e.to_string()))?;
-        let signature = hex::decode(&parsed.sig).map_err(|_| EventError::Malformed("sig is not hex".into()))?;
-        Self::verify(parsed.event.get().as_bytes().to_vec(), signature)
+        let (bytes, signature) = Self::split_line(line)?;
+        Self::verify(bytes, signature)
     }
+}
+
+/// Verifies many parsed events at once (Ed25519 batch verification). On failure, names the
+/// first event whose signature does not check out.
+pub fn verify_batch(events: &[SignedEvent]) -> Result<(), usize> {
+    let messages: Vec<Vec<u8>> = events.iter().map(|e| signing_message(&e.bytes)).collect();
+    let mut keys = Vec::with_capacity(events.len());
+    let mut sigs = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        match e.envelope.suite {
+            super::suite::Suite::Ed25519Sha256 => {
+                let key = hex::decode(&e.envelope.author).ok().and_then(|k| <[u8; 32]>::try_from(k).ok());
+                let key = key.and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok()).ok_or(i)?;
+                let sig = ed25519_dalek::Signature::from_slice(&e.signature).map_err(|_| i)?;
+                keys.push(key);
+                sigs.push(sig);
+            }
+        }
+    }
+    let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+    if ed25519_dalek::verify_batch(&refs, &sigs, &keys).is_ok() {
+        return Ok(());
+    }
+    // The batch failed: find the culprit one by one.
+    for (i, e) in events.iter().enumerate() {
+        let author = hex::decode(&e.envelope.author).map_err(|_| i)?;
+        e.envelope.suite.verify(&author, &messages[i], &e.signature).map_err(|_| i)?;
+    }
+    Err(0)
 }
 
 #[cfg(test)]

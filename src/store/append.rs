@@ -28,10 +28,17 @@ pub struct ImportReport {
     pub rejected: usize,
     /// (event id, reason) for each quarantined or rejected event.
     pub refusals: Vec<(String, Text)>,
+    /// Held events this import made applicable (their meeting or application arrived).
+    pub released: usize,
+    /// Events still held in quarantine after this import, in the whole store.
+    pub still_held: usize,
+    /// Keys with two different events at one seq.
+    pub forked_keys: Vec<String>,
+    pub blobs_stored: usize,
 }
 
 /// The order a rebuild replays kinds in, so that parents exist before children.
-const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 WHEN 'application_registered' THEN 2 \
+pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 WHEN 'application_registered' THEN 2 \
      WHEN 'conflict_declared' THEN 3 WHEN 'score_submitted' THEN 4 ELSE 5 END";
 
 /// Applies events within one transaction, caching the meeting facts authorization reads.
@@ -52,33 +59,117 @@ impl<'t> Applier<'t> {
         if exists {
             return Ok(AppendOutcome::Duplicate);
         }
+        if let Some(fork) = self.fork_with(ev)? {
+            self.insert(ev, "quarantined", Some(&fork), true)?;
+            return Ok(AppendOutcome::Quarantined(Refusal { disposition: Disposition::Quarantine, reason: fork }));
+        }
         let verdict = authorize(ev, self);
         if let Some(damage) = self.damage.borrow_mut().take() {
             return Err(StoreError::Corrupt(damage));
         }
         match verdict {
             Ok(()) => {
-                self.insert(ev, "applied", None)?;
+                self.insert(ev, "applied", None, false)?;
                 self.project(&ev.envelope, &ev.id)?;
                 Ok(AppendOutcome::New)
             }
             Err(r) if r.disposition == Disposition::Quarantine => {
-                self.insert(ev, "quarantined", Some(&r.reason))?;
+                self.insert(ev, "quarantined", Some(&r.reason), false)?;
                 Ok(AppendOutcome::Quarantined(r))
             }
-            Err(r) => {
-                self.insert(ev, "rejected", Some(&r.reason))?;
-                Ok(AppendOutcome::Rejected(r))
+            // A well-signed event its author may never make is reported, not kept.
+            Err(r) => Ok(AppendOutcome::Rejected(r)),
+        }
+    }
+
+    /// A second event at an author's seq, or one whose `prev` disagrees with its neighbours, is a
+    /// fork: both sides are quarantined and the key is flagged, never silently resolved.
+    fn fork_with(&mut self, ev: &SignedEvent) -> Result<Option<Text>> {
+        let env = &ev.envelope;
+        let seq = env.seq as i64;
+        let mut st = self.tx.prepare_cached(
+            "SELECT id, seq, prev, status FROM events WHERE author = ?1 AND seq BETWEEN ?2 - 1 AND ?2 + 1",
+        )?;
+        let near: Vec<(String, i64, Option<String>, String)> = st
+            .query_map(params![env.author, seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let conflicting: Vec<&(String, i64, Option<String>, String)> = near
+            .iter()
+            .filter(|(id, s, prev, _)| {
+                (*s == seq)
+                    || (*s == seq - 1 && env.prev.as_deref() != Some(id.as_str()))
+                    || (*s == seq + 1 && prev.as_deref() != Some(ev.id.as_str()))
+            })
+            .collect();
+        if conflicting.is_empty() {
+            return Ok(None);
+        }
+        let reason = Text::new(
+            format!("签名链分叉：同一作者在序号 {} 附近有两个不同的事件，双方均已隔离，须人工核查该密钥", env.seq),
+            format!(
+                "chain fork: the author has two different events around seq {}; both are quarantined and the key needs a check",
+                env.seq
+            ),
+        );
+        let mut was_applied = false;
+        for (id, _, _, status) in conflicting {
+            was_applied |= status == "applied";
+            self.tx.execute(
+                "UPDATE events SET status = 'quarantined', fork = 1, reason_zh = ?2, reason_en = ?3 WHERE id = ?1",
+                params![id, reason.zh, reason.en],
+            )?;
+        }
+        if was_applied {
+            self.rebuild()?;
+        }
+        Ok(Some(reason))
+    }
+
+    /// Tries every held (non-fork) event again, parents first, until nothing more can be applied.
+    /// Returns how many were applied and the refusals of those that never can be.
+    pub(super) fn reexamine(&mut self) -> Result<(usize, Vec<(String, Text)>)> {
+        let mut applied = 0;
+        let mut rejected = Vec::new();
+        loop {
+            let held: Vec<(String, Vec<u8>, Vec<u8>)> = self
+                .tx
+                .prepare(&format!("SELECT id, bytes, signature FROM events WHERE status = 'quarantined' AND fork = 0 ORDER BY {KIND_ORDER}, author, seq"))?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut progress = false;
+            for (id, bytes, sig) in held {
+                let ev = SignedEvent::parse_unverified(bytes, sig)
+                    .map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
+                match authorize(&ev, self) {
+                    Ok(()) => {
+                        self.tx.execute(
+                            "UPDATE events SET status = 'applied', reason_zh = NULL, reason_en = NULL WHERE id = ?1",
+                            [&id],
+                        )?;
+                        self.project(&ev.envelope, &id)?;
+                        applied += 1;
+                        progress = true;
+                    }
+                    Err(r) if r.disposition == Disposition::Reject => {
+                        self.tx.execute("DELETE FROM events WHERE id = ?1", [&id])?;
+                        rejected.push((id, r.reason));
+                        progress = true;
+                    }
+                    Err(_) => {}
+                }
+            }
+            if !progress {
+                return Ok((applied, rejected));
             }
         }
     }
 
-    fn insert(&self, ev: &SignedEvent, status: &str, reason: Option<&Text>) -> Result<()> {
+    fn insert(&self, ev: &SignedEvent, status: &str, reason: Option<&Text>, fork: bool) -> Result<()> {
         let env = &ev.envelope;
         self.tx
             .prepare_cached(
-                "INSERT INTO events (id, author, seq, prev, suite, kind, meeting_id, app_code, time, bytes, signature, status, reason_zh, reason_en, received_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                "INSERT INTO events (id, author, seq, prev, suite, kind, meeting_id, app_code, time, bytes, signature, status, reason_zh, reason_en, received_at, fork) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?
             .execute(params![
                 ev.id,
@@ -96,6 +187,7 @@ impl<'t> Applier<'t> {
                 reason.map(|r| r.zh.as_str()),
                 reason.map(|r| r.en.as_str()),
                 self.now,
+                fork,
             ])?;
         Ok(())
     }
@@ -378,25 +470,7 @@ impl Store {
 
     /// Applies verified events in one transaction: all of them or, on a database error, none.
     pub fn import_events(&mut self, events: &[SignedEvent], now: DateTime<Utc>) -> Result<ImportReport> {
-        self.write(|tx| {
-            let mut applier = Applier::new(tx, &rfc3339(now));
-            let mut report = ImportReport::default();
-            for ev in events {
-                match applier.append(ev)? {
-                    AppendOutcome::New => report.new += 1,
-                    AppendOutcome::Duplicate => report.duplicate += 1,
-                    AppendOutcome::Quarantined(r) => {
-                        report.quarantined += 1;
-                        report.refusals.push((ev.id.clone(), r.reason));
-                    }
-                    AppendOutcome::Rejected(r) => {
-                        report.rejected += 1;
-                        report.refusals.push((ev.id.clone(), r.reason));
-                    }
-                }
-            }
-            Ok(report)
-        })
+        self.import_with(now, false, |imp| events.iter().try_for_each(|ev| imp.offer(ev)))
     }
 
     /// Rebuilds every projection table from the applied events of the log.

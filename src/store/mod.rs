@@ -2,10 +2,12 @@
 //! and the queries that return view models.
 
 mod append;
+mod exchange;
 mod query;
 mod schema;
 
 pub use append::{AppendOutcome, ImportReport};
+pub use exchange::{EventFilter, Importer, StoredEvent};
 pub use query::*;
 
 use crate::ledger::{PublicKey, Refusal};

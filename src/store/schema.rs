@@ -138,8 +138,11 @@ CREATE TABLE local_meta (
 ) STRICT;
 "#;
 
+/// Forks are held apart from other quarantined events: re-examination never resolves them.
+const V2: &str = "ALTER TABLE events ADD COLUMN fork INTEGER NOT NULL DEFAULT 0 CHECK (fork IN (0, 1));";
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1)])
+    Migrations::new(vec![M::up(V1), M::up(V2)])
 }
 
 /// The projection tables, in the order a rebuild clears them (children first).

@@ -1,0 +1,194 @@
+//! Writing a bundle: events and documents from the store into a tar, written to a temporary
+//! file beside the target, fsynced, renamed, and the folder fsynced, because sticks get pulled.
+
+use super::{
+    AuthorRange, BLOB_DIR, BundleError, EVENTS, EntryDigest, FORMAT_VERSION, MANIFEST, MANIFEST_SIG, Manifest, io,
+    manifest_message,
+};
+use crate::ledger::{Identity, Member};
+use crate::store::{EventFilter, Store};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// What to export.
+#[derive(Clone, Debug, Default)]
+pub struct ExportFilter {
+    pub events: EventFilter,
+    /// Leave the attached documents out.
+    pub no_blobs: bool,
+}
+
+/// What an export wrote.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ExportReport {
+    pub path: PathBuf,
+    pub bundle_id: String,
+    pub events: usize,
+    pub authors: usize,
+    pub meetings: Vec<String>,
+    pub blobs: usize,
+    pub bytes: u64,
+}
+
+/// A file beside the target that is removed unless it is renamed into place.
+struct TempFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn temp_beside(target: &Path, tag: &str) -> Result<(TempFile, File), BundleError> {
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
+    let mut nonce = [0u8; 6];
+    let _ = getrandom::fill(&mut nonce);
+    let path = dir.join(format!(".{name}.{tag}-{}.tmp", hex::encode(nonce)));
+    let file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path).map_err(io(&path))?;
+    Ok((TempFile { path, keep: false }, file))
+}
+
+/// Writes the events and documents selected by `filter`, signed by `exporter`, to `target`.
+pub fn export(
+    store: &Store,
+    exporter: &Identity,
+    filter: &ExportFilter,
+    target: &Path,
+    now: DateTime<Utc>,
+) -> Result<ExportReport, BundleError> {
+    if target.is_dir() {
+        return Err(BundleError::Io {
+            path: target.display().to_string(),
+            source: std::io::Error::other("这是一个目录 / this is a folder: give a file name"),
+        });
+    }
+    // 1. The event log, to a scratch file, hashed as it goes.
+    let (events_tmp, events_file) = temp_beside(target, "events")?;
+    let mut out = BufWriter::new(events_file);
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let mut count = 0usize;
+    let mut authors: BTreeMap<String, AuthorRange> = BTreeMap::new();
+    let mut meetings: Vec<String> = Vec::new();
+    store.for_each_event(&filter.events, |ev| {
+        let line = format!(
+            "{{\"sig\":\"{}\",\"event\":{}}}\n",
+            hex::encode(&ev.signature),
+            String::from_utf8_lossy(&ev.bytes)
+        );
+        hasher.update(line.as_bytes());
+        size += line.len() as u64;
+        out.write_all(line.as_bytes()).map_err(io(&events_tmp.path))?;
+        count += 1;
+        let range = authors.entry(ev.author.clone()).or_insert_with(|| AuthorRange {
+            key: ev.author.clone(),
+            first_seq: ev.seq,
+            last_seq: ev.seq,
+            count: 0,
+            head: ev.id.clone(),
+        });
+        range.count += 1;
+        range.first_seq = range.first_seq.min(ev.seq);
+        if ev.seq >= range.last_seq {
+            range.last_seq = ev.seq;
+            range.head = ev.id.clone();
+        }
+        if let Some(m) = ev.meeting
+            && !meetings.contains(&m)
+        {
+            meetings.push(m);
+        }
+        Ok::<(), BundleError>(())
+    })?;
+    let mut events_file = out
+        .into_inner()
+        .map_err(|e| BundleError::Io { path: events_tmp.path.display().to_string(), source: e.into_error() })?;
+    if count > super::MAX_EVENTS {
+        return Err(BundleError::TooManyEvents { limit: super::MAX_EVENTS });
+    }
+
+    // 2. The documents, by hash, straight from the store.
+    let blob_hashes = if filter.no_blobs { vec![] } else { store.document_hashes(filter.events.meeting.as_deref())? };
+    let mut entries = vec![EntryDigest { name: EVENTS.into(), sha256: hex::encode(hasher.finalize()), size }];
+    for h in &blob_hashes {
+        let bytes = store.blob(h)?.unwrap_or_default();
+        entries.push(EntryDigest { name: format!("{BLOB_DIR}{h}"), sha256: h.clone(), size: bytes.len() as u64 });
+    }
+
+    // 3. The manifest, signed.
+    let mut id = [0u8; 16];
+    let _ = getrandom::fill(&mut id);
+    let manifest = Manifest {
+        format: FORMAT_VERSION,
+        bundle_id: hex::encode(id),
+        exporter: Member { name: exporter.name.clone(), key: exporter.key_hex(), suite: exporter.secret.suite() },
+        created: now,
+        event_count: count,
+        meetings: meetings.clone(),
+        authors: authors.into_values().collect(),
+        entries,
+    };
+    let manifest_bytes =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| BundleError::ManifestMalformed { detail: e.to_string() })?;
+    let signature = exporter.secret.sign(&manifest_message(&manifest_bytes));
+
+    // 4. The tar, beside the target; then fsync, rename, fsync the folder.
+    let (tar_tmp, tar_file) = temp_beside(target, "partial")?;
+    let mut builder = tar::Builder::new(BufWriter::new(tar_file));
+    let mut append = |name: &str, size: u64, data: &mut dyn std::io::Read| -> Result<(), BundleError> {
+        let mut header = tar::Header::new_ustar();
+        header.set_size(size);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_mtime(now.timestamp().max(0) as u64);
+        builder.append_data(&mut header, name, data).map_err(io(&tar_tmp.path))
+    };
+    append(MANIFEST, manifest_bytes.len() as u64, &mut manifest_bytes.as_slice())?;
+    append(MANIFEST_SIG, signature.len() as u64, &mut signature.as_slice())?;
+    events_file.flush().map_err(io(&events_tmp.path))?;
+    events_file.seek(SeekFrom::Start(0)).map_err(io(&events_tmp.path))?;
+    append(EVENTS, size, &mut std::io::BufReader::new(&events_file))?;
+    for h in &blob_hashes {
+        let bytes = store.blob(h)?.unwrap_or_default();
+        append(&format!("{BLOB_DIR}{h}"), bytes.len() as u64, &mut bytes.as_slice())?;
+    }
+    let writer = builder.into_inner().map_err(io(&tar_tmp.path))?;
+    let file = writer
+        .into_inner()
+        .map_err(|e| BundleError::Io { path: tar_tmp.path.display().to_string(), source: e.into_error() })?;
+    file.sync_all().map_err(io(&tar_tmp.path))?;
+    let bytes = file.metadata().map_err(io(&tar_tmp.path))?.len();
+    drop(file);
+    std::fs::rename(&tar_tmp.path, target).map_err(io(target))?;
+    let mut tar_tmp = tar_tmp;
+    tar_tmp.keep = true;
+    sync_dir(target);
+    Ok(ExportReport {
+        path: target.to_path_buf(),
+        bundle_id: manifest.bundle_id,
+        events: count,
+        authors: manifest.authors.len(),
+        meetings,
+        blobs: blob_hashes.len(),
+        bytes,
+    })
+}
+
+/// Makes the rename durable. Some file systems (FAT sticks) refuse to open a folder; the data is
+/// already fsynced, so that is not an error.
+fn sync_dir(target: &Path) {
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}

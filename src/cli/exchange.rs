@@ -1,0 +1,297 @@
+//! `export`, `import` and `verify`: bundles on USB sticks.
+
+use super::{Ctx, output};
+use crate::bundle::{self, BundleSummary, ExportFilter};
+use crate::domain::text::Lang;
+use crate::store::{EventFilter, ImportReport};
+use anyhow::{Result, anyhow, bail};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Where to write the bundle (a .rdbundle file)
+    #[arg(long, required_unless_present = "usb", conflicts_with = "usb")]
+    pub out: Option<PathBuf>,
+    /// Write to the one mounted removable volume (under /media/$USER, /run/media/$USER or /media)
+    #[arg(long)]
+    pub usb: bool,
+    /// Only this meeting's events (key revocations always travel)
+    #[arg(long)]
+    pub meeting: Option<String>,
+    /// Only this author's events: a .pub file, hex key, fingerprint, or the name of an identity here
+    #[arg(long)]
+    pub author: Option<String>,
+    /// Leave out the attached documents
+    #[arg(long)]
+    pub no_blobs: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Bundle files to import, in any order
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Verify and report without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The bundle to check; no store is opened or changed
+    pub file: PathBuf,
+}
+
+pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
+    let mut store = ctx.home.open()?;
+    let me = ctx.home.identity(ctx.as_name.as_deref())?;
+    let meeting = match &a.meeting {
+        Some(m) => Some(store.resolve_meeting(Some(m))?),
+        None => None,
+    };
+    let author = match &a.author {
+        None => None,
+        Some(text) => Some(match ctx.home.keyring().load(text) {
+            Ok(id) => id.key_hex(),
+            Err(_) => super::key::resolve_key(&store, text)?.key,
+        }),
+    };
+    let target = match (a.out, a.usb) {
+        (Some(out), _) => out,
+        (None, _) => {
+            let volume = usb_volume()?;
+            let stamp = ctx.now.format("%Y%m%d-%H%M%S");
+            volume.join(format!("reviewdesk-{}-{stamp}.rdbundle", me.name))
+        }
+    };
+    let filter = ExportFilter { events: EventFilter { meeting, author }, no_blobs: a.no_blobs };
+    let report = bundle::export(&store, &me, &filter, &target, ctx.now)?;
+    store.set_meta("last_export", &format!("{} {}", ctx.now.to_rfc3339(), target.display()))?;
+    if ctx.json {
+        return output::json(&report);
+    }
+    println!(
+        "{} {}：{} {}，{} {}，{} {}，{} {}",
+        ctx.t("已导出", "Exported"),
+        report.path.display(),
+        report.events,
+        ctx.t("个事件", "events"),
+        report.authors,
+        ctx.t("位作者", "authors"),
+        report.blobs,
+        ctx.t("份附件", "documents"),
+        report.bytes,
+        ctx.t("字节", "bytes")
+    );
+    println!("{}：{}（{}）", ctx.t("签名者", "Signed by"), me.name, me.fingerprint());
+    Ok(())
+}
+
+/// Mounted volumes under the removable-media roots. `REVIEWDESK_MEDIA_ROOTS` (colon-separated)
+/// names other roots whose sub-folders count as volumes, for machines that mount sticks elsewhere.
+pub fn usb_volumes() -> Vec<PathBuf> {
+    if let Ok(roots) = std::env::var("REVIEWDESK_MEDIA_ROOTS") {
+        let mut out: Vec<PathBuf> = roots
+            .split(':')
+            .filter(|r| !r.is_empty())
+            .flat_map(|r| std::fs::read_dir(r).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()))
+            .collect();
+        out.sort();
+        return out;
+    }
+    let user = std::env::var("USER").unwrap_or_default();
+    let roots = [format!("/media/{user}/"), format!("/run/media/{user}/"), "/media/".to_string()];
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    let mut out: Vec<PathBuf> = mounts
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(|p| p.replace("\\040", " "))
+        .filter(|p| roots.iter().any(|r| p.starts_with(r.as_str()) && p.len() > r.len()))
+        .map(PathBuf::from)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn usb_volume() -> Result<PathBuf> {
+    let volumes = usb_volumes();
+    match volumes.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => bail!(
+            "没有找到已挂载的 U 盘（/media/$USER、/run/media/$USER 或 /media 下），请插入 U 盘，或用 --out 指定路径 / no mounted removable volume found (under /media/$USER, /run/media/$USER or /media): insert a stick, or give --out"
+        ),
+        many => bail!(
+            "找到多个 U 盘：{}。请用 --out 指定写到哪一个 / several removable volumes are mounted: {}. Choose one with --out",
+            many.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("、"),
+            many.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+    let mut store = ctx.home.open()?;
+    let mut results = Vec::new();
+    let mut failed = 0;
+    for file in &a.files {
+        let bar = progress_bar();
+        let mut progress = |done: usize, total: usize| {
+            if total >= 5_000 {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+        };
+        match bundle::import(&mut store, file, ctx.now, a.dry_run, &mut progress) {
+            Ok((summary, report)) => {
+                bar.finish_and_clear();
+                if !a.dry_run && report.new + report.released > 0 {
+                    store.set_meta("last_import", &format!("{} {}", ctx.now.to_rfc3339(), file.display()))?;
+                }
+                if !ctx.json {
+                    print_report(ctx, file, &summary, &report, a.dry_run);
+                }
+                results.push(serde_json::json!({"file": file, "ok": true, "bundle": summary, "report": report, "dry_run": a.dry_run}));
+            }
+            Err(e) => {
+                bar.finish_and_clear();
+                failed += 1;
+                if !ctx.json {
+                    eprintln!("{}：{e}", file.display());
+                }
+                results.push(serde_json::json!({"file": file, "ok": false, "error": e.to_string()}));
+            }
+        }
+    }
+    if ctx.json {
+        output::json(&results)?;
+    }
+    if failed > 0 {
+        bail!(
+            "{failed} 个评审包未能导入，本机数据未因其改变 / {failed} bundle(s) could not be imported; they changed nothing here"
+        );
+    }
+    Ok(())
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+fn print_report(ctx: &Ctx, file: &Path, s: &BundleSummary, r: &ImportReport, dry_run: bool) {
+    let head = if dry_run {
+        ctx.t("试导入（未写入）", "Dry run (nothing written)")
+    } else {
+        ctx.t("已导入", "Imported")
+    };
+    println!("{head} {}", file.display());
+    println!("  {}：{}（{}）", ctx.t("导出者", "Exporter"), s.exporter.name, s.exporter_fingerprint);
+    println!(
+        "  {} {}  {} {}  {} {}  {} {}  {} {}",
+        ctx.t("新增", "new"),
+        r.new,
+        ctx.t("重复", "duplicate"),
+        r.duplicate,
+        ctx.t("隔离", "quarantined"),
+        r.quarantined,
+        ctx.t("拒绝", "rejected"),
+        r.rejected,
+        ctx.t("附件", "documents stored"),
+        r.blobs_stored
+    );
+    if r.released > 0 {
+        println!("  {} {}", ctx.t("先前隔离、现已生效的事件：", "held events now applied:"), r.released);
+    }
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, reason) in &r.refusals {
+        *reasons.entry(reason.get(ctx.lang)).or_default() += 1;
+    }
+    for (reason, n) in reasons {
+        println!("  × {n}  {reason}");
+    }
+    for key in &r.forked_keys {
+        let name = s
+            .authors
+            .iter()
+            .find(|a| &a.key == key)
+            .map(|a| format!("{} {}", a.fingerprint, a.name))
+            .unwrap_or_else(|| key.clone());
+        println!("  {} {name}", ctx.t("⚠ 签名链分叉，须人工核查：", "⚠ chain fork, check this key:"));
+    }
+    if r.still_held > 0 {
+        println!(
+            "  {} {}",
+            r.still_held,
+            ctx.t(
+                "个事件仍在隔离区，等待其会议或申报到达",
+                "events remain held until their meeting or application arrives"
+            )
+        );
+    }
+}
+
+pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
+    let s = bundle::inspect(&a.file).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
+    if ctx.json {
+        return output::json(&s);
+    }
+    let zh = ctx.lang == Lang::Zh;
+    println!("{} {}", ctx.t("评审包校验通过：", "Bundle verified:"), a.file.display());
+    println!(
+        "  {}：{}（{}）  {}",
+        ctx.t("导出者", "Exporter"),
+        s.exporter.name,
+        s.exporter_fingerprint,
+        s.created.to_rfc3339()
+    );
+    println!(
+        "  {}：{} {}，{} {}；{} {} {}（{} {}）",
+        ctx.t("内容", "Holds"),
+        s.events,
+        ctx.t("个事件", "events"),
+        s.applications,
+        ctx.t("个申报登记", "applications"),
+        s.blobs,
+        ctx.t("份附件", "documents"),
+        s.blob_bytes,
+        s.bytes,
+        ctx.t("字节", "bytes")
+    );
+    println!("  {}：{}", ctx.t("会议", "Meetings"), s.meeting_ids.join(", "));
+    for m in &s.meetings {
+        println!("    {}  {}  {}（{} {}）", m.id, m.date, m.title, ctx.t("专家组", "panel of"), m.panel.len());
+    }
+    for (k, n) in &s.kinds {
+        println!("    {k}: {n}");
+    }
+    println!("  {}：", ctx.t("作者", "Authors"));
+    for a in &s.authors {
+        let mut notes: Vec<String> = a
+            .gaps
+            .iter()
+            .map(|(f, t)| {
+                if f == t {
+                    format!("{} {f}", if zh { "缺" } else { "gap" })
+                } else {
+                    format!("{} {f}–{t}", if zh { "缺" } else { "gap" })
+                }
+            })
+            .collect();
+        notes.extend(a.forks.iter().map(|s| format!("{} {s}", if zh { "分叉" } else { "FORK" })));
+        println!(
+            "    {}  {}  #{}–#{}  {} {}",
+            a.fingerprint,
+            crate::domain::text::fit(&a.name, 10),
+            a.first_seq,
+            a.last_seq,
+            a.count,
+            notes.join(" ")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! What bundles need of the store: events and documents to export, and the import transaction.
+
+use super::append::{AppendOutcome, Applier, ImportReport, rfc3339};
+use super::{Result, Store, StoreError};
+use crate::ledger::SignedEvent;
+use chrono::{DateTime, Utc};
+use rusqlite::{TransactionBehavior, params};
+
+/// An event as stored, ready to be written to a bundle.
+pub struct StoredEvent {
+    pub id: String,
+    pub author: String,
+    pub seq: u64,
+    pub meeting: Option<String>,
+    pub bytes: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+/// Which events an export holds. Key revocations always travel, since they bind every meeting.
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub meeting: Option<String>,
+    pub author: Option<String>,
+}
+
+/// Applies the events and documents of one bundle inside one IMMEDIATE transaction.
+pub struct Importer<'t> {
+    applier: Applier<'t>,
+    tx: &'t rusqlite::Transaction<'t>,
+    pub report: ImportReport,
+}
+
+impl Importer<'_> {
+    /// Offers one verified event.
+    pub fn offer(&mut self, ev: &SignedEvent) -> Result<()> {
+        match self.applier.append(ev)? {
+            AppendOutcome::New => self.report.new += 1,
+            AppendOutcome::Duplicate => self.report.duplicate += 1,
+            AppendOutcome::Quarantined(r) => {
+                self.report.quarantined += 1;
+                if r.reason.en.starts_with("chain fork") && !self.report.forked_keys.contains(&ev.envelope.author) {
+                    self.report.forked_keys.push(ev.envelope.author.clone());
+                }
+                self.report.refusals.push((ev.id.clone(), r.reason));
+            }
+            AppendOutcome::Rejected(r) => {
+                self.report.rejected += 1;
+                self.report.refusals.push((ev.id.clone(), r.reason));
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a document whose hash the caller has checked.
+    pub fn blob(&mut self, sha256: &str, content: &[u8]) -> Result<()> {
+        if super::put_blob(self.tx, sha256, content)? {
+            self.report.blobs_stored += 1;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Runs `fill` in one IMMEDIATE transaction, then re-examines every held event. Commits
+    /// unless `dry_run` or `fill` fails, in which case nothing changes.
+    pub fn import_with<E: From<StoreError>>(
+        &mut self,
+        now: DateTime<Utc>,
+        dry_run: bool,
+        fill: impl FnOnce(&mut Importer<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<ImportReport, E> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
+        let report = {
+            let mut importer =
+                Importer { applier: Applier::new(&tx, &rfc3339(now)), tx: &tx, report: ImportReport::default() };
+            fill(&mut importer)?;
+            let (released, rejected) = importer.applier.reexamine()?;
+            let mut report = importer.report;
+            report.released = released;
+            report.rejected += rejected.len();
+            report.refusals.extend(rejected);
+            report.still_held = tx
+                .query_row("SELECT count(*) FROM events WHERE status = 'quarantined'", [], |r| r.get::<_, i64>(0))
+                .map_err(StoreError::from)? as usize;
+            report
+        };
+        if dry_run {
+            tx.rollback().map_err(StoreError::from)?;
+        } else {
+            tx.commit().map_err(StoreError::from)?;
+        }
+        Ok(report)
+    }
+
+    /// Streams the exportable events (applied and held) matching `filter`, parents first.
+    pub fn for_each_event<E: From<StoreError>>(
+        &self,
+        filter: &EventFilter,
+        mut f: impl FnMut(StoredEvent) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut st = self
+            .conn
+            .prepare(&format!(
+                "SELECT id, author, seq, meeting_id, bytes, signature FROM events \
+                 WHERE status IN ('applied', 'quarantined') \
+                   AND (?1 IS NULL OR meeting_id = ?1 OR kind = 'key_revoked') AND (?2 IS NULL OR author = ?2) \
+                 ORDER BY {}, author, seq",
+                super::append::KIND_ORDER
+            ))
+            .map_err(StoreError::from)?;
+        let mut rows = st.query(params![filter.meeting, filter.author]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            let ev = StoredEvent {
+                id: r.get(0).map_err(StoreError::from)?,
+                author: r.get(1).map_err(StoreError::from)?,
+                seq: r.get::<_, i64>(2).map_err(StoreError::from)? as u64,
+                meeting: r.get(3).map_err(StoreError::from)?,
+                bytes: r.get(4).map_err(StoreError::from)?,
+                signature: r.get(5).map_err(StoreError::from)?,
+            };
+            f(ev)?;
+        }
+        Ok(())
+    }
+
+    /// The documents attached to the applications of `meeting` (or of every meeting) that this store holds.
+    pub fn document_hashes(&self, meeting: Option<&str>) -> Result<Vec<String>> {
+        let mut st = self.conn.prepare(
+            "SELECT DISTINCT json_extract(d.value, '$.sha256') FROM applications a, json_each(a.data_json, '$.documents') d \
+             WHERE (?1 IS NULL OR a.meeting_id = ?1) AND json_extract(d.value, '$.sha256') IN (SELECT sha256 FROM blobs) ORDER BY 1",
+        )?;
+        let hashes = st.query_map([meeting], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(hashes)
+    }
+
+    pub fn is_trusted(&self, key: &str) -> Result<bool> {
+        Ok(self.conn.prepare_cached("SELECT 1 FROM trust WHERE key = ?1")?.exists([key])?)
+    }
+
+    /// Whether `key` sits on the panel, or is the secretariat, of a meeting this store holds.
+    pub fn is_known_member(&self, key: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM panel WHERE key = ?1 UNION ALL SELECT 1 FROM meetings WHERE secretariat_key = ?1",
+            )?
+            .exists([key])?)
+    }
+}
