@@ -2,6 +2,13 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `reviewdesk queue | head` should end quietly, as other command-line tools do, not panic
+    // on a closed pipe.
+    #[cfg(unix)]
+    // SAFETY: setting a signal disposition before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = reviewdesk::cli::Cli::parse();
     match reviewdesk::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,6 +19,8 @@ pub const MAX_BUNDLE_BYTES: u64 = 2 << 30;
 pub const MAX_ENTRY_BYTES: u64 = 512 << 20;
 /// The manifest.
 pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+/// The manifest signature.
+pub const MAX_SIGNATURE_BYTES: u64 = 4096;
 /// Events in one bundle.
 pub const MAX_EVENTS: usize = 500_000;
 /// One line of `events.jsonl`.
@@ -99,7 +101,7 @@ pub enum BundleError {
     )]
     TooLarge { what: String, what_en: String, size: u64, limit: u64, constant: &'static str },
     #[error(
-        "事件超过 {limit} 条上限（MAX_EVENTS），请按会议分批导出 / more than {limit} events (MAX_EVENTS): export one meeting at a time"
+        "events.jsonl 中的事件超过 {limit} 条上限（MAX_EVENTS），请按会议分批导出 / events.jsonl holds more than {limit} events (MAX_EVENTS): export one meeting at a time"
     )]
     TooManyEvents { limit: usize },
     #[error(
@@ -115,7 +117,7 @@ pub enum BundleError {
     #[error(
         "评审包格式版本 {found} 比本程序支持的 {known} 新，请升级评审台后再导入 / bundle format version {found} is newer than this build's {known}: upgrade reviewdesk, then import"
     )]
-    NewerFormat { found: u32, known: u32 },
+    NewerFormat { found: u64, known: u32 },
     #[error(
         "清单签名无效：导出后被改动，或并非 {fingerprint}（{name}）所签 / the manifest signature does not verify: altered after export, or not signed by {fingerprint} ({name})"
     )]
@@ -126,8 +128,12 @@ pub enum BundleError {
     HashMismatch { name: String },
     #[error("条目 {name} 未列在清单中 / entry {name} is not listed in the manifest")]
     Unlisted { name: String },
-    #[error("events.jsonl 第 {line} 行无法解析：{detail} / events.jsonl line {line} cannot be parsed: {detail}")]
+    #[error("events.jsonl 第 {line} 行无法解析（{detail}） / events.jsonl line {line} cannot be parsed: {detail}")]
     EventMalformed { line: usize, detail: String },
+    #[error(
+        "events.jsonl 第 {line} 行的事件格式版本 {found} 高于本程序支持的 {known}，请升级评审台 / events.jsonl line {line} has event format version {found}, newer than this build's {known}: upgrade reviewdesk"
+    )]
+    EventNewerVersion { line: usize, found: u32, known: u32 },
     #[error(
         "events.jsonl 第 {line} 行的签名与其作者 {fingerprint} 不符（伪造或被改动），整个评审包被拒绝 / events.jsonl line {line} is not signed by its author {fingerprint} (forged or altered); the whole bundle is refused"
     )]

@@ -5,9 +5,10 @@
 
 use super::{
     BLOB_DIR, BundleError, EVENTS, FORMAT_VERSION, MANIFEST, MANIFEST_SIG, MAX_BLOBS, MAX_BUNDLE_BYTES,
-    MAX_ENTRY_BYTES, MAX_EVENTS, MAX_LINE_BYTES, MAX_MANIFEST_BYTES, Manifest, io, manifest_message,
+    MAX_ENTRY_BYTES, MAX_EVENTS, MAX_LINE_BYTES, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, Manifest, io,
+    manifest_message,
 };
-use crate::ledger::event::{Body, verify_batch};
+use crate::ledger::event::{Body, EventError, verify_batch};
 use crate::ledger::{Member, SignedEvent, fingerprint};
 use crate::store::{ImportReport, Store};
 use chrono::{DateTime, Utc};
@@ -172,20 +173,15 @@ fn walk(
                 "MAX_BLOBS",
             ));
         }
-        let size = entry.header().size().map_err(|_| truncated(&offset))?;
-        let limit = match name {
-            Name::Manifest => MAX_MANIFEST_BYTES,
-            Name::Signature => 4096,
-            _ => MAX_ENTRY_BYTES,
+        // `size()` is the size the entry really has, PAX records included, not the raw header field.
+        let size = entry.size();
+        let (limit, constant) = match name {
+            Name::Manifest => (MAX_MANIFEST_BYTES, "MAX_MANIFEST_BYTES"),
+            Name::Signature => (MAX_SIGNATURE_BYTES, "MAX_SIGNATURE_BYTES"),
+            _ => (MAX_ENTRY_BYTES, "MAX_ENTRY_BYTES"),
         };
         if size > limit {
-            return Err(too_large(
-                &format!("条目 {shown} "),
-                &format!("entry {shown}"),
-                size,
-                limit,
-                if limit == MAX_ENTRY_BYTES { "MAX_ENTRY_BYTES" } else { "MAX_MANIFEST_BYTES" },
-            ));
+            return Err(too_large(&format!("条目 {shown} "), &format!("entry {shown}"), size, limit, constant));
         }
         declared += size;
         if declared > len {
@@ -283,9 +279,16 @@ fn each_line(
 }
 
 fn parse_line(line_no: usize, text: &str) -> Result<SignedEvent, BundleError> {
-    let malformed = |detail: String| BundleError::EventMalformed { line: line_no, detail };
-    let (bytes, sig) = SignedEvent::split_line(text).map_err(|e| malformed(e.to_string()))?;
-    SignedEvent::parse_unverified(bytes, sig).map_err(|e| malformed(e.to_string()))
+    let event_error = |e: EventError| match e {
+        EventError::Malformed(detail) => BundleError::EventMalformed { line: line_no, detail },
+        EventError::NewerVersion { found, known } => BundleError::EventNewerVersion { line: line_no, found, known },
+        EventError::BadAuthor | EventError::Suite(_) => BundleError::EventMalformed {
+            line: line_no,
+            detail: "the author key or signature suite is not valid".into(),
+        },
+    };
+    let (bytes, sig) = SignedEvent::split_line(text).map_err(event_error)?;
+    SignedEvent::parse_unverified(bytes, sig).map_err(event_error)
 }
 
 /// Parses and verifies a batch of lines on two threads.
@@ -375,70 +378,9 @@ impl Tally {
 
 /// Checks a bundle completely without touching any store, and says what it holds.
 pub fn inspect(path: &Path) -> Result<BundleSummary, BundleError> {
-    let mut manifest: Option<(Manifest, Vec<u8>)> = None;
-    let mut signature_ok = false;
-    let mut tally = Tally::default();
-    let mut blobs = 0usize;
-    let mut blob_bytes = 0u64;
-    let mut seen_entries: BTreeSet<String> = BTreeSet::new();
-    let mut events_bytes = 0u64;
-    let bytes = walk(path, |name, shown, size, r| {
-        match name {
-            Name::Manifest => manifest = Some(read_manifest(&read_all(r, path)?)?),
-            Name::Signature => {
-                let (m, raw) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
-                let sig = read_all(r, path)?;
-                let key = hex::decode(&m.exporter.key).unwrap_or_default();
-                m.exporter.suite.verify(&key, &manifest_message(raw), &sig).map_err(|_| {
-                    BundleError::ManifestSignature {
-                        fingerprint: fingerprint(m.exporter.suite, &key),
-                        name: m.exporter.name.clone(),
-                    }
-                })?;
-                signature_ok = true;
-            }
-            Name::Events => {
-                let (m, _) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
-                let listed = listed(m, shown)?;
-                let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-                let sha = each_line(r, path, |n, text| {
-                    chunk.push((n, text));
-                    if chunk.len() == CHUNK {
-                        verify_chunk(&chunk)?.iter().for_each(|e| tally.add(e));
-                        chunk.clear();
-                    }
-                    Ok(())
-                })?;
-                if !chunk.is_empty() {
-                    verify_chunk(&chunk)?.iter().for_each(|e| tally.add(e));
-                }
-                if sha != listed.sha256 || size != listed.size {
-                    return Err(BundleError::HashMismatch { name: shown.into() });
-                }
-                events_bytes = size;
-            }
-            Name::Blob(hash) => {
-                let (m, _) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
-                let listed = listed(m, shown)?;
-                let mut h = Hashing { inner: r, hasher: Sha256::new() };
-                std::io::copy(&mut h, &mut std::io::sink()).map_err(io(path))?;
-                if hex::encode(h.hasher.finalize()) != hash || listed.sha256 != hash || listed.size != size {
-                    return Err(BundleError::HashMismatch { name: shown.into() });
-                }
-                blobs += 1;
-                blob_bytes += size;
-            }
-        }
-        seen_entries.insert(shown.to_string());
-        Ok(())
-    })?;
-    let (m, _) = manifest.ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
-    if !signature_ok {
-        return Err(BundleError::Missing { name: MANIFEST_SIG.into() });
-    }
-    if let Some(e) = m.entries.iter().find(|e| !seen_entries.contains(&e.name)) {
-        return Err(BundleError::Missing { name: e.name.clone() });
-    }
+    let checked = check_integrity(path)?;
+    let m = checked.manifest;
+    let tally = verify_events(path)?;
     if m.event_count != tally.events {
         return Err(BundleError::CountMismatch { declared: m.event_count, found: tally.events });
     }
@@ -456,18 +398,127 @@ pub fn inspect(path: &Path) -> Result<BundleSummary, BundleError> {
         format: m.format,
         exporter_fingerprint,
         created: m.created,
-        bytes,
+        bytes: checked.bytes,
         events: tally.events,
-        events_bytes,
+        events_bytes: checked.events_bytes,
         kinds: tally.kinds.clone(),
         authors: tally.authors(&names),
         meeting_ids: tally.meeting_ids.iter().cloned().collect(),
         applications: tally.applications.len(),
         meetings: tally.meetings,
-        blobs,
-        blob_bytes,
+        blobs: checked.blobs,
+        blob_bytes: checked.blob_bytes,
         exporter: m.exporter,
     })
+}
+
+/// What the first pass proved: a signed manifest whose every entry is present and intact.
+struct Integrity {
+    manifest: Manifest,
+    bytes: u64,
+    events_bytes: u64,
+    blobs: usize,
+    blob_bytes: u64,
+}
+
+/// Pass one: the manifest signature, then the hash and size of every entry, and the number of
+/// lines, before a single event is parsed.
+fn check_integrity(path: &Path) -> Result<Integrity, BundleError> {
+    let mut manifest: Option<(Manifest, Vec<u8>)> = None;
+    let mut signature_ok = false;
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let (mut events_bytes, mut blobs, mut blob_bytes) = (0u64, 0usize, 0u64);
+    let bytes = walk(path, |name, shown, size, r| {
+        if !matches!(name, Name::Manifest) && manifest.is_none() {
+            return Err(BundleError::Missing { name: MANIFEST.into() });
+        }
+        match name {
+            Name::Manifest => manifest = Some(read_manifest(&read_all(r, path)?)?),
+            Name::Signature => {
+                let (m, raw) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
+                let sig = read_all(r, path)?;
+                let key = hex::decode(&m.exporter.key).unwrap_or_default();
+                m.exporter.suite.verify(&key, &manifest_message(raw), &sig).map_err(|_| {
+                    BundleError::ManifestSignature {
+                        fingerprint: fingerprint(m.exporter.suite, &key),
+                        name: m.exporter.name.clone(),
+                    }
+                })?;
+                signature_ok = true;
+            }
+            Name::Events | Name::Blob(_) => {
+                let (m, _) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
+                if !signature_ok {
+                    return Err(BundleError::Missing { name: MANIFEST_SIG.into() });
+                }
+                let listed = listed(m, shown)?;
+                let (sha, lines) = hash_and_count_lines(r, path)?;
+                if let Name::Blob(hash) = &name {
+                    if sha != *hash || listed.sha256 != *hash || listed.size != size {
+                        return Err(BundleError::HashMismatch { name: shown.into() });
+                    }
+                    blobs += 1;
+                    blob_bytes += size;
+                } else {
+                    if sha != listed.sha256 || size != listed.size {
+                        return Err(BundleError::HashMismatch { name: shown.into() });
+                    }
+                    if lines > MAX_EVENTS {
+                        return Err(BundleError::TooManyEvents { limit: MAX_EVENTS });
+                    }
+                    events_bytes = size;
+                }
+            }
+        }
+        seen.insert(shown.to_string());
+        Ok(())
+    })?;
+    let (manifest, _) = manifest.ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
+    if !signature_ok {
+        return Err(BundleError::Missing { name: MANIFEST_SIG.into() });
+    }
+    if let Some(e) = manifest.entries.iter().find(|e| !seen.contains(&e.name)) {
+        return Err(BundleError::Missing { name: e.name.clone() });
+    }
+    Ok(Integrity { manifest, bytes, events_bytes, blobs, blob_bytes })
+}
+
+/// SHA-256 of an entry and how many newline-terminated lines it holds.
+fn hash_and_count_lines(r: &mut dyn Read, path: &Path) -> Result<(String, usize), BundleError> {
+    let mut hasher = Sha256::new();
+    let mut lines = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = r.read(&mut buf).map_err(io(path))?;
+        if n == 0 {
+            return Ok((hex::encode(hasher.finalize()), lines));
+        }
+        hasher.update(&buf[..n]);
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count();
+    }
+}
+
+/// Pass two: every event line parsed and its signature checked (in batches, on two threads).
+fn verify_events(path: &Path) -> Result<Tally, BundleError> {
+    let mut tally = Tally::default();
+    walk(path, |name, _, _, r| {
+        if let Name::Events = name {
+            let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
+            each_line(r, path, |n, text| {
+                chunk.push((n, text));
+                if chunk.len() == CHUNK {
+                    verify_chunk(&chunk)?.iter().for_each(|e| tally.add(e));
+                    chunk.clear();
+                }
+                Ok(())
+            })?;
+            if !chunk.is_empty() {
+                verify_chunk(&chunk)?.iter().for_each(|e| tally.add(e));
+            }
+        }
+        Ok(())
+    })?;
+    Ok(tally)
 }
 
 fn read_manifest(raw: &[u8]) -> Result<(Manifest, Vec<u8>), BundleError> {
@@ -476,9 +527,13 @@ fn read_manifest(raw: &[u8]) -> Result<(Manifest, Vec<u8>), BundleError> {
     if let Some(found) = probe.get("format").and_then(|f| f.as_u64())
         && found > FORMAT_VERSION as u64
     {
-        return Err(BundleError::NewerFormat { found: found as u32, known: FORMAT_VERSION });
+        return Err(BundleError::NewerFormat { found, known: FORMAT_VERSION });
     }
     let m: Manifest = serde_json::from_value(probe).map_err(|e| malformed(e.to_string()))?;
+    // The signed count is checked before any line is read.
+    if m.event_count > MAX_EVENTS {
+        return Err(BundleError::TooManyEvents { limit: MAX_EVENTS });
+    }
     Ok((m, raw.to_vec()))
 }
 

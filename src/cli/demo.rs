@@ -199,7 +199,7 @@ fn score_all(
 }
 
 /// Spreads a total over the criteria in proportion to their maxima, in half points.
-fn spread(rubric: &Rubric, total: Points) -> ScoreSheet {
+pub(super) fn spread(rubric: &Rubric, total: Points) -> ScoreSheet {
     let mut sheet = ScoreSheet::default();
     let mut given: Vec<u32> = rubric.criteria.iter().map(|c| c.max.halves() * total.halves() / 200).collect();
     let mut left = total.halves().saturating_sub(given.iter().sum());
@@ -229,7 +229,7 @@ fn spread(rubric: &Rubric, total: Points) -> ScoreSheet {
     sheet
 }
 
-fn opinion(total: f64) -> String {
+pub(super) fn opinion(total: f64) -> String {
     match total {
         t if t >= 85.0 => "建设必要性充分，方案成熟可行，建议通过。",
         t if t >= 75.0 => "总体可行，建议按专家意见修改完善。",

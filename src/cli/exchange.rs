@@ -250,15 +250,19 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
         s.created.to_rfc3339()
     );
     println!(
-        "  {}：{} {}，{} {}；{} {} {}（{} {}）",
+        "  {}：{} {}（{} {}），{} {}，{} {}（{} {}）；{} {} {}",
         ctx.t("内容", "Holds"),
         s.events,
         ctx.t("个事件", "events"),
+        s.events_bytes,
+        ctx.t("字节", "bytes"),
         s.applications,
         ctx.t("个申报登记", "applications"),
         s.blobs,
         ctx.t("份附件", "documents"),
         s.blob_bytes,
+        ctx.t("字节", "bytes"),
+        ctx.t("共", "in all"),
         s.bytes,
         ctx.t("字节", "bytes")
     );

@@ -3,6 +3,7 @@
 mod decide;
 mod demo;
 mod exchange;
+pub mod generate;
 mod home;
 mod init;
 mod intake;
@@ -80,6 +81,8 @@ pub enum Command {
     Import(exchange::ImportArgs),
     /// Check a bundle without touching any store, and show what it holds
     Verify(exchange::VerifyArgs),
+    /// Generate a large synthetic meeting in a new home (for benchmarks and trying the screens at scale)
+    Generate(generate::Args),
     /// Build a realistic demo meeting in its own home and show it
     Demo(demo::Args),
 }
@@ -156,6 +159,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(a) => exchange::run_export(&ctx, a),
         Command::Import(a) => exchange::run_import(&ctx, a),
         Command::Verify(a) => exchange::run_verify(&ctx, a),
+        Command::Generate(a) => generate::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a, cli.home.is_some()),
     }
 }

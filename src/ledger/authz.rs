@@ -7,12 +7,14 @@ use crate::domain::text::Text;
 use crate::domain::{ApplicationKind, Rubric};
 use chrono::NaiveDate;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 /// What an authorizer needs to know of the current state. The store implements it over the
 /// projection tables; tests implement it over plain values.
 pub trait Authority {
     fn is_trusted_secretariat(&self, key: &str) -> bool;
-    fn meeting(&self, id: &str) -> Option<MeetingFacts>;
+    /// Shared, since many events of one bundle ask about the same meeting.
+    fn meeting(&self, id: &str) -> Option<Rc<MeetingFacts>>;
     fn application_kind(&self, meeting: &str, code: &str) -> Option<ApplicationKind>;
     fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool;
     fn revocation_cutoff(&self, key: &str) -> Option<u64>;
@@ -179,7 +181,7 @@ fn meeting_opened(author: &str, m: &MeetingOpened, state: &impl Authority) -> Re
     m.profile.validate().map_err(|e| reject(format!("政策档案无效：{e}"), "the policy profile is not valid"))
 }
 
-fn known_meeting(id: &str, state: &impl Authority) -> Result<MeetingFacts, Refusal> {
+fn known_meeting(id: &str, state: &impl Authority) -> Result<Rc<MeetingFacts>, Refusal> {
     state.meeting(id).ok_or_else(|| {
         hold(
             format!("会议 {id} 尚未收到，暂存待其到达"),
@@ -205,8 +207,10 @@ fn require_role(m: &MeetingFacts, author: &str, role: Role, what_zh: &str, what_
             format!("a panel {r:?} cannot {what_en}; only the {role:?} can").to_lowercase(),
         )),
         None => Err(reject(
-            format!("签名者不在本次会议的专家组中，不能{what_zh}"),
-            format!("the signer is not on this meeting's panel and cannot {what_en}"),
+            format!("签名者不在本次会议的专家组中，不能{what_zh}。如有误，请秘书处核对专家名单"),
+            format!(
+                "the signer is not on this meeting's panel and cannot {what_en}; if that is wrong, ask the secretariat to check the roster"
+            ),
         )),
     }
 }

@@ -91,7 +91,9 @@ pub struct MeetingOpened {
 
 /// What an event says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// Externally tagged (`{"score_submitted": {...}}`): serde reads it in one pass, where an
+/// internally tagged enum would buffer every event first.
+#[serde(rename_all = "snake_case")]
 pub enum Body {
     MeetingOpened(Box<MeetingOpened>),
     /// 申报登记
@@ -232,14 +234,22 @@ impl SignedEvent {
     /// Parses the signed bytes and names the event, without checking the signature: for batch
     /// verification ([`verify_batch`]) or for bytes already verified under a matching hash.
     pub fn parse_unverified(bytes: Vec<u8>, signature: Vec<u8>) -> Result<SignedEvent, EventError> {
-        let probe: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
-        if let Some(v) = probe.get("v").and_then(|v| v.as_u64())
-            && v > EVENT_VERSION as u64
-        {
-            return Err(EventError::NewerVersion { found: v as u32, known: EVENT_VERSION });
+        let envelope: Envelope = match serde_json::from_slice(&bytes) {
+            Ok(e) => e,
+            // Only a failure is worth a second look: a newer version deserves its own message.
+            Err(e) => {
+                let v = serde_json::from_slice::<serde_json::Value>(&bytes).ok().and_then(|p| p.get("v")?.as_u64());
+                return Err(match v {
+                    Some(v) if v > EVENT_VERSION as u64 => {
+                        EventError::NewerVersion { found: v as u32, known: EVENT_VERSION }
+                    }
+                    _ => EventError::Malformed(e.to_string()),
+                });
+            }
+        };
+        if envelope.v > EVENT_VERSION {
+            return Err(EventError::NewerVersion { found: envelope.v, known: EVENT_VERSION });
         }
-        let envelope: Envelope = serde_json::from_value(probe).map_err(|e| EventError::Malformed(e.to_string()))?;
         let id = hex::encode(envelope.suite.hash(&bytes));
         Ok(SignedEvent { id, bytes, signature, envelope })
     }
@@ -270,11 +280,20 @@ pub fn verify_batch(events: &[SignedEvent]) -> Result<(), usize> {
     let messages: Vec<Vec<u8>> = events.iter().map(|e| signing_message(&e.bytes)).collect();
     let mut keys = Vec::with_capacity(events.len());
     let mut sigs = Vec::with_capacity(events.len());
+    // A bundle has few authors and many events: decompress each key once.
+    let mut known: std::collections::HashMap<&str, ed25519_dalek::VerifyingKey> = std::collections::HashMap::new();
     for (i, e) in events.iter().enumerate() {
         match e.envelope.suite {
             super::suite::Suite::Ed25519Sha256 => {
-                let key = hex::decode(&e.envelope.author).ok().and_then(|k| <[u8; 32]>::try_from(k).ok());
-                let key = key.and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok()).ok_or(i)?;
+                let key = match known.get(e.envelope.author.as_str()) {
+                    Some(k) => *k,
+                    None => {
+                        let k = hex::decode(&e.envelope.author).ok().and_then(|k| <[u8; 32]>::try_from(k).ok());
+                        let k = k.and_then(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).ok()).ok_or(i)?;
+                        known.insert(&e.envelope.author, k);
+                        k
+                    }
+                };
                 let sig = ed25519_dalek::Signature::from_slice(&e.signature).map_err(|_| i)?;
                 keys.push(key);
                 sigs.push(sig);

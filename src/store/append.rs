@@ -9,6 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// What happened to one event offered to the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,7 +45,7 @@ pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN
 /// Applies events within one transaction, caching the meeting facts authorization reads.
 pub(super) struct Applier<'t> {
     tx: &'t Transaction<'t>,
-    meetings: RefCell<HashMap<String, Option<MeetingFacts>>>,
+    meetings: RefCell<HashMap<String, Option<Rc<MeetingFacts>>>>,
     damage: RefCell<Option<String>>,
     now: String,
 }
@@ -370,11 +371,11 @@ impl Authority for Applier<'_> {
         self.tx.prepare_cached("SELECT 1 FROM trust WHERE key = ?1").and_then(|mut s| s.exists([key])).unwrap_or(false)
     }
 
-    fn meeting(&self, id: &str) -> Option<MeetingFacts> {
+    fn meeting(&self, id: &str) -> Option<Rc<MeetingFacts>> {
         if let Some(cached) = self.meetings.borrow().get(id) {
             return cached.clone();
         }
-        let facts = self.load_meeting(id).ok().flatten();
+        let facts = self.load_meeting(id).ok().flatten().map(Rc::new);
         self.meetings.borrow_mut().insert(id.to_string(), facts.clone());
         facts
     }

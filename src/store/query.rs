@@ -266,9 +266,10 @@ impl Store {
     }
 
     fn applications(&self, meeting: &str, code: Option<&str>) -> Result<Vec<Application>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT data_json FROM applications WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2) ORDER BY code",
-        )?;
+        let mut st = self.conn.prepare_cached(&scope_sql(
+            "SELECT data_json FROM applications WHERE meeting_id = ?1 AND {code} ORDER BY code",
+            code,
+        ))?;
         let rows = st.query_map(params![meeting, code], |r| r.get::<_, String>(0))?;
         rows.map(|r| {
             let text = r?;
@@ -281,7 +282,7 @@ impl Store {
         let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
         let mut by_code: HashMap<String, Vec<_>> = HashMap::new();
         let mut st = self.conn.prepare_cached(
-            "SELECT code, expert_key, sheet_json, event_id, submitted_at FROM score_sheets WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)",
+            &scope_sql("SELECT code, expert_key, sheet_json, event_id, submitted_at FROM score_sheets WHERE meeting_id = ?1 AND {code}", code),
         )?;
         let rows = st.query_map(params![meeting, code], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
@@ -292,9 +293,10 @@ impl Store {
             by_code.entry(code).or_default().push((key, sheet, event, at));
         }
         let mut conflicts: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-        let mut st = self.conn.prepare_cached(
-            "SELECT code, expert_key, reason FROM conflicts WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)",
-        )?;
+        let mut st = self.conn.prepare_cached(&scope_sql(
+            "SELECT code, expert_key, reason FROM conflicts WHERE meeting_id = ?1 AND {code}",
+            code,
+        ))?;
         for row in st.query_map(params![meeting, code], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
         })? {
@@ -303,7 +305,7 @@ impl Store {
         }
         let mut decisions = HashMap::new();
         let mut st = self.conn.prepare_cached(
-            "SELECT code, decision_json, based_on_json, event_id, decided_at FROM decisions WHERE meeting_id = ?1 AND (?2 IS NULL OR code = ?2)",
+            &scope_sql("SELECT code, decision_json, based_on_json, event_id, decided_at FROM decisions WHERE meeting_id = ?1 AND {code}", code),
         )?;
         let rows = st.query_map(params![meeting, code], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
@@ -438,10 +440,12 @@ impl Store {
 
     fn log_entries(&self, meeting: Option<&str>, code: Option<&str>) -> Result<Vec<LogEntry>> {
         let names = self.names()?;
-        let mut st = self.conn.prepare(
-            "SELECT id, author, seq, prev, kind, meeting_id, app_code, time, status, reason_zh, reason_en, suite FROM events \
-             WHERE (?1 IS NULL OR meeting_id = ?1) AND (?2 IS NULL OR app_code = ?2) ORDER BY time, author, seq",
-        )?;
+        let sql = "SELECT id, author, seq, prev, kind, meeting_id, app_code, time, status, reason_zh, reason_en, suite FROM events \
+             WHERE {meeting} AND {code} ORDER BY time, author, seq";
+        let sql = sql
+            .replace("{meeting}", if meeting.is_some() { "meeting_id = ?1" } else { "?1 IS NULL" })
+            .replace("{code}", if code.is_some() { "app_code = ?2" } else { "?2 IS NULL" });
+        let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params![meeting, code], |r| {
             let author: String = r.get(1)?;
             let suite: String = r.get(11)?;
@@ -522,6 +526,12 @@ impl Store {
         let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// Fills `{code}` so that SQLite can use the primary key when one application is asked for
+/// (`?2 IS NULL OR code = ?2` would make it scan the whole meeting).
+fn scope_sql(sql: &str, code: Option<&str>) -> String {
+    sql.replace("{code}", if code.is_some() { "code = ?2" } else { "?2 IS NULL" })
 }
 
 fn key_fingerprint(suite: Suite, key: &str) -> String {
