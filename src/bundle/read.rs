@@ -8,7 +8,7 @@ use super::{
     MAX_ENTRY_BYTES, MAX_EVENTS, MAX_LINE_BYTES, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, Manifest, io,
     manifest_message,
 };
-use crate::ledger::event::{Body, EventError, verify_batch};
+use crate::ledger::event::{Body, EventError, MeetingOpened, verify_batch};
 use crate::ledger::{Member, SignedEvent, fingerprint};
 use crate::store::{ImportReport, Store};
 use chrono::{DateTime, Utc};
@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 /// Events verified per batch; each batch is split across two threads.
 const CHUNK: usize = 4096;
@@ -379,11 +380,15 @@ impl Tally {
 /// Checks a bundle completely without touching any store, and says what it holds.
 pub fn inspect(path: &Path) -> Result<BundleSummary, BundleError> {
     let checked = check_integrity(path)?;
-    let m = checked.manifest;
     let tally = verify_events(path)?;
-    if m.event_count != tally.events {
-        return Err(BundleError::CountMismatch { declared: m.event_count, found: tally.events });
+    if checked.manifest.event_count != tally.events {
+        return Err(BundleError::CountMismatch { declared: checked.manifest.event_count, found: tally.events });
     }
+    Ok(summarize(checked, tally))
+}
+
+fn summarize(checked: Integrity, tally: Tally) -> BundleSummary {
+    let m = checked.manifest;
     let mut names: BTreeMap<String, (String, crate::ledger::Suite)> = BTreeMap::new();
     names.insert(m.exporter.key.clone(), (m.exporter.name.clone(), m.exporter.suite));
     for meeting in &tally.meetings {
@@ -393,7 +398,7 @@ pub fn inspect(path: &Path) -> Result<BundleSummary, BundleError> {
     }
     let exporter_fingerprint =
         hex::decode(&m.exporter.key).map(|k| fingerprint(m.exporter.suite, &k)).unwrap_or_default();
-    Ok(BundleSummary {
+    BundleSummary {
         bundle_id: m.bundle_id.clone(),
         format: m.format,
         exporter_fingerprint,
@@ -409,7 +414,7 @@ pub fn inspect(path: &Path) -> Result<BundleSummary, BundleError> {
         blobs: checked.blobs,
         blob_bytes: checked.blob_bytes,
         exporter: m.exporter,
-    })
+    }
 }
 
 /// What the first pass proved: a signed manifest whose every entry is present and intact.
@@ -541,8 +546,75 @@ fn listed<'m>(m: &'m Manifest, name: &str) -> Result<&'m super::EntryDigest, Bun
     m.entries.iter().find(|e| e.name == name).ok_or_else(|| BundleError::Unlisted { name: name.into() })
 }
 
-/// Verifies `path`, checks that this machine trusts whoever it must, then applies it in one
-/// transaction. `progress` hears (events done, events in all).
+/// A piece of a bundle, parsed and verified, on its way to the store.
+enum Piece {
+    Events(Vec<SignedEvent>),
+    Blob(String, Vec<u8>),
+}
+
+/// Reads the bundle again and sends its events (in verified batches) and documents down
+/// `out`, checking that the bytes are those pass one vouched for.
+fn stream(path: &Path, bundle_id: &str, out: &SyncSender<Result<Piece, BundleError>>) -> Result<(), BundleError> {
+    // The receiver stops listening when it has failed; there is nothing more to do then.
+    let hung_up = |_| BundleError::ChangedWhileReading;
+    let mut manifest: Option<Manifest> = None;
+    walk(path, |name, shown, size, r| match name {
+        Name::Manifest => {
+            let (m, _) = read_manifest(&read_all(r, path)?)?;
+            if m.bundle_id != bundle_id {
+                return Err(BundleError::ChangedWhileReading);
+            }
+            manifest = Some(m);
+            Ok(())
+        }
+        Name::Signature => Ok(()),
+        Name::Events => {
+            let m = manifest.as_ref().ok_or(BundleError::ChangedWhileReading)?;
+            let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
+            let sha = each_line(r, path, |n, text| {
+                chunk.push((n, text));
+                if chunk.len() == CHUNK {
+                    out.send(Ok(Piece::Events(verify_chunk(&chunk)?))).map_err(hung_up)?;
+                    chunk.clear();
+                }
+                Ok(())
+            })?;
+            if !chunk.is_empty() {
+                out.send(Ok(Piece::Events(verify_chunk(&chunk)?))).map_err(hung_up)?;
+            }
+            let listed = listed(m, shown)?;
+            if sha != listed.sha256 || size != listed.size {
+                return Err(BundleError::ChangedWhileReading);
+            }
+            Ok(())
+        }
+        Name::Blob(hash) => {
+            let content = read_all(r, path)?;
+            if hex::encode(Sha256::digest(&content)) != hash {
+                return Err(BundleError::ChangedWhileReading);
+            }
+            out.send(Ok(Piece::Blob(hash, content))).map_err(hung_up)
+        }
+    })?;
+    Ok(())
+}
+
+fn untrusted(m: &MeetingOpened) -> BundleError {
+    let key = hex::decode(&m.secretariat.key).unwrap_or_default();
+    BundleError::UntrustedSecretariat {
+        meeting: m.id.clone(),
+        fingerprint: fingerprint(m.secretariat.suite, &key),
+        name: m.secretariat.name.clone(),
+        suite: m.secretariat.suite.id().to_string(),
+        key: m.secretariat.key.clone(),
+    }
+}
+
+/// Verifies `path` and applies it in one transaction. Pass one checks the manifest signature
+/// and every hash before the transaction opens. Pass two parses and verifies the events in
+/// batches on a second thread while this one applies them; any bad signature, a meeting from an
+/// untrusted secretariat, or an unknown exporter rolls everything back. `progress` hears
+/// (events done, events in all).
 pub fn import(
     store: &mut Store,
     path: &Path,
@@ -550,71 +622,51 @@ pub fn import(
     dry_run: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(BundleSummary, ImportReport), BundleError> {
-    let summary = inspect(path)?;
-    for m in &summary.meetings {
-        if !store.is_trusted(&m.secretariat.key)? {
-            let key = hex::decode(&m.secretariat.key).unwrap_or_default();
-            return Err(BundleError::UntrustedSecretariat {
-                meeting: m.id.clone(),
-                fingerprint: fingerprint(m.secretariat.suite, &key),
-                name: m.secretariat.name.clone(),
-                suite: m.secretariat.suite.id().to_string(),
-                key: m.secretariat.key.clone(),
+    let checked = check_integrity(path)?;
+    let total = checked.manifest.event_count;
+    let bundle_id = checked.manifest.bundle_id.clone();
+    let exporter = checked.manifest.exporter.clone();
+    let mut tally = Tally::default();
+    let report = store.import_with(now, dry_run, |imp| {
+        std::thread::scope(|scope| {
+            let (tx, rx) = sync_channel::<Result<Piece, BundleError>>(2);
+            scope.spawn(|| {
+                let tx = tx;
+                if let Err(e) = stream(path, &bundle_id, &tx) {
+                    let _ = tx.send(Err(e));
+                }
+            });
+            for piece in rx {
+                match piece? {
+                    Piece::Events(events) => {
+                        for e in &events {
+                            if let Body::MeetingOpened(m) = &e.envelope.body
+                                && !imp.is_trusted(&m.secretariat.key)?
+                            {
+                                return Err(untrusted(m));
+                            }
+                            imp.offer(e)?;
+                            tally.add(e);
+                        }
+                        progress(tally.events, total);
+                    }
+                    Piece::Blob(hash, content) => imp.blob(&hash, &content)?,
+                }
+            }
+            Ok::<(), BundleError>(())
+        })?;
+        if tally.events != total {
+            return Err(BundleError::CountMismatch { declared: total, found: tally.events });
+        }
+        // Known before, or made known by a meeting this bundle opened.
+        if !(imp.is_trusted(&exporter.key)? || imp.is_known_member(&exporter.key)?) {
+            let key = hex::decode(&exporter.key).unwrap_or_default();
+            return Err(BundleError::UnknownExporter {
+                fingerprint: fingerprint(exporter.suite, &key),
+                name: exporter.name.clone(),
             });
         }
-    }
-    let exporter = &summary.exporter;
-    let vouched = summary
-        .meetings
-        .iter()
-        .any(|m| m.secretariat.key == exporter.key || m.panel.iter().any(|p| p.key == exporter.key));
-    if !(vouched || store.is_trusted(&exporter.key)? || store.is_known_member(&exporter.key)?) {
-        return Err(BundleError::UnknownExporter {
-            fingerprint: summary.exporter_fingerprint.clone(),
-            name: exporter.name.clone(),
-        });
-    }
-    let total = summary.events;
-    let report = store.import_with(now, dry_run, |imp| {
-        let mut done = 0usize;
-        let mut manifest: Option<Manifest> = None;
-        walk(path, |name, shown, size, r| match name {
-            Name::Manifest => {
-                let (m, _) = read_manifest(&read_all(r, path)?)?;
-                if m.bundle_id != summary.bundle_id {
-                    return Err(BundleError::ChangedWhileReading);
-                }
-                manifest = Some(m);
-                Ok(())
-            }
-            Name::Signature => Ok(()),
-            Name::Events => {
-                let m = manifest.as_ref().ok_or(BundleError::ChangedWhileReading)?;
-                let sha = each_line(r, path, |n, text| {
-                    // Verified in pass one; the hash check below proves these are the same bytes.
-                    imp.offer(&parse_line(n, &text)?)?;
-                    done += 1;
-                    if done.is_multiple_of(1000) || done == total {
-                        progress(done, total);
-                    }
-                    Ok(())
-                })?;
-                let listed = listed(m, shown)?;
-                if sha != listed.sha256 || size != listed.size {
-                    return Err(BundleError::ChangedWhileReading);
-                }
-                Ok(())
-            }
-            Name::Blob(hash) => {
-                let content = read_all(r, path)?;
-                if hex::encode(Sha256::digest(&content)) != hash {
-                    return Err(BundleError::ChangedWhileReading);
-                }
-                imp.blob(&hash, &content)?;
-                Ok(())
-            }
-        })?;
-        Ok::<(), BundleError>(())
+        Ok(())
     })?;
-    Ok((summary, report))
+    Ok((summarize(checked, tally), report))
 }

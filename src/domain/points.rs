@@ -91,21 +91,31 @@ impl Serialize for Points {
 
 impl<'de> Deserialize<'de> for Points {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Points, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(u64),
-            Float(f64),
-            Text(String),
+        // A visitor rather than an untagged enum: every score event holds a handful of these,
+        // and an untagged enum buffers each one before trying its variants.
+        struct V;
+        fn bad<E: serde::de::Error>(shown: String) -> E {
+            E::custom(PointsError { input: shown })
         }
-        let bad = |shown: String| serde::de::Error::custom(PointsError { input: shown });
-        match Raw::deserialize(d)? {
-            Raw::Int(n) => {
+        impl serde::de::Visitor<'_> for V {
+            type Value = Points;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("points in half-point steps, like 8 or 7.5")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Points, E> {
                 u32::try_from(n).ok().and_then(|n| n.checked_mul(2)).map(Points).ok_or_else(|| bad(n.to_string()))
             }
-            Raw::Float(x) => Points::from_f64(x).ok_or_else(|| bad(x.to_string())),
-            Raw::Text(t) => Points::parse(&t).map_err(|_| bad(t)),
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Points, E> {
+                u64::try_from(n).map_err(|_| bad(n.to_string())).and_then(|n| self.visit_u64(n))
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Points, E> {
+                Points::from_f64(x).ok_or_else(|| bad(x.to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<Points, E> {
+                Points::parse(t).map_err(|_| bad(t.to_string()))
+            }
         }
+        d.deserialize_any(V)
     }
 }
 

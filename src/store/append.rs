@@ -46,21 +46,38 @@ pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN
 pub(super) struct Applier<'t> {
     tx: &'t Transaction<'t>,
     meetings: RefCell<HashMap<String, Option<Rc<MeetingFacts>>>>,
+    memo: RefCell<Memo>,
     damage: RefCell<Option<String>>,
     now: String,
 }
 
+/// Answers authorization asks again and again within one import, kept in step with the
+/// projection as events apply (a bundle is thousands of scores on a few applications).
+#[derive(Default)]
+struct Memo {
+    trusted: HashMap<String, bool>,
+    kinds: HashMap<(String, String), Option<ApplicationKind>>,
+    recused: HashMap<(String, String, String), bool>,
+    cutoffs: HashMap<String, Option<u64>>,
+}
+
 impl<'t> Applier<'t> {
     pub(super) fn new(tx: &'t Transaction<'t>, now: &str) -> Self {
-        Applier { tx, meetings: RefCell::new(HashMap::new()), damage: RefCell::new(None), now: now.to_string() }
+        Applier {
+            tx,
+            meetings: RefCell::new(HashMap::new()),
+            memo: RefCell::new(Memo::default()),
+            damage: RefCell::new(None),
+            now: now.to_string(),
+        }
     }
 
     pub(super) fn append(&mut self, ev: &SignedEvent) -> Result<AppendOutcome> {
-        let exists: bool = self.tx.prepare_cached("SELECT 1 FROM events WHERE id = ?1")?.exists([&ev.id])?;
-        if exists {
+        let near = self.neighbours(ev)?;
+        if near.iter().any(|(id, ..)| *id == ev.id) {
             return Ok(AppendOutcome::Duplicate);
         }
-        if let Some(fork) = self.fork_with(ev)? {
+        if let Some(fork) = self.fork_with(ev, &near)? {
             self.insert(ev, "quarantined", Some(&fork), true)?;
             return Ok(AppendOutcome::Quarantined(Refusal { disposition: Disposition::Quarantine, reason: fork }));
         }
@@ -85,15 +102,21 @@ impl<'t> Applier<'t> {
 
     /// A second event at an author's seq, or one whose `prev` disagrees with its neighbours, is a
     /// fork: both sides are quarantined and the key is flagged, never silently resolved.
-    fn fork_with(&mut self, ev: &SignedEvent) -> Result<Option<Text>> {
+    /// The author's events at this seq and either side of it: (id, seq, prev, status).
+    fn neighbours(&self, ev: &SignedEvent) -> Result<Vec<(String, i64, Option<String>, String)>> {
         let env = &ev.envelope;
-        let seq = env.seq as i64;
         let mut st = self.tx.prepare_cached(
             "SELECT id, seq, prev, status FROM events WHERE author = ?1 AND seq BETWEEN ?2 - 1 AND ?2 + 1",
         )?;
-        let near: Vec<(String, i64, Option<String>, String)> = st
-            .query_map(params![env.author, seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        let near = st
+            .query_map(params![env.author, env.seq as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<rusqlite::Result<_>>()?;
+        Ok(near)
+    }
+
+    fn fork_with(&mut self, ev: &SignedEvent, near: &[(String, i64, Option<String>, String)]) -> Result<Option<Text>> {
+        let env = &ev.envelope;
+        let seq = env.seq as i64;
         let conflicting: Vec<&(String, i64, Option<String>, String)> = near
             .iter()
             .filter(|(id, s, prev, _)| {
@@ -196,6 +219,7 @@ impl<'t> Applier<'t> {
     /// Updates the projection tables for one applied event. Within one owner, a higher `seq`
     /// supersedes, so the result does not depend on the order events arrive in.
     pub(super) fn project(&mut self, env: &Envelope, event_id: &str) -> Result<()> {
+        self.forget(&env.body, &env.author);
         let seq = env.seq as i64;
         let time = rfc3339(env.time);
         let tx = self.tx;
@@ -264,13 +288,13 @@ impl<'t> Applier<'t> {
             }
             Body::ScoreSubmitted { meeting, code, sheet } => {
                 tx.prepare_cached(
-                    "INSERT INTO score_sheets (meeting_id, code, expert_key, total_halves, veto_count, sheet_json, event_id, seq, submitted_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-                     ON CONFLICT DO UPDATE SET total_halves = excluded.total_halves, veto_count = excluded.veto_count, sheet_json = excluded.sheet_json, \
+                    "INSERT INTO score_sheets (meeting_id, code, expert_key, total_halves, veto_count, event_id, seq, submitted_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                     ON CONFLICT DO UPDATE SET total_halves = excluded.total_halves, veto_count = excluded.veto_count, \
                        event_id = excluded.event_id, seq = excluded.seq, submitted_at = excluded.submitted_at \
                      WHERE excluded.seq > score_sheets.seq",
                 )?
-                .execute(params![meeting, code, env.author, sheet.total().halves(), sheet.vetoes.len() as i64, json(sheet), event_id, seq, time])?;
+                .execute(params![meeting, code, env.author, sheet.total().halves(), sheet.vetoes.len() as i64, event_id, seq, time])?;
             }
             Body::DecisionRecorded { meeting, code, decision, based_on } => {
                 tx.prepare_cached(
@@ -296,6 +320,23 @@ impl<'t> Applier<'t> {
         Ok(())
     }
 
+    /// Drops what the memo knows that `body` is about to change.
+    fn forget(&self, body: &Body, author: &str) {
+        let mut memo = self.memo.borrow_mut();
+        match body {
+            Body::ApplicationRegistered { meeting, application } => {
+                memo.kinds.remove(&(meeting.clone(), application.code.clone()));
+            }
+            Body::ConflictDeclared { meeting, code, .. } => {
+                memo.recused.remove(&(meeting.clone(), code.clone(), author.to_string()));
+            }
+            Body::KeyRevoked { key, .. } => {
+                memo.cutoffs.remove(key);
+            }
+            _ => {}
+        }
+    }
+
     /// Events already applied past a new cut-off become rejected, and the projections are rebuilt.
     fn void_after_cutoff(&mut self, key: &str) -> Result<()> {
         let cutoff: i64 =
@@ -319,6 +360,7 @@ impl<'t> Applier<'t> {
             self.tx.execute(&format!("DELETE FROM {t}"), [])?;
         }
         self.meetings.borrow_mut().clear();
+        *self.memo.borrow_mut() = Memo::default();
         let mut st = self.tx.prepare(&format!(
             "SELECT id, bytes FROM events WHERE status = 'applied' ORDER BY {KIND_ORDER}, author, seq"
         ))?;
@@ -368,7 +410,16 @@ impl<'t> Applier<'t> {
 
 impl Authority for Applier<'_> {
     fn is_trusted_secretariat(&self, key: &str) -> bool {
-        self.tx.prepare_cached("SELECT 1 FROM trust WHERE key = ?1").and_then(|mut s| s.exists([key])).unwrap_or(false)
+        if let Some(t) = self.memo.borrow().trusted.get(key) {
+            return *t;
+        }
+        let t = self
+            .tx
+            .prepare_cached("SELECT 1 FROM trust WHERE key = ?1")
+            .and_then(|mut s| s.exists([key]))
+            .unwrap_or(false);
+        self.memo.borrow_mut().trusted.insert(key.to_string(), t);
+        t
     }
 
     fn meeting(&self, id: &str) -> Option<Rc<MeetingFacts>> {
@@ -381,29 +432,48 @@ impl Authority for Applier<'_> {
     }
 
     fn application_kind(&self, meeting: &str, code: &str) -> Option<ApplicationKind> {
+        let key = (meeting.to_string(), code.to_string());
+        if let Some(k) = self.memo.borrow().kinds.get(&key) {
+            return *k;
+        }
         let kind: Option<String> = self
             .tx
             .prepare_cached("SELECT kind FROM applications WHERE meeting_id = ?1 AND code = ?2")
             .and_then(|mut s| s.query_row([meeting, code], |r| r.get(0)).optional())
             .ok()
             .flatten();
-        kind.and_then(|k| ApplicationKind::parse(&k))
+        let kind = kind.and_then(|k| ApplicationKind::parse(&k));
+        self.memo.borrow_mut().kinds.insert(key, kind);
+        kind
     }
 
     fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool {
-        self.tx
+        let k = (meeting.to_string(), code.to_string(), key.to_string());
+        if let Some(r) = self.memo.borrow().recused.get(&k) {
+            return *r;
+        }
+        let r = self
+            .tx
             .prepare_cached("SELECT 1 FROM conflicts WHERE meeting_id = ?1 AND code = ?2 AND expert_key = ?3")
             .and_then(|mut s| s.exists([meeting, code, key]))
-            .unwrap_or(false)
+            .unwrap_or(false);
+        self.memo.borrow_mut().recused.insert(k, r);
+        r
     }
 
     fn revocation_cutoff(&self, key: &str) -> Option<u64> {
-        self.tx
+        if let Some(c) = self.memo.borrow().cutoffs.get(key) {
+            return *c;
+        }
+        let c = self
+            .tx
             .prepare_cached("SELECT cutoff_seq FROM revocations WHERE key = ?1")
             .and_then(|mut s| s.query_row([key], |r| r.get::<_, i64>(0)).optional())
             .ok()
             .flatten()
-            .map(|c| c as u64)
+            .map(|c| c as u64);
+        self.memo.borrow_mut().cutoffs.insert(key.to_string(), c);
+        c
     }
 }
 

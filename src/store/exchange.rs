@@ -51,6 +51,21 @@ impl Importer<'_> {
         Ok(())
     }
 
+    /// Whether this machine trusts `key` as a secretariat.
+    pub fn is_trusted(&self, key: &str) -> Result<bool> {
+        Ok(self.tx.prepare_cached("SELECT 1 FROM trust WHERE key = ?1")?.exists([key])?)
+    }
+
+    /// Whether `key` is on a panel, or the secretariat, of a meeting held here (this import included).
+    pub fn is_known_member(&self, key: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM panel WHERE key = ?1 UNION ALL SELECT 1 FROM meetings WHERE secretariat_key = ?1",
+            )?
+            .exists([key])?)
+    }
+
     /// Stores a document whose hash the caller has checked.
     pub fn blob(&mut self, sha256: &str, content: &[u8]) -> Result<()> {
         if super::put_blob(self.tx, sha256, content)? {

@@ -198,9 +198,20 @@ pub struct LogView {
     pub chains: Vec<ChainView>,
 }
 
+/// One expert's current score sheet on one application. The sheet itself is read from its
+/// event only when one application is asked for; the queue needs only the totals.
+struct SheetRow {
+    key: String,
+    total: Points,
+    vetoes: usize,
+    event_id: String,
+    submitted_at: String,
+    sheet: Option<ScoreSheet>,
+}
+
 /// Raw per-application facts gathered in bulk, so that a queue of thousands is a few queries.
 struct Sheets {
-    by_code: HashMap<String, Vec<(String, ScoreSheet, String, String)>>,
+    by_code: HashMap<String, Vec<SheetRow>>,
     conflicts: HashMap<String, BTreeMap<String, String>>,
     decisions: HashMap<String, DecisionView>,
 }
@@ -280,17 +291,33 @@ impl Store {
 
     fn sheets(&self, meeting: &str, code: Option<&str>) -> Result<Sheets> {
         let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
-        let mut by_code: HashMap<String, Vec<_>> = HashMap::new();
-        let mut st = self.conn.prepare_cached(
-            &scope_sql("SELECT code, expert_key, sheet_json, event_id, submitted_at FROM score_sheets WHERE meeting_id = ?1 AND {code}", code),
-        )?;
+        let mut by_code: HashMap<String, Vec<SheetRow>> = HashMap::new();
+        let mut st = self.conn.prepare_cached(&scope_sql(
+            "SELECT s.code, s.expert_key, s.total_halves, s.veto_count, s.event_id, s.submitted_at, \
+               CASE WHEN ?2 IS NULL THEN NULL ELSE (SELECT bytes FROM events e WHERE e.id = s.event_id) END \
+             FROM score_sheets s WHERE s.meeting_id = ?1 AND {code}",
+            code,
+        ))?;
         let rows = st.query_map(params![meeting, code], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                SheetRow {
+                    key: r.get(1)?,
+                    total: Points::from_halves(r.get::<_, i64>(2)? as u32),
+                    vetoes: r.get::<_, i64>(3)? as usize,
+                    event_id: r.get(4)?,
+                    submitted_at: r.get(5)?,
+                    sheet: None,
+                },
+                r.get::<_, Option<Vec<u8>>>(6)?,
+            ))
         })?;
         for row in rows {
-            let (code, key, json, event, at) = row?;
-            let sheet: ScoreSheet = serde_json::from_str(&json).map_err(corrupt)?;
-            by_code.entry(code).or_default().push((key, sheet, event, at));
+            let (code, mut sheet_row, bytes) = row?;
+            if let Some(bytes) = bytes {
+                sheet_row.sheet = Some(sheet_of(&sheet_row.event_id, &bytes)?);
+            }
+            by_code.entry(code).or_default().push(sheet_row);
         }
         let mut conflicts: HashMap<String, BTreeMap<String, String>> = HashMap::new();
         let mut st = self.conn.prepare_cached(&scope_sql(
@@ -332,11 +359,11 @@ impl Store {
         let mut rows = Vec::new();
         for app in self.applications(meeting_id, None)? {
             let a = assess(&meeting, &app, &sheets);
-            let mine = sheets.by_code.get(&app.code).and_then(|v| v.iter().find(|(k, ..)| k == viewer));
+            let mine = sheets.by_code.get(&app.code).and_then(|v| v.iter().find(|r| r.key == viewer));
             let recused = sheets.conflicts.get(&app.code).is_some_and(|c| c.contains_key(viewer));
             let my_score = match (role, mine) {
                 (ViewerRole::Expert, _) if recused => MyScore::Recused,
-                (ViewerRole::Expert, Some((_, s, ..))) => MyScore::Submitted { total: s.total() },
+                (ViewerRole::Expert, Some(r)) => MyScore::Submitted { total: r.total },
                 (ViewerRole::Expert, None) if drafts.contains(&app.code) => MyScore::Draft,
                 (ViewerRole::Expert, None) => MyScore::None,
                 _ => MyScore::NotScoring,
@@ -381,7 +408,7 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
         let sheets = self.sheets(meeting_id, Some(code))?;
         let a = assess(&meeting, &app, &sheets);
-        let submitted = sheets.by_code.get(code).is_some_and(|v| v.iter().any(|(k, ..)| k == viewer));
+        let submitted = sheets.by_code.get(code).is_some_and(|v| v.iter().any(|r| r.key == viewer));
         let blind = !role.sees_everything() && !submitted;
         let outliers = a.aggregate.as_ref().map(|g| g.outliers.clone()).unwrap_or_default();
         let conflicts = sheets.conflicts.get(code);
@@ -391,18 +418,18 @@ impl Store {
             .filter(|p| p.role == Role::Expert)
             .map(|p| {
                 let key = &p.member.key;
-                let entry = sheets.by_code.get(code).and_then(|v| v.iter().find(|(k, ..)| k == key));
+                let entry = sheets.by_code.get(code).and_then(|v| v.iter().find(|r| &r.key == key));
                 let visible = !blind || key == viewer;
                 ExpertLine {
                     name: p.member.name.clone(),
                     key: key.clone(),
                     fingerprint: key_fingerprint(p.member.suite, key),
                     recused: conflicts.and_then(|c| c.get(key).cloned()),
-                    sheet: entry.filter(|_| visible).map(|(_, s, ..)| s.clone()),
-                    total: entry.filter(|_| visible).map(|(_, s, ..)| s.total()),
+                    sheet: entry.filter(|_| visible).and_then(|r| r.sheet.clone()),
+                    total: entry.filter(|_| visible).map(|r| r.total),
                     outlier: !blind && outliers.contains(key),
-                    event_id: entry.map(|(_, _, e, _)| e.clone()),
-                    submitted_at: entry.map(|(.., at)| at.clone()),
+                    event_id: entry.map(|r| r.event_id.clone()),
+                    submitted_at: entry.map(|r| r.submitted_at.clone()),
                 }
             })
             .collect();
@@ -534,6 +561,16 @@ fn scope_sql(sql: &str, code: Option<&str>) -> String {
     sql.replace("{code}", if code.is_some() { "code = ?2" } else { "?2 IS NULL" })
 }
 
+/// The score sheet inside a stored score event.
+fn sheet_of(event_id: &str, bytes: &[u8]) -> Result<ScoreSheet> {
+    let env: crate::ledger::Envelope =
+        serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("event {event_id}: {e}")))?;
+    match env.body {
+        crate::ledger::Body::ScoreSubmitted { sheet, .. } => Ok(sheet),
+        _ => Err(StoreError::Corrupt(format!("event {event_id} is not a score sheet"))),
+    }
+}
+
 fn key_fingerprint(suite: Suite, key: &str) -> String {
     hex::decode(key).map(|k| fingerprint(suite, &k)).unwrap_or_default()
 }
@@ -558,9 +595,7 @@ fn assess(meeting: &MeetingOpened, app: &Application, sheets: &Sheets) -> Assess
     let entries: Vec<(String, Points, usize)> = sheets
         .by_code
         .get(&app.code)
-        .map(|v| {
-            v.iter().filter(|(k, ..)| is_eligible(k)).map(|(k, s, ..)| (k.clone(), s.total(), s.vetoes.len())).collect()
-        })
+        .map(|v| v.iter().filter(|r| is_eligible(&r.key)).map(|r| (r.key.clone(), r.total, r.vetoes)).collect())
         .unwrap_or_default();
     let aggregate = aggregate(&meeting.profile.aggregation, &entries);
     let suggested = aggregate.as_ref().map(|g| suggest(&meeting.profile, app.kind, g, &findings));

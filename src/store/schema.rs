@@ -141,8 +141,12 @@ CREATE TABLE local_meta (
 /// Forks are held apart from other quarantined events: re-examination never resolves them.
 const V2: &str = "ALTER TABLE events ADD COLUMN fork INTEGER NOT NULL DEFAULT 0 CHECK (fork IN (0, 1));";
 
+/// A score sheet is read from its event: keeping a second copy in the projection doubled the
+/// bytes every import writes.
+const V3: &str = "ALTER TABLE score_sheets DROP COLUMN sheet_json;";
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2)])
+    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
 }
 
 /// The projection tables, in the order a rebuild clears them (children first).
