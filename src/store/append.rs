@@ -42,6 +42,9 @@ pub struct ImportReport {
 pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 WHEN 'application_registered' THEN 2 \
      WHEN 'conflict_declared' THEN 3 WHEN 'score_submitted' THEN 4 ELSE 5 END";
 
+/// An event of the same author near a new one: (id, seq, prev, status).
+type Neighbour = (String, i64, Option<String>, String);
+
 /// Applies events within one transaction, caching the meeting facts authorization reads.
 pub(super) struct Applier<'t> {
     tx: &'t Transaction<'t>,
@@ -103,7 +106,7 @@ impl<'t> Applier<'t> {
     /// A second event at an author's seq, or one whose `prev` disagrees with its neighbours, is a
     /// fork: both sides are quarantined and the key is flagged, never silently resolved.
     /// The author's events at this seq and either side of it: (id, seq, prev, status).
-    fn neighbours(&self, ev: &SignedEvent) -> Result<Vec<(String, i64, Option<String>, String)>> {
+    fn neighbours(&self, ev: &SignedEvent) -> Result<Vec<Neighbour>> {
         let env = &ev.envelope;
         let mut st = self.tx.prepare_cached(
             "SELECT id, seq, prev, status FROM events WHERE author = ?1 AND seq BETWEEN ?2 - 1 AND ?2 + 1",
@@ -114,10 +117,10 @@ impl<'t> Applier<'t> {
         Ok(near)
     }
 
-    fn fork_with(&mut self, ev: &SignedEvent, near: &[(String, i64, Option<String>, String)]) -> Result<Option<Text>> {
+    fn fork_with(&mut self, ev: &SignedEvent, near: &[Neighbour]) -> Result<Option<Text>> {
         let env = &ev.envelope;
         let seq = env.seq as i64;
-        let conflicting: Vec<&(String, i64, Option<String>, String)> = near
+        let conflicting: Vec<&Neighbour> = near
             .iter()
             .filter(|(id, s, prev, _)| {
                 (*s == seq)
