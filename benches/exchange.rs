@@ -48,6 +48,7 @@ fn receiver(dir: &Path, source: &Home) -> Home {
 }
 
 /// Runs the binary and returns its own peak resident memory in MB (wait4 on that one child).
+#[expect(clippy::zombie_processes, reason = "reaped by wait4, which also reports the peak memory")]
 fn run_binary(args: &[&str]) -> f64 {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
         .args(args)
