@@ -114,13 +114,9 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
         Body::ScoreSubmitted { meeting, code, sheet } => {
             let m = known_meeting(meeting, state)?;
             require_role(&m, author, Role::Expert, "评分", "score")?;
+            // A score from an expert who has (or later) stepped aside is kept but never counted: the
+            // projection leaves recused experts out, whatever order the two events arrive in.
             let kind = known_application(meeting, code, state)?;
-            if state.is_recused(meeting, code, author) {
-                return Err(reject(
-                    format!("该专家已对 {code} 声明回避，不能评分"),
-                    format!("this expert declared a conflict on {code} and cannot score it"),
-                ));
-            }
             let rubric = m.rubric(kind).ok_or_else(|| reject("会议缺少评分表", "the meeting lacks a rubric"))?;
             sheet.validate(rubric).map_err(|e| reject(e.to_string(), "the score sheet does not fit the rubric"))
         }
@@ -131,6 +127,21 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
             decision.validate(kind, m.date).map_err(|e| reject(e.to_string(), "the decision is not valid"))
         }
     }
+}
+
+/// What the expert's own machine checks before signing, on top of [`authorize`]: an expert who
+/// has stepped aside (回避) from an application does not score it. Bundles are not held to this,
+/// since a score signed before the declaration may arrive after it.
+pub fn local_guard(event: &SignedEvent, state: &impl Authority) -> Result<(), Refusal> {
+    if let Body::ScoreSubmitted { meeting, code, .. } = &event.envelope.body
+        && state.is_recused(meeting, code, &event.envelope.author)
+    {
+        return Err(reject(
+            format!("你已对 {code} 声明回避，不能再评分"),
+            format!("you declared a conflict of interest on {code} and cannot score it"),
+        ));
+    }
+    Ok(())
 }
 
 fn require_trusted(author: &str, state: &impl Authority) -> Result<(), Refusal> {
@@ -149,13 +160,29 @@ fn meeting_opened(author: &str, m: &MeetingOpened, state: &impl Authority) -> Re
     if m.secretariat.key != author {
         return Err(reject("会议开启事件的秘书处必须是签名者本人", "the meeting's secretariat must be the signer"));
     }
-    if let Some(existing) = state.meeting(&m.id)
-        && existing.secretariat != author
-    {
-        return Err(reject(
-            format!("会议 {} 已由另一秘书处开启", m.id),
-            format!("meeting {} was opened by another secretariat", m.id),
-        ));
+    if let Some(existing) = state.meeting(&m.id) {
+        if existing.secretariat != author {
+            return Err(reject(
+                format!("会议 {} 已由另一秘书处开启", m.id),
+                format!("meeting {} was opened by another secretariat", m.id),
+            ));
+        }
+        // Seats only grow, so a score accepted under one version of the panel stays valid under
+        // every later one, and import order cannot matter.
+        let kept =
+            existing.panel.iter().all(|(key, role)| m.panel.iter().any(|p| &p.member.key == key && p.role == *role));
+        if !kept {
+            return Err(reject(
+                format!(
+                    "重新开启会议 {} 时只能增加专家，不能移除专家或改变角色；如需停用某人的密钥，请吊销该密钥",
+                    m.id
+                ),
+                format!(
+                    "re-opening meeting {} may add panel members but not remove them or change their roles; revoke a key instead",
+                    m.id
+                ),
+            ));
+        }
     }
     let chairs = m.panel.iter().filter(|p| p.role == Role::Chair).count();
     if chairs != 1 {
@@ -206,7 +233,8 @@ fn require_role(m: &MeetingFacts, author: &str, role: Role, what_zh: &str, what_
             format!("{}不能{what_zh}，只有{}可以", r.zh(), role.zh()),
             format!("a panel {r:?} cannot {what_en}; only the {role:?} can").to_lowercase(),
         )),
-        None => Err(reject(
+        // Held, not dropped: the secretariat may still add this key to the panel (a replaced laptop).
+        None => Err(hold(
             format!("签名者不在本次会议的专家组中，不能{what_zh}。如有误，请秘书处核对专家名单"),
             format!(
                 "the signer is not on this meeting's panel and cannot {what_en}; if that is wrong, ask the secretariat to check the roster"

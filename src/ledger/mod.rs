@@ -5,7 +5,7 @@ pub mod event;
 pub mod identity;
 pub mod suite;
 
-pub use authz::{Authority, Disposition, MeetingFacts, Refusal, authorize};
+pub use authz::{Authority, Disposition, MeetingFacts, Refusal, authorize, local_guard};
 pub use event::{Body, Envelope, MeetingOpened, Member, PanelMember, Role, SignedEvent};
 pub use identity::{Identity, Keyring, PublicKey};
 pub use suite::{Suite, fingerprint};

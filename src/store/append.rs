@@ -4,7 +4,7 @@ use super::{Result, Store, StoreError};
 use crate::domain::ApplicationKind;
 use crate::domain::text::Text;
 use crate::ledger::event::{Body, EVENT_VERSION, Envelope, MeetingOpened};
-use crate::ledger::{Authority, Disposition, Identity, MeetingFacts, Refusal, SignedEvent, authorize};
+use crate::ledger::{Authority, Disposition, Identity, MeetingFacts, Refusal, SignedEvent, authorize, local_guard};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::cell::RefCell;
@@ -314,7 +314,8 @@ impl<'t> Applier<'t> {
                 tx.prepare_cached(
                     "INSERT INTO revocations (key, cutoff_seq, reason, event_id) VALUES (?1, ?2, ?3, ?4) \
                      ON CONFLICT (key) DO UPDATE SET cutoff_seq = excluded.cutoff_seq, reason = excluded.reason, event_id = excluded.event_id \
-                     WHERE excluded.cutoff_seq < revocations.cutoff_seq",
+                     WHERE excluded.cutoff_seq < revocations.cutoff_seq \
+                       OR (excluded.cutoff_seq = revocations.cutoff_seq AND excluded.event_id < revocations.event_id)",
                 )?
                 .execute(params![key, *cutoff_seq as i64, reason, event_id])?;
                 self.void_after_cutoff(key)?;
@@ -340,15 +341,15 @@ impl<'t> Applier<'t> {
         }
     }
 
-    /// Events already applied past a new cut-off become rejected, and the projections are rebuilt.
+    /// Events past a new cut-off are removed, and the projections rebuilt if any had applied.
     fn void_after_cutoff(&mut self, key: &str) -> Result<()> {
         let cutoff: i64 =
             self.tx.query_row("SELECT cutoff_seq FROM revocations WHERE key = ?1", [key], |r| r.get(0))?;
+        // Void events leave the log, as they would had they arrived after the revocation: the
+        // log must not depend on arrival order either. Held ones are rejected, and reported, by
+        // the re-examination that follows every import.
         let voided = self.tx.execute(
-            "UPDATE events SET status = 'rejected', \
-               reason_zh = '该密钥已被吊销，截止序号 ' || ?2 || ' 之后的事件无效', \
-               reason_en = 'the key was revoked after seq ' || ?2 \
-             WHERE author = ?1 AND seq > ?2 AND status = 'applied'",
+            "DELETE FROM events WHERE author = ?1 AND seq > ?2 AND status = 'applied'",
             params![key, cutoff],
         )?;
         if voided > 0 {
@@ -377,7 +378,8 @@ impl<'t> Applier<'t> {
                 self.tx.execute(
                     "INSERT INTO revocations (key, cutoff_seq, reason, event_id) VALUES (?1, ?2, ?3, ?4) \
                      ON CONFLICT (key) DO UPDATE SET cutoff_seq = excluded.cutoff_seq, reason = excluded.reason, event_id = excluded.event_id \
-                     WHERE excluded.cutoff_seq < revocations.cutoff_seq",
+                     WHERE excluded.cutoff_seq < revocations.cutoff_seq \
+                       OR (excluded.cutoff_seq = revocations.cutoff_seq AND excluded.event_id < revocations.event_id)",
                     params![key, *cutoff_seq as i64, reason, id],
                 )?;
             } else {
@@ -525,6 +527,7 @@ impl Store {
                     body,
                 };
                 let event = SignedEvent::sign(&identity.secret, envelope);
+                local_guard(&event, &applier).map_err(StoreError::Refused)?;
                 match applier.append(&event)? {
                     AppendOutcome::New => {}
                     AppendOutcome::Quarantined(r) | AppendOutcome::Rejected(r) => return Err(StoreError::Refused(r)),
