@@ -120,9 +120,8 @@ pub fn export(
     // 2. The documents, by hash, straight from the store.
     let blob_hashes = if filter.no_blobs { vec![] } else { store.document_hashes(filter.events.meeting.as_deref())? };
     let mut entries = vec![EntryDigest { name: EVENTS.into(), sha256: hex::encode(hasher.finalize()), size }];
-    for h in &blob_hashes {
-        let bytes = store.blob(h)?.unwrap_or_default();
-        entries.push(EntryDigest { name: format!("{BLOB_DIR}{h}"), sha256: h.clone(), size: bytes.len() as u64 });
+    for (h, size) in &blob_hashes {
+        entries.push(EntryDigest { name: format!("{BLOB_DIR}{h}"), sha256: h.clone(), size: *size });
     }
 
     // 3. The manifest, signed.
@@ -158,7 +157,7 @@ pub fn export(
     events_file.flush().map_err(io(&events_tmp.path))?;
     events_file.seek(SeekFrom::Start(0)).map_err(io(&events_tmp.path))?;
     append(EVENTS, size, &mut std::io::BufReader::new(&events_file))?;
-    for h in &blob_hashes {
+    for (h, _) in &blob_hashes {
         let bytes = store.blob(h)?.unwrap_or_default();
         append(&format!("{BLOB_DIR}{h}"), bytes.len() as u64, &mut bytes.as_slice())?;
     }

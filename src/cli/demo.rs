@@ -175,8 +175,6 @@ fn score_all(
     rubrics: &[Rubric],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    let meeting = store.meeting(MEETING_ID)?;
-    let _ = meeting;
     for (e, expert) in experts.iter().take(4).enumerate() {
         let mut bodies = Vec::new();
         for (code, totals) in TOTALS {

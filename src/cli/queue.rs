@@ -3,7 +3,7 @@
 use super::{Ctx, output};
 use crate::domain::text::Lang;
 use crate::domain::{Aggregate, Method, Money, Severity};
-use crate::store::{ApplicationView, MyScore, QueueRow, Store};
+use crate::store::{ApplicationView, MyScore, QueueRow};
 use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
@@ -35,7 +35,7 @@ pub fn run_queue(ctx: &Ctx, a: QueueArgs) -> Result<()> {
     if ctx.json {
         return output::json(&view);
     }
-    print_queue(ctx, &store, &view)
+    print_queue(ctx, &view)
 }
 
 fn wan(m: Option<Money>) -> String {
@@ -71,7 +71,7 @@ fn status(ctx: &Ctx, r: &QueueRow) -> String {
     }
 }
 
-fn print_queue(ctx: &Ctx, store: &Store, view: &crate::store::QueueView) -> Result<()> {
+fn print_queue(ctx: &Ctx, view: &crate::store::QueueView) -> Result<()> {
     let m = &view.meeting;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     println!("{}  {}  {}", m.id, m.date, m.title);
@@ -122,7 +122,6 @@ fn print_queue(ctx: &Ctx, store: &Store, view: &crate::store::QueueView) -> Resu
             "* trimmed mean (highest and lowest dropped); others are plain means."
         )
     );
-    let _ = store;
     Ok(())
 }
 

@@ -310,14 +310,7 @@ impl<'t> Applier<'t> {
                 .execute(params![meeting, code, decision.outcome.id(), json(decision), json(based_on), event_id, seq, time])?;
             }
             Body::KeyRevoked { key, cutoff_seq, reason } => {
-                // Several revocations of one key: the earliest cut-off holds, whatever the order.
-                tx.prepare_cached(
-                    "INSERT INTO revocations (key, cutoff_seq, reason, event_id) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (key) DO UPDATE SET cutoff_seq = excluded.cutoff_seq, reason = excluded.reason, event_id = excluded.event_id \
-                     WHERE excluded.cutoff_seq < revocations.cutoff_seq \
-                       OR (excluded.cutoff_seq = revocations.cutoff_seq AND excluded.event_id < revocations.event_id)",
-                )?
-                .execute(params![key, *cutoff_seq as i64, reason, event_id])?;
+                record_revocation(tx, key, *cutoff_seq, reason, event_id)?;
                 self.void_after_cutoff(key)?;
             }
         }
@@ -375,13 +368,7 @@ impl<'t> Applier<'t> {
                 serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
             // A revocation during replay would recurse; its voiding already happened.
             if let Body::KeyRevoked { key, cutoff_seq, reason } = &env.body {
-                self.tx.execute(
-                    "INSERT INTO revocations (key, cutoff_seq, reason, event_id) VALUES (?1, ?2, ?3, ?4) \
-                     ON CONFLICT (key) DO UPDATE SET cutoff_seq = excluded.cutoff_seq, reason = excluded.reason, event_id = excluded.event_id \
-                     WHERE excluded.cutoff_seq < revocations.cutoff_seq \
-                       OR (excluded.cutoff_seq = revocations.cutoff_seq AND excluded.event_id < revocations.event_id)",
-                    params![key, *cutoff_seq as i64, reason, id],
-                )?;
+                record_revocation(self.tx, key, *cutoff_seq, reason, &id)?;
             } else {
                 self.project(&env, &id)?;
             }
@@ -480,6 +467,19 @@ impl Authority for Applier<'_> {
         self.memo.borrow_mut().cutoffs.insert(key.to_string(), c);
         c
     }
+}
+
+/// Several revocations of one key: the earliest cut-off holds, ties going to the lower event id,
+/// so the row is the same whatever order they arrive in.
+fn record_revocation(tx: &Transaction<'_>, key: &str, cutoff_seq: u64, reason: &str, event_id: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO revocations (key, cutoff_seq, reason, event_id) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (key) DO UPDATE SET cutoff_seq = excluded.cutoff_seq, reason = excluded.reason, event_id = excluded.event_id \
+         WHERE excluded.cutoff_seq < revocations.cutoff_seq \
+           OR (excluded.cutoff_seq = revocations.cutoff_seq AND excluded.event_id < revocations.event_id)",
+    )?
+    .execute(params![key, cutoff_seq as i64, reason, event_id])?;
+    Ok(())
 }
 
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {

@@ -138,13 +138,17 @@ impl Store {
         Ok(())
     }
 
-    /// The documents attached to the applications of `meeting` (or of every meeting) that this store holds.
-    pub fn document_hashes(&self, meeting: Option<&str>) -> Result<Vec<String>> {
+    /// The documents attached to the applications of `meeting` (or of every meeting) that this
+    /// store holds, as (sha256, size).
+    pub fn document_hashes(&self, meeting: Option<&str>) -> Result<Vec<(String, u64)>> {
         let mut st = self.conn.prepare(
-            "SELECT DISTINCT json_extract(d.value, '$.sha256') FROM applications a, json_each(a.data_json, '$.documents') d \
-             WHERE (?1 IS NULL OR a.meeting_id = ?1) AND json_extract(d.value, '$.sha256') IN (SELECT sha256 FROM blobs) ORDER BY 1",
+            "SELECT b.sha256, b.size FROM blobs b WHERE b.sha256 IN ( \
+               SELECT json_extract(d.value, '$.sha256') FROM applications a, json_each(a.data_json, '$.documents') d \
+               WHERE (?1 IS NULL OR a.meeting_id = ?1)) ORDER BY 1",
         )?;
-        let hashes = st.query_map([meeting], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let hashes = st
+            .query_map([meeting], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(hashes)
     }
 
