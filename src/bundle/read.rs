@@ -318,7 +318,7 @@ fn verify_chunk(chunk: &[(usize, String)]) -> Result<Vec<SignedEvent>, BundleErr
 /// Accumulates what a bundle holds.
 #[derive(Default)]
 struct Tally {
-    kinds: BTreeMap<String, usize>,
+    kinds: BTreeMap<&'static str, usize>,
     seqs: BTreeMap<String, Vec<u64>>,
     meeting_ids: BTreeSet<String>,
     meetings: Vec<MeetingInBundle>,
@@ -330,9 +330,17 @@ impl Tally {
     fn add(&mut self, e: &SignedEvent) {
         let env = &e.envelope;
         self.events += 1;
-        *self.kinds.entry(env.body.kind().to_string()).or_default() += 1;
-        self.seqs.entry(env.author.clone()).or_default().push(env.seq);
-        if let Some(m) = env.body.meeting() {
+        // Called once per event on the thread that applies them: no allocation when nothing is new.
+        *self.kinds.entry(env.body.kind()).or_default() += 1;
+        match self.seqs.get_mut(&env.author) {
+            Some(seqs) => seqs.push(env.seq),
+            None => {
+                self.seqs.insert(env.author.clone(), vec![env.seq]);
+            }
+        }
+        if let Some(m) = env.body.meeting()
+            && !self.meeting_ids.contains(m)
+        {
             self.meeting_ids.insert(m.to_string());
         }
         match &env.body {
@@ -406,7 +414,7 @@ fn summarize(checked: Integrity, tally: Tally) -> BundleSummary {
         bytes: checked.bytes,
         events: tally.events,
         events_bytes: checked.events_bytes,
-        kinds: tally.kinds.clone(),
+        kinds: tally.kinds.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
         authors: tally.authors(&names),
         meeting_ids: tally.meeting_ids.iter().cloned().collect(),
         applications: tally.applications.len(),

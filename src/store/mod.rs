@@ -68,6 +68,9 @@ impl Store {
 
     fn setup(mut conn: Connection) -> Result<Store> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Events are about a kilobyte each: 16 KiB pages hold a dozen, where 4 KiB pages held
+        // three, which makes large imports cheaper. It only takes effect on a new database.
+        conn.execute_batch("PRAGMA page_size = 16384;")?;
         // journal_mode answers with a row; the others are silent.
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch(
