@@ -54,8 +54,11 @@ const TOTALS: [(&str, [Option<f64>; 4]); 14] = [
 pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
     let home = if explicit_home { ctx.home.clone() } else { Home { dir: ctx.home.dir.join("demo") } };
     build(&home, ctx.now)?;
-    let _ = args.no_tui;
     let store = home.open()?;
+    if !args.no_tui && !ctx.json {
+        let me = home.keyring().load(ctx.as_name.as_deref().unwrap_or(CHAIR))?;
+        return crate::tui::run(store, &me, ctx.lang);
+    }
     let chair = home.keyring().load(CHAIR)?;
     let view = store.queue(MEETING_ID, &chair.key_hex())?;
     if ctx.json {

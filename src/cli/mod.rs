@@ -44,8 +44,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// With no command, the screens open
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,7 +145,12 @@ pub fn run(cli: Cli) -> Result<()> {
         json: cli.json,
         now: now()?,
     };
-    match cli.command {
+    let Some(command) = cli.command else {
+        let store = ctx.home.open()?;
+        let me = ctx.home.identity(ctx.as_name.as_deref())?;
+        return crate::tui::run(store, &me, ctx.lang);
+    };
+    match command {
         Command::Init(a) => init::run(&ctx, a),
         Command::Key(c) => key::run(&ctx, c),
         Command::Trust(c) => trust::run(&ctx, c),

@@ -468,7 +468,7 @@ impl Store {
     fn log_entries(&self, meeting: Option<&str>, code: Option<&str>) -> Result<Vec<LogEntry>> {
         let names = self.names()?;
         let sql = "SELECT id, author, seq, prev, kind, meeting_id, app_code, time, status, reason_zh, reason_en, suite FROM events \
-             WHERE {meeting} AND {code} ORDER BY time, author, seq";
+             WHERE {meeting} AND {code} ORDER BY time, rowid";
         let sql = sql
             .replace("{meeting}", if meeting.is_some() { "meeting_id = ?1" } else { "?1 IS NULL" })
             .replace("{code}", if code.is_some() { "app_code = ?2" } else { "?2 IS NULL" });

@@ -1,0 +1,257 @@
+//! The application state and its update: key → action → update → render, with rendering a
+//! pure function of the state.
+
+use super::i18n::I18n;
+use super::keymap::KeyMap;
+use super::screens::{detail, queue};
+use crate::domain::Lang;
+use crate::domain::text::{truncate, width};
+use crate::ledger::Identity;
+use crate::store::{Store, ViewerRole};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// The smallest terminal the screens are laid out for.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Who is looking.
+pub struct Viewer {
+    pub key: String,
+    pub name: String,
+    pub fingerprint: String,
+}
+
+pub struct App {
+    pub i18n: I18n,
+    pub keys: KeyMap,
+    store: Store,
+    pub viewer: Viewer,
+    pub meeting: Option<(String, String, String)>,
+    pub role: Option<ViewerRole>,
+    pub queue: Option<queue::QueueState>,
+    pub detail: Option<detail::DetailState>,
+    pub help: bool,
+    pub message: Option<String>,
+    pub last_import: Option<String>,
+    pub last_export: Option<String>,
+    pub size: Rect,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(store: Store, identity: &Identity, lang: Lang) -> App {
+        let viewer =
+            Viewer { key: identity.key_hex(), name: identity.name.clone(), fingerprint: identity.fingerprint() };
+        let mut app = App {
+            i18n: I18n::new(lang),
+            keys: KeyMap::default(),
+            store,
+            viewer,
+            meeting: None,
+            role: None,
+            queue: None,
+            detail: None,
+            help: false,
+            message: None,
+            last_import: None,
+            last_export: None,
+            size: Rect::new(0, 0, MIN_WIDTH, MIN_HEIGHT),
+            quit: false,
+        };
+        app.reload();
+        app
+    }
+
+    /// Reads the queue again from the store; errors go to the message line.
+    pub fn reload(&mut self) {
+        let last = |k: &str| {
+            self.store
+                .meta(k)
+                .ok()
+                .flatten()
+                .map(|v| v.split(' ').next().unwrap_or("").get(..16).unwrap_or("").replace('T', " "))
+        };
+        self.last_import = last("last_import");
+        self.last_export = last("last_export");
+        let result = self.store.resolve_meeting(None).and_then(|id| Ok((self.store.queue(&id, &self.viewer.key)?, id)));
+        match result {
+            Ok((view, _)) => {
+                self.meeting = Some((view.meeting.id.clone(), view.meeting.title.clone(), view.meeting.date.clone()));
+                self.role = Some(view.viewer);
+                let (filter, selected_code) = self
+                    .queue
+                    .as_ref()
+                    .map(|q| (q.filter.clone(), q.current().map(|r| r.code.clone())))
+                    .unwrap_or_default();
+                let mut q = queue::QueueState::new(view);
+                q.filter = filter;
+                q.refilter();
+                if let Some(code) = selected_code
+                    && let Some(i) = q.shown.iter().position(|i| q.view.rows[*i].code == code)
+                {
+                    q.selected = i;
+                }
+                self.queue = Some(q);
+            }
+            Err(crate::store::StoreError::NoMeeting) => self.message = Some(self.i18n.t("app.no_meeting").to_string()),
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    fn body_height(&self) -> usize {
+        self.size.height.saturating_sub(4) as usize
+    }
+
+    pub fn on_key(&mut self, ev: KeyEvent) {
+        if self.keys.quit_now.matches(&ev) {
+            self.quit = true;
+            return;
+        }
+        let filtering = self.queue.as_ref().is_some_and(|q| q.filtering) && self.detail.is_none();
+        if !filtering && self.keys.help.matches(&ev) {
+            self.help = !self.help;
+            return;
+        }
+        if self.help {
+            if super::keymap::any(&self.keys.back, &ev) {
+                self.help = false;
+            }
+            return;
+        }
+        self.message = None;
+        let page = self.body_height().saturating_sub(2);
+        if let Some(d) = &mut self.detail {
+            if let detail::Outcome::Back = d.update(&self.keys, &ev, page as u16) {
+                self.detail = None;
+            }
+            return;
+        }
+        let Some(q) = &mut self.queue else {
+            if super::keymap::any(&self.keys.back, &ev) {
+                self.quit = true;
+            }
+            return;
+        };
+        match q.update(&self.keys, &ev, page) {
+            queue::Outcome::None => {}
+            queue::Outcome::Back => self.quit = true,
+            queue::Outcome::Open(code) => self.open(&code),
+        }
+    }
+
+    fn open(&mut self, code: &str) {
+        let Some((id, ..)) = &self.meeting else { return };
+        match self.store.application(id, code, &self.viewer.key) {
+            Ok(view) => self.detail = Some(detail::DetailState { view, scroll: 0 }),
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    pub fn on_mouse(&mut self, ev: MouseEvent) {
+        let body = self.body_height();
+        match ev.kind {
+            MouseEventKind::ScrollDown => self.on_key(KeyEvent::from(crossterm::event::KeyCode::Down)),
+            MouseEventKind::ScrollUp => self.on_key(KeyEvent::from(crossterm::event::KeyCode::Up)),
+            MouseEventKind::Down(MouseButton::Left) if self.detail.is_none() => {
+                // The table's rows start below the two header lines and the column titles.
+                if let Some(q) = &mut self.queue
+                    && ev.row >= 3
+                {
+                    q.click((ev.row - 3) as usize, body.saturating_sub(2));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame) {
+        let area = frame.area();
+        let t = &self.i18n;
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let text =
+                t.t("app.too_small").replace("{w}", &area.width.to_string()).replace("{h}", &area.height.to_string());
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+            return;
+        }
+        self.render_header(frame, Rect::new(area.x, area.y, area.width, 2));
+        let body = Rect::new(area.x, area.y + 2, area.width, area.height.saturating_sub(4));
+        match (&self.detail, &self.queue) {
+            (Some(d), _) => detail::render(d, t, frame, body),
+            (None, Some(q)) => queue::render(q, t, frame, body),
+            (None, None) => {}
+        }
+        let hints = match (&self.detail, &self.queue) {
+            (Some(_), _) => detail::hints(),
+            (None, Some(q)) => queue::hints(q),
+            (None, None) => &["keys.quit"][..],
+        };
+        let bar = hints.iter().map(|k| t.t(k)).collect::<Vec<_>>().join("  ");
+        let y = area.bottom() - 2;
+        frame.buffer_mut().set_string(
+            area.x,
+            y,
+            truncate(&bar, area.width as usize),
+            Style::default().fg(Color::Black).bg(Color::Gray),
+        );
+        if let Some(m) = &self.message {
+            let text = truncate(&format!("{}：{m}", t.t("error.prefix")), area.width as usize);
+            frame.buffer_mut().set_string(area.x, y + 1, text, Style::default().fg(Color::Red));
+        }
+        if self.help {
+            self.render_help(frame, area);
+        }
+    }
+
+    fn render_header(&self, frame: &mut Frame, area: Rect) {
+        let t = &self.i18n;
+        let (title, date) = self
+            .meeting
+            .as_ref()
+            .map(|(_, title, date)| (title.as_str(), date.as_str()))
+            .unwrap_or((t.t("app.title"), ""));
+        let role = match self.role {
+            Some(ViewerRole::Secretariat) => t.t("role.secretariat"),
+            Some(ViewerRole::Chair) => t.t("role.chair"),
+            Some(ViewerRole::Expert) => t.t("role.expert"),
+            _ => t.t("role.observer"),
+        };
+        let me = format!("{}：{}（{}）{}", t.t("header.me"), self.viewer.name, role, self.viewer.fingerprint);
+        let room = (area.width as usize).saturating_sub(width(&me) + 2);
+        let left = truncate(&format!("{} {date}", title), room);
+        let gap = (area.width as usize).saturating_sub(width(&left) + width(&me));
+        let line = Line::from(vec![
+            Span::styled(left, Style::default().add_modifier(Modifier::BOLD)),
+            Span::raw(" ".repeat(gap)),
+            Span::styled(me, Style::default().fg(Color::Cyan)),
+        ]);
+        frame.buffer_mut().set_line(area.x, area.y, &line, area.width);
+        let never = t.t("header.never");
+        let sync = format!(
+            "{} {}   {} {}",
+            t.t("header.last_import"),
+            self.last_import.as_deref().unwrap_or(never),
+            t.t("header.last_export"),
+            self.last_export.as_deref().unwrap_or(never)
+        );
+        frame.buffer_mut().set_string(
+            area.x,
+            area.y + 1,
+            truncate(&sync, area.width as usize),
+            Style::default().fg(Color::DarkGray),
+        );
+    }
+
+    fn render_help(&self, frame: &mut Frame, area: Rect) {
+        let w = area.width.saturating_sub(8).min(100);
+        let h = 9.min(area.height);
+        let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+        frame.render_widget(Clear, popup);
+        let block = Block::default().borders(Borders::ALL).title(self.i18n.t("help.title"));
+        frame.render_widget(Paragraph::new(self.i18n.t("help.body")).wrap(Wrap { trim: false }).block(block), popup);
+    }
+}

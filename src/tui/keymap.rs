@@ -1,0 +1,54 @@
+//! Every key binding, declared once: handling, the status bar and help read from here.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A key with the modifiers it needs.
+#[derive(Clone, Copy, Debug)]
+pub struct Key(pub KeyCode, pub KeyModifiers);
+
+impl Key {
+    const fn plain(c: KeyCode) -> Key {
+        Key(c, KeyModifiers::NONE)
+    }
+
+    pub fn matches(&self, ev: &KeyEvent) -> bool {
+        // Shift is how some terminals deliver `?` and capitals; only Ctrl and Alt must agree.
+        let relevant = KeyModifiers::CONTROL | KeyModifiers::ALT;
+        ev.code == self.0 && (ev.modifiers & relevant) == (self.1 & relevant)
+    }
+}
+
+/// One field per action.
+pub struct KeyMap {
+    pub up: [Key; 2],
+    pub down: [Key; 2],
+    pub page_up: Key,
+    pub page_down: Key,
+    pub open: Key,
+    pub back: [Key; 2],
+    pub filter: Key,
+    pub sort: Key,
+    pub help: Key,
+    pub quit_now: Key,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        KeyMap {
+            up: [Key::plain(KeyCode::Up), Key::plain(KeyCode::Char('k'))],
+            down: [Key::plain(KeyCode::Down), Key::plain(KeyCode::Char('j'))],
+            page_up: Key::plain(KeyCode::PageUp),
+            page_down: Key::plain(KeyCode::PageDown),
+            open: Key::plain(KeyCode::Enter),
+            back: [Key::plain(KeyCode::Esc), Key::plain(KeyCode::Char('q'))],
+            filter: Key::plain(KeyCode::Char('/')),
+            sort: Key::plain(KeyCode::Char('s')),
+            help: Key::plain(KeyCode::Char('?')),
+            quit_now: Key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        }
+    }
+}
+
+pub fn any(keys: &[Key], ev: &KeyEvent) -> bool {
+    keys.iter().any(|k| k.matches(ev))
+}

@@ -1,0 +1,44 @@
+//! The terminal interface (ratatui over crossterm). A synchronous loop handles key presses only,
+//! and the terminal is restored on exit, on error and on panic.
+
+pub mod app;
+pub mod i18n;
+pub mod keymap;
+pub mod screens;
+
+use crate::domain::Lang;
+use crate::ledger::Identity;
+use crate::store::Store;
+use anyhow::{Result, bail};
+use crossterm::event::{self, Event, KeyEventKind};
+use std::io::IsTerminal;
+
+/// Opens the screens on this terminal, or says why not.
+pub fn run(store: Store, identity: &Identity, lang: Lang) -> Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!(
+            "没有连接终端，无法打开界面。请在终端中运行，或使用 queue、show 等命令 / no terminal is attached, so the screens cannot open: run it in a terminal, or use commands such as queue and show"
+        );
+    }
+    let mut app = app::App::new(store, identity, lang);
+    // ratatui::init installs a panic hook that restores the terminal before the message prints.
+    let mut terminal = ratatui::init();
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture).ok();
+    let result = run_loop(&mut terminal, &mut app);
+    crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture).ok();
+    ratatui::restore();
+    result
+}
+
+fn run_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut app::App) -> Result<()> {
+    while !app.quit {
+        app.size = terminal.size().map(|s| ratatui::layout::Rect::new(0, 0, s.width, s.height))?;
+        terminal.draw(|f| app.render(f))?;
+        match event::read()? {
+            Event::Key(k) if k.kind == KeyEventKind::Press => app.on_key(k),
+            Event::Mouse(m) => app.on_mouse(m),
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! Application detail (申报详情): the facts, every finding with its article, the documents,
+//! the experts' scores as the viewer may see them, the decision and the history.
+
+use crate::domain::Severity;
+use crate::store::ApplicationView;
+use crate::tui::i18n::I18n;
+use crate::tui::keymap::{KeyMap, any};
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub struct DetailState {
+    pub view: ApplicationView,
+    pub scroll: u16,
+}
+
+pub enum Outcome {
+    None,
+    Back,
+}
+
+impl DetailState {
+    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent, page: u16) -> Outcome {
+        if any(&keys.up, ev) {
+            self.scroll = self.scroll.saturating_sub(1);
+        } else if any(&keys.down, ev) {
+            self.scroll = self.scroll.saturating_add(1);
+        } else if keys.page_up.matches(ev) {
+            self.scroll = self.scroll.saturating_sub(page);
+        } else if keys.page_down.matches(ev) {
+            self.scroll = self.scroll.saturating_add(page);
+        } else if any(&keys.back, ev) {
+            return Outcome::Back;
+        }
+        Outcome::None
+    }
+}
+
+fn heading(text: &str) -> Line<'static> {
+    Line::from(Span::styled(text.to_string(), Style::default().add_modifier(Modifier::BOLD).fg(Color::Cyan)))
+}
+
+fn lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
+    let a = &v.application;
+    let mut out = vec![
+        Line::from(Span::styled(
+            format!("{}  {}（{}）", a.code, a.name, t.pick(a.kind.zh(), a.kind.en())),
+            Style::default().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(format!("{}  ·  {}", a.unit, a.department)),
+        Line::from(""),
+        heading(t.t("detail.facts")),
+    ];
+    if let Some(m) = a.approved_total {
+        out.push(Line::from(format!(
+            "  {}：{} {}（{} {}）",
+            t.t("detail.approved"),
+            m.wan(),
+            t.t("unit.wan"),
+            m.yuan(),
+            t.t("unit.yuan")
+        )));
+    }
+    if let Some(m) = a.requested_total {
+        let change = a
+            .approved_total
+            .and_then(|base| m.change_basis_points(base))
+            .map(|bp| {
+                format!(
+                    "，{} {}{}.{:02}%",
+                    t.t("detail.change"),
+                    if bp < 0 { "-" } else { "+" },
+                    bp.abs() / 100,
+                    bp.abs() % 100
+                )
+            })
+            .unwrap_or_default();
+        out.push(Line::from(format!(
+            "  {}：{} {}（{} {}）{change}",
+            t.t("detail.requested"),
+            m.wan(),
+            t.t("unit.wan"),
+            m.yuan(),
+            t.t("unit.yuan")
+        )));
+    }
+    if let (Some(s), Some(e)) = (a.trial_start, a.trial_end) {
+        let months = (e.years_since(s).unwrap_or(0) * 12) as i64 + (e.signed_duration_since(s).num_days() % 365) / 30;
+        out.push(Line::from(format!("  {}：{s} — {e}（≈{months} {}）", t.t("detail.trial"), t.t("detail.months"))));
+    }
+    out.push(Line::from(""));
+    out.push(heading(t.t("detail.findings")));
+    if v.findings.is_empty() {
+        out.push(Line::from(format!("  {}", t.t("detail.no_findings"))));
+    }
+    for f in &v.findings {
+        let (badge, color) = match f.severity {
+            Severity::Blocks => (t.t("badge.blocks"), Color::Red),
+            Severity::Warns => (t.t("badge.warns"), Color::Yellow),
+            Severity::Informs => (t.pick("提示", "note"), Color::Gray),
+        };
+        out.push(Line::from(vec![
+            // No space after the badge: a Chinese sentence is one long "word" to the wrapper, and a
+            // space would push all of it to the next line.
+            Span::styled(format!("  [{badge}]"), Style::default().fg(color).add_modifier(Modifier::BOLD)),
+            Span::raw(format!("{}（{}）", f.message.get(t.lang), f.article)),
+        ]));
+    }
+    if !a.documents.is_empty() {
+        out.push(Line::from(""));
+        out.push(heading(t.t("detail.documents")));
+        for d in &a.documents {
+            out.push(Line::from(format!(
+                "  {}  {} B  sha256 {}",
+                d.name,
+                d.size,
+                d.sha256.get(..16).unwrap_or(&d.sha256)
+            )));
+        }
+    }
+    out.push(Line::from(""));
+    out.push(heading(t.t("detail.experts")));
+    for e in &v.experts {
+        let what = match (&e.recused, e.total) {
+            (Some(r), _) => format!("{}：{r}", t.t("mine.recused")),
+            (None, Some(total)) if e.outlier => format!("{total}（{}）", t.t("detail.outlier")),
+            (None, Some(total)) => total.to_string(),
+            (None, None) if e.event_id.is_some() => t.t("detail.submitted_hidden").to_string(),
+            (None, None) => t.t("detail.not_submitted").to_string(),
+        };
+        out.push(Line::from(format!("  {}  {}  {what}", e.fingerprint, crate::domain::text::fit(&e.name, 8))));
+    }
+    match (&v.aggregate, v.blind) {
+        (_, true) => out.push(Line::from(format!("  {}：{}", t.t("detail.aggregate"), t.t("queue.blind")))),
+        (Some(g), false) => {
+            out.push(Line::from(format!(
+                "  {}：{}（{}）  n={}  σ={}  {}–{}",
+                t.t("detail.aggregate"),
+                g.value,
+                t.pick(g.method.zh(), g.method.en()),
+                g.n,
+                g.std_dev,
+                g.min,
+                g.max
+            )));
+            if let Some(s) = v.suggested {
+                out.push(Line::from(format!("  {}：{}", t.t("detail.suggested"), t.pick(s.zh(), s.en()))));
+            }
+        }
+        (None, false) => {}
+    }
+    if let Some(d) = &v.decision {
+        out.push(Line::from(""));
+        out.push(heading(t.t("detail.decision")));
+        out.push(Line::from(format!("  {}", t.pick(d.decision.outcome.zh(), d.decision.outcome.en()))));
+    }
+    out.push(Line::from(""));
+    out.push(heading(t.t("detail.history")));
+    for h in &v.history {
+        out.push(Line::from(format!("  {}  #{} {}  {}", h.time, h.seq, h.author_name, h.kind)));
+    }
+    out
+}
+
+pub fn render(state: &DetailState, t: &I18n, frame: &mut Frame, area: Rect) {
+    let p = Paragraph::new(lines(&state.view, t)).wrap(Wrap { trim: false }).scroll((state.scroll, 0));
+    frame.render_widget(p, area);
+}
+
+pub fn hints() -> &'static [&'static str] {
+    &["keys.scroll", "keys.back", "keys.help"]
+}

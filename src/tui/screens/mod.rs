@@ -1,0 +1,4 @@
+//! One file per screen: its state, its update, its render and its key hints.
+
+pub mod detail;
+pub mod queue;

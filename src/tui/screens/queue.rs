@@ -1,0 +1,332 @@
+//! The project queue (项目队列): every application of the meeting, filtered as you type.
+
+use crate::domain::text::{fit, fit_right, truncate, width};
+use crate::domain::{Method, Money};
+use crate::store::{MyScore, QueueRow, QueueView, Status};
+use crate::tui::i18n::I18n;
+use crate::tui::keymap::{KeyMap, any};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+
+/// Which column the rows are sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortBy {
+    Code,
+    Aggregate,
+    Status,
+}
+
+pub struct QueueState {
+    pub view: QueueView,
+    /// Indices into `view.rows` that pass the filter, in display order.
+    pub shown: Vec<usize>,
+    pub selected: usize,
+    pub filter: String,
+    pub filtering: bool,
+    pub sort: SortBy,
+}
+
+/// What the queue asks the app to do.
+pub enum Outcome {
+    None,
+    Open(String),
+    Back,
+}
+
+impl QueueState {
+    pub fn new(view: QueueView) -> QueueState {
+        let mut s = QueueState {
+            view,
+            shown: vec![],
+            selected: 0,
+            filter: String::new(),
+            filtering: false,
+            sort: SortBy::Code,
+        };
+        s.refilter();
+        s
+    }
+
+    /// Re-applies the filter and sort, keeping the selected application when it still shows.
+    pub fn refilter(&mut self) {
+        let keep = self.current().map(|r| r.code.clone());
+        let needle = self.filter.to_lowercase();
+        let rows = &self.view.rows;
+        let mut shown: Vec<usize> = (0..rows.len())
+            .filter(|i| {
+                let r = &rows[*i];
+                needle.is_empty()
+                    || r.code.to_lowercase().contains(&needle)
+                    || r.name.to_lowercase().contains(&needle)
+                    || r.unit.to_lowercase().contains(&needle)
+            })
+            .collect();
+        match self.sort {
+            SortBy::Code => shown.sort_by(|a, b| rows[*a].code.cmp(&rows[*b].code)),
+            SortBy::Aggregate => shown.sort_by_key(|i| std::cmp::Reverse(rows[*i].aggregate.as_ref().map(|g| g.value))),
+            SortBy::Status => shown.sort_by_key(|i| (status_rank(rows[*i].status), rows[*i].code.clone())),
+        }
+        self.shown = shown;
+        self.selected = keep.and_then(|c| self.shown.iter().position(|i| rows[*i].code == c)).unwrap_or(0);
+    }
+
+    pub fn current(&self) -> Option<&QueueRow> {
+        self.shown.get(self.selected).map(|i| &self.view.rows[*i])
+    }
+
+    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent, page: usize) -> Outcome {
+        if self.filtering {
+            match ev.code {
+                KeyCode::Enter => self.filtering = false,
+                KeyCode::Esc => {
+                    self.filtering = false;
+                    self.filter.clear();
+                    self.refilter();
+                }
+                KeyCode::Backspace => {
+                    self.filter.pop();
+                    self.refilter();
+                }
+                KeyCode::Char(c) => {
+                    self.filter.push(c);
+                    self.refilter();
+                }
+                _ => {}
+            }
+            return Outcome::None;
+        }
+        let last = self.shown.len().saturating_sub(1);
+        if any(&keys.up, ev) {
+            self.selected = self.selected.saturating_sub(1);
+        } else if any(&keys.down, ev) {
+            self.selected = (self.selected + 1).min(last);
+        } else if keys.page_up.matches(ev) {
+            self.selected = self.selected.saturating_sub(page.max(1));
+        } else if keys.page_down.matches(ev) {
+            self.selected = (self.selected + page.max(1)).min(last);
+        } else if keys.open.matches(ev) {
+            if let Some(r) = self.current() {
+                return Outcome::Open(r.code.clone());
+            }
+        } else if keys.filter.matches(ev) {
+            self.filtering = true;
+        } else if keys.sort.matches(ev) {
+            self.sort = match self.sort {
+                SortBy::Code => SortBy::Aggregate,
+                SortBy::Aggregate => SortBy::Status,
+                SortBy::Status => SortBy::Code,
+            };
+            self.refilter();
+        } else if any(&keys.back, ev) {
+            if !self.filter.is_empty() {
+                self.filter.clear();
+                self.refilter();
+            } else {
+                return Outcome::Back;
+            }
+        }
+        Outcome::None
+    }
+
+    /// Selects the row shown at `row` lines below the top of the table body, if any.
+    pub fn click(&mut self, row: usize, height: usize) {
+        let i = offset(self.selected, height) + row;
+        if i < self.shown.len() {
+            self.selected = i;
+        }
+    }
+}
+
+fn status_rank(s: Status) -> u8 {
+    match s {
+        Status::ToScore => 0,
+        Status::Scored => 1,
+        Status::Decided => 2,
+    }
+}
+
+/// The first row shown, so that the selected one is on screen. Pure: rendering needs no state.
+pub fn offset(selected: usize, height: usize) -> usize {
+    if height == 0 { 0 } else { selected.saturating_sub(height - 1) }
+}
+
+/// A column: its header key, its width, whether it is right-aligned, and how it is dropped
+/// when the terminal is narrow (higher priority stays longer).
+struct Column {
+    header: &'static str,
+    width: usize,
+    right: bool,
+    priority: u8,
+}
+
+const COLUMNS: [Column; 10] = [
+    Column { header: "queue.code", width: 14, right: false, priority: 9 },
+    Column { header: "queue.name", width: 0, right: false, priority: 9 },
+    Column { header: "queue.unit", width: 18, right: false, priority: 2 },
+    Column { header: "queue.kind", width: 4, right: false, priority: 3 },
+    Column { header: "queue.requested", width: 9, right: true, priority: 7 },
+    Column { header: "queue.rules", width: 9, right: false, priority: 6 },
+    Column { header: "queue.mine", width: 8, right: false, priority: 8 },
+    Column { header: "queue.scored", width: 6, right: true, priority: 5 },
+    Column { header: "queue.aggregate", width: 10, right: true, priority: 8 },
+    Column { header: "queue.status", width: 10, right: false, priority: 8 },
+];
+
+/// The columns that fit `total` cells, the name column taking what is left (at least 12).
+fn layout(total: usize) -> Vec<(usize, usize)> {
+    let mut chosen: Vec<usize> = (0..COLUMNS.len()).collect();
+    loop {
+        let fixed: usize = chosen.iter().map(|i| COLUMNS[*i].width).sum::<usize>() + chosen.len().saturating_sub(1);
+        if fixed + 12 <= total || chosen.len() <= 3 {
+            let name = total.saturating_sub(fixed);
+            return chosen
+                .iter()
+                .map(|i| (*i, if COLUMNS[*i].width == 0 { name } else { COLUMNS[*i].width }))
+                .collect();
+        }
+        let drop = chosen
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| COLUMNS[**i].width > 0)
+            .min_by_key(|(_, i)| COLUMNS[**i].priority)
+            .map(|(p, _)| p);
+        match drop {
+            Some(p) => {
+                chosen.remove(p);
+            }
+            None => return vec![],
+        }
+    }
+}
+
+fn money(m: Option<Money>) -> String {
+    m.map(|m| m.wan()).unwrap_or_else(|| "—".into())
+}
+
+fn cell(r: &QueueRow, column: usize, t: &I18n) -> String {
+    match column {
+        0 => r.code.clone(),
+        1 => r.name.clone(),
+        2 => r.unit.clone(),
+        3 => t.pick(r.kind.zh(), r.kind.en()).to_string(),
+        4 => money(r.requested_total.or(r.approved_total)),
+        5 => {
+            let mut parts = vec![];
+            if r.blocks > 0 {
+                parts.push(format!("{}{}", t.t("badge.blocks"), r.blocks));
+            }
+            if r.warns > 0 {
+                parts.push(format!("{}{}", t.t("badge.warns"), r.warns));
+            }
+            parts.join(" ")
+        }
+        6 => match &r.my_score {
+            MyScore::NotScoring => String::new(),
+            MyScore::Recused => t.t("mine.recused").into(),
+            MyScore::None => t.t("mine.none").into(),
+            MyScore::Draft => t.t("mine.draft").into(),
+            MyScore::Submitted { total } => total.to_string(),
+        },
+        7 => format!("{}/{}", r.scored, r.eligible),
+        8 => match (&r.aggregate, r.blind) {
+            (_, true) => t.t("queue.blind").into(),
+            (None, _) => "—".into(),
+            (Some(g), _) => format!("{}{}", g.value, if g.method == Method::TrimmedMean { "*" } else { "" }),
+        },
+        _ => match r.outcome {
+            Some(o) => t.pick(o.zh(), o.en()).to_string(),
+            None => t
+                .t(match r.status {
+                    Status::ToScore => "status.to_score",
+                    Status::Scored => "status.scored",
+                    Status::Decided => "status.decided",
+                })
+                .into(),
+        },
+    }
+}
+
+fn row_line(cells: &[(usize, usize)], text: impl Fn(usize) -> String) -> String {
+    cells
+        .iter()
+        .map(|(c, w)| if COLUMNS[*c].right { fit_right(&text(*c), *w) } else { fit(&text(*c), *w) })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Draws the queue into `area`: a header row, the visible rows only, and the filter line.
+pub fn render(state: &QueueState, t: &I18n, frame: &mut Frame, area: Rect) {
+    let total = area.width as usize;
+    let cells = layout(total);
+    let buf = frame.buffer_mut();
+    let header = row_line(&cells, |c| t.t(COLUMNS[c].header).to_string());
+    buf.set_string(area.x, area.y, header, Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
+    let body = area.height.saturating_sub(2) as usize;
+    let first = offset(state.selected, body);
+    for (line, i) in state.shown.iter().skip(first).take(body).enumerate() {
+        let r = &state.view.rows[*i];
+        let style = if first + line == state.selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else if r.blocks > 0 {
+            Style::default().fg(Color::Red)
+        } else {
+            Style::default()
+        };
+        buf.set_string(area.x, area.y + 1 + line as u16, row_line(&cells, |c| cell(r, c, t)), style);
+    }
+    if state.shown.is_empty() {
+        buf.set_string(area.x + 2, area.y + 2, t.t("queue.empty"), Style::default().fg(Color::DarkGray));
+    }
+    let y = area.y + area.height.saturating_sub(1);
+    let count = t.t("queue.count").replace("{n}", &state.shown.len().to_string());
+    let label = format!("{}: ", t.t("queue.filter"));
+    let line = Line::from(vec![
+        Span::styled(label.clone(), Style::default().fg(Color::Cyan)),
+        Span::raw(truncate(&state.filter, total.saturating_sub(width(&label) + width(&count) + 3))),
+        Span::raw("  "),
+        Span::styled(count, Style::default().fg(Color::DarkGray)),
+    ]);
+    frame.buffer_mut().set_line(area.x, y, &line, area.width);
+    if state.filtering {
+        // The real cursor sits where the next character goes, so input methods open there.
+        let x = area.x as usize + width(&label) + width(&state.filter);
+        frame.set_cursor_position((x.min(area.right().saturating_sub(1) as usize) as u16, y));
+    }
+}
+
+/// The key hints of this screen.
+pub fn hints(state: &QueueState) -> &'static [&'static str] {
+    if state.filtering {
+        &["keys.back"]
+    } else {
+        &["keys.move", "keys.open", "keys.filter", "keys.sort", "keys.help", "keys.quit"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_terminals_drop_low_priority_columns_first() {
+        let at80: Vec<usize> = layout(80).iter().map(|(c, _)| *c).collect();
+        assert!(!at80.contains(&2) && at80.contains(&0) && at80.contains(&5) && at80.contains(&8), "{at80:?}");
+        let at160: Vec<usize> = layout(160).iter().map(|(c, _)| *c).collect();
+        assert_eq!(at160.len(), COLUMNS.len());
+        for total in [80, 100, 120, 160] {
+            let used: usize = layout(total).iter().map(|(_, w)| w).sum::<usize>() + layout(total).len() - 1;
+            assert_eq!(used, total, "columns fill the width exactly at {total}");
+        }
+    }
+
+    #[test]
+    fn the_selected_row_stays_on_screen() {
+        assert_eq!(offset(0, 10), 0);
+        assert_eq!(offset(9, 10), 0);
+        assert_eq!(offset(10, 10), 1);
+        assert_eq!(offset(9999, 20), 9980);
+    }
+}

@@ -1,0 +1,157 @@
+//! The screens on the demo meeting, drawn on ratatui's TestBackend: snapshots at 80×24 and
+//! 120×40 in Chinese and English, and key sequences through the update function.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use reviewdesk::cli::Home;
+use reviewdesk::domain::Lang;
+use reviewdesk::store::Store;
+use reviewdesk::tui::app::App;
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// One demo home for the whole file, built by the binary at a fixed clock.
+fn demo() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        assert_cmd::cargo::cargo_bin_cmd!("reviewdesk")
+            .args(["--home", dir.path().join("demo").to_str().unwrap(), "demo", "--no-tui"])
+            .env("REVIEWDESK_NOW", "2026-12-08T09:00:00Z")
+            .env_remove("REVIEWDESK_HOME")
+            .assert()
+            .success();
+        dir
+    })
+    .path()
+}
+
+fn app(who: &str, lang: Lang) -> App {
+    let home = Home { dir: demo().join("demo") };
+    let store = Store::open(&home.db()).unwrap();
+    let me = home.keyring().load(who).unwrap();
+    App::new(store, &me, lang)
+}
+
+/// The screen as text, with the random parts (key fingerprints) masked.
+fn draw(app: &mut App, w: u16, h: u16) -> String {
+    app.size = ratatui::layout::Rect::new(0, 0, w, h);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| app.render(f)).unwrap();
+    mask_fingerprints(&terminal.backend().to_string())
+}
+
+fn mask_fingerprints(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let is_hex = |c: char| c.is_ascii_digit() || ('A'..='F').contains(&c);
+    while i < chars.len() {
+        let window: String = chars[i..(i + 19).min(chars.len())].iter().collect();
+        let looks = window.len() == 19
+            && window.chars().enumerate().all(|(j, c)| if j % 5 == 4 { c == '-' } else { is_hex(c) });
+        if looks {
+            out.push_str("XXXX-XXXX-XXXX-XXXX");
+            i += 19;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn queue_as_the_chair_80x24_zh() {
+    insta::assert_snapshot!(draw(&mut app("王建国", Lang::Zh), 80, 24));
+}
+
+#[test]
+fn queue_as_the_chair_120x40_en() {
+    insta::assert_snapshot!(draw(&mut app("王建国", Lang::En), 120, 40));
+}
+
+#[test]
+fn queue_as_the_expert_who_has_not_scored_is_blind_80x24_zh() {
+    let screen = draw(&mut app("赵敏", Lang::Zh), 80, 24);
+    assert!(screen.contains("提交后可见"), "{screen}");
+    assert!(!screen.contains("82.25"), "an aggregate leaked to a blind expert:\n{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn detail_of_a_change_that_must_reapply_80x24_zh() {
+    let mut a = app("王建国", Lang::Zh);
+    type_text(&mut a, "/GL-BG-2026-012");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("须重新立项"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn detail_120x40_en() {
+    let mut a = app("王建国", Lang::En);
+    type_text(&mut a, "/GL-YS-2025-022");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Enter);
+    insta::assert_snapshot!(draw(&mut a, 120, 40));
+}
+
+#[test]
+fn below_80x24_the_app_says_the_terminal_is_too_small() {
+    let screen = draw(&mut app("王建国", Lang::Zh), 79, 24);
+    assert!(screen.contains("终端窗口太小") && screen.contains("79×24"), "{screen}");
+    let screen = draw(&mut app("王建国", Lang::En), 100, 20);
+    assert!(screen.contains("too small") && screen.contains("100×20"), "{screen}");
+}
+
+#[test]
+fn filtering_in_chinese_then_opening_and_going_back() {
+    let mut a = app("王建国", Lang::Zh);
+    assert_eq!(a.queue.as_ref().unwrap().shown.len(), 14);
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "档案");
+    let q = a.queue.as_ref().unwrap();
+    let codes: Vec<&str> = q.shown.iter().map(|i| q.view.rows[*i].code.as_str()).collect();
+    assert_eq!(codes, ["GL-LX-2027-004", "GL-YS-2025-022"]);
+    press(&mut a, KeyCode::Enter); // ends the filter
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Enter); // opens the selected application
+    assert_eq!(a.detail.as_ref().unwrap().view.application.code, "GL-YS-2025-022");
+    press(&mut a, KeyCode::Esc);
+    assert!(a.detail.is_none() && !a.quit);
+    press(&mut a, KeyCode::Esc); // clears the filter first
+    assert_eq!(a.queue.as_ref().unwrap().shown.len(), 14);
+    press(&mut a, KeyCode::Char('?'));
+    assert!(a.help);
+    press(&mut a, KeyCode::Esc);
+    assert!(!a.help && !a.quit);
+    a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(a.quit);
+}
+
+#[test]
+fn the_real_cursor_sits_after_the_filter_text_measured_in_cells() {
+    let mut a = app("王建国", Lang::Zh);
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "档案");
+    a.size = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| a.render(f)).unwrap();
+    // "筛选: " is 6 cells and "档案" 4: the cursor is at column 10 of the filter line.
+    let pos = terminal.get_cursor_position().unwrap();
+    assert_eq!((pos.x, pos.y), (10, 21));
+}
