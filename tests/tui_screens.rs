@@ -31,7 +31,7 @@ fn app(who: &str, lang: Lang) -> App {
     let home = Home { dir: demo().join("demo") };
     let store = Store::open(&home.db()).unwrap();
     let me = home.keyring().load(who).unwrap();
-    App::new(store, &me, lang)
+    App::new(store, me, lang)
 }
 
 /// The screen as text, with the random parts (key fingerprints) masked.
@@ -154,4 +154,105 @@ fn the_real_cursor_sits_after_the_filter_text_measured_in_cells() {
     // "筛选: " is 6 cells and "档案" 4: the cursor is at column 10 of the filter line.
     let pos = terminal.get_cursor_position().unwrap();
     assert_eq!((pos.x, pos.y), (10, 21));
+}
+
+/// A demo home of its own, for tests that write.
+fn fresh_demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert_cmd::cargo::cargo_bin_cmd!("reviewdesk")
+        .args(["--home", dir.path().to_str().unwrap(), "demo", "--no-tui"])
+        .env("REVIEWDESK_NOW", "2026-12-08T09:00:00Z")
+        .env_remove("REVIEWDESK_HOME")
+        .assert()
+        .success();
+    dir
+}
+
+fn app_in(dir: &Path, who: &str) -> App {
+    let home = Home { dir: dir.to_path_buf() };
+    App::new(Store::open(&home.db()).unwrap(), home.keyring().load(who).unwrap(), Lang::Zh)
+}
+
+fn select(app: &mut App, code: &str) {
+    let q = app.queue.as_mut().unwrap();
+    q.selected = q.shown.iter().position(|i| q.view.rows[*i].code == code).unwrap();
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+#[test]
+fn an_expert_scores_from_the_queue_to_a_signed_event() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-LX-2027-001");
+    press(&mut a, KeyCode::Char('e'));
+    assert!(a.scoring.is_some());
+    // necessity (max 15): "16" is refused as typed, the 1 stays.
+    type_text(&mut a, "16");
+    assert_eq!(a.scoring.as_ref().unwrap().points[0], Some(reviewdesk::domain::Points::whole(1)));
+    assert!(a.scoring.as_ref().unwrap().error.as_deref().unwrap_or("").contains("超出"));
+    press(&mut a, KeyCode::Backspace);
+    type_text(&mut a, "13");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "建设必要性论证充分");
+    press(&mut a, KeyCode::Esc);
+    // The rest: requirements 13, technical 17 then +, sharing 13, security 8.5, budget 13, implementation 8.
+    for p in ["13", "17", "13", "8.5", "13", "8"] {
+        press(&mut a, KeyCode::Down);
+        type_text(&mut a, p);
+    }
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Char('+')); // technical 17 → 17.5
+    assert_eq!(a.scoring.as_ref().unwrap().total().to_string(), "86");
+    ctrl(&mut a, 's');
+    assert!(a.scoring.as_ref().unwrap().confirming, "{:?}", a.scoring.as_ref().unwrap().error);
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("提交前确认") && screen.contains("总分：86 / 100"), "{screen}");
+    press(&mut a, KeyCode::Char('y'));
+    assert!(a.scoring.is_none(), "{:?}", a.message);
+    assert!(a.message.as_deref().unwrap_or("").contains("已签名提交评分"));
+    // The event is in the store: the expert now sees the aggregate, and the comment travelled.
+    let home = Home { dir: dir.path().to_path_buf() };
+    let store = Store::open(&home.db()).unwrap();
+    let me = home.keyring().load("赵敏").unwrap().key_hex();
+    let v = store.application("GL-2027-01", "GL-LX-2027-001", &me).unwrap();
+    assert!(!v.blind);
+    let mine = v.experts.iter().find(|e| e.key == me).unwrap();
+    assert_eq!(mine.total.unwrap().to_string(), "86");
+    assert_eq!(mine.sheet.as_ref().unwrap().comments["necessity"], "建设必要性论证充分");
+    assert_eq!(v.aggregate.unwrap().n, 5);
+}
+
+#[test]
+fn an_unfinished_sheet_comes_back_as_a_draft_after_a_restart() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-YS-2025-021");
+    press(&mut a, KeyCode::Char('e'));
+    type_text(&mut a, "20");
+    ctrl(&mut a, 's'); // incomplete: refused with the criterion named
+    assert!(a.scoring.as_ref().unwrap().error.as_deref().unwrap_or("").contains("未打分"));
+    press(&mut a, KeyCode::Esc);
+    assert!(a.scoring.is_none());
+    drop(a);
+    let mut b = app_in(dir.path(), "赵敏");
+    let q = b.queue.as_ref().unwrap();
+    let row = q.view.rows.iter().find(|r| r.code == "GL-YS-2025-021").unwrap();
+    assert_eq!(row.my_score, reviewdesk::store::MyScore::Draft);
+    select(&mut b, "GL-YS-2025-021");
+    press(&mut b, KeyCode::Char('e'));
+    assert_eq!(b.scoring.as_ref().unwrap().points[0], Some(reviewdesk::domain::Points::whole(20)));
+}
+
+#[test]
+fn the_chair_cannot_open_a_score_sheet() {
+    let mut a = app("王建国", Lang::Zh);
+    press(&mut a, KeyCode::Char('e'));
+    assert!(a.scoring.is_none());
+    assert!(a.message.as_deref().unwrap_or("").contains("只有本会议未回避的专家可以评分"));
 }

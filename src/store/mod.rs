@@ -230,3 +230,47 @@ impl TrustEntry {
 
 #[cfg(test)]
 mod tests;
+
+/// Unfinished score sheets: local to this machine, never events (草稿).
+impl Store {
+    pub fn save_draft(
+        &mut self,
+        meeting: &str,
+        code: &str,
+        key: &str,
+        sheet: &crate::domain::ScoreSheet,
+        now: &str,
+    ) -> Result<()> {
+        let json = serde_json::to_string(sheet).unwrap_or_default();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO drafts (meeting_id, code, identity_key, sheet_json, saved_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT DO UPDATE SET sheet_json = excluded.sheet_json, saved_at = excluded.saved_at",
+                params![meeting, code, key, json, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn draft(&self, meeting: &str, code: &str, key: &str) -> Result<Option<crate::domain::ScoreSheet>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT sheet_json FROM drafts WHERE meeting_id = ?1 AND code = ?2 AND identity_key = ?3",
+                [meeting, code, key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    pub fn delete_draft(&mut self, meeting: &str, code: &str, key: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM drafts WHERE meeting_id = ?1 AND code = ?2 AND identity_key = ?3",
+                [meeting, code, key],
+            )?;
+            Ok(())
+        })
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::i18n::I18n;
 use super::keymap::KeyMap;
-use super::screens::{detail, queue};
+use super::screens::{detail, queue, scoring};
 use crate::domain::Lang;
 use crate::domain::text::{truncate, width};
 use crate::ledger::Identity;
@@ -30,6 +30,8 @@ pub struct App {
     pub i18n: I18n,
     pub keys: KeyMap,
     store: Store,
+    identity: Identity,
+    pub scoring: Option<scoring::ScoringState>,
     pub viewer: Viewer,
     pub meeting: Option<(String, String, String)>,
     pub role: Option<ViewerRole>,
@@ -44,13 +46,15 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(store: Store, identity: &Identity, lang: Lang) -> App {
+    pub fn new(store: Store, identity: Identity, lang: Lang) -> App {
         let viewer =
             Viewer { key: identity.key_hex(), name: identity.name.clone(), fingerprint: identity.fingerprint() };
         let mut app = App {
             i18n: I18n::new(lang),
             keys: KeyMap::default(),
             store,
+            identity,
+            scoring: None,
             viewer,
             meeting: None,
             role: None,
@@ -125,6 +129,14 @@ impl App {
         }
         self.message = None;
         let page = self.body_height().saturating_sub(2);
+        if let Some(sc) = &mut self.scoring {
+            match sc.update(&self.keys, &ev, &self.i18n) {
+                scoring::Outcome::None => {}
+                scoring::Outcome::Back(sheet) => self.leave_scoring(sheet),
+                scoring::Outcome::Submit(sheet) => self.submit(sheet),
+            }
+            return;
+        }
         if let Some(d) = &mut self.detail {
             if let detail::Outcome::Back = d.update(&self.keys, &ev, page as u16) {
                 self.detail = None;
@@ -137,10 +149,80 @@ impl App {
             }
             return;
         };
+        if !q.filtering && self.keys.score.matches(&ev) {
+            let code = q.current().map(|r| r.code.clone());
+            if let Some(code) = code {
+                self.start_scoring(&code);
+            }
+            return;
+        }
         match q.update(&self.keys, &ev, page) {
             queue::Outcome::None => {}
             queue::Outcome::Back => self.quit = true,
             queue::Outcome::Open(code) => self.open(&code),
+        }
+    }
+
+    /// Opens the score sheet of `code`, with the draft if there is one.
+    fn start_scoring(&mut self, code: &str) {
+        let Some((id, ..)) = self.meeting.clone() else { return };
+        let recused = self
+            .queue
+            .as_ref()
+            .and_then(|q| q.view.rows.iter().find(|r| r.code == code))
+            .is_some_and(|r| r.my_score == crate::store::MyScore::Recused);
+        if self.role != Some(ViewerRole::Expert) || recused {
+            self.message = Some(self.i18n.t("scoring.not_expert").to_string());
+            return;
+        }
+        let opened = (|| {
+            let view = self.store.application(&id, code, &self.viewer.key)?;
+            let meeting = self.store.meeting(&id)?;
+            let draft = self.store.draft(&id, code, &self.viewer.key)?;
+            // After a submission, the submitted sheet is where a revision starts.
+            let mine = view.experts.iter().find(|e| e.key == self.viewer.key).and_then(|e| e.sheet.clone());
+            Ok::<_, crate::store::StoreError>((view, meeting, draft.or(mine)))
+        })();
+        match opened {
+            Ok((view, meeting, draft)) => match meeting.rubrics.into_iter().find(|r| r.kind == view.application.kind) {
+                Some(rubric) => {
+                    self.scoring = Some(scoring::ScoringState::new(code, &view.application.name, rubric, draft))
+                }
+                None => self.message = Some(format!("no rubric for {}", view.application.kind.en())),
+            },
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    fn leave_scoring(&mut self, sheet: crate::domain::ScoreSheet) {
+        let Some(sc) = self.scoring.take() else { return };
+        if let Some((id, ..)) = &self.meeting {
+            let now = chrono::Utc::now().to_rfc3339();
+            if let Err(e) = self.store.save_draft(id, &sc.code, &self.viewer.key, &sheet, &now) {
+                self.message = Some(e.to_string());
+            }
+        }
+        self.reload();
+    }
+
+    fn submit(&mut self, sheet: crate::domain::ScoreSheet) {
+        let (Some(sc), Some((id, ..))) = (&mut self.scoring, self.meeting.clone()) else { return };
+        let code = sc.code.clone();
+        let total = sheet.total();
+        let body = crate::ledger::Body::ScoreSubmitted { meeting: id.clone(), code: code.clone(), sheet };
+        match self.store.append_local(&self.identity, body, chrono::Utc::now()) {
+            Ok(_) => {
+                let _ = self.store.delete_draft(&id, &code, &self.viewer.key);
+                self.scoring = None;
+                self.reload();
+                self.message = Some(
+                    self.i18n.t("scoring.submitted").replace("{code}", &code).replace("{total}", &total.to_string()),
+                );
+            }
+            Err(e) => {
+                sc.confirming = false;
+                sc.error = Some(e.to_string());
+            }
         }
     }
 
@@ -181,11 +263,17 @@ impl App {
         self.render_header(frame, Rect::new(area.x, area.y, area.width, 2));
         let body = Rect::new(area.x, area.y + 2, area.width, area.height.saturating_sub(4));
         match (&self.detail, &self.queue) {
+            _ if self.scoring.is_some() => {
+                if let Some(sc) = &self.scoring {
+                    scoring::render(sc, t, frame, body);
+                }
+            }
             (Some(d), _) => detail::render(d, t, frame, body),
             (None, Some(q)) => queue::render(q, t, frame, body),
             (None, None) => {}
         }
         let hints = match (&self.detail, &self.queue) {
+            _ if self.scoring.is_some() => self.scoring.as_ref().map(scoring::hints).unwrap_or(&[]),
             (Some(_), _) => detail::hints(),
             (None, Some(q)) => queue::hints(q),
             (None, None) => &["keys.quit"][..],
@@ -199,7 +287,7 @@ impl App {
             Style::default().fg(Color::Black).bg(Color::Gray),
         );
         if let Some(m) = &self.message {
-            let text = truncate(&format!("{}：{m}", t.t("error.prefix")), area.width as usize);
+            let text = truncate(m, area.width as usize);
             frame.buffer_mut().set_string(area.x, y + 1, text, Style::default().fg(Color::Red));
         }
         if self.help {

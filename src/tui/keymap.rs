@@ -30,6 +30,10 @@ pub struct KeyMap {
     pub sort: Key,
     pub help: Key,
     pub quit_now: Key,
+    pub score: Key,
+    pub submit: Key,
+    pub edit: Key,
+    pub toggle: Key,
 }
 
 impl Default for KeyMap {
@@ -45,6 +49,10 @@ impl Default for KeyMap {
             sort: Key::plain(KeyCode::Char('s')),
             help: Key::plain(KeyCode::Char('?')),
             quit_now: Key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            score: Key::plain(KeyCode::Char('e')),
+            submit: Key(KeyCode::Char('s'), KeyModifiers::CONTROL),
+            edit: Key::plain(KeyCode::Tab),
+            toggle: Key::plain(KeyCode::Char(' ')),
         }
     }
 }

@@ -14,7 +14,7 @@ use crossterm::event::{self, Event, KeyEventKind};
 use std::io::IsTerminal;
 
 /// Opens the screens on this terminal, or says why not.
-pub fn run(store: Store, identity: &Identity, lang: Lang) -> Result<()> {
+pub fn run(store: Store, identity: Identity, lang: Lang) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!(
             "没有连接终端，无法打开界面。请在终端中运行，或使用 queue、show 等命令 / no terminal is attached, so the screens cannot open: run it in a terminal, or use commands such as queue and show"

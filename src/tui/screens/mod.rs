@@ -2,3 +2,4 @@
 
 pub mod detail;
 pub mod queue;
+pub mod scoring;
