@@ -1,0 +1,122 @@
+//! End to end in a real terminal: the binary runs under tmux, keys go in with `send-keys`, and
+//! the assertions read what a person would see with `capture-pane`. `.ci/run` installs tmux.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Session {
+    name: String,
+}
+
+impl Session {
+    fn start(home: &Path, who: &str) -> Session {
+        let name = format!("rd-e2e-{}", std::process::id());
+        let bin = env!("CARGO_BIN_EXE_reviewdesk");
+        let cmd = format!("{bin} --home {} --as {who}", home.display());
+        let ok = Command::new("tmux")
+            .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30", &cmd])
+            .env("LANG", "C.UTF-8")
+            .status()
+            .expect("tmux is installed (.ci/run installs it)");
+        assert!(ok.success());
+        Session { name }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.name];
+        args.extend_from_slice(keys);
+        assert!(Command::new("tmux").args(&args).status().unwrap().success());
+    }
+
+    fn text(&self, text: &str) {
+        assert!(Command::new("tmux").args(["send-keys", "-t", &self.name, "-l", text]).status().unwrap().success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `what` (the app draws asynchronously from tmux's view).
+    fn wait_for(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "never saw “{what}” on:\n{s}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn running(&self) -> bool {
+        Command::new("tmux").args(["has-session", "-t", &self.name]).status().is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
+    }
+}
+
+#[test]
+fn an_expert_who_has_not_scored_scores_in_chinese_in_a_real_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("demo");
+    let built = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
+        .args(["--home", home.to_str().unwrap(), "demo", "--no-tui"])
+        .env("REVIEWDESK_NOW", "2026-12-08T09:00:00Z")
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+
+    let s = Session::start(&home, "赵敏");
+    let first = s.wait_for("待评分");
+    assert!(first.contains("当前身份：赵敏（专家）") && first.contains("提交后可见"), "{first}");
+
+    s.keys(&["/"]);
+    s.text("一网统管");
+    s.wait_for("共 1 项");
+    s.keys(&["Enter", "e"]);
+    s.wait_for("建设必要性");
+    for (i, p) in ["13", "13", "17.5", "13", "8.5", "13", "8"].iter().enumerate() {
+        if i > 0 {
+            s.keys(&["Down"]);
+        }
+        s.text(p);
+    }
+    s.wait_for("总分：86 / 100");
+    s.keys(&["Up", "Up", "Up", "Up", "Up", "Up", "Tab"]);
+    s.text("建设必要性充分，建议通过");
+    s.wait_for("建设必要性充分，建议通过");
+    // Escape and the next key must arrive apart: a terminal reads ESC followed at once by
+    // another key as Alt+key.
+    s.keys(&["Escape"]);
+    s.wait_for("Ctrl-S 提交");
+    s.keys(&["C-s"]);
+    s.wait_for("提交前确认");
+    s.keys(&["y"]);
+    let after = s.wait_for("已签名提交评分");
+    assert!(after.contains("86"), "{after}");
+    s.keys(&["Escape"]);
+    s.wait_for("共 14 项");
+    s.keys(&["q"]);
+    let start = Instant::now();
+    while s.running() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!s.running(), "q did not quit:\n{}", s.screen());
+
+    let out = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
+        .args(["--home", home.to_str().unwrap(), "--as", "赵敏", "queue", "--json"])
+        .output()
+        .unwrap();
+    let q: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = q["rows"].as_array().unwrap().iter().find(|r| r["code"] == "GL-LX-2027-001").unwrap();
+    assert_eq!(row["my_score"]["state"], "submitted");
+    assert_eq!(row["my_score"]["total"], 86);
+    assert_eq!(row["scored"], 5);
+}
