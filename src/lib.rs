@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod bundle;
 pub mod cli;
+pub mod clock;
 pub mod domain;
 pub mod intake;
 pub mod ledger;

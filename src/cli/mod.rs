@@ -127,23 +127,13 @@ impl Ctx {
     }
 }
 
-/// The clock: `REVIEWDESK_NOW` (RFC 3339) pins it for reproducible demos and tests.
-fn now() -> Result<DateTime<Utc>> {
-    match std::env::var("REVIEWDESK_NOW") {
-        Ok(s) if !s.is_empty() => Ok(DateTime::parse_from_rfc3339(&s)
-            .map_err(|e| anyhow::anyhow!("REVIEWDESK_NOW=“{s}” 不是 RFC 3339 时间 / is not an RFC 3339 time: {e}"))?
-            .with_timezone(&Utc)),
-        _ => Ok(Utc::now()),
-    }
-}
-
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Ctx {
         home: Home::resolve(cli.home.clone())?,
         as_name: cli.as_name.clone(),
         lang: language(cli.lang),
         json: cli.json,
-        now: now()?,
+        now: crate::clock::now().map_err(anyhow::Error::msg)?,
     };
     let Some(command) = cli.command else {
         let store = ctx.home.open()?;

@@ -21,7 +21,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Something the store could not do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("数据库错误：{0}。可运行 reviewdesk doctor 检查 / database error: {0}. Run reviewdesk doctor to check")]
+    #[error(
+        "数据库错误：{0}。请保留数据目录原样，并联系技术支持 / database error: {0}. Keep the data folder as it is and contact support"
+    )]
     Sql(#[from] rusqlite::Error),
     #[error("数据库迁移失败：{0} / database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
@@ -37,7 +39,9 @@ pub enum StoreError {
         "会议“{meeting}”中没有申报项目“{code}”。用 reviewdesk queue 查看 / meeting “{meeting}” has no application “{code}”: see reviewdesk queue"
     )]
     UnknownApplication { meeting: String, code: String },
-    #[error("数据库内容损坏：{0}。请运行 reviewdesk doctor / stored data is damaged: {0}. Run reviewdesk doctor")]
+    #[error(
+        "数据库内容损坏：{0}。请保留数据目录原样，并联系技术支持 / stored data is damaged: {0}. Keep the data folder as it is and contact support"
+    )]
     Corrupt(String),
 }
 

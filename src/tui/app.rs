@@ -197,7 +197,7 @@ impl App {
     fn leave_scoring(&mut self, sheet: crate::domain::ScoreSheet) {
         let Some(sc) = self.scoring.take() else { return };
         if let Some((id, ..)) = &self.meeting {
-            let now = chrono::Utc::now().to_rfc3339();
+            let now = crate::clock::now().unwrap_or_else(|_| chrono::Utc::now()).to_rfc3339();
             if let Err(e) = self.store.save_draft(id, &sc.code, &self.viewer.key, &sheet, &now) {
                 self.message = Some(e.to_string());
             }
@@ -210,7 +210,8 @@ impl App {
         let code = sc.code.clone();
         let total = sheet.total();
         let body = crate::ledger::Body::ScoreSubmitted { meeting: id.clone(), code: code.clone(), sheet };
-        match self.store.append_local(&self.identity, body, chrono::Utc::now()) {
+        match self.store.append_local(&self.identity, body, crate::clock::now().unwrap_or_else(|_| chrono::Utc::now()))
+        {
             Ok(_) => {
                 let _ = self.store.delete_draft(&id, &code, &self.viewer.key);
                 self.scoring = None;
