@@ -26,27 +26,7 @@ struct Fixture {
 }
 
 fn application(code: &str) -> Application {
-    Application {
-        code: code.into(),
-        name: "区智慧城管综合平台".into(),
-        unit: "鼓楼区城市管理局".into(),
-        department: "鼓楼区城市管理局".into(),
-        kind: ApplicationKind::Approval,
-        nature: Default::default(),
-        approved_total: None,
-        requested_total: Some(Money::from_yuan(3_568_000)),
-        plan_class: None,
-        cross_department: false,
-        joint_submission: false,
-        supervision_firm: true,
-        data_sharing_section: true,
-        protection_level: None,
-        construction_completed: None,
-        trial_start: None,
-        trial_end: None,
-        acceptance_applied: None,
-        documents: vec![],
-    }
+    crate::domain::application::fixtures::approval(code, Money::from_yuan(3_568_000))
 }
 
 fn opened(f: &Fixture) -> Body {
