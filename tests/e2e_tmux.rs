@@ -11,7 +11,9 @@ struct Session {
 
 impl Session {
     fn start(home: &Path, who: &str) -> Session {
-        let name = format!("rd-e2e-{}", std::process::id());
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("rd-e2e-{}-{n}", std::process::id());
         let bin = env!("CARGO_BIN_EXE_reviewdesk");
         let cmd = format!("{bin} --home {} --as {who}", home.display());
         let ok = Command::new("tmux")
@@ -63,7 +65,7 @@ impl Drop for Session {
 }
 
 #[test]
-fn an_expert_who_has_not_scored_scores_in_chinese_in_a_real_terminal() {
+fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("demo");
     let built = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
@@ -110,6 +112,33 @@ fn an_expert_who_has_not_scored_scores_in_chinese_in_a_real_terminal() {
     }
     assert!(!s.running(), "q did not quit:\n{}", s.screen());
 
+    // The chair records a decision that departs from the suggestion, with a reason.
+    let chair = Session::start(&home, "王建国");
+    chair.wait_for("当前身份：王建国（组长）");
+    chair.keys(&["/"]);
+    chair.text("一网统管");
+    chair.wait_for("共 1 项");
+    chair.keys(&["Enter", "d"]);
+    let panel = chair.wait_for("建议结论");
+    assert!(panel.contains("汇总分：") && panel.contains("结论：◀"), "{panel}");
+    chair.keys(&["Right"]);
+    chair.wait_for("不采纳建议结论的理由");
+    for _ in 0..5 {
+        chair.keys(&["Down"]);
+    }
+    chair.keys(&["Tab"]);
+    chair.text("专家组讨论后认为需补充数据共享清单");
+    chair.wait_for("专家组讨论后认为需补充数据共享清单");
+    chair.keys(&["Escape"]);
+    chair.wait_for("Ctrl-S 提交");
+    chair.keys(&["C-s"]);
+    chair.wait_for("提交前确认");
+    chair.keys(&["y"]);
+    chair.wait_for("已签名记录结论");
+    chair.keys(&["Escape"]);
+    chair.wait_for("共 14 项");
+    chair.keys(&["q"]);
+
     let out = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
         .args(["--home", home.to_str().unwrap(), "--as", "赵敏", "queue", "--json"])
         .output()
@@ -119,4 +148,14 @@ fn an_expert_who_has_not_scored_scores_in_chinese_in_a_real_terminal() {
     assert_eq!(row["my_score"]["state"], "submitted");
     assert_eq!(row["my_score"]["total"], 86);
     assert_eq!(row["scored"], 5);
+    assert_eq!(row["status"], "decided");
+    // Five experts now: the trimmed mean, and the chair's outcome differs from the suggestion.
+    assert_eq!(row["aggregate"]["method"], "trimmed_mean");
+    assert_ne!(row["outcome"], row["suggested"]);
+    let shown = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
+        .args(["--home", home.to_str().unwrap(), "--as", "王建国", "show", "GL-LX-2027-001", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    assert_eq!(v["decision"]["decision"]["override_reason"], "专家组讨论后认为需补充数据共享清单");
 }

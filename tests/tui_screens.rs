@@ -256,3 +256,73 @@ fn the_chair_cannot_open_a_score_sheet() {
     assert!(a.scoring.is_none());
     assert!(a.message.as_deref().unwrap_or("").contains("只有本会议未回避的专家可以评分"));
 }
+
+#[test]
+fn decision_panel_80x24_zh_and_120x40_en() {
+    let mut a = app("王建国", Lang::Zh);
+    select(&mut a, "GL-BG-2026-012");
+    press(&mut a, KeyCode::Char('d'));
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("须重新立项") && screen.contains("汇总分：71.25"), "{screen}");
+    insta::assert_snapshot!("decision_80x24_zh", screen);
+    let mut b = app("王建国", Lang::En);
+    select(&mut b, "GL-YS-2025-022");
+    press(&mut b, KeyCode::Char('d'));
+    insta::assert_snapshot!("decision_120x40_en", draw(&mut b, 120, 40));
+}
+
+#[test]
+fn the_chair_overrides_the_suggestion_with_a_reason_and_signs() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "王建国");
+    select(&mut a, "GL-YS-2025-022"); // suggested: rectify (trial operation too short)
+    press(&mut a, KeyCode::Char('d'));
+    let d = a.decision.as_ref().unwrap();
+    assert!(!d.read_only);
+    assert_eq!(d.outcomes[d.chosen], reviewdesk::domain::Outcome::Rectify);
+    // Rectify needs a checked deadline.
+    ctrl(&mut a, 's');
+    assert!(a.decision.as_ref().unwrap().error.as_deref().unwrap_or("").contains("整改期限"));
+    // Choose 通过验收 instead: the reason field appears, and is required.
+    press(&mut a, KeyCode::Left);
+    assert_eq!(
+        a.decision.as_ref().unwrap().outcomes[a.decision.as_ref().unwrap().chosen],
+        reviewdesk::domain::Outcome::Accepted
+    );
+    ctrl(&mut a, 's');
+    assert!(a.decision.as_ref().unwrap().error.as_deref().unwrap_or("").contains("须说明理由"));
+    let fields = a.decision.as_ref().unwrap().fields();
+    for _ in 1..fields.len() {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "试运行记录已补充，专家组认可");
+    press(&mut a, KeyCode::Esc);
+    ctrl(&mut a, 's');
+    assert!(a.decision.as_ref().unwrap().confirming, "{:?}", a.decision.as_ref().unwrap().error);
+    press(&mut a, KeyCode::Char('y'));
+    assert!(a.decision.is_none(), "{:?}", a.message);
+    assert!(a.message.as_deref().unwrap_or("").contains("已签名记录结论"));
+    let row = a.queue.as_ref().unwrap().view.rows.iter().find(|r| r.code == "GL-YS-2025-022").unwrap();
+    assert_eq!(row.outcome, Some(reviewdesk::domain::Outcome::Accepted));
+    let home = Home { dir: dir.path().to_path_buf() };
+    let store = Store::open(&home.db()).unwrap();
+    let v =
+        store.application("GL-2027-01", "GL-YS-2025-022", &home.keyring().load("王建国").unwrap().key_hex()).unwrap();
+    let d = v.decision.unwrap();
+    assert_eq!(d.decision.override_reason.as_deref(), Some("试运行记录已补充，专家组认可"));
+    assert_eq!(d.based_on.len(), 4);
+}
+
+#[test]
+fn an_expert_sees_the_decision_panel_read_only() {
+    let mut a = app("李明", Lang::Zh);
+    select(&mut a, "GL-BG-2026-012");
+    press(&mut a, KeyCode::Char('d'));
+    assert!(a.decision.as_ref().unwrap().read_only);
+    press(&mut a, KeyCode::Right);
+    ctrl(&mut a, 's');
+    let d = a.decision.as_ref().unwrap();
+    assert!(!d.confirming && d.outcomes[d.chosen] == reviewdesk::domain::Outcome::MustReapply);
+    assert!(draw(&mut a, 80, 24).contains("只有组长可以记录结论"));
+}

@@ -3,7 +3,7 @@
 
 use super::i18n::I18n;
 use super::keymap::KeyMap;
-use super::screens::{detail, queue, scoring};
+use super::screens::{decision, detail, queue, scoring};
 use crate::domain::Lang;
 use crate::domain::text::{truncate, width};
 use crate::ledger::Identity;
@@ -32,6 +32,7 @@ pub struct App {
     store: Store,
     identity: Identity,
     pub scoring: Option<scoring::ScoringState>,
+    pub decision: Option<decision::DecisionState>,
     pub viewer: Viewer,
     pub meeting: Option<(String, String, String)>,
     pub role: Option<ViewerRole>,
@@ -55,6 +56,7 @@ impl App {
             store,
             identity,
             scoring: None,
+            decision: None,
             viewer,
             meeting: None,
             role: None,
@@ -129,6 +131,14 @@ impl App {
         }
         self.message = None;
         let page = self.body_height().saturating_sub(2);
+        if let Some(ds) = &mut self.decision {
+            match ds.update(&self.keys, &ev) {
+                decision::Outcome::None => {}
+                decision::Outcome::Back => self.decision = None,
+                decision::Outcome::Record(d) => self.record(d),
+            }
+            return;
+        }
         if let Some(sc) = &mut self.scoring {
             match sc.update(&self.keys, &ev, &self.i18n) {
                 scoring::Outcome::None => {}
@@ -149,6 +159,13 @@ impl App {
             }
             return;
         };
+        if !q.filtering && self.keys.decide.matches(&ev) {
+            let code = q.current().map(|r| r.code.clone());
+            if let Some(code) = code {
+                self.start_decision(&code);
+            }
+            return;
+        }
         if !q.filtering && self.keys.score.matches(&ev) {
             let code = q.current().map(|r| r.code.clone());
             if let Some(code) = code {
@@ -191,6 +208,49 @@ impl App {
                 None => self.message = Some(format!("no rubric for {}", view.application.kind.en())),
             },
             Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// Opens the decision panel: the chair may record, everyone else reads.
+    fn start_decision(&mut self, code: &str) {
+        let Some((id, ..)) = self.meeting.clone() else { return };
+        let opened = (|| {
+            let view = self.store.application(&id, code, &self.viewer.key)?;
+            let meeting = self.store.meeting(&id)?;
+            Ok::<_, crate::store::StoreError>((view, meeting))
+        })();
+        match opened {
+            Ok((view, meeting)) => {
+                let Some(rubric) = meeting.rubrics.into_iter().find(|r| r.kind == view.application.kind) else {
+                    return;
+                };
+                let read_only = self.role != Some(ViewerRole::Chair);
+                self.decision = Some(decision::DecisionState::new(view, rubric, meeting.date, read_only));
+            }
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    fn record(&mut self, d: crate::domain::Decision) {
+        let (Some(ds), Some((id, ..))) = (&mut self.decision, self.meeting.clone()) else { return };
+        let code = ds.view.application.code.clone();
+        let outcome = d.outcome;
+        let body = crate::ledger::Body::DecisionRecorded {
+            meeting: id,
+            code: code.clone(),
+            decision: d,
+            based_on: ds.view.score_event_ids(),
+        };
+        match self.store.append_local(&self.identity, body, crate::clock::now().unwrap_or_else(|_| chrono::Utc::now()))
+        {
+            Ok(_) => {
+                self.decision = None;
+                self.reload();
+                let label = self.i18n.pick(outcome.zh(), outcome.en()).to_string();
+                self.message =
+                    Some(self.i18n.t("decision.recorded").replace("{code}", &code).replace("{outcome}", &label));
+            }
+            Err(e) => ds.error = Some(e.to_string()),
         }
     }
 
@@ -264,6 +324,11 @@ impl App {
         self.render_header(frame, Rect::new(area.x, area.y, area.width, 2));
         let body = Rect::new(area.x, area.y + 2, area.width, area.height.saturating_sub(4));
         match (&self.detail, &self.queue) {
+            _ if self.decision.is_some() => {
+                if let Some(ds) = &self.decision {
+                    decision::render(ds, t, frame, body);
+                }
+            }
             _ if self.scoring.is_some() => {
                 if let Some(sc) = &self.scoring {
                     scoring::render(sc, t, frame, body);
@@ -274,6 +339,7 @@ impl App {
             (None, None) => {}
         }
         let hints = match (&self.detail, &self.queue) {
+            _ if self.decision.is_some() => self.decision.as_ref().map(decision::hints).unwrap_or(&[]),
             _ if self.scoring.is_some() => self.scoring.as_ref().map(scoring::hints).unwrap_or(&[]),
             (Some(_), _) => detail::hints(),
             (None, Some(q)) => queue::hints(q),
