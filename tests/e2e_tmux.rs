@@ -105,39 +105,43 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     assert!(after.contains("86"), "{after}");
     s.keys(&["Escape"]);
     s.wait_for("共 14 项");
+
+    // Same machine, same session: switch to the chair, who records a decision that departs
+    // from the suggestion, with a reason.
+    s.keys(&["i"]);
+    let list = s.wait_for("切换身份");
+    assert!(list.contains("王建国") && list.contains("鼓楼区数据局信息化办"), "{list}");
+    // Identities are listed by name: 王建国 sits just above 赵敏.
+    s.keys(&["Up", "Enter"]);
+    s.wait_for("当前身份：王建国（组长）");
+    s.keys(&["/"]);
+    s.text("一网统管");
+    s.wait_for("共 1 项");
+    s.keys(&["Enter", "d"]);
+    let panel = s.wait_for("建议结论");
+    assert!(panel.contains("汇总分：") && panel.contains("结论：◀"), "{panel}");
+    s.keys(&["Right"]);
+    s.wait_for("不采纳建议结论的理由");
+    for _ in 0..5 {
+        s.keys(&["Down"]);
+    }
+    s.keys(&["Tab"]);
+    s.text("专家组讨论后认为需补充数据共享清单");
+    s.wait_for("专家组讨论后认为需补充数据共享清单");
+    s.keys(&["Escape"]);
+    s.wait_for("Ctrl-S 提交");
+    s.keys(&["C-s"]);
+    s.wait_for("提交前确认");
+    s.keys(&["y"]);
+    s.wait_for("已签名记录结论");
+    s.keys(&["Escape"]);
+    s.wait_for("共 14 项");
     s.keys(&["q"]);
     let start = Instant::now();
     while s.running() && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(!s.running(), "q did not quit:\n{}", s.screen());
-
-    // The chair records a decision that departs from the suggestion, with a reason.
-    let chair = Session::start(&home, "王建国");
-    chair.wait_for("当前身份：王建国（组长）");
-    chair.keys(&["/"]);
-    chair.text("一网统管");
-    chair.wait_for("共 1 项");
-    chair.keys(&["Enter", "d"]);
-    let panel = chair.wait_for("建议结论");
-    assert!(panel.contains("汇总分：") && panel.contains("结论：◀"), "{panel}");
-    chair.keys(&["Right"]);
-    chair.wait_for("不采纳建议结论的理由");
-    for _ in 0..5 {
-        chair.keys(&["Down"]);
-    }
-    chair.keys(&["Tab"]);
-    chair.text("专家组讨论后认为需补充数据共享清单");
-    chair.wait_for("专家组讨论后认为需补充数据共享清单");
-    chair.keys(&["Escape"]);
-    chair.wait_for("Ctrl-S 提交");
-    chair.keys(&["C-s"]);
-    chair.wait_for("提交前确认");
-    chair.keys(&["y"]);
-    chair.wait_for("已签名记录结论");
-    chair.keys(&["Escape"]);
-    chair.wait_for("共 14 项");
-    chair.keys(&["q"]);
 
     let out = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
         .args(["--home", home.to_str().unwrap(), "--as", "赵敏", "queue", "--json"])

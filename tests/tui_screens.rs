@@ -326,3 +326,28 @@ fn an_expert_sees_the_decision_panel_read_only() {
     assert!(!d.confirming && d.outcomes[d.chosen] == reviewdesk::domain::Outcome::MustReapply);
     assert!(draw(&mut a, 80, 24).contains("只有组长可以记录结论"));
 }
+
+#[test]
+fn the_identity_switcher_lists_this_homes_identities_and_switches() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    a.keyring = Some(Home { dir: dir.path().to_path_buf() }.keyring());
+    press(&mut a, KeyCode::Char('i'));
+    let (names, _) = a.switcher.clone().unwrap();
+    assert_eq!(names.len(), 7, "{names:?}");
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("切换身份") && screen.contains("王建国"), "{screen}");
+    let target = names.iter().position(|n| n == "王建国").unwrap();
+    let at = a.switcher.as_ref().unwrap().1;
+    for _ in 0..at {
+        press(&mut a, KeyCode::Up);
+    }
+    for _ in 0..target {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Enter);
+    assert!(a.switcher.is_none());
+    assert_eq!(a.viewer.name, "王建国");
+    assert_eq!(a.role, Some(reviewdesk::store::ViewerRole::Chair));
+    assert!(!a.queue.as_ref().unwrap().view.rows[0].blind, "the chair sees the aggregates");
+}

@@ -6,7 +6,7 @@ use super::keymap::KeyMap;
 use super::screens::{decision, detail, queue, scoring};
 use crate::domain::Lang;
 use crate::domain::text::{truncate, width};
-use crate::ledger::Identity;
+use crate::ledger::{Identity, Keyring};
 use crate::store::{Store, ViewerRole};
 use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Frame;
@@ -33,6 +33,10 @@ pub struct App {
     identity: Identity,
     pub scoring: Option<scoring::ScoringState>,
     pub decision: Option<decision::DecisionState>,
+    /// The identities of this home, when the app may switch between them.
+    pub keyring: Option<Keyring>,
+    /// The identity switcher: the names, and which one is highlighted.
+    pub switcher: Option<(Vec<String>, usize)>,
     pub viewer: Viewer,
     pub meeting: Option<(String, String, String)>,
     pub role: Option<ViewerRole>,
@@ -57,6 +61,8 @@ impl App {
             identity,
             scoring: None,
             decision: None,
+            keyring: None,
+            switcher: None,
             viewer,
             meeting: None,
             role: None,
@@ -131,6 +137,10 @@ impl App {
         }
         self.message = None;
         let page = self.body_height().saturating_sub(2);
+        if self.switcher.is_some() {
+            self.on_switcher_key(&ev);
+            return;
+        }
         if let Some(ds) = &mut self.decision {
             match ds.update(&self.keys, &ev) {
                 decision::Outcome::None => {}
@@ -159,6 +169,10 @@ impl App {
             }
             return;
         };
+        if !q.filtering && self.keys.switch.matches(&ev) {
+            self.open_switcher();
+            return;
+        }
         if !q.filtering && self.keys.decide.matches(&ev) {
             let code = q.current().map(|r| r.code.clone());
             if let Some(code) = code {
@@ -209,6 +223,48 @@ impl App {
             },
             Err(e) => self.message = Some(e.to_string()),
         }
+    }
+
+    fn open_switcher(&mut self) {
+        let Some(ring) = &self.keyring else { return };
+        match ring.names() {
+            Ok(names) => {
+                let at = names.iter().position(|n| *n == self.viewer.name).unwrap_or(0);
+                self.switcher = Some((names, at));
+            }
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    fn on_switcher_key(&mut self, ev: &KeyEvent) {
+        let Some((names, at)) = &mut self.switcher else { return };
+        if super::keymap::any(&self.keys.up, ev) {
+            *at = at.saturating_sub(1);
+        } else if super::keymap::any(&self.keys.down, ev) {
+            *at = (*at + 1).min(names.len().saturating_sub(1));
+        } else if super::keymap::any(&self.keys.back, ev) {
+            self.switcher = None;
+        } else if self.keys.open.matches(ev) {
+            let name = names.get(*at).cloned();
+            self.switcher = None;
+            if let (Some(name), Some(ring)) = (name, &self.keyring) {
+                match ring.load(&name) {
+                    Ok(id) => self.switch_to(id),
+                    Err(e) => self.message = Some(e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Acts as another identity of this home from now on.
+    pub fn switch_to(&mut self, identity: Identity) {
+        self.viewer =
+            Viewer { key: identity.key_hex(), name: identity.name.clone(), fingerprint: identity.fingerprint() };
+        self.identity = identity;
+        self.detail = None;
+        self.scoring = None;
+        self.decision = None;
+        self.reload();
     }
 
     /// Opens the decision panel: the chair may record, everyone else reads.
@@ -359,6 +415,25 @@ impl App {
         }
         if self.help {
             self.render_help(frame, area);
+        }
+        if let Some((names, at)) = &self.switcher {
+            let h = (names.len() as u16 + 2).min(area.height);
+            let w = 40.min(area.width);
+            let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+            frame.render_widget(Clear, popup);
+            let lines: Vec<Line> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let style =
+                        if i == *at { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+                    Line::from(Span::styled(n.clone(), style))
+                })
+                .collect();
+            frame.render_widget(
+                Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(t.t("switch.title"))),
+                popup,
+            );
         }
     }
 

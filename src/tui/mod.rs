@@ -7,20 +7,22 @@ pub mod keymap;
 pub mod screens;
 
 use crate::domain::Lang;
-use crate::ledger::Identity;
+use crate::ledger::{Identity, Keyring};
 use crate::store::Store;
 use anyhow::{Result, bail};
 use crossterm::event::{self, Event, KeyEventKind};
 use std::io::IsTerminal;
 
 /// Opens the screens on this terminal, or says why not.
-pub fn run(store: Store, identity: Identity, lang: Lang) -> Result<()> {
+/// `keyring` lists the identities of this home, for switching on a shared meeting machine.
+pub fn run(store: Store, identity: Identity, keyring: Keyring, lang: Lang) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!(
             "没有连接终端，无法打开界面。请在终端中运行，或使用 queue、show 等命令 / no terminal is attached, so the screens cannot open: run it in a terminal, or use commands such as queue and show"
         );
     }
     let mut app = app::App::new(store, identity, lang);
+    app.keyring = Some(keyring);
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::init();
     crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture).ok();

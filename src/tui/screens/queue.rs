@@ -302,7 +302,7 @@ pub fn hints(state: &QueueState) -> &'static [&'static str] {
     if state.filtering {
         &["keys.back"]
     } else {
-        &["keys.move", "keys.open", "keys.score", "keys.decide", "keys.filter", "keys.sort", "keys.help", "keys.quit"]
+        &["keys.move", "keys.open", "keys.score", "keys.decide", "keys.filter", "keys.switch", "keys.help", "keys.quit"]
     }
 }
 
