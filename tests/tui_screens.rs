@@ -351,3 +351,43 @@ fn the_identity_switcher_lists_this_homes_identities_and_switches() {
     assert_eq!(a.role, Some(reviewdesk::store::ViewerRole::Chair));
     assert!(!a.queue.as_ref().unwrap().view.rows[0].blind, "the chair sees the aggregates");
 }
+
+#[test]
+fn declaring_a_conflict_is_one_action_with_a_reason() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-BG-2026-013");
+    press(&mut a, KeyCode::Char('c'));
+    assert!(a.conflict.is_some());
+    press(&mut a, KeyCode::Enter); // no reason yet: refused, still open
+    assert!(a.conflict.is_some() && a.message.as_deref().unwrap_or("").contains("必须写明理由"));
+    type_text(&mut a, "本人曾参与该系统建设");
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("声明回避 GL-BG-2026-013"), "{screen}");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.conflict.is_none(), "{:?}", a.message);
+    let row = a.queue.as_ref().unwrap().view.rows.iter().find(|r| r.code == "GL-BG-2026-013").unwrap();
+    assert_eq!(row.my_score, reviewdesk::store::MyScore::Recused);
+    assert_eq!(row.eligible, 4);
+    // And the score sheet no longer opens for it.
+    select(&mut a, "GL-BG-2026-013");
+    press(&mut a, KeyCode::Char('e'));
+    assert!(a.scoring.is_none());
+}
+
+#[test]
+fn scoring_screen_80x24_zh_and_120x40_en() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-LX-2027-004");
+    press(&mut a, KeyCode::Char('e'));
+    type_text(&mut a, "12");
+    press(&mut a, KeyCode::Down);
+    type_text(&mut a, "11.5");
+    insta::assert_snapshot!("scoring_80x24_zh", draw(&mut a, 80, 24));
+    let home = Home { dir: dir.path().to_path_buf() };
+    let mut b = App::new(Store::open(&home.db()).unwrap(), home.keyring().load("赵敏").unwrap(), Lang::En);
+    select(&mut b, "GL-LX-2027-004");
+    press(&mut b, KeyCode::Char('e'));
+    insta::assert_snapshot!("scoring_120x40_en", draw(&mut b, 120, 40));
+}

@@ -37,6 +37,8 @@ pub struct App {
     pub keyring: Option<Keyring>,
     /// The identity switcher: the names, and which one is highlighted.
     pub switcher: Option<(Vec<String>, usize)>,
+    /// Declaring a conflict (回避): the application and the reason being written.
+    pub conflict: Option<(String, ratatui_textarea::TextArea<'static>)>,
     pub viewer: Viewer,
     pub meeting: Option<(String, String, String)>,
     pub role: Option<ViewerRole>,
@@ -63,6 +65,7 @@ impl App {
             decision: None,
             keyring: None,
             switcher: None,
+            conflict: None,
             viewer,
             meeting: None,
             role: None,
@@ -141,6 +144,10 @@ impl App {
             self.on_switcher_key(&ev);
             return;
         }
+        if self.conflict.is_some() {
+            self.on_conflict_key(ev);
+            return;
+        }
         if let Some(ds) = &mut self.decision {
             match ds.update(&self.keys, &ev) {
                 decision::Outcome::None => {}
@@ -169,6 +176,17 @@ impl App {
             }
             return;
         };
+        if !q.filtering && self.keys.conflict.matches(&ev) {
+            let code = q.current().map(|r| r.code.clone());
+            if let Some(code) = code {
+                if self.role == Some(ViewerRole::Expert) {
+                    self.conflict = Some((code, ratatui_textarea::TextArea::default()));
+                } else {
+                    self.message = Some(self.i18n.t("scoring.not_expert").to_string());
+                }
+            }
+            return;
+        }
         if !q.filtering && self.keys.switch.matches(&ev) {
             self.open_switcher();
             return;
@@ -222,6 +240,38 @@ impl App {
                 None => self.message = Some(format!("no rubric for {}", view.application.kind.en())),
             },
             Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// One action: write the reason, Enter signs the declaration, Esc cancels.
+    fn on_conflict_key(&mut self, ev: KeyEvent) {
+        let Some((code, reason)) = &mut self.conflict else { return };
+        match ev.code {
+            crossterm::event::KeyCode::Esc => self.conflict = None,
+            crossterm::event::KeyCode::Enter => {
+                let text = reason.lines().join(" ").trim().to_string();
+                if text.is_empty() {
+                    self.message = Some(self.i18n.t("conflict.need_reason").to_string());
+                    return;
+                }
+                let (code, id) = (code.clone(), self.meeting.as_ref().map(|m| m.0.clone()).unwrap_or_default());
+                let body = crate::ledger::Body::ConflictDeclared { meeting: id, code: code.clone(), reason: text };
+                match self.store.append_local(
+                    &self.identity,
+                    body,
+                    crate::clock::now().unwrap_or_else(|_| chrono::Utc::now()),
+                ) {
+                    Ok(_) => {
+                        self.conflict = None;
+                        self.reload();
+                        self.message = Some(self.i18n.t("conflict.declared").replace("{code}", &code));
+                    }
+                    Err(e) => self.message = Some(e.to_string()),
+                }
+            }
+            _ => {
+                reason.input(ev);
+            }
         }
     }
 
@@ -415,6 +465,22 @@ impl App {
         }
         if self.help {
             self.render_help(frame, area);
+        }
+        if let Some((code, reason)) = &self.conflict {
+            let w = 64.min(area.width);
+            let popup = Rect::new(area.x + (area.width - w) / 2, area.y + area.height / 2 - 3, w, 6);
+            frame.render_widget(Clear, popup);
+            let mut editor = reason.clone();
+            editor
+                .set_block(Block::default().borders(Borders::ALL).title(t.t("conflict.title").replace("{code}", code)));
+            frame.render_widget(&editor, popup);
+            let ratatui_textarea::DataCursor(row, col) = editor.cursor();
+            let line = editor.lines().get(row).map(String::as_str).unwrap_or("");
+            let cells = width(&line.chars().take(col).collect::<String>());
+            frame.set_cursor_position((
+                (popup.x as usize + 1 + cells).min(popup.right().saturating_sub(2) as usize) as u16,
+                popup.y + 1 + row as u16,
+            ));
         }
         if let Some((names, at)) = &self.switcher {
             let h = (names.len() as u16 + 2).min(area.height);

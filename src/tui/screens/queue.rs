@@ -302,7 +302,18 @@ pub fn hints(state: &QueueState) -> &'static [&'static str] {
     if state.filtering {
         &["keys.back"]
     } else {
-        &["keys.move", "keys.open", "keys.score", "keys.decide", "keys.filter", "keys.switch", "keys.help", "keys.quit"]
+        // Most used first: a narrow status bar cuts from the end, and `?` lists them all.
+        &[
+            "keys.open",
+            "keys.score",
+            "keys.conflict",
+            "keys.decide",
+            "keys.filter",
+            "keys.help",
+            "keys.quit",
+            "keys.switch",
+            "keys.move",
+        ]
     }
 }
 
