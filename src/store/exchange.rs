@@ -84,6 +84,19 @@ impl Store {
         dry_run: bool,
         fill: impl FnOnce(&mut Importer<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<ImportReport, E> {
+        // A large import keeps its working set in memory; the screens need far less.
+        self.conn.execute_batch("PRAGMA cache_size = -65536;").map_err(StoreError::from)?;
+        let result = self.import_in_transaction(now, dry_run, fill);
+        self.conn.execute_batch("PRAGMA cache_size = -16384;").map_err(StoreError::from)?;
+        result
+    }
+
+    fn import_in_transaction<E: From<StoreError>>(
+        &mut self,
+        now: DateTime<Utc>,
+        dry_run: bool,
+        fill: impl FnOnce(&mut Importer<'_>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<ImportReport, E> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let report = {
             let mut importer =

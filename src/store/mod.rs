@@ -78,7 +78,7 @@ impl Store {
         // journal_mode answers with a row; the others are silent.
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -32768;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384;",
         )?;
         schema::migrations().to_latest(&mut conn)?;
         Ok(Store { conn })
