@@ -100,7 +100,7 @@ fn lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
         let (badge, color) = match f.severity {
             Severity::Blocks => (t.t("badge.blocks"), Color::Red),
             Severity::Warns => (t.t("badge.warns"), Color::Yellow),
-            Severity::Informs => (t.pick("提示", "note"), Color::Gray),
+            Severity::Informs => (t.t("badge.informs"), Color::Gray),
         };
         out.push(Line::from(vec![
             // No space after the badge: a Chinese sentence is one long "word" to the wrapper, and a
