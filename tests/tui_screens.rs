@@ -391,3 +391,29 @@ fn scoring_screen_80x24_zh_and_120x40_en() {
     press(&mut b, KeyCode::Char('e'));
     insta::assert_snapshot!("scoring_120x40_en", draw(&mut b, 120, 40));
 }
+
+#[test]
+fn the_real_cursor_follows_chinese_text_in_a_comment_box() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-LX-2027-001");
+    press(&mut a, KeyCode::Char('e'));
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "必要性");
+    a.size = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| a.render(f)).unwrap();
+    // The comment box starts at column 41 with a border: three Chinese characters are six cells.
+    let pos = terminal.get_cursor_position().unwrap();
+    assert_eq!(pos.x, 41 + 1 + 6);
+    let row = terminal
+        .backend()
+        .buffer()
+        .content()
+        .chunks(80)
+        .nth(pos.y as usize)
+        .map(|r| r.iter().map(|c| c.symbol()).collect::<String>())
+        .unwrap();
+    // A wide character's second cell holds a blank in the buffer.
+    assert!(row.replace(' ', "").contains("必要性"), "the cursor is on the line being typed: {row}");
+}

@@ -474,13 +474,7 @@ impl App {
             editor
                 .set_block(Block::default().borders(Borders::ALL).title(t.t("conflict.title").replace("{code}", code)));
             frame.render_widget(&editor, popup);
-            let ratatui_textarea::DataCursor(row, col) = editor.cursor();
-            let line = editor.lines().get(row).map(String::as_str).unwrap_or("");
-            let cells = width(&line.chars().take(col).collect::<String>());
-            frame.set_cursor_position((
-                (popup.x as usize + 1 + cells).min(popup.right().saturating_sub(2) as usize) as u16,
-                popup.y + 1 + row as u16,
-            ));
+            crate::tui::place_cursor(frame, &editor, popup);
         }
         if let Some((names, at)) = &self.switcher {
             let h = (names.len() as u16 + 2).min(area.height);

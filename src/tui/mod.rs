@@ -32,6 +32,17 @@ pub fn run(store: Store, identity: Identity, keyring: Keyring, lang: Lang) -> Re
     result
 }
 
+/// Puts the terminal's real cursor where the text area's cursor is, inside its one-cell border,
+/// so that Chinese input methods open there. The text area counts characters; the terminal
+/// counts cells.
+pub fn place_cursor(frame: &mut ratatui::Frame, editor: &ratatui_textarea::TextArea<'_>, area: ratatui::layout::Rect) {
+    let ratatui_textarea::DataCursor(row, col) = editor.cursor();
+    let line = editor.lines().get(row).map(String::as_str).unwrap_or("");
+    let cells = crate::domain::text::width(&line.chars().take(col).collect::<String>());
+    let x = (area.x as usize + 1 + cells).min(area.right().saturating_sub(2) as usize) as u16;
+    frame.set_cursor_position((x, area.y + 1 + row as u16));
+}
+
 fn run_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut app::App) -> Result<()> {
     while !app.quit {
         app.size = terminal.size().map(|s| ratatui::layout::Rect::new(0, 0, s.width, s.height))?;

@@ -344,13 +344,7 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         editor.set_block(Block::default().borders(Borders::ALL).title(t.t("scoring.editing")));
         let box_area = Rect::new(right.x, y + 1, right.width, right.bottom().saturating_sub(y + 2).min(8));
         frame.render_widget(&editor, box_area);
-        let ratatui_textarea::DataCursor(row, col) = editor.cursor();
-        let line = editor.lines().get(row).map(String::as_str).unwrap_or("");
-        let cells = crate::domain::text::width(&line.chars().take(col).collect::<String>());
-        frame.set_cursor_position((
-            (box_area.x as usize + 1 + cells).min(box_area.right().saturating_sub(2) as usize) as u16,
-            box_area.y + 1 + row as u16,
-        ));
+        crate::tui::place_cursor(frame, &editor, box_area);
     }
     if let Some(e) = &s.error {
         frame.buffer_mut().set_string(

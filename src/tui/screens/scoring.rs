@@ -2,7 +2,7 @@
 //! typed; a comment per criterion, veto items with reasons and an overall opinion in text areas;
 //! a live total; a draft kept locally; a summary to confirm before signing.
 
-use crate::domain::text::{fit, fit_right, width};
+use crate::domain::text::{fit, fit_right};
 use crate::domain::{Points, Rubric, ScoreSheet, VetoMark};
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{KeyMap, any};
@@ -283,11 +283,7 @@ pub fn render(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
     frame.render_widget(&editor, box_area);
     if s.editing {
         // The text area reports its cursor in characters; the terminal needs cells.
-        let ratatui_textarea::DataCursor(row, col) = editor.cursor();
-        let line = editor.lines().get(row).map(String::as_str).unwrap_or("");
-        let cells = width(&line.chars().take(col).collect::<String>());
-        let x = (box_area.x as usize + 1 + cells).min(box_area.right().saturating_sub(2) as usize) as u16;
-        frame.set_cursor_position((x, box_area.y + 1 + row as u16));
+        crate::tui::place_cursor(frame, &editor, box_area);
     }
     if s.confirming {
         confirm(s, t, frame, area);
