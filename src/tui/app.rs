@@ -467,8 +467,7 @@ impl App {
             self.render_help(frame, area);
         }
         if let Some((code, reason)) = &self.conflict {
-            let w = 64.min(area.width);
-            let popup = Rect::new(area.x + (area.width - w) / 2, area.y + area.height / 2 - 3, w, 6);
+            let popup = super::centered(area, 64, 6);
             frame.render_widget(Clear, popup);
             let mut editor = reason.clone();
             editor
@@ -477,10 +476,6 @@ impl App {
             crate::tui::place_cursor(frame, &editor, popup);
         }
         if let Some((names, at)) = &self.switcher {
-            let h = (names.len() as u16 + 2).min(area.height);
-            let w = 40.min(area.width);
-            let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
-            frame.render_widget(Clear, popup);
             let lines: Vec<Line> = names
                 .iter()
                 .enumerate()
@@ -490,10 +485,7 @@ impl App {
                     Line::from(Span::styled(n.clone(), style))
                 })
                 .collect();
-            frame.render_widget(
-                Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(t.t("switch.title"))),
-                popup,
-            );
+            super::popup(frame, area, 40, t.t("switch.title"), lines);
         }
     }
 
@@ -537,9 +529,7 @@ impl App {
     }
 
     fn render_help(&self, frame: &mut Frame, area: Rect) {
-        let w = area.width.saturating_sub(8).min(100);
-        let h = 9.min(area.height);
-        let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+        let popup = super::centered(area, area.width.saturating_sub(8).min(100), 9);
         frame.render_widget(Clear, popup);
         let block = Block::default().borders(Borders::ALL).title(self.i18n.t("help.title"));
         frame.render_widget(Paragraph::new(self.i18n.t("help.body")).wrap(Wrap { trim: false }).block(block), popup);

@@ -43,6 +43,29 @@ pub fn place_cursor(frame: &mut ratatui::Frame, editor: &ratatui_textarea::TextA
     frame.set_cursor_position((x, area.y + 1 + row as u16));
 }
 
+/// A `w`×`h` rectangle centred in `area` (clipped to it), for overlays.
+pub fn centered(area: ratatui::layout::Rect, w: u16, h: u16) -> ratatui::layout::Rect {
+    let (w, h) = (w.min(area.width), h.min(area.height));
+    ratatui::layout::Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+/// A bordered box of `lines` drawn over whatever is beneath, centred and as tall as it needs.
+pub fn popup(
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    width: u16,
+    title: &str,
+    lines: Vec<ratatui::text::Line<'_>>,
+) {
+    use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+    let rect = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(title.to_string())),
+        rect,
+    );
+}
+
 fn run_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut app::App) -> Result<()> {
     while !app.quit {
         app.size = terminal.size().map(|s| ratatui::layout::Rect::new(0, 0, s.width, s.height))?;

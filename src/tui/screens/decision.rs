@@ -15,7 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders};
 use ratatui_textarea::TextArea;
 
 /// The fields of the form, top to bottom.
@@ -369,14 +369,7 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::from(""));
         lines.push(Line::from(t.t("scoring.confirm")));
-        let h = (lines.len() as u16 + 2).min(area.height);
-        let w = 60.min(area.width);
-        let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(t.t("scoring.summary"))),
-            popup,
-        );
+        crate::tui::popup(frame, area, 60, t.t("scoring.summary"), lines);
     }
 }
 

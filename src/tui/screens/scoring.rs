@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 pub struct ScoringState {
@@ -312,14 +312,7 @@ fn confirm(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(t.t("scoring.confirm")));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let w = 56.min(area.width);
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(t.t("scoring.summary"))),
-        popup,
-    );
+    crate::tui::popup(frame, area, 56, t.t("scoring.summary"), lines);
 }
 
 pub fn hints(s: &ScoringState) -> &'static [&'static str] {
