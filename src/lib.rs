@@ -9,5 +9,6 @@ pub mod clock;
 pub mod domain;
 pub mod intake;
 pub mod ledger;
+pub mod media;
 pub mod store;
 pub mod tui;

@@ -59,11 +59,7 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     };
     let target = match (a.out, a.usb) {
         (Some(out), _) => out,
-        (None, _) => {
-            let volume = usb_volume()?;
-            let stamp = ctx.now.format("%Y%m%d-%H%M%S");
-            volume.join(format!("reviewdesk-{}-{stamp}.rdbundle", me.name))
-        }
+        (None, _) => usb_volume()?.join(crate::media::bundle_file_name(&me.name, ctx.now)),
     };
     let filter = ExportFilter { events: EventFilter { meeting, author }, no_blobs: a.no_blobs };
     let report = bundle::export(&store, &me, &filter, &target, ctx.now)?;
@@ -88,35 +84,8 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// Mounted volumes under the removable-media roots. `REVIEWDESK_MEDIA_ROOTS` (colon-separated)
-/// names other roots whose sub-folders count as volumes, for machines that mount sticks elsewhere.
-pub fn usb_volumes() -> Vec<PathBuf> {
-    if let Ok(roots) = std::env::var("REVIEWDESK_MEDIA_ROOTS") {
-        let mut out: Vec<PathBuf> = roots
-            .split(':')
-            .filter(|r| !r.is_empty())
-            .flat_map(|r| std::fs::read_dir(r).into_iter().flatten().flatten().map(|e| e.path()).filter(|p| p.is_dir()))
-            .collect();
-        out.sort();
-        return out;
-    }
-    let user = std::env::var("USER").unwrap_or_default();
-    let roots = [format!("/media/{user}/"), format!("/run/media/{user}/"), "/media/".to_string()];
-    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-    let mut out: Vec<PathBuf> = mounts
-        .lines()
-        .filter_map(|l| l.split_whitespace().nth(1))
-        .map(|p| p.replace("\\040", " "))
-        .filter(|p| roots.iter().any(|r| p.starts_with(r.as_str()) && p.len() > r.len()))
-        .map(PathBuf::from)
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 fn usb_volume() -> Result<PathBuf> {
-    let volumes = usb_volumes();
+    let volumes = crate::media::usb_volumes();
     match volumes.as_slice() {
         [one] => Ok(one.clone()),
         [] => bail!(

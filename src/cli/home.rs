@@ -3,7 +3,7 @@
 use crate::ledger::{Identity, Keyring};
 use crate::store::Store;
 use anyhow::{Result, anyhow, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const DB_FILE: &str = "reviewdesk.db";
 
@@ -62,13 +62,4 @@ impl Home {
     }
 }
 
-#[cfg(unix)]
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
+pub use crate::media::create_private_dir;
