@@ -260,7 +260,7 @@ mod tests {
         touch(&stick.join(".a.rdbundle.export-1.tmp"));
         touch(&stick.join(".hidden.rdbundle"));
         touch(&stick.join("notes.txt"));
-        let found: Vec<String> = bundles_on(&[stick.clone()])
+        let found: Vec<String> = bundles_on(std::slice::from_ref(&stick))
             .iter()
             .map(|f| f.path.strip_prefix(&stick).unwrap().display().to_string())
             .collect();

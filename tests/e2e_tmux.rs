@@ -109,7 +109,7 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     // Same machine, same session: switch to the chair, who records a decision that departs
     // from the suggestion, with a reason.
     s.keys(&["i"]);
-    let list = s.wait_for("切换身份");
+    let list = s.wait_for("切换身份（Enter 选定）");
     assert!(list.contains("王建国") && list.contains("鼓楼区数据局信息化办"), "{list}");
     // Identities are listed by name: 王建国 sits just above 赵敏.
     s.keys(&["Up", "Enter"]);

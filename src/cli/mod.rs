@@ -138,7 +138,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let Some(command) = cli.command else {
         let store = ctx.home.open()?;
         let me = ctx.home.identity(ctx.as_name.as_deref())?;
-        return crate::tui::run(store, me, ctx.home.keyring(), ctx.lang);
+        return crate::tui::run(store, me, ctx.home.keyring(), ctx.home.documents_dir(), ctx.lang);
     };
     match command {
         Command::Init(a) => init::run(&ctx, a),

@@ -3,7 +3,7 @@
 
 use super::i18n::I18n;
 use super::keymap::KeyMap;
-use super::screens::{decision, detail, queue, scoring};
+use super::screens::{decision, detail, queue, scoring, sync};
 use crate::domain::Lang;
 use crate::domain::text::{truncate, width};
 use crate::ledger::{Identity, Keyring};
@@ -44,6 +44,13 @@ pub struct App {
     pub role: Option<ViewerRole>,
     pub queue: Option<queue::QueueState>,
     pub detail: Option<detail::DetailState>,
+    pub sync: Option<sync::SyncState>,
+    /// Slow work to do after the next frame is drawn, so the screen says what is happening.
+    pending: Option<Pending>,
+    /// Where opened documents are written for the viewer.
+    pub documents_dir: std::path::PathBuf,
+    /// The program that shows documents, if this machine has one.
+    pub document_viewer: Option<String>,
     pub help: bool,
     pub message: Option<String>,
     pub last_import: Option<String>,
@@ -71,6 +78,10 @@ impl App {
             role: None,
             queue: None,
             detail: None,
+            sync: None,
+            pending: None,
+            documents_dir: std::env::temp_dir().join("reviewdesk-documents"),
+            document_viewer: crate::media::system_viewer(),
             help: false,
             message: None,
             last_import: None,
@@ -114,7 +125,7 @@ impl App {
                 self.queue = Some(q);
             }
             Err(crate::store::StoreError::NoMeeting) => self.message = Some(self.i18n.t("app.no_meeting").to_string()),
-            Err(e) => self.message = Some(e.to_string()),
+            Err(e) => self.message = Some(self.i18n.error(&e)),
         }
     }
 
@@ -149,7 +160,7 @@ impl App {
             return;
         }
         if let Some(ds) = &mut self.decision {
-            match ds.update(&self.keys, &ev) {
+            match ds.update(&self.keys, &ev, &self.i18n) {
                 decision::Outcome::None => {}
                 decision::Outcome::Back => self.decision = None,
                 decision::Outcome::Record(d) => self.record(d),
@@ -164,10 +175,22 @@ impl App {
             }
             return;
         }
+        if let Some(s) = &mut self.sync {
+            let outcome = s.update(&self.keys, &ev);
+            self.on_sync(outcome);
+            return;
+        }
         if let Some(d) = &mut self.detail {
-            if let detail::Outcome::Back = d.update(&self.keys, &ev, page as u16) {
-                self.detail = None;
+            match d.update(&self.keys, &ev, page as u16) {
+                detail::Outcome::None => {}
+                detail::Outcome::Back => self.detail = None,
+                detail::Outcome::OpenDocument(i) => self.open_document(i),
             }
+            return;
+        }
+        let filtering = self.queue.as_ref().is_some_and(|q| q.filtering);
+        if !filtering && self.keys.sync.matches(&ev) {
+            self.open_sync();
             return;
         }
         let Some(q) = &mut self.queue else {
@@ -212,6 +235,123 @@ impl App {
         }
     }
 
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::clock::now().unwrap_or_else(|_| chrono::Utc::now())
+    }
+
+    fn open_sync(&mut self) {
+        let meeting = self.meeting.as_ref().map(|m| m.0.clone());
+        match self.store.trust_list() {
+            Ok(trusted) => self.sync = Some(sync::SyncState::new(meeting, trusted)),
+            Err(e) => self.message = Some(self.i18n.error(&e)),
+        }
+    }
+
+    fn on_sync(&mut self, outcome: sync::Outcome) {
+        let Some(s) = &mut self.sync else { return };
+        match outcome {
+            sync::Outcome::None => {}
+            sync::Outcome::Back => self.sync = None,
+            sync::Outcome::Rescan => s.rescan(),
+            sync::Outcome::Preview(path) => {
+                s.pane = match crate::bundle::inspect(&path) {
+                    Ok(summary) => {
+                        let admission = admission(&self.store, &summary);
+                        sync::Pane::Preview { path, summary: Box::new(summary), admission }
+                    }
+                    Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
+                }
+            }
+            sync::Outcome::Apply(path) => {
+                s.pane = sync::Pane::Working("sync.working_import");
+                self.pending = Some(Pending::Import(path));
+            }
+            sync::Outcome::Export { dir, meeting } => {
+                s.pane = sync::Pane::Working("sync.working_export");
+                self.pending = Some(Pending::Export { dir, meeting });
+            }
+        }
+    }
+
+    /// Does the slow work asked for by the last key, once its "working" frame is on screen.
+    /// Returns whether there was any.
+    pub fn run_pending(&mut self) -> bool {
+        let Some(work) = self.pending.take() else { return false };
+        let now = self.now();
+        let pane = match work {
+            Pending::Import(path) => match crate::bundle::import(&mut self.store, &path, now, false, &mut |_, _| {}) {
+                Ok((summary, report)) => {
+                    if report.new + report.released > 0 {
+                        let stamp = format!("{} {}", now.to_rfc3339(), path.display());
+                        if let Err(e) = self.store.set_meta("last_import", &stamp) {
+                            self.message = Some(self.i18n.error(&e));
+                        }
+                    }
+                    sync::Pane::Report { path, summary: Box::new(summary), report }
+                }
+                Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
+            },
+            Pending::Export { dir, meeting } => {
+                let target = dir.join(crate::media::bundle_file_name(&self.viewer.name, now));
+                let filter = crate::bundle::ExportFilter {
+                    events: crate::store::EventFilter { meeting, author: None },
+                    no_blobs: false,
+                };
+                match crate::bundle::export(&self.store, &self.identity, &filter, &target, now) {
+                    Ok(report) => {
+                        let stamp = format!("{} {}", now.to_rfc3339(), target.display());
+                        if let Err(e) = self.store.set_meta("last_export", &stamp) {
+                            self.message = Some(self.i18n.error(&e));
+                        }
+                        sync::Pane::Exported(report)
+                    }
+                    Err(e) => sync::Pane::Failed { path: target, error: self.i18n.error(&e) },
+                }
+            }
+        };
+        let trusted = self.store.trust_list().unwrap_or_default();
+        self.reload();
+        if let Some(s) = &mut self.sync {
+            s.pane = pane;
+            s.trusted = trusted;
+            s.meeting = s.meeting.clone().or_else(|| self.meeting.as_ref().map(|m| m.0.clone()));
+            s.refresh();
+        }
+        true
+    }
+
+    /// Writes the chosen document out and hands it to the system viewer, or says where it is.
+    fn open_document(&mut self, index: usize) {
+        let Some(d) = self.detail.as_ref().and_then(|d| d.view.application.documents.get(index).cloned()) else {
+            self.message = Some(self.i18n.t("detail.no_documents").to_string());
+            return;
+        };
+        let bytes = match self.store.blob(&d.sha256) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                self.message = Some(self.i18n.t("detail.document_missing").replace("{name}", &d.name));
+                return;
+            }
+            Err(e) => {
+                self.message = Some(self.i18n.error(&e));
+                return;
+            }
+        };
+        let viewer = self.document_viewer.as_deref();
+        self.message =
+            Some(match crate::media::open_document(&self.documents_dir, &d.sha256, &d.name, &bytes, viewer) {
+                Ok(crate::media::Opened::Viewer(v, path)) => self
+                    .i18n
+                    .t("detail.document_opened")
+                    .replace("{viewer}", &v)
+                    .replace("{path}", &path.display().to_string()),
+                Ok(crate::media::Opened::Saved(path)) => {
+                    self.i18n.t("detail.document_saved").replace("{path}", &path.display().to_string())
+                }
+                Err(e) => format!("{}：{e}", self.documents_dir.display()),
+            });
+    }
+
     /// Opens the score sheet of `code`, with the draft if there is one.
     fn start_scoring(&mut self, code: &str) {
         let Some((id, ..)) = self.meeting.clone() else { return };
@@ -237,9 +377,12 @@ impl App {
                 Some(rubric) => {
                     self.scoring = Some(scoring::ScoringState::new(code, &view.application.name, rubric, draft))
                 }
-                None => self.message = Some(format!("no rubric for {}", view.application.kind.en())),
+                None => {
+                    let kind = self.i18n.pick(view.application.kind.zh(), view.application.kind.en()).to_string();
+                    self.message = Some(self.i18n.t("scoring.no_rubric").replace("{kind}", &kind));
+                }
             },
-            Err(e) => self.message = Some(e.to_string()),
+            Err(e) => self.message = Some(self.i18n.error(&e)),
         }
     }
 
@@ -266,7 +409,7 @@ impl App {
                         self.reload();
                         self.message = Some(self.i18n.t("conflict.declared").replace("{code}", &code));
                     }
-                    Err(e) => self.message = Some(e.to_string()),
+                    Err(e) => self.message = Some(self.i18n.error(&e)),
                 }
             }
             _ => {
@@ -282,7 +425,7 @@ impl App {
                 let at = names.iter().position(|n| *n == self.viewer.name).unwrap_or(0);
                 self.switcher = Some((names, at));
             }
-            Err(e) => self.message = Some(e.to_string()),
+            Err(e) => self.message = Some(self.i18n.error(&e)),
         }
     }
 
@@ -300,7 +443,7 @@ impl App {
             if let (Some(name), Some(ring)) = (name, &self.keyring) {
                 match ring.load(&name) {
                     Ok(id) => self.switch_to(id),
-                    Err(e) => self.message = Some(e.to_string()),
+                    Err(e) => self.message = Some(self.i18n.error(&e)),
                 }
             }
         }
@@ -333,7 +476,7 @@ impl App {
                 let read_only = self.role != Some(ViewerRole::Chair);
                 self.decision = Some(decision::DecisionState::new(view, rubric, meeting.date, read_only));
             }
-            Err(e) => self.message = Some(e.to_string()),
+            Err(e) => self.message = Some(self.i18n.error(&e)),
         }
     }
 
@@ -356,7 +499,7 @@ impl App {
                 self.message =
                     Some(self.i18n.t("decision.recorded").replace("{code}", &code).replace("{outcome}", &label));
             }
-            Err(e) => ds.error = Some(e.to_string()),
+            Err(e) => ds.error = Some(self.i18n.error(&e)),
         }
     }
 
@@ -365,7 +508,7 @@ impl App {
         if let Some((id, ..)) = &self.meeting {
             let now = crate::clock::now().unwrap_or_else(|_| chrono::Utc::now()).to_rfc3339();
             if let Err(e) = self.store.save_draft(id, &sc.code, &self.viewer.key, &sheet, &now) {
-                self.message = Some(e.to_string());
+                self.message = Some(self.i18n.error(&e));
             }
         }
         self.reload();
@@ -388,7 +531,7 @@ impl App {
             }
             Err(e) => {
                 sc.confirming = false;
-                sc.error = Some(e.to_string());
+                sc.error = Some(self.i18n.error(&e));
             }
         }
     }
@@ -396,8 +539,8 @@ impl App {
     fn open(&mut self, code: &str) {
         let Some((id, ..)) = &self.meeting else { return };
         match self.store.application(id, code, &self.viewer.key) {
-            Ok(view) => self.detail = Some(detail::DetailState { view, scroll: 0 }),
-            Err(e) => self.message = Some(e.to_string()),
+            Ok(view) => self.detail = Some(detail::DetailState { view, scroll: 0, document: 0 }),
+            Err(e) => self.message = Some(self.i18n.error(&e)),
         }
     }
 
@@ -406,7 +549,7 @@ impl App {
         match ev.kind {
             MouseEventKind::ScrollDown => self.on_key(KeyEvent::from(crossterm::event::KeyCode::Down)),
             MouseEventKind::ScrollUp => self.on_key(KeyEvent::from(crossterm::event::KeyCode::Up)),
-            MouseEventKind::Down(MouseButton::Left) if self.detail.is_none() => {
+            MouseEventKind::Down(MouseButton::Left) if self.detail.is_none() && self.sync.is_none() => {
                 // The table's rows start below the two header lines and the column titles.
                 if let Some(q) = &mut self.queue
                     && ev.row >= 3
@@ -440,6 +583,11 @@ impl App {
                     scoring::render(sc, t, frame, body);
                 }
             }
+            _ if self.sync.is_some() => {
+                if let Some(s) = &self.sync {
+                    sync::render(s, t, frame, body);
+                }
+            }
             (Some(d), _) => detail::render(d, t, frame, body),
             (None, Some(q)) => queue::render(q, t, frame, body),
             (None, None) => {}
@@ -447,9 +595,10 @@ impl App {
         let hints = match (&self.detail, &self.queue) {
             _ if self.decision.is_some() => self.decision.as_ref().map(decision::hints).unwrap_or(&[]),
             _ if self.scoring.is_some() => self.scoring.as_ref().map(scoring::hints).unwrap_or(&[]),
+            _ if self.sync.is_some() => self.sync.as_ref().map(sync::hints).unwrap_or(&[]),
             (Some(_), _) => detail::hints(),
             (None, Some(q)) => queue::hints(q),
-            (None, None) => &["keys.quit"][..],
+            (None, None) => &["keys.sync", "keys.quit"][..],
         };
         let bar = hints.iter().map(|k| t.t(k)).collect::<Vec<_>>().join("  ");
         let y = area.bottom() - 2;
@@ -502,7 +651,7 @@ impl App {
             Some(ViewerRole::Expert) => t.t("role.expert"),
             _ => t.t("role.observer"),
         };
-        let me = format!("{}：{}（{}）{}", t.t("header.me"), self.viewer.name, role, self.viewer.fingerprint);
+        let me = t.line(format!("{}：{}（{}） {}", t.t("header.me"), self.viewer.name, role, self.viewer.fingerprint));
         let room = (area.width as usize).saturating_sub(width(&me) + 2);
         let left = truncate(&format!("{} {date}", title), room);
         let gap = (area.width as usize).saturating_sub(width(&left) + width(&me));
@@ -529,9 +678,40 @@ impl App {
     }
 
     fn render_help(&self, frame: &mut Frame, area: Rect) {
-        let popup = super::centered(area, area.width.saturating_sub(8).min(100), 9);
+        let body = self.i18n.t("help.body");
+        let w = area.width.saturating_sub(6).min(110);
+        // Room for each line as wrapped, with an eighth more for breaking at words.
+        let inner = w.saturating_sub(2).max(1) as usize;
+        let rows: usize = body.lines().map(|l| (width(l) + width(l) / 8).div_ceil(inner).max(1)).sum();
+        let popup = super::centered(area, w, (rows as u16).saturating_add(2));
         frame.render_widget(Clear, popup);
         let block = Block::default().borders(Borders::ALL).title(self.i18n.t("help.title"));
-        frame.render_widget(Paragraph::new(self.i18n.t("help.body")).wrap(Wrap { trim: false }).block(block), popup);
+        frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }).block(block), popup);
     }
+}
+
+/// Slow work, done after a frame that says it is under way.
+enum Pending {
+    Import(std::path::PathBuf),
+    Export { dir: std::path::PathBuf, meeting: Option<String> },
+}
+
+/// Whether a bundle's exporter and secretariats would be admitted here.
+fn admission(store: &Store, s: &crate::bundle::BundleSummary) -> sync::Admission {
+    let trusted = |key: &str| store.is_trusted(key).unwrap_or(false);
+    let admitted_meetings: Vec<_> = s.meetings.iter().filter(|m| trusted(&m.secretariat.key)).collect();
+    let key = &s.exporter.key;
+    let exporter_known = trusted(key)
+        || store.is_known_member(key).unwrap_or(false)
+        || admitted_meetings.iter().any(|m| &m.secretariat.key == key || m.panel.iter().any(|p| &p.key == key));
+    let untrusted_secretariats = s
+        .meetings
+        .iter()
+        .filter(|m| !trusted(&m.secretariat.key))
+        .map(|m| {
+            let raw = hex::decode(&m.secretariat.key).unwrap_or_default();
+            (m.secretariat.name.clone(), crate::ledger::fingerprint(m.secretariat.suite, &raw))
+        })
+        .collect();
+    sync::Admission { exporter_known, untrusted_secretariats }
 }

@@ -37,6 +37,12 @@ pub struct KeyMap {
     pub submit: Key,
     pub edit: Key,
     pub toggle: Key,
+    pub sync: Key,
+    pub export: Key,
+    pub scope: Key,
+    pub trusted: Key,
+    pub rescan: Key,
+    pub open_document: Key,
 }
 
 impl Default for KeyMap {
@@ -59,6 +65,12 @@ impl Default for KeyMap {
             submit: Key(KeyCode::Char('s'), KeyModifiers::CONTROL),
             edit: Key::plain(KeyCode::Tab),
             toggle: Key::plain(KeyCode::Char(' ')),
+            sync: Key::plain(KeyCode::Char('u')),
+            export: Key::plain(KeyCode::Char('x')),
+            scope: Key::plain(KeyCode::Char('m')),
+            trusted: Key::plain(KeyCode::Char('t')),
+            rescan: Key::plain(KeyCode::Char('r')),
+            open_document: Key::plain(KeyCode::Char('o')),
         }
     }
 }

@@ -14,14 +14,22 @@ use crossterm::event::{self, Event, KeyEventKind};
 use std::io::IsTerminal;
 
 /// Opens the screens on this terminal, or says why not.
-/// `keyring` lists the identities of this home, for switching on a shared meeting machine.
-pub fn run(store: Store, identity: Identity, keyring: Keyring, lang: Lang) -> Result<()> {
+/// `keyring` lists the identities of this home, for switching on a shared meeting machine;
+/// documents opened for viewing are written under `documents_dir`.
+pub fn run(
+    store: Store,
+    identity: Identity,
+    keyring: Keyring,
+    documents_dir: std::path::PathBuf,
+    lang: Lang,
+) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!(
             "没有连接终端，无法打开界面。请在终端中运行，或使用 queue、show 等命令 / no terminal is attached, so the screens cannot open: run it in a terminal, or use commands such as queue and show"
         );
     }
     let mut app = app::App::new(store, identity, lang);
+    app.documents_dir = documents_dir;
     app.keyring = Some(keyring);
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::init();
@@ -70,6 +78,9 @@ fn run_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut app::App) -> Resu
     while !app.quit {
         app.size = terminal.size().map(|s| ratatui::layout::Rect::new(0, 0, s.width, s.height))?;
         terminal.draw(|f| app.render(f))?;
+        if app.run_pending() {
+            continue;
+        }
         match event::read()? {
             Event::Key(k) if k.kind == KeyEventKind::Press => app.on_key(k),
             Event::Mouse(m) => app.on_mouse(m),

@@ -5,7 +5,7 @@
 //! suggestion. Confirm, then sign.
 
 use crate::domain::text::{fit, truncate};
-use crate::domain::{Decision, Outcome as Conclusion, PlanClass, Points, Rubric};
+use crate::domain::{Decision, DecisionError, Outcome as Conclusion, PlanClass, Points, Rubric};
 use crate::store::ApplicationView;
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{KeyMap, any};
@@ -115,15 +115,15 @@ impl DecisionState {
     }
 
     /// The decision as the form stands, checked against the kind and the meeting date.
-    pub fn decision(&self) -> Result<Decision, String> {
-        let suggested = self.view.suggested.ok_or_else(|| "no expert has scored yet / 尚无专家评分".to_string())?;
+    pub fn decision(&self, t: &I18n) -> Result<Decision, String> {
+        let suggested = self.view.suggested.ok_or_else(|| t.t("decision.no_scores").to_string())?;
         let deadline_text = text_of(&self.deadline);
-        let rectification_deadline = if self.outcomes[self.chosen] == Conclusion::Rectify {
-            Some(crate::intake::parse_date(&deadline_text).ok_or_else(|| {
-                format!("整改期限“{deadline_text}”无效，请写成 2027-03-31 / deadline “{deadline_text}” is not a date: write 2027-03-31")
-            })?)
-        } else {
-            None
+        let rectify = self.outcomes[self.chosen] == Conclusion::Rectify;
+        let rectification_deadline = match crate::intake::parse_date(&deadline_text) {
+            _ if !rectify => None,
+            _ if deadline_text.is_empty() => return Err(t.t("decision.need_deadline").to_string()),
+            Some(date) => Some(date),
+            None => return Err(t.t("decision.bad_deadline").replace("{text}", &deadline_text)),
         };
         let reason = text_of(&self.override_reason);
         let d = Decision {
@@ -135,15 +135,23 @@ impl DecisionState {
             opinion: text_of(&self.opinion),
             override_reason: (!reason.is_empty()).then_some(reason),
         };
-        d.validate(self.view.application.kind, self.meeting_date).map_err(|e| e.to_string())?;
+        d.validate(self.view.application.kind, self.meeting_date).map_err(|e| match e {
+            DecisionError::NoDeadline => t.t("decision.need_deadline").to_string(),
+            DecisionError::DeadlineNotAfterMeeting { deadline, meeting } => t
+                .t("decision.deadline_too_early")
+                .replace("{deadline}", &deadline.to_string())
+                .replace("{meeting}", &meeting.to_string()),
+            DecisionError::OverrideWithoutReason { .. } => t.t("decision.need_override_reason").to_string(),
+            other => other.to_string(),
+        })?;
         Ok(d)
     }
 
-    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent) -> Outcome {
+    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent, t: &I18n) -> Outcome {
         if self.confirming {
             if let KeyCode::Char('y' | 'Y') = ev.code {
                 self.confirming = false;
-                if let Ok(d) = self.decision() {
+                if let Ok(d) = self.decision(t) {
                     return Outcome::Record(d);
                 }
             }
@@ -187,7 +195,7 @@ impl DecisionState {
         } else if keys.edit.matches(ev) || keys.open.matches(ev) {
             self.editing = self.editor().is_some();
         } else if keys.submit.matches(ev) {
-            match self.decision() {
+            match self.decision(t) {
                 Ok(_) => self.confirming = true,
                 Err(e) => self.error = Some(e),
             }
@@ -197,7 +205,7 @@ impl DecisionState {
 }
 
 /// Mean points per criterion over the experts who count, in hundredths.
-fn criterion_means(s: &DecisionState) -> Vec<(String, String)> {
+fn criterion_means(s: &DecisionState, t: &I18n) -> Vec<(String, String)> {
     s.rubric
         .criteria
         .iter()
@@ -214,7 +222,7 @@ fn criterion_means(s: &DecisionState) -> Vec<(String, String)> {
             } else {
                 crate::domain::Centi::ratio(given.iter().map(|p| p.centi()).sum(), given.len() as i64).to_string()
             };
-            (c.title_zh.clone(), format!("{mean}/{}", c.max))
+            (t.pick(&c.title_zh, &c.title_en).to_string(), format!("{mean}/{}", c.max))
         })
         .collect()
 }
@@ -246,14 +254,14 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         y += 1;
     }
     if let Some(g) = &s.view.aggregate {
-        let line = format!(
+        let line = t.line(format!(
             "{}：{}（{}）  {}：{}",
             t.t("detail.aggregate"),
             g.value,
             t.pick(g.method.zh(), g.method.en()),
             t.t("scoring.vetoes"),
             g.veto_count
-        );
+        ));
         buf.set_string(left.x, y, truncate(&line, left_w as usize), Style::default().fg(Color::Cyan));
         y += 1;
     }
@@ -263,13 +271,13 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         left.x,
         y,
         truncate(
-            &format!("{}：{suggestion}   {}{blocks}", t.t("detail.suggested"), t.t("badge.blocks")),
+            &t.line(format!("{}：{suggestion}   {}{blocks}", t.t("detail.suggested"), t.t("badge.blocks"))),
             left_w as usize,
         ),
         Style::default().add_modifier(Modifier::BOLD),
     );
     y += 1;
-    for (title, mean) in criterion_means(s) {
+    for (title, mean) in criterion_means(s, t) {
         if y >= left.bottom().saturating_sub(8) {
             break;
         }
@@ -331,7 +339,7 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
             Field::Opinion => (t.t("decision.opinion"), text_of(&s.opinion)),
             Field::OverrideReason => (t.t("decision.override"), text_of(&s.override_reason)),
         };
-        buf.set_string(right.x, y, fit(&format!("{label}：{value}"), right.width as usize), style);
+        buf.set_string(right.x, y, fit(&t.line(format!("{label}：{value}")), right.width as usize), style);
         y += 1;
     }
     if s.editing {
@@ -355,17 +363,17 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         );
     }
     if s.confirming
-        && let Ok(d) = s.decision()
+        && let Ok(d) = s.decision(t)
     {
         let mut lines = vec![
             Line::from(format!("{}  {}", a.code, a.name)),
-            Line::from(format!("{}：{}", t.t("decision.outcome"), t.pick(d.outcome.zh(), d.outcome.en()))),
+            Line::from(t.line(format!("{}：{}", t.t("decision.outcome"), t.pick(d.outcome.zh(), d.outcome.en())))),
         ];
         if let Some(dl) = d.rectification_deadline {
-            lines.push(Line::from(format!("{}：{dl}", t.t("decision.deadline"))));
+            lines.push(Line::from(t.line(format!("{}：{dl}", t.t("decision.deadline")))));
         }
         if let Some(r) = &d.override_reason {
-            lines.push(Line::from(format!("{}：{r}", t.t("decision.override"))));
+            lines.push(Line::from(t.line(format!("{}：{r}", t.t("decision.override")))));
         }
         lines.push(Line::from(""));
         lines.push(Line::from(t.t("scoring.confirm")));

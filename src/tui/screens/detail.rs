@@ -15,11 +15,15 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub struct DetailState {
     pub view: ApplicationView,
     pub scroll: u16,
+    /// The document `o` opens; Tab moves to the next one.
+    pub document: usize,
 }
 
 pub enum Outcome {
     None,
     Back,
+    /// Open the attached document at this index.
+    OpenDocument(usize),
 }
 
 impl DetailState {
@@ -32,6 +36,10 @@ impl DetailState {
             self.scroll = self.scroll.saturating_sub(page);
         } else if keys.page_down.matches(ev) {
             self.scroll = self.scroll.saturating_add(page);
+        } else if keys.edit.matches(ev) {
+            self.document = (self.document + 1) % self.view.application.documents.len().max(1);
+        } else if keys.open_document.matches(ev) {
+            return Outcome::OpenDocument(self.document);
         } else if any(&keys.back, ev) {
             return Outcome::Back;
         }
@@ -43,11 +51,11 @@ fn heading(text: &str) -> Line<'static> {
     Line::from(Span::styled(text.to_string(), Style::default().add_modifier(Modifier::BOLD).fg(Color::Cyan)))
 }
 
-fn lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
+fn lines(v: &ApplicationView, document: usize, t: &I18n) -> Vec<Line<'static>> {
     let a = &v.application;
     let mut out = vec![
         Line::from(Span::styled(
-            format!("{}  {}（{}）", a.code, a.name, t.pick(a.kind.zh(), a.kind.en())),
+            t.line(format!("{}  {}（{}）", a.code, a.name, t.pick(a.kind.zh(), a.kind.en()))),
             Style::default().add_modifier(Modifier::BOLD),
         )),
         Line::from(format!("{}  ·  {}", a.unit, a.department)),
@@ -55,41 +63,45 @@ fn lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
         heading(t.t("detail.facts")),
     ];
     if let Some(m) = a.approved_total {
-        out.push(Line::from(format!(
+        out.push(Line::from(t.line(format!(
             "  {}：{} {}（{} {}）",
             t.t("detail.approved"),
             m.wan(),
             t.t("unit.wan"),
             m.yuan(),
             t.t("unit.yuan")
-        )));
+        ))));
     }
     if let Some(m) = a.requested_total {
         let change = a
             .approved_total
             .and_then(|base| m.change_basis_points(base))
             .map(|bp| {
-                format!(
+                t.line(format!(
                     "，{} {}{}.{:02}%",
                     t.t("detail.change"),
                     if bp < 0 { "-" } else { "+" },
                     bp.abs() / 100,
                     bp.abs() % 100
-                )
+                ))
             })
             .unwrap_or_default();
-        out.push(Line::from(format!(
+        out.push(Line::from(t.line(format!(
             "  {}：{} {}（{} {}）{change}",
             t.t("detail.requested"),
             m.wan(),
             t.t("unit.wan"),
             m.yuan(),
             t.t("unit.yuan")
-        )));
+        ))));
     }
     if let (Some(s), Some(e)) = (a.trial_start, a.trial_end) {
         let months = (e.years_since(s).unwrap_or(0) * 12) as i64 + (e.signed_duration_since(s).num_days() % 365) / 30;
-        out.push(Line::from(format!("  {}：{s} — {e}（≈{months} {}）", t.t("detail.trial"), t.t("detail.months"))));
+        out.push(Line::from(t.line(format!(
+            "  {}：{s} — {e}（≈{months} {}）",
+            t.t("detail.trial"),
+            t.t("detail.months")
+        ))));
     }
     out.push(Line::from(""));
     out.push(heading(t.t("detail.findings")));
@@ -103,30 +115,36 @@ fn lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
             Severity::Informs => (t.t("badge.informs"), Color::Gray),
         };
         out.push(Line::from(vec![
-            // No space after the badge: a Chinese sentence is one long "word" to the wrapper, and a
-            // space would push all of it to the next line.
-            Span::styled(format!("  [{badge}]"), Style::default().fg(color).add_modifier(Modifier::BOLD)),
-            Span::raw(format!("{}（{}）", f.message.get(t.lang), f.article)),
+            // No space after the badge in Chinese: a Chinese sentence is one long "word" to the wrapper,
+            // and a space would push all of it to the next line.
+            Span::styled(
+                format!("  [{badge}]{}", if t.lang == crate::domain::Lang::En { " " } else { "" }),
+                Style::default().fg(color).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(t.line(format!("{}（{}）", f.message.get(t.lang), f.article))),
         ]));
     }
     if !a.documents.is_empty() {
         out.push(Line::from(""));
         out.push(heading(t.t("detail.documents")));
-        for d in &a.documents {
-            out.push(Line::from(format!(
-                "  {}  {} B  sha256 {}",
+        for (i, d) in a.documents.iter().enumerate() {
+            let text = format!(
+                "{} {}  {}  sha256 {}",
+                if i == document { "▶" } else { " " },
                 d.name,
-                d.size,
+                super::sync::human_bytes(d.size),
                 d.sha256.get(..16).unwrap_or(&d.sha256)
-            )));
+            );
+            let style = if i == document { Style::default().add_modifier(Modifier::BOLD) } else { Style::default() };
+            out.push(Line::from(Span::styled(text, style)));
         }
     }
     out.push(Line::from(""));
     out.push(heading(t.t("detail.experts")));
     for e in &v.experts {
         let what = match (&e.recused, e.total) {
-            (Some(r), _) => format!("{}：{r}", t.t("mine.recused")),
-            (None, Some(total)) if e.outlier => format!("{total}（{}）", t.t("detail.outlier")),
+            (Some(r), _) => t.line(format!("{}：{r}", t.t("mine.recused"))),
+            (None, Some(total)) if e.outlier => t.line(format!("{total}（{}）", t.t("detail.outlier"))),
             (None, Some(total)) => total.to_string(),
             (None, None) if e.event_id.is_some() => t.t("detail.submitted_hidden").to_string(),
             (None, None) => t.t("detail.not_submitted").to_string(),
@@ -134,9 +152,9 @@ fn lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
         out.push(Line::from(format!("  {}  {}  {what}", e.fingerprint, crate::domain::text::fit(&e.name, 8))));
     }
     match (&v.aggregate, v.blind) {
-        (_, true) => out.push(Line::from(format!("  {}：{}", t.t("detail.aggregate"), t.t("queue.blind")))),
+        (_, true) => out.push(Line::from(t.line(format!("  {}：{}", t.t("detail.aggregate"), t.t("queue.blind"))))),
         (Some(g), false) => {
-            out.push(Line::from(format!(
+            out.push(Line::from(t.line(format!(
                 "  {}：{}（{}）  n={}  σ={}  {}–{}",
                 t.t("detail.aggregate"),
                 g.value,
@@ -145,9 +163,9 @@ fn lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
                 g.std_dev,
                 g.min,
                 g.max
-            )));
+            ))));
             if let Some(s) = v.suggested {
-                out.push(Line::from(format!("  {}：{}", t.t("detail.suggested"), t.pick(s.zh(), s.en()))));
+                out.push(Line::from(t.line(format!("  {}：{}", t.t("detail.suggested"), t.pick(s.zh(), s.en())))));
             }
         }
         (None, false) => {}
@@ -166,10 +184,10 @@ fn lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
 }
 
 pub fn render(state: &DetailState, t: &I18n, frame: &mut Frame, area: Rect) {
-    let p = Paragraph::new(lines(&state.view, t)).wrap(Wrap { trim: false }).scroll((state.scroll, 0));
+    let p = Paragraph::new(lines(&state.view, state.document, t)).wrap(Wrap { trim: false }).scroll((state.scroll, 0));
     frame.render_widget(p, area);
 }
 
 pub fn hints() -> &'static [&'static str] {
-    &["keys.scroll", "keys.back", "keys.help"]
+    &["keys.scroll", "keys.open_document", "keys.next_document", "keys.back", "keys.help"]
 }

@@ -4,3 +4,4 @@ pub mod decision;
 pub mod detail;
 pub mod queue;
 pub mod scoring;
+pub mod sync;

@@ -309,6 +309,7 @@ pub fn hints(state: &QueueState) -> &'static [&'static str] {
             "keys.conflict",
             "keys.decide",
             "keys.filter",
+            "keys.sync",
             "keys.help",
             "keys.quit",
             "keys.switch",

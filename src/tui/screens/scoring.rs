@@ -158,7 +158,7 @@ impl ScoringState {
         } else if keys.submit.matches(ev) {
             match self.sheet().validate(&self.rubric) {
                 Ok(()) => self.confirming = true,
-                Err(e) => self.error = Some(e.to_string()),
+                Err(e) => self.error = Some(t.error(&e)),
             }
         } else if keys.edit.matches(ev) || keys.open.matches(ev) {
             self.editing = true;
@@ -241,7 +241,7 @@ pub fn render(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
     let opinion_focused = s.focus == s.items() - 1;
     let style = if opinion_focused { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
     buf.set_string(area.x, y, fit(t.t("scoring.opinion"), left_w as usize), style);
-    let total = format!("{}：{} / 100", t.t("scoring.total"), s.total());
+    let total = t.line(format!("{}：{} / 100", t.t("scoring.total"), s.total()));
     buf.set_string(
         area.x,
         area.y + area.height.saturating_sub(1),
@@ -305,10 +305,10 @@ fn confirm(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
             ))
         })
         .collect();
-    lines.push(Line::from(format!("{}：{} / 100", t.t("scoring.total"), s.total())));
+    lines.push(Line::from(t.line(format!("{}：{} / 100", t.t("scoring.total"), s.total()))));
     let vetoes = s.veto_on.iter().filter(|v| **v).count();
     if vetoes > 0 {
-        lines.push(Line::from(format!("{}：{vetoes}", t.t("scoring.vetoes"))));
+        lines.push(Line::from(t.line(format!("{}：{vetoes}", t.t("scoring.vetoes")))));
     }
     lines.push(Line::from(""));
     lines.push(Line::from(t.t("scoring.confirm")));
