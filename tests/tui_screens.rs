@@ -614,3 +614,50 @@ fn o_opens_the_marked_document_or_says_where_it_is() {
         assert_eq!(std::fs::read_to_string(&seen).unwrap().trim(), file.display().to_string());
     }
 }
+
+#[test]
+fn the_queue_filters_by_kind_and_progress_and_sorts_by_any_column() {
+    let mut a = app("王建国", Lang::Zh);
+    let codes = |a: &App| {
+        let q = a.queue.as_ref().unwrap();
+        q.shown.iter().map(|i| q.view.rows[*i].code.clone()).collect::<Vec<_>>()
+    };
+    press(&mut a, KeyCode::Char('t')); // 立项 only
+    assert_eq!(codes(&a).len(), 6);
+    assert!(codes(&a).iter().all(|c| c.starts_with("GL-LX")));
+    press(&mut a, KeyCode::Char('t')); // 变更
+    press(&mut a, KeyCode::Char('t')); // 验收
+    assert!(codes(&a).iter().all(|c| c.starts_with("GL-YS")), "{:?}", codes(&a));
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("[验收] 共 5 项"), "the filter shows:\n{screen}");
+    press(&mut a, KeyCode::Char('t')); // all again
+    press(&mut a, KeyCode::Char('p')); // 待评分: nothing is decided in the demo
+    assert_eq!(codes(&a).len(), 14);
+    press(&mut a, KeyCode::Char('p'));
+    press(&mut a, KeyCode::Char('p')); // 已决定
+    assert!(codes(&a).is_empty());
+    assert!(draw(&mut a, 80, 24).contains("没有符合条件的申报项目"));
+    press(&mut a, KeyCode::Char('p'));
+    // A click on the aggregate's title sorts by it, highest first; a second click reverses.
+    let header = draw(&mut a, 120, 40).lines().nth(2).unwrap().to_string();
+    let x = reviewdesk::domain::text::width(&header[1..header.find("汇总分").unwrap()]) as u16;
+    let click = |a: &mut App| {
+        a.on_mouse(crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: x,
+            row: 2,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    click(&mut a);
+    assert_eq!(codes(&a)[0], "GL-YS-2025-021", "89.00 is the highest aggregate");
+    assert!(draw(&mut a, 120, 40).contains("汇总分▼"));
+    click(&mut a);
+    assert_eq!(codes(&a)[0], "GL-YS-2025-025", "61.25 is the lowest");
+    // `s` walks the columns; `S` turns the order round.
+    press(&mut a, KeyCode::Char('s')); // status
+    press(&mut a, KeyCode::Char('s')); // code
+    assert_eq!(codes(&a)[0], "GL-BG-2026-011");
+    press(&mut a, KeyCode::Char('S'));
+    assert_eq!(codes(&a)[0], "GL-YS-2025-025");
+}

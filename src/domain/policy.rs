@@ -407,6 +407,17 @@ pub fn lasts_months(start: NaiveDate, end: NaiveDate, months: u32) -> bool {
     add_months(start, months).is_some_and(|due| end >= due)
 }
 
+/// How long `start` to `end` lasts in whole calendar months and the days left over, counted
+/// the way [`lasts_months`] counts: 2026-03-01 to 2026-05-31 is 2 months and 30 days.
+pub fn months_and_days(start: NaiveDate, end: NaiveDate) -> (u32, i64) {
+    let mut months = 0;
+    while lasts_months(start, end, months + 1) {
+        months += 1;
+    }
+    let from = add_months(start, months).unwrap_or(start);
+    (months, end.signed_duration_since(from).num_days().max(0))
+}
+
 fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
     date.checked_add_months(Months::new(months))
 }
@@ -500,6 +511,18 @@ mod tests {
         a.trial_end = Some(date(trial_end));
         a.acceptance_applied = Some(date(applied));
         a
+    }
+
+    #[test]
+    fn a_trial_is_counted_in_whole_months_and_days_the_way_the_rule_counts() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(months_and_days(d("2026-03-01"), d("2026-05-31")), (2, 30));
+        assert_eq!(months_and_days(d("2026-03-01"), d("2026-06-01")), (3, 0));
+        // A month from 31 January ends on the last day of February, for the rule and the count.
+        assert_eq!(months_and_days(d("2026-01-31"), d("2026-02-28")), (1, 0));
+        assert_eq!(months_and_days(d("2026-05-01"), d("2026-04-01")), (0, 0));
+        // The edge the rule turns on agrees with the count.
+        assert!(!lasts_months(d("2026-03-01"), d("2026-05-31"), 3));
     }
 
     #[test]

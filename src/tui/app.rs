@@ -551,10 +551,12 @@ impl App {
             MouseEventKind::ScrollUp => self.on_key(KeyEvent::from(crossterm::event::KeyCode::Up)),
             MouseEventKind::Down(MouseButton::Left) if self.detail.is_none() && self.sync.is_none() => {
                 // The table's rows start below the two header lines and the column titles.
-                if let Some(q) = &mut self.queue
-                    && ev.row >= 3
-                {
-                    q.click((ev.row - 3) as usize, body.saturating_sub(2));
+                if let Some(q) = &mut self.queue {
+                    match ev.row {
+                        2 => q.click_header(ev.column as usize, self.size.width as usize),
+                        3.. => q.click((ev.row - 3) as usize, body.saturating_sub(2)),
+                        _ => {}
+                    }
                 }
             }
             _ => {}

@@ -95,20 +95,30 @@ fn lines(v: &ApplicationView, document: usize, t: &I18n) -> Vec<Line<'static>> {
             t.t("unit.yuan")
         ))));
     }
+    if let Some(d) = a.construction_completed {
+        out.push(Line::from(t.line(format!("  {}：{d}", t.t("detail.completed")))));
+    }
     if let (Some(s), Some(e)) = (a.trial_start, a.trial_end) {
-        let months = (e.years_since(s).unwrap_or(0) * 12) as i64 + (e.signed_duration_since(s).num_days() % 365) / 30;
-        out.push(Line::from(t.line(format!(
-            "  {}：{s} — {e}（≈{months} {}）",
-            t.t("detail.trial"),
-            t.t("detail.months")
-        ))));
+        let (months, days) = crate::domain::policy::months_and_days(s, e);
+        let span = t.t("detail.months_days").replace("{m}", &months.to_string()).replace("{d}", &days.to_string());
+        out.push(Line::from(t.line(format!("  {}：{s} — {e}（{span}）", t.t("detail.trial")))));
+    }
+    if let Some(d) = a.acceptance_applied {
+        out.push(Line::from(t.line(format!("  {}：{d}", t.t("detail.applied")))));
     }
     out.push(Line::from(""));
     out.push(heading(t.t("detail.findings")));
     if v.findings.is_empty() {
         out.push(Line::from(format!("  {}", t.t("detail.no_findings"))));
     }
-    for f in &v.findings {
+    let mut findings: Vec<_> = v.findings.iter().collect();
+    // Blocks first, then warnings, then notes; the rules' own order within each.
+    findings.sort_by_key(|f| match f.severity {
+        Severity::Blocks => 0,
+        Severity::Warns => 1,
+        Severity::Informs => 2,
+    });
+    for f in findings {
         let (badge, color) = match f.severity {
             Severity::Blocks => (t.t("badge.blocks"), Color::Red),
             Severity::Warns => (t.t("badge.warns"), Color::Yellow),

@@ -1,7 +1,7 @@
 //! The project queue (项目队列): every application of the meeting, filtered as you type.
 
 use crate::domain::text::{fit, fit_right, truncate, width};
-use crate::domain::{Method, Money};
+use crate::domain::{ApplicationKind, Method, Money};
 use crate::store::{MyScore, QueueRow, QueueView, Status};
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{KeyMap, any};
@@ -11,12 +11,11 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-/// Which column the rows are sorted by.
+/// How the rows are ordered: by a column (an index into the table's columns), either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SortBy {
-    Code,
-    Aggregate,
-    Status,
+pub struct SortBy {
+    pub column: usize,
+    pub descending: bool,
 }
 
 pub struct QueueState {
@@ -27,6 +26,10 @@ pub struct QueueState {
     pub filter: String,
     pub filtering: bool,
     pub sort: SortBy,
+    /// Only applications of this kind (类型), when set.
+    pub kind: Option<ApplicationKind>,
+    /// Only applications in this state (进度), when set.
+    pub status: Option<Status>,
 }
 
 /// What the queue asks the app to do.
@@ -44,7 +47,9 @@ impl QueueState {
             selected: 0,
             filter: String::new(),
             filtering: false,
-            sort: SortBy::Code,
+            sort: SortBy { column: 0, descending: false },
+            kind: None,
+            status: None,
         };
         s.refilter();
         s
@@ -58,17 +63,20 @@ impl QueueState {
         let mut shown: Vec<usize> = (0..rows.len())
             .filter(|i| {
                 let r = &rows[*i];
-                needle.is_empty()
-                    || r.code.to_lowercase().contains(&needle)
-                    || r.name.to_lowercase().contains(&needle)
-                    || r.unit.to_lowercase().contains(&needle)
+                self.kind.is_none_or(|k| r.kind == k)
+                    && self.status.is_none_or(|s| r.status == s)
+                    && (needle.is_empty()
+                        || r.code.to_lowercase().contains(&needle)
+                        || r.name.to_lowercase().contains(&needle)
+                        || r.unit.to_lowercase().contains(&needle))
             })
             .collect();
-        match self.sort {
-            SortBy::Code => shown.sort_by(|a, b| rows[*a].code.cmp(&rows[*b].code)),
-            SortBy::Aggregate => shown.sort_by_key(|i| std::cmp::Reverse(rows[*i].aggregate.as_ref().map(|g| g.value))),
-            SortBy::Status => shown.sort_by_key(|i| (status_rank(rows[*i].status), rows[*i].code.clone())),
-        }
+        let SortBy { column, descending } = self.sort;
+        shown.sort_by(|a, b| {
+            let order = compare(&rows[*a], &rows[*b], column);
+            let order = if descending { order.reverse() } else { order };
+            order.then_with(|| rows[*a].code.cmp(&rows[*b].code))
+        });
         self.shown = shown;
         self.selected = keep.and_then(|c| self.shown.iter().position(|i| rows[*i].code == c)).unwrap_or(0);
     }
@@ -114,10 +122,24 @@ impl QueueState {
         } else if keys.filter.matches(ev) {
             self.filtering = true;
         } else if keys.sort.matches(ev) {
-            self.sort = match self.sort {
-                SortBy::Code => SortBy::Aggregate,
-                SortBy::Aggregate => SortBy::Status,
-                SortBy::Status => SortBy::Code,
+            self.sort_by((self.sort.column + 1) % COLUMNS.len());
+        } else if keys.reverse.matches(ev) {
+            self.sort.descending = !self.sort.descending;
+            self.refilter();
+        } else if keys.kind.matches(ev) {
+            self.kind = match self.kind {
+                None => Some(ApplicationKind::Approval),
+                Some(ApplicationKind::Approval) => Some(ApplicationKind::Change),
+                Some(ApplicationKind::Change) => Some(ApplicationKind::Acceptance),
+                Some(ApplicationKind::Acceptance) => None,
+            };
+            self.refilter();
+        } else if keys.progress.matches(ev) {
+            self.status = match self.status {
+                None => Some(Status::ToScore),
+                Some(Status::ToScore) => Some(Status::Scored),
+                Some(Status::Scored) => Some(Status::Decided),
+                Some(Status::Decided) => None,
             };
             self.refilter();
         } else if any(&keys.back, ev) {
@@ -131,12 +153,62 @@ impl QueueState {
         Outcome::None
     }
 
+    /// Sorts by `column`; numbers and progress start from the top of the range.
+    pub fn sort_by(&mut self, column: usize) {
+        // Totals, findings and scores read best largest first; names and codes A to Z.
+        let descending = matches!(column, 4 | 5 | 7 | 8);
+        self.sort = SortBy { column, descending };
+        self.refilter();
+    }
+
+    /// Sorts by the column under `x` on the header row of a table `total` cells wide; a second
+    /// click on the same column turns the order round.
+    pub fn click_header(&mut self, x: usize, total: usize) {
+        let mut left = 0;
+        for (column, w) in layout(total) {
+            if x < left + w + 1 {
+                if self.sort.column == column {
+                    self.sort.descending = !self.sort.descending;
+                    self.refilter();
+                } else {
+                    self.sort_by(column);
+                }
+                return;
+            }
+            left += w + 1;
+        }
+    }
+
     /// Selects the row shown at `row` lines below the top of the table body, if any.
     pub fn click(&mut self, row: usize, height: usize) {
         let i = offset(self.selected, height) + row;
         if i < self.shown.len() {
             self.selected = i;
         }
+    }
+}
+
+/// The order of two rows by one column, as the column shows them.
+fn compare(a: &QueueRow, b: &QueueRow, column: usize) -> std::cmp::Ordering {
+    let mine = |r: &QueueRow| match r.my_score {
+        MyScore::NotScoring => (0, None),
+        MyScore::Recused => (1, None),
+        MyScore::None => (2, None),
+        MyScore::Draft => (3, None),
+        MyScore::Submitted { total } => (4, Some(total)),
+    };
+    let aggregate = |r: &QueueRow| if r.blind { None } else { r.aggregate.as_ref().map(|g| g.value) };
+    match column {
+        0 => a.code.cmp(&b.code),
+        1 => a.name.cmp(&b.name),
+        2 => a.unit.cmp(&b.unit),
+        3 => a.kind.cmp(&b.kind),
+        4 => a.requested_total.or(a.approved_total).cmp(&b.requested_total.or(b.approved_total)),
+        5 => (a.blocks, a.warns).cmp(&(b.blocks, b.warns)),
+        6 => mine(a).cmp(&mine(b)),
+        7 => (a.scored * b.eligible.max(1)).cmp(&(b.scored * a.eligible.max(1))),
+        8 => aggregate(a).cmp(&aggregate(b)),
+        _ => status_rank(a.status).cmp(&status_rank(b.status)),
     }
 }
 
@@ -238,14 +310,16 @@ fn cell(r: &QueueRow, column: usize, t: &I18n) -> String {
         },
         _ => match r.outcome {
             Some(o) => t.pick(o.zh(), o.en()).to_string(),
-            None => t
-                .t(match r.status {
-                    Status::ToScore => "status.to_score",
-                    Status::Scored => "status.scored",
-                    Status::Decided => "status.decided",
-                })
-                .into(),
+            None => t.t(status_key(r.status)).into(),
         },
+    }
+}
+
+fn status_key(s: Status) -> &'static str {
+    match s {
+        Status::ToScore => "status.to_score",
+        Status::Scored => "status.scored",
+        Status::Decided => "status.decided",
     }
 }
 
@@ -262,7 +336,13 @@ pub fn render(state: &QueueState, t: &I18n, frame: &mut Frame, area: Rect) {
     let total = area.width as usize;
     let cells = layout(total);
     let buf = frame.buffer_mut();
-    let header = row_line(&cells, |c| t.t(COLUMNS[c].header).to_string());
+    let header = row_line(&cells, |c| {
+        let title = t.t(COLUMNS[c].header);
+        match state.sort {
+            SortBy { column, descending } if column == c => format!("{title}{}", if descending { "▼" } else { "▲" }),
+            _ => title.to_string(),
+        }
+    });
     buf.set_string(area.x, area.y, header, Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
     let body = area.height.saturating_sub(2) as usize;
     let first = offset(state.selected, body);
@@ -281,7 +361,13 @@ pub fn render(state: &QueueState, t: &I18n, frame: &mut Frame, area: Rect) {
         buf.set_string(area.x + 2, area.y + 2, t.t("queue.empty"), Style::default().fg(Color::DarkGray));
     }
     let y = area.y + area.height.saturating_sub(1);
-    let count = t.t("queue.count").replace("{n}", &state.shown.len().to_string());
+    let mut count = t.t("queue.count").replace("{n}", &state.shown.len().to_string());
+    if let Some(k) = state.kind {
+        count = format!("[{}] {count}", t.pick(k.zh(), k.en()));
+    }
+    if let Some(s) = state.status {
+        count = format!("[{}] {count}", t.t(status_key(s)));
+    }
     let label = format!("{}: ", t.t("queue.filter"));
     let line = Line::from(vec![
         Span::styled(label.clone(), Style::default().fg(Color::Cyan)),
@@ -309,6 +395,8 @@ pub fn hints(state: &QueueState) -> &'static [&'static str] {
             "keys.conflict",
             "keys.decide",
             "keys.filter",
+            "keys.kind",
+            "keys.progress",
             "keys.sync",
             "keys.help",
             "keys.quit",
