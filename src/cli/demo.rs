@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
     let store = home.open()?;
     if !args.no_tui && !ctx.json {
         let me = home.keyring().load(ctx.as_name.as_deref().unwrap_or(CHAIR))?;
-        return crate::tui::run(store, me, home.keyring(), home.documents_dir(), ctx.lang);
+        return crate::tui::run(store, me, home.keyring(), &home.dir, ctx.lang);
     }
     let chair = home.keyring().load(CHAIR)?;
     let view = store.queue(MEETING_ID, &chair.key_hex())?;

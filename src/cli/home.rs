@@ -28,11 +28,6 @@ impl Home {
         self.dir.join(DB_FILE)
     }
 
-    /// Where documents opened for viewing are written (owner-only).
-    pub fn documents_dir(&self) -> PathBuf {
-        self.dir.join("documents")
-    }
-
     pub fn keyring(&self) -> Keyring {
         Keyring::new(self.dir.join("identities"))
     }

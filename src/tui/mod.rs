@@ -15,12 +15,12 @@ use std::io::IsTerminal;
 
 /// Opens the screens on this terminal, or says why not.
 /// `keyring` lists the identities of this home, for switching on a shared meeting machine;
-/// documents opened for viewing are written under `documents_dir`.
+/// documents opened for viewing and reports are written under `home_dir`.
 pub fn run(
     store: Store,
     identity: Identity,
     keyring: Keyring,
-    documents_dir: std::path::PathBuf,
+    home_dir: &std::path::Path,
     lang: Lang,
 ) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -29,7 +29,8 @@ pub fn run(
         );
     }
     let mut app = app::App::new(store, identity, lang);
-    app.documents_dir = documents_dir;
+    app.documents_dir = home_dir.join("documents");
+    app.reports_dir = home_dir.join("reports");
     app.keyring = Some(keyring);
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::init();
