@@ -336,6 +336,14 @@ fn json_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
     Ok(Table { columns, rows })
 }
 
+/// The code of a template's example row starts with this, and intake skips that row, so a
+/// filled-in template is read unchanged.
+pub const EXAMPLE_MARK: &str = "示例";
+
+fn is_example(code: &str) -> bool {
+    code.starts_with(EXAMPLE_MARK) || code.to_ascii_lowercase().starts_with("example")
+}
+
 fn parse_table(table: &Table) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
     let mut errors = Vec::new();
     let mut out: Vec<IntakeRow> = Vec::new();
@@ -343,6 +351,9 @@ fn parse_table(table: &Table) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
     let code_at = table.columns.iter().position(|(f, ..)| *f == Field::Code);
     for (row, cells) in &table.rows {
         let code = code_at.and_then(|i| cells.get(i)).map(|c| c.trim().to_string()).unwrap_or_default();
+        if is_example(&code) {
+            continue;
+        }
         if !code.is_empty()
             && let Some(first) = seen.insert(code.clone(), *row)
         {
@@ -357,7 +368,7 @@ fn parse_table(table: &Table) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
             Err(mut e) => errors.append(&mut e),
         }
     }
-    if table.rows.is_empty() {
+    if out.is_empty() && errors.is_empty() {
         errors.push(IntakeError {
             row: 2,
             column: String::new(),

@@ -10,5 +10,6 @@ pub mod domain;
 pub mod intake;
 pub mod ledger;
 pub mod media;
+pub mod report;
 pub mod store;
 pub mod tui;

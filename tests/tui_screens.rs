@@ -661,3 +661,28 @@ fn the_queue_filters_by_kind_and_progress_and_sorts_by_any_column() {
     press(&mut a, KeyCode::Char('S'));
     assert_eq!(codes(&a)[0], "GL-YS-2025-025");
 }
+
+#[test]
+fn r_on_the_queue_makes_the_report_and_says_where_it_went() {
+    let reports = tempfile::tempdir().unwrap();
+    let mut a = app("王建国", Lang::Zh);
+    a.reports_dir = reports.path().join("reports");
+    press(&mut a, KeyCode::Char('r'));
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("生成会议报告") && screen.contains("Excel 工作簿"), "{screen}");
+    press(&mut a, KeyCode::Down); // the printable HTML
+    press(&mut a, KeyCode::Enter);
+    let message = a.message.clone().unwrap_or_default();
+    assert!(message.starts_with("已生成报告：") && message.contains("临时稿"), "{message}");
+    let written: Vec<_> =
+        std::fs::read_dir(reports.path().join("reports")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(message.contains(&written[0].display().to_string()), "the message names the file: {message}");
+    let html = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(html.contains("专家评审意见表") && html.contains("数字档案馆系统"));
+    // An expert is told why not.
+    let mut b = app("李明", Lang::Zh);
+    press(&mut b, KeyCode::Char('r'));
+    assert!(b.report_picker.is_none());
+    assert!(b.message.as_deref().unwrap_or("").contains("只有秘书处或组长"));
+}

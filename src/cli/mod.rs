@@ -12,6 +12,7 @@ mod log;
 mod meeting;
 mod output;
 mod queue;
+mod report;
 mod score;
 mod trust;
 
@@ -82,6 +83,11 @@ pub enum Command {
     Import(exchange::ImportArgs),
     /// Check a bundle without touching any store, and show what it holds
     Verify(exchange::VerifyArgs),
+    /// Write the meeting's results: score summary and opinion forms (secretariat or chair)
+    Report(report::ReportArgs),
+    /// Write templates: `template intake --out FILE.xlsx`
+    #[command(subcommand)]
+    Template(report::TemplateCmd),
     /// Generate a large synthetic meeting in a new home (for benchmarks and trying the screens at scale)
     Generate(generate::Args),
     /// Build a realistic demo meeting in its own home and show it
@@ -138,7 +144,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let Some(command) = cli.command else {
         let store = ctx.home.open()?;
         let me = ctx.home.identity(ctx.as_name.as_deref())?;
-        return crate::tui::run(store, me, ctx.home.keyring(), ctx.home.documents_dir(), ctx.lang);
+        return crate::tui::run(store, me, ctx.home.keyring(), &ctx.home.dir, ctx.lang);
     };
     match command {
         Command::Init(a) => init::run(&ctx, a),
@@ -155,6 +161,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(a) => exchange::run_export(&ctx, a),
         Command::Import(a) => exchange::run_import(&ctx, a),
         Command::Verify(a) => exchange::run_verify(&ctx, a),
+        Command::Report(a) => report::run_report(&ctx, a),
+        Command::Template(c) => report::run_template(&ctx, c),
         Command::Generate(a) => generate::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a, cli.home.is_some()),
     }

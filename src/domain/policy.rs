@@ -73,6 +73,12 @@ impl BasisPoints {
     pub fn percent(self) -> String {
         format!("{}.{:02}%", self.0 / 100, self.0 % 100)
     }
+
+    /// A change with its sign: "+10.00%", "-0.50%".
+    pub fn signed_percent(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "+" };
+        format!("{sign}{}.{:02}%", self.0.abs() / 100, self.0.abs() % 100)
+    }
 }
 
 impl<'de> Deserialize<'de> for BasisPoints {
@@ -511,6 +517,13 @@ mod tests {
         a.trial_end = Some(date(trial_end));
         a.acceptance_applied = Some(date(applied));
         a
+    }
+
+    #[test]
+    fn a_change_shows_its_sign_even_under_one_percent() {
+        assert_eq!(BasisPoints(1000).signed_percent(), "+10.00%");
+        assert_eq!(BasisPoints(-50).signed_percent(), "-0.50%");
+        assert_eq!(BasisPoints(-1205).signed_percent(), "-12.05%");
     }
 
     #[test]

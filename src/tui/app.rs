@@ -49,6 +49,10 @@ pub struct App {
     pending: Option<Pending>,
     /// Where opened documents are written for the viewer.
     pub documents_dir: std::path::PathBuf,
+    /// Where reports made from the queue (`r`) are written.
+    pub reports_dir: std::path::PathBuf,
+    /// The report format picker: which format is highlighted.
+    pub report_picker: Option<usize>,
     /// The program that shows documents, if this machine has one.
     pub document_viewer: Option<String>,
     pub help: bool,
@@ -82,6 +86,8 @@ impl App {
             pending: None,
             documents_dir: std::env::temp_dir().join("reviewdesk-documents"),
             document_viewer: crate::media::system_viewer(),
+            reports_dir: std::env::temp_dir().join("reviewdesk-reports"),
+            report_picker: None,
             help: false,
             message: None,
             last_import: None,
@@ -159,6 +165,10 @@ impl App {
             self.on_conflict_key(ev);
             return;
         }
+        if self.report_picker.is_some() {
+            self.on_report_key(&ev);
+            return;
+        }
         if let Some(ds) = &mut self.decision {
             match ds.update(&self.keys, &ev, &self.i18n) {
                 decision::Outcome::None => {}
@@ -207,6 +217,14 @@ impl App {
                 } else {
                     self.message = Some(self.i18n.t("scoring.not_expert").to_string());
                 }
+            }
+            return;
+        }
+        if !q.filtering && self.keys.report.matches(&ev) {
+            if matches!(self.role, Some(ViewerRole::Chair | ViewerRole::Secretariat)) {
+                self.report_picker = Some(0);
+            } else {
+                self.message = Some(self.i18n.t("report.not_allowed").to_string());
             }
             return;
         }
@@ -279,6 +297,10 @@ impl App {
         let Some(work) = self.pending.take() else { return false };
         let now = self.now();
         let pane = match work {
+            Pending::Report(format) => {
+                self.make_report(format);
+                return true;
+            }
             Pending::Import(path) => match crate::bundle::import(&mut self.store, &path, now, false, &mut |_, _| {}) {
                 Ok((summary, report)) => {
                     if report.new + report.released > 0 {
@@ -318,6 +340,58 @@ impl App {
             s.refresh();
         }
         true
+    }
+
+    fn on_report_key(&mut self, ev: &KeyEvent) {
+        let Some(at) = &mut self.report_picker else { return };
+        if super::keymap::any(&self.keys.up, ev) {
+            *at = at.saturating_sub(1);
+        } else if super::keymap::any(&self.keys.down, ev) {
+            *at = (*at + 1).min(REPORT_FORMATS.len() - 1);
+        } else if super::keymap::any(&self.keys.back, ev) {
+            self.report_picker = None;
+        } else if self.keys.open.matches(ev) {
+            let format = REPORT_FORMATS[*at].0;
+            self.report_picker = None;
+            self.message = Some(self.i18n.t("report.working").to_string());
+            self.pending = Some(Pending::Report(format));
+        }
+    }
+
+    /// Writes the meeting's report in `format` under the reports folder; says where it went.
+    fn make_report(&mut self, format: crate::report::Format) {
+        let Some((id, ..)) = self.meeting.clone() else { return };
+        let now = self.now();
+        let ext = match format {
+            crate::report::Format::Xlsx => "xlsx",
+            crate::report::Format::Csv => "csv",
+            crate::report::Format::Md => "md",
+            crate::report::Format::Html => "html",
+        };
+        let out =
+            self.reports_dir.join(format!("{id}-{}-{}.{ext}", self.i18n.t("report.file"), now.format("%Y%m%d-%H%M%S")));
+        let made = crate::media::create_private_dir(&self.reports_dir)
+            .map_err(|e| self.i18n.error(&format!("{}：{e}", self.reports_dir.display())))
+            .and_then(|_| {
+                let r = crate::report::MeetingReport::build(&self.store, &id, &self.viewer.key, self.i18n.lang)
+                    .map_err(|e| self.i18n.error(&e))?;
+                let files = crate::report::write(&r, format, None, &out).map_err(|e| self.i18n.error(&e))?;
+                Ok((files, r.provisional))
+            });
+        self.message = Some(match made {
+            Ok((files, provisional)) => {
+                let first = files.first().map(|f| f.display().to_string()).unwrap_or_default();
+                let mut text = self.i18n.t("report.written").replace("{path}", &first);
+                if files.len() > 1 {
+                    text.push_str(&self.i18n.t("report.more_files").replace("{n}", &files.len().to_string()));
+                }
+                if provisional {
+                    text.push_str(self.i18n.t("report.provisional"));
+                }
+                text
+            }
+            Err(e) => e,
+        });
     }
 
     /// Writes the chosen document out and hands it to the system viewer, or says where it is.
@@ -626,6 +700,20 @@ impl App {
             frame.render_widget(&editor, popup);
             crate::tui::place_cursor(frame, &editor, popup);
         }
+        if let Some(at) = self.report_picker {
+            let mut lines: Vec<Line> = REPORT_FORMATS
+                .iter()
+                .enumerate()
+                .map(|(i, (_, key))| {
+                    let style =
+                        if i == at { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+                    Line::from(Span::styled(t.t(key).to_string(), style))
+                })
+                .collect();
+            lines.push(Line::from(""));
+            lines.push(Line::from(truncate(&self.reports_dir.display().to_string(), 56)));
+            super::popup(frame, area, 60, t.t("report.title"), lines);
+        }
         if let Some((names, at)) = &self.switcher {
             let lines: Vec<Line> = names
                 .iter()
@@ -692,8 +780,17 @@ impl App {
     }
 }
 
+/// The formats the queue's report picker offers, with their i18n labels.
+const REPORT_FORMATS: [(crate::report::Format, &str); 4] = [
+    (crate::report::Format::Xlsx, "report.xlsx"),
+    (crate::report::Format::Html, "report.html"),
+    (crate::report::Format::Md, "report.md"),
+    (crate::report::Format::Csv, "report.csv"),
+];
+
 /// Slow work, done after a frame that says it is under way.
 enum Pending {
+    Report(crate::report::Format),
     Import(std::path::PathBuf),
     Export { dir: std::path::PathBuf, meeting: Option<String> },
 }

@@ -46,6 +46,7 @@ pub struct KeyMap {
     pub trusted: Key,
     pub rescan: Key,
     pub open_document: Key,
+    pub report: Key,
 }
 
 impl Default for KeyMap {
@@ -77,6 +78,7 @@ impl Default for KeyMap {
             trusted: Key::plain(KeyCode::Char('t')),
             rescan: Key::plain(KeyCode::Char('r')),
             open_document: Key::plain(KeyCode::Char('o')),
+            report: Key::plain(KeyCode::Char('r')),
         }
     }
 }

@@ -16,13 +16,7 @@ use std::io::IsTerminal;
 /// Opens the screens on this terminal, or says why not.
 /// `keyring` lists the identities of this home, for switching on a shared meeting machine;
 /// documents opened for viewing and reports are written under `home_dir`.
-pub fn run(
-    store: Store,
-    identity: Identity,
-    keyring: Keyring,
-    home_dir: &std::path::Path,
-    lang: Lang,
-) -> Result<()> {
+pub fn run(store: Store, identity: Identity, keyring: Keyring, home_dir: &std::path::Path, lang: Lang) -> Result<()> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!(
             "没有连接终端，无法打开界面。请在终端中运行，或使用 queue、show 等命令 / no terminal is attached, so the screens cannot open: run it in a terminal, or use commands such as queue and show"

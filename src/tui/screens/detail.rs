@@ -78,11 +78,9 @@ fn lines(v: &ApplicationView, document: usize, t: &I18n) -> Vec<Line<'static>> {
             .and_then(|base| m.change_basis_points(base))
             .map(|bp| {
                 t.line(format!(
-                    "，{} {}{}.{:02}%",
+                    "，{} {}",
                     t.t("detail.change"),
-                    if bp < 0 { "-" } else { "+" },
-                    bp.abs() / 100,
-                    bp.abs() % 100
+                    crate::domain::policy::BasisPoints(bp).signed_percent()
                 ))
             })
             .unwrap_or_default();

@@ -398,6 +398,7 @@ pub fn hints(state: &QueueState) -> &'static [&'static str] {
             "keys.kind",
             "keys.progress",
             "keys.sync",
+            "keys.report",
             "keys.help",
             "keys.quit",
             "keys.switch",

@@ -1,0 +1,533 @@
+//! Meeting results on paper and in Excel (会议报告): the score summary (评分汇总表), one opinion
+//! form per application (专家评审意见表), and the intake template.
+//!
+//! A report is built once from the store's view models ([`MeetingReport::build`]) and then laid
+//! out as tables ([`Table`]) that every format writes the same way, so that the numbers in the
+//! XLSX, CSV, HTML and Markdown files are the same numbers.
+
+mod html;
+mod markdown;
+pub mod template;
+mod xlsx;
+
+use crate::domain::{Lang, Money, Points, Rubric, Severity};
+use crate::ledger::Role;
+use crate::store::{ApplicationView, Store, StoreError};
+use std::path::{Path, PathBuf};
+
+/// What can go wrong making a report; every message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "只有秘书处或组长可以生成会议报告（报告含全部专家评分） / only the secretariat or the chair may make a meeting report: it holds every expert's scores"
+    )]
+    NotAllowed,
+    #[error(
+        "无法写入 {path}：{source}。请换一个可写的位置 / cannot write {path}: {source}. Choose a folder you can write to"
+    )]
+    Write { path: String, source: std::io::Error },
+    #[error("生成 XLSX 出错：{0} / could not build the XLSX file: {0}")]
+    Xlsx(String),
+    #[error("模板只能写成 .xlsx 或 .csv：{0} / a template is written as .xlsx or .csv: {0}")]
+    TemplateFormat(String),
+    #[error(
+        "不认识的表“{0}”，可选：summary、scores、opinions、findings / unknown table “{0}”; choose summary, scores, opinions or findings"
+    )]
+    UnknownTable(String),
+}
+
+/// Someone who signs the paper: an expert or the chair.
+#[derive(Clone, Debug)]
+pub struct Signer {
+    pub name: String,
+    pub key: String,
+    pub fingerprint: String,
+    pub role: Role,
+}
+
+/// One application as the report shows it.
+pub struct ApplicationReport {
+    pub view: ApplicationView,
+    pub rubric: Option<Rubric>,
+}
+
+/// Everything a report says, read from the store once.
+pub struct MeetingReport {
+    pub lang: Lang,
+    pub id: String,
+    pub title: String,
+    pub date: String,
+    /// Panel experts, in panel order: one column each in the summary.
+    pub experts: Vec<Signer>,
+    pub chair: Option<Signer>,
+    pub applications: Vec<ApplicationReport>,
+    /// Some application is not decided yet (临时稿).
+    pub provisional: bool,
+}
+
+impl MeetingReport {
+    /// Reads meeting `id` as `viewer_key` sees it. Only the secretariat and the chair see every
+    /// score, so only they may make a report.
+    pub fn build(store: &Store, id: &str, viewer_key: &str, lang: Lang) -> Result<MeetingReport, ReportError> {
+        let meeting = store.meeting(id)?;
+        let queue = store.queue(id, viewer_key)?;
+        if !matches!(queue.viewer, crate::store::ViewerRole::Secretariat | crate::store::ViewerRole::Chair) {
+            return Err(ReportError::NotAllowed);
+        }
+        let signer = |p: &crate::ledger::PanelMember| Signer {
+            name: p.member.name.clone(),
+            key: p.member.key.clone(),
+            fingerprint: crate::ledger::fingerprint(p.member.suite, &hex::decode(&p.member.key).unwrap_or_default()),
+            role: p.role,
+        };
+        let experts = meeting.panel.iter().filter(|p| p.role == Role::Expert).map(signer).collect();
+        let chair = meeting.panel.iter().find(|p| p.role == Role::Chair).map(signer);
+        let mut applications = Vec::new();
+        for row in &queue.rows {
+            let view = store.application(id, &row.code, viewer_key)?;
+            let rubric = meeting.rubrics.iter().find(|r| r.kind == view.application.kind).cloned();
+            applications.push(ApplicationReport { view, rubric });
+        }
+        let provisional = applications.iter().any(|a| a.view.decision.is_none());
+        Ok(MeetingReport {
+            lang,
+            id: meeting.id,
+            title: meeting.title,
+            date: meeting.date.to_string(),
+            experts,
+            chair,
+            applications,
+            provisional,
+        })
+    }
+
+    /// Chinese or English, as the report is asked for.
+    pub fn l<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
+        match self.lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// The line that heads every page and sheet of a provisional report.
+    pub fn provisional_note(&self) -> String {
+        let open = self.applications.iter().filter(|a| a.view.decision.is_none()).count();
+        match self.lang {
+            Lang::Zh => format!("临时稿：尚有 {open} 项申报未形成结论，本报告不作为正式结果"),
+            Lang::En => format!("PROVISIONAL: {open} applications are not decided yet; this is not the final result"),
+        }
+    }
+
+    pub fn heading(&self) -> String {
+        format!("{} {}（{}）", self.title, self.l("评分汇总表", "score summary"), self.date)
+    }
+}
+
+/// A table cell, typed so that each format shows it properly (a number format for 万元 in XLSX).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    /// An amount shown in 万元.
+    Wan(Money),
+    /// A score or an aggregate, as written (two decimals at most).
+    Score(String),
+    Count(usize),
+    Empty,
+}
+
+impl Cell {
+    /// The cell as text, the same in every format.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) | Cell::Score(s) => s.clone(),
+            Cell::Wan(m) => m.wan(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Empty => String::new(),
+        }
+    }
+}
+
+/// The tables of a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    Summary,
+    Scores,
+    Opinions,
+    Findings,
+}
+
+impl TableKind {
+    pub const ALL: [TableKind; 4] = [TableKind::Summary, TableKind::Scores, TableKind::Opinions, TableKind::Findings];
+
+    pub fn parse(text: &str) -> Result<TableKind, ReportError> {
+        match text.trim().to_lowercase().as_str() {
+            "summary" | "汇总" => Ok(TableKind::Summary),
+            "scores" | "评分" => Ok(TableKind::Scores),
+            "opinions" | "意见" => Ok(TableKind::Opinions),
+            "findings" | "规则" => Ok(TableKind::Findings),
+            _ => Err(ReportError::UnknownTable(text.to_string())),
+        }
+    }
+
+    /// The sheet name (and CSV file suffix), in English so that formulas and scripts find it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableKind::Summary => "Summary",
+            TableKind::Scores => "Scores",
+            TableKind::Opinions => "Opinions",
+            TableKind::Findings => "Findings",
+        }
+    }
+}
+
+pub struct Table {
+    pub kind: TableKind,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// What one expert did with one application.
+enum Mark<'a> {
+    Recused,
+    Missing,
+    Scored(&'a crate::store::ExpertLine),
+}
+
+impl MeetingReport {
+    fn mark<'a>(&self, a: &'a ApplicationReport, key: &str) -> Mark<'a> {
+        match a.view.experts.iter().find(|e| e.key == key) {
+            Some(e) if e.recused.is_some() => Mark::Recused,
+            Some(e) if e.total.is_some() => Mark::Scored(e),
+            _ => Mark::Missing,
+        }
+    }
+
+    fn mark_text(&self, m: &Mark<'_>) -> Cell {
+        match m {
+            Mark::Recused => Cell::Text(self.l("回避", "recused").into()),
+            Mark::Missing => Cell::Text(self.l("未提交", "not submitted").into()),
+            Mark::Scored(e) => Cell::Score(e.total.map(|t| t.to_string()).unwrap_or_default()),
+        }
+    }
+
+    pub fn kind_label(&self, a: &ApplicationReport) -> String {
+        self.l(a.view.application.kind.zh(), a.view.application.kind.en()).to_string()
+    }
+
+    pub fn outcome_label(&self, a: &ApplicationReport) -> String {
+        match &a.view.decision {
+            Some(d) => self.l(d.decision.outcome.zh(), d.decision.outcome.en()).to_string(),
+            None => self.l("未决定", "not decided").to_string(),
+        }
+    }
+
+    pub fn method_label(&self, a: &ApplicationReport) -> String {
+        a.view.aggregate.as_ref().map(|g| self.l(g.method.zh(), g.method.en()).to_string()).unwrap_or_default()
+    }
+
+    /// Experts who ticked at least one veto item (否决票).
+    pub fn vetoes(&self, a: &ApplicationReport) -> usize {
+        a.view
+            .experts
+            .iter()
+            .filter(|e| e.recused.is_none())
+            .filter(|e| e.sheet.as_ref().is_some_and(|s| !s.vetoes.is_empty()))
+            .count()
+    }
+
+    pub fn table(&self, kind: TableKind) -> Table {
+        match kind {
+            TableKind::Summary => self.summary(),
+            TableKind::Scores => self.scores(),
+            TableKind::Opinions => self.opinions(),
+            TableKind::Findings => self.findings(),
+        }
+    }
+
+    fn summary(&self) -> Table {
+        let mut headers: Vec<String> = [
+            self.l("项目编码", "Code"),
+            self.l("项目名称", "Name"),
+            self.l("建设单位", "Unit"),
+            self.l("申报类型", "Kind"),
+            self.l("申报总投资（万元）", "Requested (10k yuan)"),
+        ]
+        .map(String::from)
+        .to_vec();
+        headers.extend(self.experts.iter().map(|e| e.name.clone()));
+        headers.extend(
+            [
+                self.l("汇总分", "Aggregate"),
+                self.l("计算方法", "Method"),
+                self.l("否决票", "Vetoes"),
+                self.l("结论", "Outcome"),
+                self.l("计划类别", "Class"),
+                self.l("整改期限", "Deadline"),
+            ]
+            .map(String::from),
+        );
+        let rows = self
+            .applications
+            .iter()
+            .map(|a| {
+                let app = &a.view.application;
+                let mut row = vec![
+                    Cell::Text(app.code.clone()),
+                    Cell::Text(app.name.clone()),
+                    Cell::Text(app.unit.clone()),
+                    Cell::Text(self.kind_label(a)),
+                    app.requested_total.or(app.approved_total).map(Cell::Wan).unwrap_or(Cell::Empty),
+                ];
+                row.extend(self.experts.iter().map(|e| self.mark_text(&self.mark(a, &e.key))));
+                let d = a.view.decision.as_ref().map(|d| &d.decision);
+                row.extend([
+                    a.view.aggregate.as_ref().map(|g| Cell::Score(g.value.to_string())).unwrap_or(Cell::Empty),
+                    Cell::Text(self.method_label(a)),
+                    Cell::Count(self.vetoes(a)),
+                    Cell::Text(self.outcome_label(a)),
+                    d.and_then(|d| d.plan_class).map(|c| Cell::Text(c.to_string())).unwrap_or(Cell::Empty),
+                    d.and_then(|d| d.rectification_deadline).map(|x| Cell::Text(x.to_string())).unwrap_or(Cell::Empty),
+                ]);
+                row
+            })
+            .collect();
+        Table { kind: TableKind::Summary, headers, rows }
+    }
+
+    fn scores(&self) -> Table {
+        let headers = [
+            self.l("项目编码", "Code"),
+            self.l("项目名称", "Name"),
+            self.l("专家", "Expert"),
+            self.l("评分指标", "Criterion"),
+            self.l("满分", "Maximum"),
+            self.l("得分", "Points"),
+            self.l("评分意见", "Comment"),
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut rows = Vec::new();
+        for a in &self.applications {
+            let Some(rubric) = &a.rubric else { continue };
+            for e in &self.experts {
+                let Mark::Scored(line) = self.mark(a, &e.key) else { continue };
+                let Some(sheet) = &line.sheet else { continue };
+                for c in &rubric.criteria {
+                    rows.push(vec![
+                        Cell::Text(a.view.application.code.clone()),
+                        Cell::Text(a.view.application.name.clone()),
+                        Cell::Text(e.name.clone()),
+                        Cell::Text(self.l(&c.title_zh, &c.title_en).to_string()),
+                        Cell::Score(c.max.to_string()),
+                        sheet.points.get(&c.id).map(|p| Cell::Score(p.to_string())).unwrap_or(Cell::Empty),
+                        Cell::Text(sheet.comments.get(&c.id).cloned().unwrap_or_default()),
+                    ]);
+                }
+            }
+        }
+        Table { kind: TableKind::Scores, headers, rows }
+    }
+
+    fn opinions(&self) -> Table {
+        let headers = [
+            self.l("项目编码", "Code"),
+            self.l("项目名称", "Name"),
+            self.l("意见人", "By"),
+            self.l("总分", "Total"),
+            self.l("意见", "Opinion"),
+            self.l("否决项与理由", "Vetoes and reasons"),
+        ]
+        .map(String::from)
+        .to_vec();
+        let mut rows = Vec::new();
+        for a in &self.applications {
+            let code = Cell::Text(a.view.application.code.clone());
+            let name = Cell::Text(a.view.application.name.clone());
+            for e in &self.experts {
+                let mark = self.mark(a, &e.key);
+                let (opinion, vetoes) = match &mark {
+                    Mark::Scored(line) => line
+                        .sheet
+                        .as_ref()
+                        .map(|s| (s.opinion.clone(), s.vetoes.iter().map(|v| v.reason.clone()).collect::<Vec<_>>()))
+                        .unwrap_or_default(),
+                    Mark::Recused => (
+                        a.view
+                            .experts
+                            .iter()
+                            .find(|x| x.key == e.key)
+                            .and_then(|x| x.recused.clone())
+                            .unwrap_or_default(),
+                        vec![],
+                    ),
+                    Mark::Missing => (String::new(), vec![]),
+                };
+                rows.push(vec![
+                    code.clone(),
+                    name.clone(),
+                    Cell::Text(e.name.clone()),
+                    self.mark_text(&mark),
+                    Cell::Text(opinion),
+                    Cell::Text(vetoes.join("；")),
+                ]);
+            }
+            if let Some(d) = &a.view.decision {
+                rows.push(vec![
+                    code.clone(),
+                    name.clone(),
+                    Cell::Text(self.l("专家组", "Panel").into()),
+                    a.view.aggregate.as_ref().map(|g| Cell::Score(g.value.to_string())).unwrap_or(Cell::Empty),
+                    Cell::Text(format!("{}：{}", self.outcome_label(a), d.decision.opinion)),
+                    Cell::Text(d.decision.conditions.clone()),
+                ]);
+            }
+        }
+        Table { kind: TableKind::Opinions, headers, rows }
+    }
+
+    fn findings(&self) -> Table {
+        let headers = [
+            self.l("项目编码", "Code"),
+            self.l("项目名称", "Name"),
+            self.l("级别", "Severity"),
+            self.l("规则", "Rule"),
+            self.l("说明", "Finding"),
+            self.l("依据", "Article"),
+        ]
+        .map(String::from)
+        .to_vec();
+        let rows = self
+            .applications
+            .iter()
+            .flat_map(|a| {
+                a.view.findings.iter().map(move |f| {
+                    vec![
+                        Cell::Text(a.view.application.code.clone()),
+                        Cell::Text(a.view.application.name.clone()),
+                        Cell::Text(self.severity(f.severity).into()),
+                        Cell::Text(f.rule.clone()),
+                        Cell::Text(f.message.get(self.lang).to_string()),
+                        Cell::Text(f.article.clone()),
+                    ]
+                })
+            })
+            .collect();
+        Table { kind: TableKind::Findings, headers, rows }
+    }
+
+    pub fn severity(&self, s: Severity) -> &'static str {
+        match (s, self.lang) {
+            (Severity::Blocks, Lang::Zh) => "阻断",
+            (Severity::Warns, Lang::Zh) => "警示",
+            (Severity::Informs, Lang::Zh) => "提示",
+            (Severity::Blocks, Lang::En) => "blocks",
+            (Severity::Warns, Lang::En) => "warns",
+            (Severity::Informs, Lang::En) => "informs",
+        }
+    }
+
+    /// Points of one expert for one criterion, as the opinion form shows them.
+    pub fn points(&self, a: &ApplicationReport, key: &str, criterion: &str) -> String {
+        match self.mark(a, key) {
+            Mark::Scored(line) => {
+                line.sheet.as_ref().and_then(|s| s.points.get(criterion)).map(Points::to_string).unwrap_or_default()
+            }
+            Mark::Recused => self.l("回避", "recused").into(),
+            Mark::Missing => "—".into(),
+        }
+    }
+
+    pub fn total(&self, a: &ApplicationReport, key: &str) -> String {
+        self.mark_text(&self.mark(a, key)).text()
+    }
+}
+
+/// The formats a report is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Xlsx,
+    Csv,
+    Md,
+    Html,
+}
+
+/// Writes `report` as `format` to `out`, and returns the files written. CSV writes one file per
+/// table (`NAME-summary.csv` and so on) unless one `table` is chosen. Every file is written
+/// beside its target and renamed into place, so a failure leaves no partial file.
+pub fn write(
+    report: &MeetingReport,
+    format: Format,
+    table: Option<TableKind>,
+    out: &Path,
+) -> Result<Vec<PathBuf>, ReportError> {
+    match format {
+        Format::Xlsx => {
+            let bytes = xlsx::workbook(report)?;
+            write_atomic(out, &bytes)?;
+            Ok(vec![out.to_path_buf()])
+        }
+        Format::Html => {
+            write_atomic(out, html::document(report).as_bytes())?;
+            Ok(vec![out.to_path_buf()])
+        }
+        Format::Md => {
+            write_atomic(out, markdown::document(report).as_bytes())?;
+            Ok(vec![out.to_path_buf()])
+        }
+        Format::Csv => {
+            let kinds: Vec<TableKind> = table.map(|t| vec![t]).unwrap_or_else(|| TableKind::ALL.to_vec());
+            let mut written = Vec::new();
+            for kind in kinds {
+                let path = if table.is_some() { out.to_path_buf() } else { csv_path(out, kind) };
+                write_atomic(&path, &csv_bytes(&report.table(kind)))?;
+                written.push(path);
+            }
+            Ok(written)
+        }
+    }
+}
+
+fn csv_path(out: &Path, kind: TableKind) -> PathBuf {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    out.with_file_name(format!("{stem}-{}.csv", kind.name().to_lowercase()))
+}
+
+/// UTF-8 with a byte-order mark, so that Excel on a Chinese Windows reads it as UTF-8.
+pub fn csv_bytes(table: &Table) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    // Writing to memory cannot fail; a failed record would only drop that record.
+    let _ = w.write_record(&table.headers);
+    for row in &table.rows {
+        let _ = w.write_record(row.iter().map(Cell::text));
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Writes `bytes` to a hidden file beside `path`, syncs it and renames it into place.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    use std::io::Write;
+    let err = |source| ReportError::Write { path: path.display().to_string(), source };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+    let mut nonce = [0u8; 6];
+    let _ = getrandom::fill(&mut nonce);
+    let temp = dir.join(format!(".{name}.{}.tmp", hex::encode(nonce)));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(err(e));
+    }
+    Ok(())
+}
+
+/// Text for HTML: the five characters that matter escaped.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}

@@ -1,0 +1,117 @@
+//! The intake template (申报录入模板): an empty sheet with bilingual headers and one example row
+//! that `intake` reads unchanged once it is filled in. The example row's code starts with
+//! [`EXAMPLE_MARK`](crate::intake::EXAMPLE_MARK), and intake skips it.
+
+use super::{ReportError, write_atomic};
+use crate::intake::{COLUMNS, EXAMPLE_MARK, Field};
+use rust_xlsxwriter::{Color, DataValidation, Format, Workbook, XlsxError};
+use std::path::Path;
+
+/// Rows that get the drop-down lists in the XLSX template.
+const ROWS: u32 = 2000;
+
+/// The header of a column: Chinese and English, with the unit where there is one.
+pub fn header(field: Field) -> String {
+    match field {
+        Field::ApprovedTotal | Field::RequestedTotal => format!("{}（万元） {}", field.zh(), field.en()),
+        _ => format!("{} {}", field.zh(), field.en()),
+    }
+}
+
+/// The example row, one value per column.
+pub fn example(field: Field) -> String {
+    match field {
+        Field::Code => format!("{EXAMPLE_MARK}-GL-LX-2027-001"),
+        Field::Name => "（示例，导入时跳过）区政务数据共享交换平台".into(),
+        Field::Unit => "鼓楼区数据局".into(),
+        Field::Department => "鼓楼区数据局".into(),
+        Field::Kind => "立项".into(),
+        Field::Nature => "新建".into(),
+        Field::ApprovedTotal => String::new(),
+        Field::RequestedTotal => "356.8".into(),
+        Field::PlanClass => "A".into(),
+        Field::CrossDepartment => "是".into(),
+        Field::JointSubmission => "是".into(),
+        Field::SupervisionFirm => "是".into(),
+        Field::DataSharing => "是".into(),
+        Field::ProtectionLevel => "3".into(),
+        Field::ConstructionCompleted | Field::TrialStart | Field::TrialEnd | Field::AcceptanceApplied => String::new(),
+        Field::Documents => "可行性研究报告.pdf".into(),
+    }
+}
+
+/// The choices a column offers, where it has a fixed list.
+fn choices(field: Field) -> Option<&'static [&'static str]> {
+    match field {
+        Field::Kind => Some(&["立项", "变更", "验收"]),
+        Field::Nature => Some(&["新建", "升级", "改造"]),
+        Field::PlanClass => Some(&["A", "B", "C"]),
+        Field::CrossDepartment | Field::JointSubmission | Field::SupervisionFirm | Field::DataSharing => {
+            Some(&["是", "否"])
+        }
+        Field::ProtectionLevel => Some(&["1", "2", "3", "4", "5"]),
+        _ => None,
+    }
+}
+
+/// Writes the template to `out`, as XLSX or CSV by its extension.
+pub fn write(out: &Path) -> Result<(), ReportError> {
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    let bytes = match ext.as_str() {
+        "xlsx" => xlsx().map_err(|e| ReportError::Xlsx(e.to_string()))?,
+        "csv" => csv(),
+        _ => return Err(ReportError::TemplateFormat(out.display().to_string())),
+    };
+    write_atomic(out, &bytes)
+}
+
+fn csv() -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let _ = w.write_record(COLUMNS.iter().map(|c| header(c.0)));
+    let _ = w.write_record(COLUMNS.iter().map(|c| example(c.0)));
+    w.into_inner().unwrap_or_default()
+}
+
+fn xlsx() -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("申报 applications")?;
+    let bold = Format::new().set_bold().set_background_color(Color::RGB(0xDDE7F0)).set_text_wrap();
+    let grey = Format::new().set_italic().set_font_color(Color::RGB(0x808080));
+    let wan = Format::new().set_num_format(super::xlsx::WAN_FORMAT);
+    for (c, (field, ..)) in COLUMNS.iter().enumerate() {
+        let x = c as u16;
+        let head = header(*field);
+        sheet.write_string_with_format(0, x, &head, &bold)?;
+        let value = example(*field);
+        if !value.is_empty() {
+            sheet.write_string_with_format(1, x, &value, &grey)?;
+        }
+        let w = crate::domain::text::width(&head).max(crate::domain::text::width(&value));
+        sheet.set_column_width(x, (w as f64 + 2.0).min(40.0))?;
+        if let Some(list) = choices(*field) {
+            let dv = DataValidation::new().allow_list_strings(list)?;
+            sheet.add_data_validation(1, x, ROWS, x, &dv)?;
+        }
+        if matches!(field, Field::ApprovedTotal | Field::RequestedTotal) {
+            sheet.set_column_format(x, &wan)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let notes = book.add_worksheet();
+    notes.set_name("说明 notes")?;
+    let lines = [
+        "每行一个申报项目；第二行是示例（项目编码以“示例”开头），导入时自动跳过，可保留或删除。",
+        "One application per row. The second row is an example (its code starts with 示例); intake skips it.",
+        "金额以万元填写，如 356.8；也可写 3,568,000 元。日期写成 2027-03-31。是/否列填“是”或“否”。",
+        "Amounts in 万元 (10,000 yuan), like 356.8. Dates as 2027-03-31. Yes/no columns take 是 or 否.",
+        "附件列填写与本表同一文件夹中的文件名，多个用分号分隔。",
+        "The documents column names files in the same folder as this sheet, separated by semicolons.",
+        "填好后运行：reviewdesk intake 本文件 / When filled in, run: reviewdesk intake THIS_FILE",
+    ];
+    for (i, line) in lines.iter().enumerate() {
+        notes.write_string(i as u32, 0, *line)?;
+    }
+    notes.set_column_width(0, 110)?;
+    book.save_to_buffer()
+}

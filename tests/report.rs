@@ -1,0 +1,460 @@
+//! Reports and templates through the real binary on the demo meeting: every number read back
+//! from the files equals the store, the CSV has its BOM, the HTML prints one page per
+//! opinion form (headless Chromium, pdftotext), and bad requests leave no file behind.
+
+mod common;
+
+use common::{expect_one_line_failure, reviewdesk};
+use reviewdesk::cli::Home;
+use reviewdesk::store::Store;
+use std::path::{Path, PathBuf};
+
+/// A demo home of its own.
+fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    reviewdesk(dir.path(), &["demo", "--no-tui"]).assert().success();
+    dir
+}
+
+/// The chair decides every application on the suggestion, as the demo's numbers suggest it.
+fn decide_all(home: &Path) {
+    let store = Store::open(&Home { dir: home.to_path_buf() }.db()).unwrap();
+    let chair = Home { dir: home.to_path_buf() }.keyring().load("王建国").unwrap().key_hex();
+    let q = store.queue("GL-2027-01", &chair).unwrap();
+    drop(store);
+    for row in q.rows {
+        let mut args = vec!["--as", "王建国", "decide", row.code.as_str(), "--partial", "--opinion", "同意专家组意见"];
+        match row.suggested.map(|o| o.id()) {
+            Some("rectify") => args.extend(["--deadline", "2027-03-31", "--conditions", "补齐试运行记录"]),
+            Some("pass") => args.extend(["--class", "A"]),
+            _ => {}
+        }
+        reviewdesk(home, &args).assert().success();
+    }
+}
+
+fn report(home: &Path, format: &str, out: &Path, extra: &[&str]) {
+    let mut args = vec!["--as", "王建国", "report", "--format", format, "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    reviewdesk(home, &args).assert().success();
+}
+
+/// What the store says of each application, as the chair sees it.
+struct Truth {
+    code: String,
+    name: String,
+    requested_fen: Option<i64>,
+    totals: Vec<String>,
+    aggregate: Option<String>,
+    outcome: Option<String>,
+    class: Option<String>,
+    deadline: Option<String>,
+}
+
+fn truth(home: &Path) -> (Vec<String>, Vec<Truth>) {
+    let h = Home { dir: home.to_path_buf() };
+    let store = Store::open(&h.db()).unwrap();
+    let chair = h.keyring().load("王建国").unwrap().key_hex();
+    let meeting = store.meeting("GL-2027-01").unwrap();
+    let experts: Vec<_> =
+        meeting.panel.iter().filter(|p| p.role == reviewdesk::ledger::Role::Expert).map(|p| p.member.clone()).collect();
+    let rows = store
+        .queue("GL-2027-01", &chair)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|r| {
+            let v = store.application("GL-2027-01", &r.code, &chair).unwrap();
+            let totals = experts
+                .iter()
+                .map(|m| {
+                    let e = v.experts.iter().find(|e| e.key == m.key).unwrap();
+                    match (&e.recused, e.total) {
+                        (Some(_), _) => "回避".to_string(),
+                        (None, Some(t)) => t.to_string(),
+                        (None, None) => "未提交".to_string(),
+                    }
+                })
+                .collect();
+            let d = v.decision.as_ref().map(|d| &d.decision);
+            Truth {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                requested_fen: v.application.requested_total.or(v.application.approved_total).map(|m| m.fen()),
+                totals,
+                aggregate: v.aggregate.as_ref().map(|g| g.value.to_string()),
+                outcome: d.map(|d| d.outcome.zh().to_string()),
+                class: d.and_then(|d| d.plan_class).map(|c| c.to_string()),
+                deadline: d.and_then(|d| d.rectification_deadline).map(|x| x.to_string()),
+            }
+        })
+        .collect();
+    (experts.into_iter().map(|m| m.name).collect(), rows)
+}
+
+/// A cell as text the way a person reads it: numbers without a trailing ".0".
+fn text(d: &calamine::Data) -> String {
+    match d {
+        calamine::Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+        calamine::Data::Float(f) => format!("{f}"),
+        calamine::Data::Int(i) => i.to_string(),
+        calamine::Data::String(s) => s.clone(),
+        calamine::Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A score as the store prints it ("81.38", "66.5", "78") and as a number reads back.
+fn same_score(cell: &calamine::Data, want: &str) -> bool {
+    match cell {
+        calamine::Data::Float(f) => want.parse::<f64>().is_ok_and(|w| (w - f).abs() < 0.0051),
+        other => text(other) == want,
+    }
+}
+
+#[test]
+fn the_xlsx_summary_holds_every_number_the_store_holds() {
+    use calamine::{Reader, open_workbook};
+    let home = demo();
+    decide_all(home.path());
+    let out = home.path().join("报告.xlsx");
+    report(home.path(), "xlsx", &out, &[]);
+    let mut book: calamine::Xlsx<_> = open_workbook(&out).unwrap();
+    assert_eq!(book.sheet_names(), ["Summary", "Scores", "Opinions", "Findings"]);
+    let sheet = book.worksheet_range("Summary").unwrap();
+    let rows: Vec<&[calamine::Data]> = sheet.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(text).collect();
+    assert!(!header[0].contains("临时稿"), "every application is decided: no provisional banner");
+    let (experts, truth) = truth(home.path());
+    assert_eq!(&header[..5], ["项目编码", "项目名称", "建设单位", "申报类型", "申报总投资（万元）"]);
+    assert_eq!(&header[5..5 + experts.len()], experts.as_slice());
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 1 + truth.len());
+    for (row, t) in rows[1..].iter().zip(&truth) {
+        assert_eq!(text(&row[0]), t.code);
+        assert_eq!(text(&row[1]), t.name);
+        match (&row[4], t.requested_fen) {
+            (calamine::Data::Float(wan), Some(fen)) => {
+                assert_eq!((wan * 1_000_000.0).round() as i64, fen, "{}: requested total", t.code)
+            }
+            (cell, want) => panic!("{}: requested total {cell:?}, store {want:?}", t.code),
+        }
+        for (i, want) in t.totals.iter().enumerate() {
+            assert!(same_score(&row[5 + i], want), "{} {}: {:?} vs {want}", t.code, experts[i], row[5 + i]);
+        }
+        assert!(same_score(&row[at("汇总分")], t.aggregate.as_deref().unwrap_or("")), "{}: aggregate", t.code);
+        assert_eq!(Some(text(&row[at("结论")])), t.outcome, "{}: outcome", t.code);
+        assert_eq!(text(&row[at("计划类别")]), t.class.clone().unwrap_or_default(), "{}: class", t.code);
+        assert_eq!(text(&row[at("整改期限")]), t.deadline.clone().unwrap_or_default(), "{}: deadline", t.code);
+    }
+    // One row per expert per criterion; the findings carry their articles.
+    let scores = book.worksheet_range("Scores").unwrap();
+    let scored: usize = truth.iter().map(|t| t.totals.iter().filter(|x| x.parse::<f64>().is_ok()).count()).sum();
+    assert!(scores.rows().count() > scored * 4, "scores: {} rows for {scored} sheets", scores.rows().count());
+    let findings = book.worksheet_range("Findings").unwrap();
+    assert!(findings.rows().skip(1).all(|r| text(&r[5]).contains('第')), "every finding cites an article");
+}
+
+#[test]
+fn a_report_before_every_decision_is_provisional_on_every_sheet_and_english_on_request() {
+    use calamine::{Reader, open_workbook};
+    let home = demo();
+    let out = home.path().join("report.xlsx");
+    reviewdesk(
+        home.path(),
+        &["--as", "王建国", "--lang", "en", "report", "--format", "xlsx", "--out", out.to_str().unwrap()],
+    )
+    .assert()
+    .success();
+    let mut book: calamine::Xlsx<_> = open_workbook(&out).unwrap();
+    for name in ["Summary", "Scores", "Opinions", "Findings"] {
+        let sheet = book.worksheet_range(name).unwrap();
+        let first: Vec<String> = sheet.rows().next().unwrap().iter().map(text).collect();
+        assert!(first[0].starts_with("PROVISIONAL"), "{name}: {first:?}");
+        let header: Vec<String> = sheet.rows().nth(1).unwrap().iter().map(text).collect();
+        assert_eq!(header[0], "Code", "{name}: English headers");
+    }
+}
+
+#[test]
+fn csv_tables_begin_with_a_bom_and_parse_back_to_the_same_table() {
+    let home = demo();
+    let out = home.path().join("汇总.csv");
+    report(home.path(), "csv", &out, &["--table", "summary"]);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let records: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    let (experts, truth) = truth(home.path());
+    assert_eq!(header[0], "项目编码");
+    assert_eq!(records.len(), truth.len());
+    for (r, t) in records.iter().zip(&truth) {
+        assert_eq!(r[0], t.code);
+        assert_eq!(r[1], t.name);
+        assert_eq!(&r[5..5 + experts.len()], t.totals.as_slice(), "{}", t.code);
+        assert_eq!(r[5 + experts.len()], t.aggregate.clone().unwrap_or_default(), "{}", t.code);
+    }
+    // Without --table, one file per table beside the name given.
+    let all = home.path().join("meeting.csv");
+    report(home.path(), "csv", &all, &[]);
+    for t in ["summary", "scores", "opinions", "findings"] {
+        let f = home.path().join(format!("meeting-{t}.csv"));
+        assert!(std::fs::read(&f).unwrap().starts_with(b"\xEF\xBB\xBF"), "{}", f.display());
+    }
+}
+
+#[test]
+fn markdown_holds_the_same_forms() {
+    let home = demo();
+    decide_all(home.path());
+    let out = home.path().join("report.md");
+    report(home.path(), "md", &out, &[]);
+    let md = std::fs::read_to_string(&out).unwrap();
+    let (_, truth) = truth(home.path());
+    assert!(!md.contains("临时稿"));
+    for t in &truth {
+        assert!(md.contains(&format!("## 专家评审意见表：{} {}", t.code, t.name)), "{}", t.code);
+    }
+    assert_eq!(md.matches("结论事件：sha256 ").count(), truth.len(), "every form names its decision event");
+}
+
+/// Chromium prints the HTML to PDF; the page count and the text are checked with poppler.
+fn print_to_pdf(html: &Path) -> PathBuf {
+    let pdf = html.with_extension("pdf");
+    let profile = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("chromium runs (.ci/run installs Debian's chromium)");
+    assert!(status.success() && pdf.exists(), "chromium printed {}", pdf.display());
+    pdf
+}
+
+fn pdf_text(pdf: &Path, page: Option<usize>) -> String {
+    let mut cmd = std::process::Command::new("pdftotext");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd.arg(pdf).arg("-").output().expect("pdftotext runs (.ci/run installs poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn pages(pdf: &Path) -> usize {
+    let out = std::process::Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo runs");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .unwrap()
+}
+
+#[test]
+fn the_html_prints_a_summary_page_and_one_page_per_opinion_form() {
+    let home = demo();
+    let out = home.path().join("report.html");
+    report(home.path(), "html", &out, &[]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(!html.contains("<link") && !html.contains("<script") && html.contains("@page"), "self-contained");
+    let pdf = print_to_pdf(&out);
+    let (_, truth) = truth(home.path());
+    assert_eq!(pages(&pdf), 1 + truth.len(), "one summary page and one page per application");
+    let all = pdf_text(&pdf, None);
+    for t in &truth {
+        // pdftotext may break a long name across lines; compare without whitespace.
+        let flat: String = all.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(flat.contains(&t.name), "{} is in the PDF", t.name);
+    }
+    // Not decided yet: every page says so at its top.
+    for page in 1..=pages(&pdf) {
+        let text = pdf_text(&pdf, Some(page));
+        assert!(text.trim_start().starts_with("临时稿"), "page {page}: {}", &text[..text.len().min(200)]);
+    }
+    // Once decided, the paper is final and each form carries the signature lines and hashes.
+    decide_all(home.path());
+    report(home.path(), "html", &out, &[]);
+    let pdf = print_to_pdf(&out);
+    assert_eq!(pages(&pdf), 1 + truth.len());
+    let page2 = pdf_text(&pdf, Some(2));
+    assert!(!page2.contains("临时稿"), "{page2}");
+    for needle in ["专家评审意见表", "签字", "组长：王建国", "签名密钥指纹", "结论事件：sha256"]
+    {
+        assert!(page2.contains(needle), "“{needle}” on the first form:\n{page2}");
+    }
+}
+
+#[test]
+fn the_intake_template_round_trips_in_csv_and_xlsx() {
+    let desk = demo();
+    for ext in ["csv", "xlsx"] {
+        let files = tempfile::tempdir().unwrap();
+        let template = files.path().join(format!("模板.{ext}"));
+        reviewdesk(desk.path(), &["template", "intake", "--out", template.to_str().unwrap()]).assert().success();
+        // Unchanged, it holds only the example row, which intake skips.
+        let read = reviewdesk::intake::read_file(&template);
+        assert!(read.is_err(), "{ext}: an unfilled template registers nothing");
+        // Filled in: two applications below the example row.
+        let (headers, example) = read_template(&template);
+        assert!(example[0].starts_with("示例"), "{example:?}");
+        let mut rows = vec![example];
+        rows.push(row(
+            &headers,
+            &[
+                ("code", "GL-LX-2027-101"),
+                ("name", "区城市大脑二期"),
+                ("unit", "鼓楼区数据局"),
+                ("kind", "立项"),
+                ("requested_total", "1,234.5"),
+                ("plan_class", "B"),
+                ("cross_department", "是"),
+                ("joint_submission", "是"),
+                ("supervision_firm", "是"),
+                ("data_sharing_section", "是"),
+                ("protection_level", "3"),
+            ],
+        ));
+        rows.push(row(
+            &headers,
+            &[
+                ("code", "GL-YS-2025-102"),
+                ("name", "社区网格化管理系统"),
+                ("unit", "鼓楼区民政局"),
+                ("kind", "验收"),
+                ("approved_total", "88"),
+                ("construction_completed", "2026-05-01"),
+                ("trial_start", "2026-05-10"),
+                ("trial_end", "2026-08-10"),
+                ("acceptance_applied", "2026-09-01"),
+            ],
+        ));
+        let filled = files.path().join(format!("已填.{ext}"));
+        write_filled(&filled, &headers, &rows);
+        let apps = reviewdesk::intake::read_file(&filled).unwrap_or_else(|e| panic!("{ext}: {e}"));
+        let got: Vec<(String, String, Option<i64>)> = apps
+            .iter()
+            .map(|r| {
+                let a = &r.application;
+                (a.code.clone(), a.name.clone(), a.requested_total.or(a.approved_total).map(|m| m.fen()))
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("GL-LX-2027-101".into(), "区城市大脑二期".into(), Some(1_234_500_000)),
+                ("GL-YS-2025-102".into(), "社区网格化管理系统".into(), Some(88_000_000)),
+            ],
+            "{ext}"
+        );
+        let second = &apps[1].application;
+        assert_eq!(second.trial_end.map(|d| d.to_string()).as_deref(), Some("2026-08-10"));
+    }
+}
+
+/// The header cells and the example row of a template.
+fn read_template(path: &Path) -> (Vec<String>, Vec<String>) {
+    if path.extension().is_some_and(|e| e == "csv") {
+        let bytes = std::fs::read(path).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+        let mut r = csv::Reader::from_reader(&bytes[3..]);
+        let h = r.headers().unwrap().iter().map(String::from).collect();
+        let ex = r.records().next().unwrap().unwrap().iter().map(String::from).collect();
+        (h, ex)
+    } else {
+        use calamine::{Reader, open_workbook};
+        let mut book: calamine::Xlsx<_> = open_workbook(path).unwrap();
+        let first = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&first).unwrap();
+        let mut rows = range.rows();
+        let h: Vec<String> = rows.next().unwrap().iter().map(text).collect();
+        let ex = rows.next().unwrap().iter().map(text).collect();
+        (h, ex)
+    }
+}
+
+/// A row with the given values under the headers whose English name matches.
+fn row(headers: &[String], values: &[(&str, &str)]) -> Vec<String> {
+    headers
+        .iter()
+        .map(|h| {
+            values.iter().find(|(k, _)| h.ends_with(&format!(" {k}"))).map(|(_, v)| v.to_string()).unwrap_or_default()
+        })
+        .collect()
+}
+
+fn write_filled(path: &Path, headers: &[String], rows: &[Vec<String>]) {
+    if path.extension().is_some_and(|e| e == "csv") {
+        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        w.write_record(headers).unwrap();
+        for r in rows {
+            w.write_record(r).unwrap();
+        }
+        std::fs::write(path, w.into_inner().unwrap()).unwrap();
+    } else {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("申报 applications").unwrap();
+        for (c, h) in headers.iter().enumerate() {
+            sheet.write_string(0, c as u16, h).unwrap();
+        }
+        for (i, r) in rows.iter().enumerate() {
+            for (c, v) in r.iter().enumerate() {
+                sheet.write_string(1 + i as u32, c as u16, v).unwrap();
+            }
+        }
+        book.save(path).unwrap();
+    }
+}
+
+#[test]
+fn bad_report_requests_say_what_is_wrong_and_leave_no_file() {
+    let home = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.xlsx");
+    let o = out.to_str().unwrap();
+    let line = expect_one_line_failure(
+        reviewdesk(home.path(), &["--as", "王建国", "report", "--meeting", "NOPE", "--format", "xlsx", "--out", o]),
+        "unknown meeting",
+    );
+    assert!(line.contains("NOPE"), "{line}");
+    // A folder that does not exist: nothing written, no temporary file.
+    let missing = dir.path().join("没有这个目录").join("r.html");
+    let line = expect_one_line_failure(
+        reviewdesk(home.path(), &["--as", "王建国", "report", "--format", "html", "--out", missing.to_str().unwrap()]),
+        "unwritable path",
+    );
+    assert!(line.contains("无法写入") && line.contains("cannot write"), "{line}");
+    // An expert may not print everyone's scores.
+    expect_one_line_failure(
+        reviewdesk(home.path(), &["--as", "赵敏", "report", "--format", "md", "--out", o]),
+        "an expert",
+    );
+    let unknown_table =
+        reviewdesk(home.path(), &["--as", "王建国", "report", "--format", "csv", "--table", "x", "--out", o]);
+    expect_one_line_failure(unknown_table, "unknown table");
+    // A format that does not exist is a usage error that lists the formats.
+    let out_pdf =
+        reviewdesk(home.path(), &["--as", "王建国", "report", "--format", "pdf", "--out", o]).output().unwrap();
+    assert_eq!(out_pdf.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out_pdf.stderr);
+    assert!(stderr.contains("xlsx") && stderr.contains("html"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert!(left.is_empty(), "nothing left behind: {left:?}");
+    // A template with an unknown extension.
+    expect_one_line_failure(
+        reviewdesk(home.path(), &["template", "intake", "--out", dir.path().join("t.ods").to_str().unwrap()]),
+        "template format",
+    );
+}
