@@ -233,20 +233,14 @@ fn conclusion(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
 
 fn signatures(r: &MeetingReport, out: &mut String) {
     let _ = writeln!(out, "<h3>{}</h3>\n<table class=\"sign\">", e(r.l("签字", "Signatures")));
-    let people: Vec<(String, &str)> = r
-        .experts
-        .iter()
-        .map(|x| (x.name.clone(), r.l("专家", "Expert")))
-        .chain(r.chair.iter().map(|c| (c.name.clone(), r.l("组长", "Chair"))))
-        .collect();
-    for pair in people.chunks(2) {
+    for pair in r.signers().chunks(2) {
         out.push_str("<tr>");
-        for (name, role) in pair {
+        for (role, x) in pair {
             let _ = write!(
                 out,
                 "<td style=\"width:50%\">{}：{}　　{}：　　　　　　　　{}：</td>",
                 e(role),
-                e(name),
+                e(&x.name),
                 e(r.l("签字", "Signature")),
                 e(r.l("日期", "Date"))
             );
@@ -260,8 +254,6 @@ fn signatures(r: &MeetingReport, out: &mut String) {
 }
 
 fn footer(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
-    let keys: Vec<String> =
-        r.experts.iter().chain(r.chair.iter()).map(|x| format!("{} {}", x.name, x.fingerprint)).collect();
     let decision = match &a.view.decision {
         Some(d) => format!("{}：sha256 {}", r.l("结论事件", "Decision event"), d.event_id),
         None => r.l("尚无结论事件", "No decision event yet").to_string(),
@@ -270,7 +262,7 @@ fn footer(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
         out,
         "<footer>{}：{}<br>{}<br>{}</footer>",
         e(r.l("签名密钥指纹", "Signing key fingerprints")),
-        e(&keys.join("；")),
+        e(&r.fingerprints()),
         e(&decision),
         e(r.l(
             "核对方法：reviewdesk show 申报编码，或 reviewdesk log，比对上述指纹与哈希。",

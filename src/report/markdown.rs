@@ -114,29 +114,16 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
         }
     }
     let _ = writeln!(out, "\n### {}\n", r.l("签字", "Signatures"));
-    for x in &r.experts {
+    for (role, x) in r.signers() {
         let _ = writeln!(
             out,
-            "- {}：{}　{}：________　{}：________",
-            r.l("专家", "Expert"),
+            "- {role}：{}　{}：________　{}：________",
             x.name,
             r.l("签字", "Signature"),
             r.l("日期", "Date")
         );
     }
-    if let Some(c) = &r.chair {
-        let _ = writeln!(
-            out,
-            "- {}：{}　{}：________　{}：________",
-            r.l("组长", "Chair"),
-            c.name,
-            r.l("签字", "Signature"),
-            r.l("日期", "Date")
-        );
-    }
-    let keys: Vec<String> =
-        r.experts.iter().chain(r.chair.iter()).map(|x| format!("{} {}", x.name, x.fingerprint)).collect();
-    let _ = writeln!(out, "\n<small>{}：{}<br>", r.l("签名密钥指纹", "Signing key fingerprints"), keys.join("；"));
+    let _ = writeln!(out, "\n<small>{}：{}<br>", r.l("签名密钥指纹", "Signing key fingerprints"), r.fingerprints());
     match &a.view.decision {
         Some(d) => {
             let _ = writeln!(out, "{}：sha256 {}</small>", r.l("结论事件", "Decision event"), d.event_id);

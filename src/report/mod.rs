@@ -111,6 +111,18 @@ impl MeetingReport {
         }
     }
 
+    /// Everyone who signs the paper, experts first and the chair last, with their role's label.
+    pub fn signers(&self) -> Vec<(&str, &Signer)> {
+        let expert = self.l("专家", "Expert");
+        let chair = self.l("组长", "Chair");
+        self.experts.iter().map(|x| (expert, x)).chain(self.chair.iter().map(|c| (chair, c))).collect()
+    }
+
+    /// "name fingerprint" of every signing key, for the footer that ties paper to the store.
+    pub fn fingerprints(&self) -> String {
+        self.signers().iter().map(|(_, x)| format!("{} {}", x.name, x.fingerprint)).collect::<Vec<_>>().join("；")
+    }
+
     /// The line that heads every page and sheet of a provisional report.
     pub fn provisional_note(&self) -> String {
         let open = self.applications.iter().filter(|a| a.view.decision.is_none()).count();
