@@ -92,6 +92,12 @@ fn truth(home: &Path) -> (Vec<String>, Vec<Truth>) {
     (experts.into_iter().map(|m| m.name).collect(), rows)
 }
 
+/// The XML of one part of an XLSX file (an XLSX is a zip of XML parts).
+fn xlsx_part(path: &Path, part: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    std::io::read_to_string(zip.by_name(part).unwrap()).unwrap()
+}
+
 /// A cell as text the way a person reads it: numbers without a trailing ".0".
 fn text(d: &calamine::Data) -> String {
     match d {
@@ -151,6 +157,12 @@ fn the_xlsx_summary_holds_every_number_the_store_holds() {
     let scores = book.worksheet_range("Scores").unwrap();
     let scored: usize = truth.iter().map(|t| t.totals.iter().filter(|x| x.parse::<f64>().is_ok()).count()).sum();
     assert!(scores.rows().count() > scored * 4, "scores: {} rows for {scored} sheets", scores.rows().count());
+    // The header row is frozen on every sheet, and 万元 has a number format.
+    for n in 1..=4 {
+        let xml = xlsx_part(&out, &format!("xl/worksheets/sheet{n}.xml"));
+        assert!(xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"1\""), "sheet {n} freezes its header");
+    }
+    assert!(xlsx_part(&out, "xl/styles.xml").contains("#,##0.00####"));
     let findings = book.worksheet_range("Findings").unwrap();
     assert!(findings.rows().skip(1).all(|r| text(&r[5]).contains('第')), "every finding cites an article");
 }
@@ -306,6 +318,13 @@ fn the_intake_template_round_trips_in_csv_and_xlsx() {
         // Unchanged, it holds only the example row, which intake skips.
         let read = reviewdesk::intake::read_file(&template);
         assert!(read.is_err(), "{ext}: an unfilled template registers nothing");
+        if ext == "xlsx" {
+            // Drop-down lists for kind, class and the yes/no columns.
+            let xml = xlsx_part(&template, "xl/worksheets/sheet1.xml");
+            for list in ["\"立项,变更,验收\"", "\"A,B,C\"", "\"是,否\""] {
+                assert!(xml.contains(list), "{list} in {xml}");
+            }
+        }
         // Filled in: two applications below the example row.
         let (headers, example) = read_template(&template);
         assert!(example[0].starts_with("示例"), "{example:?}");
