@@ -237,8 +237,23 @@ fn csv_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
 }
 
 fn xlsx_table(path: &Path) -> Result<Result<Table, Vec<IntakeError>>, String> {
-    use calamine::{Data, Reader, open_workbook_auto};
-    let mut book = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    let book = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
+    workbook_table(book)
+}
+
+/// Parses the bytes of an XLSX (or XLS) workbook, as `intake` reads a file.
+pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
+    let one = |message: String| vec![IntakeError { row: 1, column: String::new(), message }];
+    let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| one(format!("不是可读的 Excel 工作簿：{e} / not a readable Excel workbook: {e}")))?;
+    let table = workbook_table(book).map_err(one)??;
+    parse_table(&table)
+}
+
+fn workbook_table<RS: std::io::Read + std::io::Seek>(
+    mut book: calamine::Sheets<RS>,
+) -> Result<Result<Table, Vec<IntakeError>>, String> {
+    use calamine::{Data, Reader};
     let names = book.sheet_names();
     let sheet = names
         .iter()
