@@ -2,6 +2,7 @@
 
 mod decide;
 mod demo;
+mod doctor;
 mod exchange;
 pub mod generate;
 mod home;
@@ -88,6 +89,12 @@ pub enum Command {
     /// Write templates: `template intake --out FILE.xlsx`
     #[command(subcommand)]
     Template(report::TemplateCmd),
+    /// Check this machine's store, keys and trust list, with what to do for each problem
+    Doctor(doctor::DoctorArgs),
+    /// Copy the whole store to a file (SQLite online backup: works while the app is open)
+    Backup(doctor::BackupArgs),
+    /// Replace the store with a backup (the store as it was is kept beside it)
+    Restore(doctor::RestoreArgs),
     /// Generate a large synthetic meeting in a new home (for benchmarks and trying the screens at scale)
     Generate(generate::Args),
     /// Build a realistic demo meeting in its own home and show it
@@ -163,6 +170,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Verify(a) => exchange::run_verify(&ctx, a),
         Command::Report(a) => report::run_report(&ctx, a),
         Command::Template(c) => report::run_template(&ctx, c),
+        Command::Doctor(a) => doctor::run_doctor(&ctx, a),
+        Command::Backup(a) => doctor::run_backup(&ctx, a),
+        Command::Restore(a) => doctor::run_restore(&ctx, a),
         Command::Generate(a) => generate::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a, cli.home.is_some()),
     }

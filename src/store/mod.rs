@@ -3,11 +3,13 @@
 
 mod append;
 mod exchange;
+mod health;
 mod query;
 mod schema;
 
 pub use append::{AppendOutcome, ImportReport};
 pub use exchange::{EventFilter, Importer, StoredEvent};
+pub use health::{ChainProblem, Health};
 pub use query::*;
 
 use crate::ledger::{PublicKey, Refusal};
@@ -22,7 +24,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "数据库错误：{0}。请保留数据目录原样，并联系技术支持 / database error: {0}. Keep the data folder as it is and contact support"
+        "数据库错误：{0}。请运行 reviewdesk doctor 检查，并保留数据目录原样 / database error: {0}. Run reviewdesk doctor, and keep the data folder as it is"
     )]
     Sql(#[from] rusqlite::Error),
     #[error("数据库迁移失败：{0} / database migration failed: {0}")]
@@ -40,9 +42,13 @@ pub enum StoreError {
     )]
     UnknownApplication { meeting: String, code: String },
     #[error(
-        "数据库内容损坏：{0}。请保留数据目录原样，并联系技术支持 / stored data is damaged: {0}. Keep the data folder as it is and contact support"
+        "数据库内容损坏：{0}。请运行 reviewdesk doctor 检查，并保留数据目录原样 / stored data is damaged: {0}. Run reviewdesk doctor, and keep the data folder as it is"
     )]
     Corrupt(String),
+    #[error(
+        "这不是可用的评审台备份：{0}。请换一个备份文件 / this is not a usable reviewdesk backup: {0}. Choose another backup file"
+    )]
+    BadBackup(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -179,7 +185,14 @@ impl Store {
     }
 
     fn dump_table(&self, table: &str) -> Result<String> {
-        let mut st = self.conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
+        dump_table(&self.conn, table)
+    }
+}
+
+/// One table as sorted text lines.
+fn dump_table(conn: &Connection, table: &str) -> Result<String> {
+    {
+        let mut st = conn.prepare(&format!("SELECT * FROM \"{table}\""))?;
         let cols = st.column_count();
         let mut lines: Vec<String> = st
             .query_map([], |r| {

@@ -145,8 +145,13 @@ const V2: &str = "ALTER TABLE events ADD COLUMN fork INTEGER NOT NULL DEFAULT 0 
 /// bytes every import writes.
 const V3: &str = "ALTER TABLE score_sheets DROP COLUMN sheet_json;";
 
+const STEPS: [&str; 3] = [V1, V2, V3];
+
+/// The schema version a migrated store records in `user_version`.
+pub const VERSION: i64 = STEPS.len() as i64;
+
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(V1), M::up(V2), M::up(V3)])
+    Migrations::new(STEPS.iter().map(|s| M::up(s)).collect())
 }
 
 /// The projection tables, in the order a rebuild clears them (children first).
@@ -158,5 +163,13 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn a_migrated_store_records_the_version_backups_are_checked_against() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, super::VERSION);
     }
 }
