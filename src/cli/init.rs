@@ -9,8 +9,8 @@ pub struct Args {
     /// The identity's name, as colleagues know you (e.g. 李明)
     #[arg(long)]
     pub name: String,
-    /// Signature suite
-    #[arg(long, default_value = "ed25519-sha256", value_parser = ["ed25519-sha256"])]
+    /// Signature suite: ed25519-sha256, or sm2-sm3 for the national algorithms (国密 SM2 signatures, SM3 hashes)
+    #[arg(long, default_value = "ed25519-sha256", value_parser = ["ed25519-sha256", "sm2-sm3"])]
     pub suite: String,
     /// This identity is the secretariat (信息化办): trust its own key for opening meetings
     #[arg(long)]
