@@ -1,0 +1,18 @@
+//! Intake on arbitrary bytes, CSV and workbooks in one target: the first byte picks the
+//! reader (even: `intake::read_csv`, odd: `intake::read_xlsx`, which also detects XLS, XLSB
+//! and ODS) and the rest is the file. Errors are expected; a panic, abort, hang or runaway
+//! allocation is a finding.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, file)) = data.split_first() else {
+        return;
+    };
+    if selector % 2 == 0 {
+        let _ = reviewdesk::intake::read_csv(file);
+    } else {
+        let _ = reviewdesk::intake::read_xlsx(file);
+    }
+});

@@ -1,0 +1,259 @@
+//! Arbitrary bytes, and mutated real inputs, fed to the entry points that read untrusted files:
+//! the bundle reader (`bundle::inspect`) and intake (`intake::read_csv`, `intake::read_xlsx`).
+//! Each may answer Ok or Err; a panic fails the test. The real inputs are the seed files of the
+//! fuzz corpora (`fuzz/corpus/*/seed-*`); the long runs are the cargo-fuzz targets in `fuzz/`.
+//!
+//! Known crash, not fixed yet: calamine 0.38 panics on malformed legacy XLS (CFB) workbooks, which
+//! `intake::read_xlsx` hands it. The tests that hit it are `#[ignore]`d until that is fixed; see
+//! `fuzz/crashes-found/README.md`. Run them with `cargo test --test arbitrary_bytes -- --ignored`.
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use std::path::{Path, PathBuf};
+
+fn corpus(target: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join("corpus").join(target)
+}
+
+/// The committed seed files of one fuzz corpus, by name, with their bytes.
+fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = corpus(target);
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("seed-")))
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
+            (p.file_name().unwrap().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no seed-* files in {}", dir.display());
+    out
+}
+
+/// Intake seeds lose their first byte, which only picks the reader in the fuzz target.
+fn intake_seeds() -> Vec<(String, Vec<u8>)> {
+    seeds("intake").into_iter().map(|(name, bytes)| (name, bytes[1..].to_vec())).collect()
+}
+
+/// Legacy XLS seeds: mutating them reaches the calamine crash (see the module comment).
+fn is_xls(name: &str) -> bool {
+    name.ends_with(".xls")
+}
+
+/// Caps this process's address space, for the ignored tests of the known crash: one of them
+/// makes calamine zero-fill as much memory as a sector id from the file asks for, which without a
+/// cap grows until the OOM killer ends the process (or another one). With it the allocation fails
+/// and the process aborts.
+fn cap_memory(bytes: u64) {
+    let limit = libc::rlimit { rlim_cur: bytes as libc::rlim_t, rlim_max: bytes as libc::rlim_t };
+    // SAFETY: setrlimit reads the struct it is given and only lowers this process's own limit.
+    let rc = unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) };
+    assert_eq!(rc, 0, "setrlimit(RLIMIT_AS) failed");
+}
+
+/// One change to a real input.
+#[derive(Clone, Debug)]
+enum Edit {
+    FlipBit(Index, u8),
+    SetByte(Index, u8),
+    Insert(Index, Vec<u8>),
+    Remove(Index, usize),
+    Truncate(Index),
+    /// Copies a run of the input over another place in it, as a fuzzer splices.
+    CopyWithin(Index, Index, usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        3 => (any::<Index>(), 0u8..8).prop_map(|(i, bit)| Edit::FlipBit(i, bit)),
+        3 => (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Edit::SetByte(i, b)),
+        2 => (any::<Index>(), prop::collection::vec(any::<u8>(), 1..16)).prop_map(|(i, b)| Edit::Insert(i, b)),
+        2 => (any::<Index>(), 1usize..64).prop_map(|(i, n)| Edit::Remove(i, n)),
+        1 => any::<Index>().prop_map(Edit::Truncate),
+        1 => (any::<Index>(), any::<Index>(), 1usize..512).prop_map(|(a, b, n)| Edit::CopyWithin(a, b, n)),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
+    for e in edits {
+        if bytes.is_empty() {
+            break;
+        }
+        let len = bytes.len();
+        match e {
+            Edit::FlipBit(i, bit) => bytes[i.index(len)] ^= 1 << bit,
+            Edit::SetByte(i, b) => bytes[i.index(len)] = *b,
+            Edit::Insert(i, more) => {
+                let at = i.index(len + 1);
+                bytes.splice(at..at, more.iter().copied());
+            }
+            Edit::Remove(i, n) => {
+                let at = i.index(len);
+                bytes.drain(at..(at + n).min(len));
+            }
+            Edit::Truncate(i) => bytes.truncate(i.index(len)),
+            Edit::CopyWithin(from, to, n) => {
+                let (from, to) = (from.index(len), to.index(len));
+                let n = (*n).min(len - from).min(len - to);
+                bytes.copy_within(from..from + n, to);
+            }
+        }
+    }
+    bytes
+}
+
+/// `inspect` reads a path: the bytes go to a fresh temporary file.
+fn inspect_bytes(bytes: &[u8]) -> Result<reviewdesk::bundle::BundleSummary, reviewdesk::bundle::BundleError> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("input.rdbundle");
+    std::fs::write(&path, bytes).expect("write the bundle");
+    reviewdesk::bundle::inspect(&path)
+}
+
+fn intake_both(bytes: &[u8]) {
+    let _ = reviewdesk::intake::read_csv(bytes);
+    let _ = reviewdesk::intake::read_xlsx(bytes);
+}
+
+/// The seeds are real inputs that the readers accept, so the mutations below start deep inside
+/// the formats. If the bundle format or the intake columns change, regenerate the seeds as
+/// `fuzz/README.md` says.
+#[test]
+fn seeds_are_accepted() {
+    for (name, bytes) in seeds("bundle_reader") {
+        if let Err(e) = inspect_bytes(&bytes) {
+            panic!("fuzz/corpus/bundle_reader/{name} is no longer a valid bundle: {e}");
+        }
+    }
+    for (name, bytes) in intake_seeds().into_iter().filter(|(n, _)| n.starts_with("seed-demo-")) {
+        let read = if name.ends_with(".csv") {
+            reviewdesk::intake::read_csv(&bytes)
+        } else {
+            reviewdesk::intake::read_xlsx(&bytes)
+        };
+        match read {
+            Ok(rows) => assert!(!rows.is_empty(), "fuzz/corpus/intake/{name} holds no rows"),
+            Err(e) => panic!("fuzz/corpus/intake/{name} is no longer accepted: {e:?}"),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn bundle_reader_survives_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
+        let _ = inspect_bytes(&bytes);
+    }
+
+    /// Arbitrary bytes behind a name that makes the reader take them for a tar.
+    #[test]
+    fn bundle_reader_survives_arbitrary_tar_like_bytes(
+        ustar in any::<bool>(),
+        bytes in prop::collection::vec(any::<u8>(), 0..4096),
+    ) {
+        let mut input = b"manifest.json".to_vec();
+        input.extend_from_slice(&bytes);
+        if ustar && input.len() >= 263 {
+            input[257..263].copy_from_slice(b"ustar\0");
+        }
+        let _ = inspect_bytes(&input);
+    }
+
+    #[test]
+    fn intake_survives_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
+        intake_both(&bytes);
+    }
+}
+
+proptest! {
+    // A mutated demo bundle can still be valid, and then every event signature is checked: fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn bundle_reader_survives_mutated_bundles(
+        seed in any::<Index>(),
+        edits in prop::collection::vec(edit(), 1..8),
+    ) {
+        let seeds = seeds("bundle_reader");
+        let (_, bytes) = &seeds[seed.index(seeds.len())];
+        let _ = inspect_bytes(&apply(bytes.clone(), &edits));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// CSV, XLSX and ODS seeds, mutated.
+    #[test]
+    fn intake_survives_mutated_files(
+        seed in any::<Index>(),
+        edits in prop::collection::vec(edit(), 1..8),
+    ) {
+        let seeds: Vec<_> = intake_seeds().into_iter().filter(|(name, _)| !is_xls(name)).collect();
+        let (_, bytes) = &seeds[seed.index(seeds.len())];
+        intake_both(&apply(bytes.clone(), &edits));
+    }
+
+}
+
+proptest! {
+    // Each case in a child process with its memory capped, so the runaway allocation fails
+    // there instead of taking the machine's memory.
+    // Shrinking is capped (a child per attempt is slow) and nothing is persisted: the inputs are
+    // in fuzz/crashes-found/.
+    #![proptest_config(ProptestConfig {
+        cases: 256,
+        fork: true,
+        timeout: 60_000,
+        max_shrink_iters: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Legacy XLS seeds, mutated. Ignored: calamine 0.38 panics in its CFB reader, or allocates
+    /// without bound, within a few cases (fuzz/crashes-found/README.md). Un-ignore once intake
+    /// no longer does.
+    #[test]
+    #[ignore = "known crash: calamine panics on malformed XLS, see fuzz/crashes-found/README.md"]
+    fn intake_survives_mutated_xls(
+        seed in any::<Index>(),
+        edits in prop::collection::vec(edit(), 1..8),
+    ) {
+        cap_memory(4 << 30);
+        let seeds: Vec<_> = intake_seeds().into_iter().filter(|(name, _)| is_xls(name)).collect();
+        let (_, bytes) = &seeds[seed.index(seeds.len())];
+        intake_both(&apply(bytes.clone(), &edits));
+    }
+}
+
+/// The crashes found so far, each replayed as its target reads it (for intake the first byte
+/// picks the reader: even CSV, odd workbook). Ignored while they still crash. Under the memory cap
+/// the runaway allocation aborts the test process ("memory allocation of … bytes failed").
+#[test]
+#[ignore = "known crash: calamine panics on malformed XLS, see fuzz/crashes-found/README.md"]
+fn crashes_found_no_longer_crash() {
+    cap_memory(4 << 30);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join("crashes-found");
+    let mut failed = Vec::new();
+    for target in ["bundle_reader", "intake"] {
+        let Ok(entries) = std::fs::read_dir(dir.join(target)) else { continue };
+        let mut paths: Vec<PathBuf> = entries.map(|e| e.expect("a directory entry").path()).collect();
+        paths.sort();
+        for path in paths {
+            let bytes = std::fs::read(&path).expect("read a crash input");
+            let run = std::panic::catch_unwind(|| match (target, bytes.split_first()) {
+                ("bundle_reader", _) => drop(inspect_bytes(&bytes)),
+                (_, Some((selector, file))) if selector % 2 == 0 => drop(reviewdesk::intake::read_csv(file)),
+                (_, Some((_, file))) => drop(reviewdesk::intake::read_xlsx(file)),
+                (_, None) => {}
+            });
+            if run.is_err() {
+                failed.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(failed.is_empty(), "these inputs still panic: {failed:#?}");
+}
