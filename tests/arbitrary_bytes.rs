@@ -43,9 +43,9 @@ fn is_xls(name: &str) -> bool {
 }
 
 /// Caps this process's address space, for the ignored tests of the known crash: one of them
-/// makes calamine zero-fill as much memory as a sector id from the file asks for, which without a
-/// cap grows until the OOM killer ends the process (or another one). With it the allocation fails
-/// and the process aborts.
+/// makes calamine follow a cycle in the file's sector chain, growing a buffer without bound until
+/// the OOM killer ends the process (or another one). With the cap the allocation fails and the
+/// process aborts.
 fn cap_memory(bytes: u64) {
     let limit = libc::rlimit { rlim_cur: bytes as libc::rlim_t, rlim_max: bytes as libc::rlim_t };
     // SAFETY: setrlimit reads the struct it is given and only lowers this process's own limit.
