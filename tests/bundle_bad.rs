@@ -124,7 +124,7 @@ fn identity(name: &str) -> Identity {
 
 /// A key nobody has heard of.
 fn stranger(name: &str) -> Identity {
-    Identity { name: name.into(), secret: Suite::Ed25519Sha256.generate() }
+    Identity::new(name, Suite::Ed25519Sha256.generate())
 }
 
 fn member(id: &Identity) -> Member {

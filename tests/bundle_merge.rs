@@ -36,7 +36,7 @@ fn at(minutes: i64) -> DateTime<Utc> {
 
 /// An identity from a fixed seed, so that a shrunk case signs the same bytes when it is rerun.
 fn person(name: &str, seed: u8) -> Identity {
-    Identity { name: name.into(), secret: SecretKey::from_bytes(Suite::Ed25519Sha256, &[seed; 32]).unwrap() }
+    Identity::new(name, SecretKey::from_bytes(Suite::Ed25519Sha256, &[seed; 32]).unwrap())
 }
 
 fn member(id: &Identity) -> Member {

@@ -406,6 +406,40 @@ fn the_identity_switcher_lists_this_homes_identities_and_switches() {
 }
 
 #[test]
+fn switching_to_a_protected_identity_asks_its_passphrase_in_a_masked_box() {
+    let dir = fresh_demo();
+    let home = Home { dir: dir.path().to_path_buf() };
+    let ring = home.keyring();
+    ring.save(&ring.load("王建国").unwrap(), Some("组长的口令2026")).unwrap();
+    let mut a = app_in(dir.path(), "赵敏");
+    a.keyring = Some(ring);
+    press(&mut a, KeyCode::Char('i'));
+    let (names, at) = a.switcher.clone().unwrap();
+    let target = names.iter().position(|n| n == "王建国").unwrap();
+    for _ in 0..at {
+        press(&mut a, KeyCode::Up);
+    }
+    for _ in 0..target {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Enter);
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("输入“王建国”的口令"), "{screen}");
+    type_text(&mut a, "猜一个口令abc");
+    let screen = draw(&mut a, 80, 24);
+    assert!(!screen.contains("猜一个口令") && screen.contains("●●●●●●●●"), "the passphrase shows as dots:\n{screen}");
+    press(&mut a, KeyCode::Enter);
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("口令不正确"), "{screen}");
+    assert_eq!(a.viewer.name, "赵敏", "a wrong passphrase switches nobody");
+    type_text(&mut a, "组长的口令2026");
+    press(&mut a, KeyCode::Enter);
+    assert!(a.unlock.is_none());
+    assert_eq!(a.viewer.name, "王建国");
+    assert_eq!(a.role, Some(reviewdesk::store::ViewerRole::Chair));
+}
+
+#[test]
 fn declaring_a_conflict_is_one_action_with_a_reason() {
     let dir = fresh_demo();
     let mut a = app_in(dir.path(), "赵敏");

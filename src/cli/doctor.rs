@@ -211,7 +211,7 @@ fn store_checks(ctx: &Ctx, h: &Health) -> Vec<Check> {
 fn key_files(ctx: &Ctx) -> Check {
     let ring = ctx.home.keyring();
     let names = ring.names().unwrap_or_default();
-    let problems: Vec<String> = names.iter().filter_map(|n| ring.load(n).err().map(|e| e.to_string())).collect();
+    let problems: Vec<String> = names.iter().filter_map(|n| ring.check(n).err().map(|e| e.to_string())).collect();
     check(
         format!(
             "{} {}",

@@ -1,6 +1,6 @@
 //! The home: one folder holding the store and the identities.
 
-use crate::ledger::{Identity, Keyring};
+use crate::ledger::{Identity, Keyring, PublicKey};
 use crate::store::Store;
 use anyhow::{Result, anyhow, bail};
 use std::path::PathBuf;
@@ -29,7 +29,7 @@ impl Home {
     }
 
     pub fn keyring(&self) -> Keyring {
-        Keyring::new(self.dir.join("identities"))
+        Keyring::new(self.dir.join("identities")).with_passphrases(super::passphrase::source())
     }
 
     pub fn exists(&self) -> bool {
@@ -56,9 +56,15 @@ impl Home {
         Ok(Store::open(&self.db())?)
     }
 
-    /// The identity chosen by `--as`, or the only one.
+    /// The identity chosen by `--as`, or the only one, ready to sign (its passphrase asked).
     pub fn identity(&self, as_name: Option<&str>) -> Result<Identity> {
         Ok(self.keyring().select(as_name)?)
+    }
+
+    /// The public key of that identity, for commands that only read: no passphrase is asked.
+    pub fn public_key(&self, as_name: Option<&str>) -> Result<PublicKey> {
+        let ring = self.keyring();
+        Ok(ring.entry(&ring.select_name(as_name)?)?.public)
     }
 }
 

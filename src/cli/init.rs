@@ -15,12 +15,20 @@ pub struct Args {
     /// This identity is the secretariat (信息化办): trust its own key for opening meetings
     #[arg(long)]
     pub secretariat: bool,
+    /// Seal the private key under a passphrase (口令保护), asked twice without echo or read from
+    /// the file named by REVIEWDESK_NEW_PASSPHRASE_FILE (or REVIEWDESK_PASSPHRASE_FILE)
+    #[arg(long)]
+    pub protect: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     let suite = Suite::parse(&args.suite)?;
+    let name = args.name.trim();
+    let ring = ctx.home.keyring();
+    crate::ledger::Keyring::check_name(name)?;
+    let passphrase = if args.protect { Some(super::passphrase::new_passphrase(name, true)?) } else { None };
     let mut store = ctx.home.create()?;
-    let identity = ctx.home.keyring().create(args.name.trim(), suite)?;
+    let identity = ring.create_protected(name, suite, passphrase.as_deref())?;
     let public = identity.public();
     if args.secretariat {
         store.trust_add(&public, &ctx.now.to_rfc3339())?;
@@ -29,11 +37,21 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         return output::json(&serde_json::json!({
             "home": ctx.home.dir, "name": identity.name, "suite": suite, "key": public.key,
             "fingerprint": identity.fingerprint(), "trusted_as_secretariat": args.secretariat,
+            "protected": args.protect, "recipient": public.recipient,
         }));
     }
     println!("{}：{}", ctx.t("已创建身份", "Identity created"), identity.name);
     println!("{}：{}", ctx.t("指纹", "Fingerprint"), identity.fingerprint());
     println!("{}：{}", ctx.t("目录", "Home"), ctx.home.dir.display());
+    if args.protect {
+        println!(
+            "{}",
+            ctx.t(
+                "私钥已用口令加密保存。忘记口令将无法再签名，请妥善保管。",
+                "The private key is sealed under your passphrase. Without it this identity cannot sign: keep it safe."
+            )
+        );
+    }
     if args.secretariat {
         println!("{}", ctx.t("已将本身份设为受信任的秘书处密钥。", "This key is now trusted as a secretariat key."));
     }

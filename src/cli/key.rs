@@ -1,7 +1,7 @@
-//! `key`: show, list and export identities; revoke a key.
+//! `key`: show, list and export identities; change a passphrase; revoke a key.
 
 use super::{Ctx, output};
-use crate::ledger::{Body, PublicKey};
+use crate::ledger::{Body, KeyEntry, PublicKey};
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 
@@ -16,6 +16,15 @@ pub enum Cmd {
         /// Where to write the public key (e.g. 李明.pub)
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Change, set or remove the passphrase that seals the current identity's private key
+    ///
+    /// The current passphrase is asked (or read from REVIEWDESK_PASSPHRASE_FILE), the new one is
+    /// asked twice (or read from REVIEWDESK_NEW_PASSPHRASE_FILE). The key itself stays the same.
+    Passwd {
+        /// Store the key without a passphrase from now on
+        #[arg(long)]
+        remove: bool,
     },
     /// Revoke a key from a cut-off on (secretariat): its events after that seq are void everywhere
     Revoke {
@@ -33,24 +42,30 @@ pub enum Cmd {
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
     match cmd {
         Cmd::Show => {
-            let id = ctx.home.identity(ctx.as_name.as_deref())?;
-            let p = id.public();
+            let entry = current_entry(ctx)?;
+            let p = &entry.public;
             if ctx.json {
-                return output::json(
-                    &serde_json::json!({"name": p.name, "suite": p.suite, "key": p.key, "fingerprint": id.fingerprint()}),
-                );
+                return output::json(&serde_json::json!({
+                    "name": p.name, "suite": p.suite, "key": p.key, "fingerprint": p.fingerprint(),
+                    "recipient": p.recipient, "protected": entry.protected,
+                }));
             }
             println!("{}：{}", ctx.t("身份", "Identity"), p.name);
             println!("{}：{}", ctx.t("算法", "Suite"), p.suite);
-            println!("{}：{}", ctx.t("指纹", "Fingerprint"), id.fingerprint());
+            println!("{}：{}", ctx.t("指纹", "Fingerprint"), p.fingerprint());
             println!("{}：{}", ctx.t("公钥", "Public key"), p.key);
+            println!("{}：{}", ctx.t("加密公钥", "Encryption key"), p.recipient.as_deref().unwrap_or("-"));
+            println!("{}：{}", ctx.t("口令保护", "Passphrase"), protection(ctx, entry.protected));
         }
         Cmd::List => {
             let ring = ctx.home.keyring();
             let mut list = Vec::new();
             for name in ring.names()? {
-                let id = ring.load(&name)?;
-                list.push(serde_json::json!({"name": id.name, "fingerprint": id.fingerprint(), "key": id.key_hex()}));
+                let e = ring.entry(&name)?;
+                list.push(serde_json::json!({
+                    "name": e.public.name, "fingerprint": e.public.fingerprint(), "key": e.public.key,
+                    "protected": e.protected,
+                }));
             }
             if ctx.json {
                 return output::json(&list);
@@ -65,15 +80,21 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 );
             }
             for l in list {
-                println!("{}  {}", l["fingerprint"].as_str().unwrap_or(""), l["name"].as_str().unwrap_or(""));
+                let lock = if l["protected"].as_bool().unwrap_or(false) {
+                    ctx.t("  （口令保护）", "  (passphrase)")
+                } else {
+                    ""
+                };
+                println!("{}  {}{lock}", l["fingerprint"].as_str().unwrap_or(""), l["name"].as_str().unwrap_or(""));
             }
         }
+        Cmd::Passwd { remove } => passwd(ctx, remove)?,
         Cmd::Export { out } => {
-            let id = ctx.home.identity(ctx.as_name.as_deref())?;
+            let id = current_entry(ctx)?.public;
             if out.exists() {
                 bail!("{} 已存在，不会覆盖 / {} exists and will not be overwritten", out.display(), out.display());
             }
-            std::fs::write(&out, id.public().to_file_text()).map_err(|e| {
+            std::fs::write(&out, id.to_file_text()).map_err(|e| {
                 anyhow::anyhow!("无法写入 {}：{e} / cannot write {}: {e}", out.display(), out.display())
             })?;
             if ctx.json {
@@ -114,6 +135,40 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
     Ok(())
 }
 
+/// The public half of the identity `--as` names (or the only one), without its passphrase.
+fn current_entry(ctx: &Ctx) -> Result<KeyEntry> {
+    let ring = ctx.home.keyring();
+    Ok(ring.entry(&ring.select_name(ctx.as_name.as_deref())?)?)
+}
+
+fn protection(ctx: &Ctx, protected: bool) -> &'static str {
+    if protected { ctx.t("有（私钥已加密）", "yes (the private key is sealed)") } else { ctx.t("无", "none") }
+}
+
+/// `key passwd`: reseals the same key under a new passphrase, or stores it open.
+fn passwd(ctx: &Ctx, remove: bool) -> Result<()> {
+    let ring = ctx.home.keyring();
+    let name = ring.select_name(ctx.as_name.as_deref())?;
+    let id = ring.load(&name)?;
+    let new = if remove { None } else { Some(super::passphrase::new_passphrase(&name, false)?) };
+    ring.save(&id, new.as_deref())?;
+    if ctx.json {
+        return output::json(&serde_json::json!({"name": name, "protected": !remove}));
+    }
+    if remove {
+        println!(
+            "{}",
+            ctx.t(
+                "已取消口令保护：私钥现在以明文保存，只靠文件权限保护。",
+                "Passphrase removed: the private key is now kept open, guarded only by file permissions."
+            )
+        );
+    } else {
+        println!("{}", ctx.t("口令已更新。", "Passphrase changed."));
+    }
+    Ok(())
+}
+
 /// A key named by file, hex or the fingerprint of someone the store knows.
 pub fn resolve_key(store: &crate::store::Store, text: &str) -> Result<PublicKey> {
     let path = std::path::Path::new(text);
@@ -129,7 +184,8 @@ pub fn resolve_key(store: &crate::store::Store, text: &str) -> Result<PublicKey>
         let meeting = store.meeting(&m.id)?;
         let people = meeting.panel.iter().map(|p| &p.member).chain(std::iter::once(&meeting.secretariat));
         for member in people {
-            let p = PublicKey { name: member.name.clone(), suite: member.suite, key: member.key.clone() };
+            let p =
+                PublicKey { name: member.name.clone(), suite: member.suite, key: member.key.clone(), recipient: None };
             if p.fingerprint() == wanted {
                 return Ok(p);
             }

@@ -197,7 +197,7 @@ fn print_meeting(ctx: &Ctx, m: &MeetingOpened) {
 }
 
 fn fp(m: &Member) -> String {
-    PublicKey { name: m.name.clone(), suite: m.suite, key: m.key.clone() }.fingerprint()
+    PublicKey { name: m.name.clone(), suite: m.suite, key: m.key.clone(), recipient: None }.fingerprint()
 }
 
 /// One person of a roster or pool, with the row they came from.

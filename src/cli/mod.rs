@@ -12,6 +12,7 @@ mod key;
 mod log;
 mod meeting;
 mod output;
+mod passphrase;
 mod queue;
 mod report;
 mod score;

@@ -25,7 +25,7 @@ pub struct ShowArgs {
 /// The viewer's key: the chosen identity, or none (an observer) when the home has several and
 /// none was chosen.
 pub fn viewer_key(ctx: &Ctx) -> Result<String> {
-    Ok(ctx.home.identity(ctx.as_name.as_deref())?.key_hex())
+    Ok(ctx.home.public_key(ctx.as_name.as_deref())?.key)
 }
 
 pub fn run_queue(ctx: &Ctx, a: QueueArgs) -> Result<()> {
@@ -73,7 +73,7 @@ fn status(ctx: &Ctx, r: &QueueRow) -> String {
 
 fn print_queue(ctx: &Ctx, view: &crate::store::QueueView) -> Result<()> {
     let m = &view.meeting;
-    let me = ctx.home.identity(ctx.as_name.as_deref())?;
+    let me = ctx.home.public_key(ctx.as_name.as_deref())?;
     println!("{}  {}  {}", m.id, m.date, m.title);
     println!(
         "{}：{}（{}）{}",

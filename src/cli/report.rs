@@ -34,9 +34,9 @@ pub enum TemplateCmd {
 pub fn run_report(ctx: &Ctx, a: ReportArgs) -> Result<()> {
     let table = a.table.as_deref().map(TableKind::parse).transpose()?;
     let store = ctx.home.open()?;
-    let me = ctx.home.identity(ctx.as_name.as_deref())?;
+    let me = ctx.home.public_key(ctx.as_name.as_deref())?;
     let id = store.resolve_meeting(a.meeting.as_deref())?;
-    let r = MeetingReport::build(&store, &id, &me.key_hex(), ctx.lang)?;
+    let r = MeetingReport::build(&store, &id, &me.key, ctx.lang)?;
     let files = report::write(&r, a.format, table, &a.out)?;
     if ctx.json {
         return output::json(&serde_json::json!({"meeting": id, "files": files, "provisional": r.provisional}));

@@ -1,4 +1,5 @@
-//! Identities: a name and a signing key, kept as a file only its owner can read.
+//! Identities: a name, a signing key and an encryption key, kept as a file only its owner can
+//! read, and sealed under a passphrase when the owner asks for it (see [`super::sealed`]).
 //! A home may hold several (a shared meeting machine); `--as NAME` picks one.
 
 use super::suite::{SecretKey, Suite, SuiteError, fingerprint};
@@ -14,6 +15,9 @@ pub struct PublicKey {
     pub suite: Suite,
     /// Hex public key.
     pub key: String,
+    /// The age recipient (`age1…`) that bundles for this person are encrypted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
 }
 
 impl PublicKey {
@@ -30,15 +34,21 @@ impl PublicKey {
                 name: String,
                 suite: Suite,
                 key: String,
+                #[serde(default)]
+                recipient: Option<String>,
             }
             let f: File = serde_json::from_str(t).map_err(|e| IdentityError::BadPublicKey(e.to_string()))?;
-            PublicKey { name: f.name, suite: f.suite, key: f.key }
+            if let Some(r) = &f.recipient {
+                r.parse::<age::x25519::Recipient>()
+                    .map_err(|_| IdentityError::BadPublicKey(format!("recipient {r}")))?;
+            }
+            PublicKey { name: f.name, suite: f.suite, key: f.key, recipient: f.recipient }
         } else {
             let (suite, key) = match t.split_once(':') {
                 Some((s, k)) => (Suite::parse(s)?, k),
                 None => (Suite::Ed25519Sha256, t),
             };
-            PublicKey { name: fallback_name.to_string(), suite, key: key.to_lowercase() }
+            PublicKey { name: fallback_name.to_string(), suite, key: key.to_lowercase(), recipient: None }
         };
         let bytes = hex::decode(&parsed.key).map_err(|_| IdentityError::BadPublicKey("not hex".into()))?;
         parsed.suite.check_public(&bytes)?;
@@ -52,15 +62,18 @@ impl PublicKey {
             "suite": self.suite,
             "key": self.key,
             "fingerprint": self.fingerprint(),
+            "recipient": self.recipient,
         });
         format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
     }
 }
 
-/// A local identity that can sign.
+/// A local identity that can sign, and open bundles encrypted to it.
 pub struct Identity {
     pub name: String,
     pub secret: SecretKey,
+    /// The age identity bundles are encrypted to (X25519).
+    pub encryption: age::x25519::Identity,
 }
 
 impl std::fmt::Debug for Identity {
@@ -71,8 +84,18 @@ impl std::fmt::Debug for Identity {
 }
 
 impl Identity {
+    /// An identity with this signing key and a fresh encryption key.
+    pub fn new(name: &str, secret: SecretKey) -> Identity {
+        Identity { name: name.into(), secret, encryption: age::x25519::Identity::generate() }
+    }
+
     pub fn public(&self) -> PublicKey {
-        PublicKey { name: self.name.clone(), suite: self.secret.suite(), key: hex::encode(self.secret.public()) }
+        PublicKey {
+            name: self.name.clone(),
+            suite: self.secret.suite(),
+            key: hex::encode(self.secret.public()),
+            recipient: Some(self.encryption.to_public().to_string()),
+        }
     }
 
     pub fn key_hex(&self) -> String {
@@ -84,12 +107,57 @@ impl Identity {
     }
 }
 
+/// A key file. The secrets are either in the clear (`secret`, `encryption`) or sealed.
 #[derive(Serialize, Deserialize)]
 struct KeyFile {
     name: String,
     suite: Suite,
-    secret: String,
     public: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    recipient: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    encryption: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sealed: Option<super::sealed::Sealed>,
+}
+
+/// What a sealed key file protects.
+#[derive(Serialize, Deserialize)]
+struct Secrets {
+    secret: String,
+    encryption: String,
+}
+
+impl KeyFile {
+    /// The facts a sealed secret is bound to.
+    fn context(&self) -> Vec<u8> {
+        format!(
+            "reviewdesk-key-v1|{}|{}|{}|{}",
+            self.name,
+            self.suite,
+            self.public,
+            self.recipient.as_deref().unwrap_or("")
+        )
+        .into_bytes()
+    }
+}
+
+/// Where the passphrases of sealed keys come from: given an identity's name and how many
+/// attempts have failed so far, the passphrase, if one can be had (a prompt on the terminal, or
+/// a file named by the environment, which has nothing new to offer after a failure).
+pub type PassphraseSource = std::rc::Rc<dyn Fn(&str, u32) -> Option<String>>;
+
+/// Attempts at a passphrase typed at a prompt before giving up.
+pub const PASSPHRASE_ATTEMPTS: u32 = 3;
+
+/// What can be known of a key file without its passphrase.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEntry {
+    pub public: PublicKey,
+    /// Sealed under a passphrase (口令保护).
+    pub protected: bool,
 }
 
 /// Something wrong with an identity or a key file.
@@ -117,6 +185,18 @@ pub enum IdentityError {
     Exposed { path: String, mode: u32 },
     #[error("私钥文件 {0} 已损坏 / key file {0} is damaged")]
     Damaged(String),
+    #[error(
+        "身份“{0}”的私钥受口令保护：请在终端中输入口令，或用环境变量 REVIEWDESK_PASSPHRASE_FILE 指定口令文件 / the key of “{0}” is protected by a passphrase: type it at the terminal, or name a file holding it in REVIEWDESK_PASSPHRASE_FILE"
+    )]
+    NeedsPassphrase(String),
+    #[error(
+        "身份“{0}”的口令不正确（或私钥文件被改动过），请重试 / wrong passphrase for “{0}” (or the key file was altered): try again"
+    )]
+    WrongPassphrase(String),
+    #[error(
+        "私钥文件 {0} 使用了本版本不支持的保护方式：{1} / key file {0} is protected in a way this version does not support: {1}"
+    )]
+    UnsupportedProtection(String, String),
     #[error("公钥无效：{0} / the public key is not valid: {0}")]
     BadPublicKey(String),
     #[error(transparent)]
@@ -130,13 +210,21 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IdentityError + '_ {
 }
 
 /// The folder of identities in a home.
+#[derive(Clone)]
 pub struct Keyring {
     dir: PathBuf,
+    passphrases: Option<PassphraseSource>,
 }
 
 impl Keyring {
     pub fn new(dir: PathBuf) -> Keyring {
-        Keyring { dir }
+        Keyring { dir, passphrases: None }
+    }
+
+    /// Asks `source` for the passphrase of a sealed key when one is loaded.
+    pub fn with_passphrases(mut self, source: PassphraseSource) -> Keyring {
+        self.passphrases = Some(source);
+        self
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -151,24 +239,71 @@ impl Keyring {
         if bad { Err(IdentityError::BadName(name.to_string())) } else { Ok(()) }
     }
 
-    /// Makes a new identity and writes its key file with mode 0600.
+    /// Makes a new identity and writes its key file with mode 0600, sealed under `passphrase`
+    /// when one is given.
     pub fn create(&self, name: &str, suite: Suite) -> Result<Identity, IdentityError> {
+        self.create_protected(name, suite, None)
+    }
+
+    pub fn create_protected(
+        &self,
+        name: &str,
+        suite: Suite,
+        passphrase: Option<&str>,
+    ) -> Result<Identity, IdentityError> {
         Self::check_name(name)?;
-        let path = self.path(name);
-        if path.exists() {
+        if self.path(name).exists() {
             return Err(IdentityError::Exists(name.into()));
         }
         create_private_dir(&self.dir).map_err(io(&self.dir))?;
-        let secret = suite.generate();
-        let file = KeyFile {
-            name: name.into(),
-            suite,
-            secret: hex::encode(secret.to_bytes()),
-            public: hex::encode(secret.public()),
+        let id = Identity::new(name, suite.generate());
+        self.write(&id, passphrase, false)?;
+        Ok(id)
+    }
+
+    /// Writes `id`'s key file, sealed under `passphrase` when given. `replace` swaps an existing
+    /// file atomically (a new passphrase); otherwise an existing file is an error.
+    pub fn save(&self, id: &Identity, passphrase: Option<&str>) -> Result<(), IdentityError> {
+        self.write(id, passphrase, true)
+    }
+
+    fn write(&self, id: &Identity, passphrase: Option<&str>, replace: bool) -> Result<(), IdentityError> {
+        use age::secrecy::ExposeSecret;
+        let mut file = KeyFile {
+            name: id.name.clone(),
+            suite: id.secret.suite(),
+            public: hex::encode(id.secret.public()),
+            recipient: Some(id.encryption.to_public().to_string()),
+            secret: None,
+            encryption: None,
+            sealed: None,
         };
+        let secret = hex::encode(id.secret.to_bytes());
+        let encryption = id.encryption.to_string().expose_secret().to_string();
+        match passphrase {
+            Some(p) => {
+                let plain = serde_json::to_vec(&Secrets { secret, encryption }).unwrap_or_default();
+                file.sealed = Some(super::sealed::seal(&plain, p, &file.context()));
+            }
+            None => {
+                file.secret = Some(secret);
+                file.encryption = Some(encryption);
+            }
+        }
         let text = serde_json::to_string_pretty(&file).unwrap_or_default();
-        write_private(&path, text.as_bytes()).map_err(io(&path))?;
-        Ok(Identity { name: name.into(), secret })
+        let path = self.path(&id.name);
+        if !replace {
+            return write_private(&path, text.as_bytes()).map_err(io(&path));
+        }
+        let temp = self.dir.join(format!(".{}.key.new", id.name));
+        let _ = fs::remove_file(&temp);
+        write_private(&temp, text.as_bytes()).map_err(io(&temp))?;
+        fs::rename(&temp, &path).map_err(io(&path))
+    }
+
+    /// Whether the named key file is sealed under a passphrase.
+    pub fn is_protected(&self, name: &str) -> Result<bool, IdentityError> {
+        Ok(self.read_file(name)?.1.sealed.is_some())
     }
 
     /// Names of the identities here, sorted.
@@ -182,7 +317,7 @@ impl Keyring {
         Ok(names)
     }
 
-    pub fn load(&self, name: &str) -> Result<Identity, IdentityError> {
+    fn read_file(&self, name: &str) -> Result<(PathBuf, KeyFile), IdentityError> {
         Self::check_name(name)?;
         let path = self.path(name);
         if !path.exists() {
@@ -190,25 +325,100 @@ impl Keyring {
         }
         check_private(&path)?;
         let text = fs::read_to_string(&path).map_err(io(&path))?;
-        let file: KeyFile =
-            serde_json::from_str(&text).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
-        let bytes = hex::decode(&file.secret).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
+        let file = serde_json::from_str(&text).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
+        Ok((path, file))
+    }
+
+    /// The public half of a key file and whether it is sealed; asks for no passphrase.
+    pub fn entry(&self, name: &str) -> Result<KeyEntry, IdentityError> {
+        let (path, file) = self.read_file(name)?;
+        let bytes = hex::decode(&file.public).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
+        file.suite.check_public(&bytes)?;
+        let public = PublicKey { name: file.name, suite: file.suite, key: file.public, recipient: file.recipient };
+        Ok(KeyEntry { public, protected: file.sealed.is_some() })
+    }
+
+    /// Checks a key file as far as can be done without its passphrase: permissions, and for an
+    /// open key that the secret matches the public key.
+    pub fn check(&self, name: &str) -> Result<KeyEntry, IdentityError> {
+        let entry = self.entry(name)?;
+        if !entry.protected {
+            self.load_with(name, None)?;
+        }
+        Ok(entry)
+    }
+
+    /// Loads an identity, asking the passphrase source when its key is sealed.
+    pub fn load(&self, name: &str) -> Result<Identity, IdentityError> {
+        if !self.is_protected(name)? {
+            return self.load_with(name, None);
+        }
+        let Some(source) = &self.passphrases else { return Err(IdentityError::NeedsPassphrase(name.into())) };
+        let mut failed = 0;
+        loop {
+            let Some(p) = source(name, failed) else {
+                return Err(if failed == 0 {
+                    IdentityError::NeedsPassphrase(name.into())
+                } else {
+                    IdentityError::WrongPassphrase(name.into())
+                });
+            };
+            match self.load_with(name, Some(&p)) {
+                Err(IdentityError::WrongPassphrase(_)) if failed + 1 < PASSPHRASE_ATTEMPTS => failed += 1,
+                other => return other,
+            }
+        }
+    }
+
+    /// Loads an identity with this passphrase for a sealed key.
+    pub fn load_with(&self, name: &str, passphrase: Option<&str>) -> Result<Identity, IdentityError> {
+        let (path, file) = self.read_file(name)?;
+        let damaged = || IdentityError::Damaged(path.display().to_string());
+        let (secret, encryption) = match (&file.sealed, passphrase) {
+            (Some(sealed), Some(p)) => {
+                let plain = super::sealed::open(sealed, p, &file.context()).map_err(|e| match e {
+                    super::sealed::SealError::WrongPassphrase => IdentityError::WrongPassphrase(name.into()),
+                    super::sealed::SealError::Unsupported(why) => {
+                        IdentityError::UnsupportedProtection(path.display().to_string(), why)
+                    }
+                })?;
+                let s: Secrets = serde_json::from_slice(&plain).map_err(|_| damaged())?;
+                (s.secret, Some(s.encryption))
+            }
+            (Some(_), None) => return Err(IdentityError::NeedsPassphrase(name.into())),
+            (None, _) => (file.secret.clone().ok_or_else(damaged)?, file.encryption.clone()),
+        };
+        let bytes = hex::decode(&secret).map_err(|_| damaged())?;
         let secret = SecretKey::from_bytes(file.suite, &bytes)?;
         if hex::encode(secret.public()) != file.public {
-            return Err(IdentityError::Damaged(path.display().to_string()));
+            return Err(damaged());
         }
-        Ok(Identity { name: file.name, secret })
+        let (encryption, upgrade) = match encryption {
+            Some(text) => (text.parse::<age::x25519::Identity>().map_err(|_| damaged())?, false),
+            // A key file from before encrypted bundles gets its encryption key now.
+            None => (age::x25519::Identity::generate(), true),
+        };
+        let id = Identity { name: file.name, secret, encryption };
+        if upgrade {
+            self.save(&id, None)?;
+        }
+        Ok(id)
     }
 
     /// The named identity, or the only one when no name is given.
     pub fn select(&self, name: Option<&str>) -> Result<Identity, IdentityError> {
+        self.load(&self.select_name(name)?)
+    }
+
+    /// The name given, or the only identity's name.
+    pub fn select_name(&self, name: Option<&str>) -> Result<String, IdentityError> {
         if let Some(n) = name {
-            return self.load(n);
+            return Ok(n.to_string());
         }
         let names = self.names()?;
         match names.as_slice() {
             [] => Err(IdentityError::None),
-            [one] => self.load(one),
+            [one] => Ok(one.clone()),
             many => Err(IdentityError::Ambiguous(many.join(", "))),
         }
     }
@@ -266,9 +476,56 @@ mod tests {
     }
 
     #[test]
+    fn a_sealed_key_opens_with_its_passphrase_and_a_prompt_gets_three_tries() {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::new(dir.path().to_path_buf());
+        let id = ring.create_protected("钱伟", Suite::Sm2Sm3, Some("钱伟的长口令")).unwrap();
+        assert!(ring.entry("钱伟").unwrap().protected);
+        assert_eq!(ring.entry("钱伟").unwrap().public, id.public());
+        assert!(matches!(ring.load("钱伟"), Err(IdentityError::NeedsPassphrase(_))));
+        assert!(matches!(ring.load_with("钱伟", Some("不对")), Err(IdentityError::WrongPassphrase(_))));
+        // Typed wrong twice, then right: the third try opens it.
+        let asked = Rc::new(Cell::new(0));
+        let seen = asked.clone();
+        let typing = ring.clone().with_passphrases(Rc::new(move |_: &str, failed: u32| {
+            seen.set(seen.get() + 1);
+            Some(if failed < 2 { "错的".into() } else { "钱伟的长口令".into() })
+        }));
+        assert_eq!(typing.load("钱伟").unwrap().key_hex(), id.key_hex());
+        assert_eq!(asked.get(), 3);
+        // A file has one answer: no second try.
+        let file = ring.with_passphrases(Rc::new(|_: &str, failed: u32| (failed == 0).then(|| "错的".into())));
+        assert!(matches!(file.load("钱伟"), Err(IdentityError::WrongPassphrase(_))));
+    }
+
+    #[test]
+    fn a_key_file_from_before_encryption_keys_gains_one_and_keeps_its_signing_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let ring = Keyring::new(dir.path().to_path_buf());
+        let secret = Suite::Ed25519Sha256.generate();
+        let old = serde_json::json!({
+            "name": "孙丽", "suite": "ed25519-sha256",
+            "public": hex::encode(secret.public()), "secret": hex::encode(secret.to_bytes()),
+        });
+        write_private(&ring.path("孙丽"), old.to_string().as_bytes()).unwrap();
+        let id = ring.load("孙丽").unwrap();
+        assert_eq!(id.key_hex(), hex::encode(secret.public()));
+        let again = ring.load("孙丽").unwrap();
+        assert_eq!(again.public().recipient, id.public().recipient, "the new encryption key is kept");
+        assert!(id.public().recipient.unwrap().starts_with("age1"));
+    }
+
+    #[test]
     fn public_keys_round_trip_through_their_file() {
         let key = Suite::Ed25519Sha256.generate();
-        let p = PublicKey { name: "陈静".into(), suite: Suite::Ed25519Sha256, key: hex::encode(key.public()) };
+        let p = PublicKey {
+            name: "陈静".into(),
+            suite: Suite::Ed25519Sha256,
+            key: hex::encode(key.public()),
+            recipient: None,
+        };
         assert_eq!(PublicKey::parse(&p.to_file_text(), "x").unwrap(), p);
         assert_eq!(PublicKey::parse(&p.key, "陈静").unwrap(), p);
         assert!(PublicKey::parse("zz", "x").is_err());

@@ -11,7 +11,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn person(name: &str) -> Identity {
-    Identity { name: name.into(), secret: Suite::Ed25519Sha256.generate() }
+    Identity::new(name, Suite::Ed25519Sha256.generate())
 }
 
 fn member(id: &Identity) -> Member {

@@ -8,7 +8,7 @@ use crate::domain::Lang;
 use crate::domain::text::{truncate, width};
 use crate::ledger::{Identity, Keyring};
 use crate::store::{Store, ViewerRole};
-use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -26,6 +26,26 @@ pub struct Viewer {
     pub fingerprint: String,
 }
 
+/// A protected identity being unlocked: whose, the passphrase typed so far (shown as dots),
+/// and how many tries have failed.
+pub struct Unlock {
+    pub name: String,
+    pub input: ratatui_textarea::TextArea<'static>,
+    pub failed: u32,
+}
+
+impl Unlock {
+    fn new(name: String) -> Unlock {
+        Unlock { name, input: Unlock::input(), failed: 0 }
+    }
+
+    fn input() -> ratatui_textarea::TextArea<'static> {
+        let mut input = ratatui_textarea::TextArea::default();
+        input.set_mask_char('●');
+        input
+    }
+}
+
 pub struct App {
     pub i18n: I18n,
     pub keys: KeyMap,
@@ -37,6 +57,8 @@ pub struct App {
     pub keyring: Option<Keyring>,
     /// The identity switcher: the names, and which one is highlighted.
     pub switcher: Option<(Vec<String>, usize)>,
+    /// Unlocking a protected identity chosen in the switcher.
+    pub unlock: Option<Unlock>,
     /// Declaring a conflict (回避): the application and the reason being written.
     pub conflict: Option<(String, ratatui_textarea::TextArea<'static>)>,
     pub viewer: Viewer,
@@ -76,6 +98,7 @@ impl App {
             decision: None,
             keyring: None,
             switcher: None,
+            unlock: None,
             conflict: None,
             viewer,
             meeting: None,
@@ -157,6 +180,10 @@ impl App {
         }
         self.message = None;
         let page = self.body_height().saturating_sub(2);
+        if self.unlock.is_some() {
+            self.on_unlock_key(ev);
+            return;
+        }
         if self.switcher.is_some() {
             self.on_switcher_key(&ev);
             return;
@@ -515,11 +542,43 @@ impl App {
             let name = names.get(*at).cloned();
             self.switcher = None;
             if let (Some(name), Some(ring)) = (name, &self.keyring) {
-                match ring.load(&name) {
-                    Ok(id) => self.switch_to(id),
+                // A sealed key is opened here, never by a prompt behind the screens.
+                match ring.entry(&name).map(|e| e.protected) {
+                    Ok(true) => self.unlock = Some(Unlock::new(name)),
+                    Ok(false) => match ring.load_with(&name, None) {
+                        Ok(id) => self.switch_to(id),
+                        Err(e) => self.message = Some(self.i18n.error(&e)),
+                    },
                     Err(e) => self.message = Some(self.i18n.error(&e)),
                 }
             }
+        }
+    }
+
+    fn on_unlock_key(&mut self, ev: KeyEvent) {
+        let (Some(u), Some(ring)) = (&mut self.unlock, &self.keyring) else { return };
+        if ev.code == KeyCode::Esc {
+            self.unlock = None;
+        } else if ev.code == KeyCode::Enter {
+            let typed = u.input.lines().join("\n");
+            match ring.load_with(&u.name, Some(&typed)) {
+                Ok(id) => {
+                    self.unlock = None;
+                    self.switch_to(id);
+                }
+                Err(crate::ledger::IdentityError::WrongPassphrase(_))
+                    if u.failed + 1 < crate::ledger::identity::PASSPHRASE_ATTEMPTS =>
+                {
+                    u.failed += 1;
+                    u.input = Unlock::input();
+                }
+                Err(e) => {
+                    self.unlock = None;
+                    self.message = Some(self.i18n.error(&e));
+                }
+            }
+        } else {
+            u.input.input(ev);
         }
     }
 
@@ -714,6 +773,9 @@ impl App {
             lines.push(Line::from(truncate(&self.reports_dir.display().to_string(), 56)));
             super::popup(frame, area, 60, t.t("report.title"), lines);
         }
+        if let Some(u) = &self.unlock {
+            self.render_unlock(frame, area, u);
+        }
         if let Some((names, at)) = &self.switcher {
             let lines: Vec<Line> = names
                 .iter()
@@ -765,6 +827,20 @@ impl App {
             truncate(&sync, area.width as usize),
             Style::default().fg(Color::DarkGray),
         );
+    }
+
+    fn render_unlock(&self, frame: &mut Frame, area: Rect, u: &Unlock) {
+        let t = &self.i18n;
+        let popup = super::centered(area, 56, 3);
+        frame.render_widget(Clear, popup);
+        let mut block = Block::default().borders(Borders::ALL).title(t.t("unlock.title").replace("{name}", &u.name));
+        if u.failed > 0 {
+            block = block.title_bottom(Span::styled(t.t("unlock.wrong"), Style::default().fg(Color::Red)));
+        }
+        let mut editor = u.input.clone();
+        editor.set_block(block);
+        frame.render_widget(&editor, popup);
+        crate::tui::place_cursor(frame, &editor, popup);
     }
 
     fn render_help(&self, frame: &mut Frame, area: Rect) {
