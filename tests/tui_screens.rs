@@ -720,3 +720,54 @@ fn r_on_the_queue_makes_the_report_and_says_where_it_went() {
     assert!(b.report_picker.is_none());
     assert!(b.message.as_deref().unwrap_or("").contains("只有秘书处或组长"));
 }
+
+#[test]
+fn the_sync_screen_opens_a_bundle_encrypted_to_the_identity_in_use_and_names_the_owner_of_others() {
+    use reviewdesk::bundle::encrypted::{Addressee, encrypt};
+    let dir = fresh_demo();
+    let home = Home { dir: dir.path().to_path_buf() };
+    let sticks = tempfile::tempdir().unwrap();
+    let volume = sticks.path().join("KINGSTON");
+    std::fs::create_dir(&volume).unwrap();
+    // 李明 exports everything, encrypted once to 王建国 and once to 赵敏.
+    let plain = sticks.path().join("plain.rdbundle");
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-08T09:00:00Z").unwrap().to_utc();
+    let filter = reviewdesk::bundle::ExportFilter::default();
+    let ring = home.keyring();
+    reviewdesk::bundle::export(&Store::open(&home.db()).unwrap(), &ring.load("李明").unwrap(), &filter, &plain, now)
+        .unwrap();
+    for (who, file) in [("王建国", "a-for-chair.rdbundle"), ("赵敏", "b-for-zhao.rdbundle")] {
+        let public = ring.load(who).unwrap().public();
+        let to = Addressee { fingerprint: Some(public.fingerprint()), recipient: public.recipient.unwrap() };
+        encrypt(&plain, &to, &volume.join(file)).unwrap();
+    }
+    let chair_fingerprint = ring.load("王建国").unwrap().fingerprint();
+    let mut a = app_in(dir.path(), "赵敏");
+    a.scratch_dir = dir.path().join("scratch");
+    at_stick(&mut a, sticks.path());
+    assert_eq!(a.sync.as_ref().unwrap().found.len(), 2, "encrypted bundles are listed like any other");
+    // The chair's bundle: 赵敏 is told whose it is.
+    a.sync.as_mut().unwrap().target = Some(volume.join("a-for-chair.rdbundle"));
+    press(&mut a, KeyCode::Enter);
+    let screen = pane_text(&mut a);
+    // (Fingerprints are masked in drawings; the error itself names the chair's.)
+    assert!(screen.contains("这是加密评审包，收件人为"), "{screen}");
+    let why = reviewdesk::bundle::encrypted::decrypt(
+        &volume.join("a-for-chair.rdbundle"),
+        &[&ring.load("赵敏").unwrap()],
+        &dir.path().join("scratch"),
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(why.contains(&chair_fingerprint), "{why}");
+    // Hers: previewed, then imported (everything is already here, so all duplicates).
+    a.sync.as_mut().unwrap().target = Some(volume.join("b-for-zhao.rdbundle"));
+    press(&mut a, KeyCode::Enter);
+    let screen = pane_text(&mut a);
+    assert!(screen.contains("71 个事件，14 个申报登记，14 份附件"), "{screen}");
+    press(&mut a, KeyCode::Enter);
+    let screen = pane_text(&mut a);
+    assert!(screen.contains("导入结果") && screen.contains("新增 0，重复 71"), "{screen}");
+    assert_eq!(std::fs::read_dir(dir.path().join("scratch")).unwrap().count(), 0, "no plain copy is left");
+}

@@ -1,6 +1,7 @@
 //! The bundle file (`*.rdbundle`): a plain tar of `manifest.json`, `manifest.sig`,
 //! `events.jsonl` and `blobs/<sha256>`, written atomically and read with limits, never extracted.
 
+pub mod encrypted;
 mod read;
 mod write;
 
@@ -154,6 +155,18 @@ pub enum BundleError {
         "评审包在读取期间被改动（两次读取内容不一致），未做任何修改 / the bundle changed while it was being read; nothing was changed"
     )]
     ChangedWhileReading,
+    #[error(
+        "这是加密评审包，收件人为 {intended}，本机的身份（{here}）都无法解开。请交给该收件人导入，或请导出方用你的公钥（reviewdesk key export）重新加密导出 / this bundle is encrypted for {intended}, and none of the identities here ({here}) can open it: give it to that person, or ask the sender to export again with --encrypt-to your public key (reviewdesk key export)"
+    )]
+    EncryptedForOther { intended: String, here: String },
+    #[error(
+        "加密评审包已损坏或不完整（拷贝未完成，或被改动），请重新导出 / the encrypted bundle is damaged or cut short (copy unfinished, or altered): export it again"
+    )]
+    EncryptedDamaged,
+    #[error(
+        "这是加密评审包，须先用收件人的身份解密：请用 reviewdesk import 或评审台的同步界面导入 / this bundle is encrypted and must be opened with its recipient's identity: import it with reviewdesk import or the sync screen"
+    )]
+    Encrypted,
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }

@@ -437,6 +437,9 @@ struct Integrity {
 /// Pass one: the manifest signature, then the hash and size of every entry, and the number of
 /// lines, before a single event is parsed.
 fn check_integrity(path: &Path) -> Result<Integrity, BundleError> {
+    if super::encrypted::addressee(path)?.is_some() {
+        return Err(BundleError::Encrypted);
+    }
     let mut manifest: Option<(Manifest, Vec<u8>)> = None;
     let mut signature_ok = false;
     let mut seen: BTreeSet<String> = BTreeSet::new();

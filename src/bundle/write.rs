@@ -35,9 +35,9 @@ pub struct ExportReport {
 }
 
 /// A file beside the target that is removed unless it is renamed into place.
-struct TempFile {
-    path: PathBuf,
-    keep: bool,
+pub(super) struct TempFile {
+    pub(super) path: PathBuf,
+    pub(super) keep: bool,
 }
 
 impl Drop for TempFile {
@@ -48,7 +48,7 @@ impl Drop for TempFile {
     }
 }
 
-fn temp_beside(target: &Path, tag: &str) -> Result<(TempFile, File), BundleError> {
+pub(super) fn temp_beside(target: &Path, tag: &str) -> Result<(TempFile, File), BundleError> {
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
     let mut nonce = [0u8; 6];
@@ -185,7 +185,7 @@ pub fn export(
 
 /// Makes the rename durable. Some file systems (FAT sticks) refuse to open a folder; the data is
 /// already fsynced, so that is not an error.
-fn sync_dir(target: &Path) {
+pub(super) fn sync_dir(target: &Path) {
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();

@@ -1,6 +1,7 @@
 //! `export`, `import` and `verify`: bundles on USB sticks.
 
 use super::{Ctx, output};
+use crate::bundle::encrypted::{self, Addressee, Decrypted};
 use crate::bundle::{self, BundleSummary, ExportFilter};
 use crate::domain::text::Lang;
 use crate::store::{EventFilter, ImportReport};
@@ -25,6 +26,10 @@ pub struct ExportArgs {
     /// Leave out the attached documents
     #[arg(long)]
     pub no_blobs: bool,
+    /// Encrypt the bundle (age) for the person whose public key file this is (from their
+    /// `reviewdesk key export`), so a lost stick leaks nothing; only their identity opens it
+    #[arg(long, value_name = "FILE")]
+    pub encrypt_to: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -45,6 +50,7 @@ pub struct VerifyArgs {
 
 pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let mut store = ctx.home.open()?;
+    let encrypt_to = a.encrypt_to.as_deref().map(addressee_in).transpose()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = match &a.meeting {
         Some(m) => Some(store.resolve_meeting(Some(m))?),
@@ -62,10 +68,27 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         (None, _) => usb_volume()?.join(crate::media::bundle_file_name(&me.name, ctx.now)),
     };
     let filter = ExportFilter { events: EventFilter { meeting, author }, no_blobs: a.no_blobs };
-    let report = bundle::export(&store, &me, &filter, &target, ctx.now)?;
+    let report = match &encrypt_to {
+        None => bundle::export(&store, &me, &filter, &target, ctx.now)?,
+        Some(to) => {
+            // The plain bundle never touches the stick: it is written in the home, then encrypted.
+            let scratch = encrypted::scratch_in(&ctx.home.dir);
+            crate::media::create_private_dir(&scratch).map_err(|e| {
+                anyhow!("无法创建 {}：{e} / cannot create {}: {e}", scratch.display(), scratch.display())
+            })?;
+            let plain = scratch.join(format!("export-{}.rdbundle", std::process::id()));
+            let result = bundle::export(&store, &me, &filter, &plain, ctx.now)
+                .and_then(|r| Ok((encrypted::encrypt(&plain, to, &target)?, r)));
+            let _ = std::fs::remove_file(&plain);
+            let (bytes, report) = result?;
+            bundle::ExportReport { path: target.clone(), bytes, ..report }
+        }
+    };
     store.set_meta("last_export", &format!("{} {}", ctx.now.to_rfc3339(), target.display()))?;
     if ctx.json {
-        return output::json(&report);
+        let mut v = serde_json::to_value(&report)?;
+        v["encrypted_for"] = serde_json::to_value(&encrypt_to)?;
+        return output::json(&v);
     }
     println!(
         "{} {}：{} {}，{} {}，{} {}，{} {}",
@@ -81,6 +104,13 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         ctx.t("字节", "bytes")
     );
     println!("{}：{}（{}）", ctx.t("签名者", "Signed by"), me.name, me.fingerprint());
+    if let Some(to) = &encrypt_to {
+        println!(
+            "{}：{}",
+            ctx.t("已加密，只有此收件人能打开", "Encrypted: only this recipient can open it"),
+            to.label()
+        );
+    }
     Ok(())
 }
 
@@ -111,7 +141,12 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
                 bar.set_position(done as u64);
             }
         };
-        match bundle::import(&mut store, file, ctx.now, a.dry_run, &mut progress) {
+        let opened = decrypted(ctx, file);
+        let result = opened.and_then(|d| {
+            let path = d.as_ref().map(|d| d.path()).unwrap_or(file);
+            Ok(bundle::import(&mut store, path, ctx.now, a.dry_run, &mut progress)?)
+        });
+        match result {
             Ok((summary, report)) => {
                 bar.finish_and_clear();
                 if !a.dry_run && report.new + report.released > 0 {
@@ -204,8 +239,46 @@ fn print_report(ctx: &Ctx, file: &Path, s: &BundleSummary, r: &ImportReport, dry
     }
 }
 
+/// The public encryption key in `file`: an exported `.pub` file, or a bare `age1…` recipient.
+fn addressee_in(file: &Path) -> Result<Addressee> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow!("无法读取 {}：{e} / cannot read {}: {e}", file.display(), file.display()))?;
+    let bare = text.trim();
+    if bare.starts_with("age1") && bare.parse::<age::x25519::Recipient>().is_ok() {
+        return Ok(Addressee { fingerprint: None, recipient: bare.to_string() });
+    }
+    let public = crate::ledger::PublicKey::parse(&text, "")?;
+    let Some(recipient) = public.recipient.clone() else {
+        bail!(
+            "{} 中只有签名公钥，没有加密公钥：请对方用新版评审台重新运行 reviewdesk key export / {} holds a signing key but no encryption key: ask its owner to run reviewdesk key export again with this version",
+            file.display(),
+            file.display()
+        );
+    };
+    Ok(Addressee { fingerprint: Some(public.fingerprint()), recipient })
+}
+
+/// For an encrypted bundle, its plain form, opened with the identity here it is addressed to
+/// (whose passphrase is asked only then); `None` for a plain bundle.
+fn decrypted(ctx: &Ctx, file: &Path) -> Result<Option<Decrypted>> {
+    let Some(to) = encrypted::addressee(file)? else { return Ok(None) };
+    let ring = ctx.home.keyring();
+    let mut here = Vec::new();
+    for name in ring.names()? {
+        let entry = ring.entry(&name)?;
+        if entry.public.recipient.as_deref() == Some(to.recipient.as_str()) {
+            let me = ring.load(&name)?;
+            return Ok(encrypted::decrypt(file, &[&me], &encrypted::scratch_in(&ctx.home.dir))?);
+        }
+        here.push(entry.public.fingerprint());
+    }
+    Err(encrypted::not_mine(&to, here.into_iter()).into())
+}
+
 pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
-    let s = bundle::inspect(&a.file).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
+    let opened = decrypted(ctx, &a.file).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
+    let path = opened.as_ref().map(|d| d.path()).unwrap_or(&a.file);
+    let s = bundle::inspect(path).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
     if ctx.json {
         return output::json(&s);
     }

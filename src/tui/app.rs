@@ -71,6 +71,8 @@ pub struct App {
     pending: Option<Pending>,
     /// Where opened documents are written for the viewer.
     pub documents_dir: std::path::PathBuf,
+    /// Where encrypted bundles are decrypted while they are read (owner-only).
+    pub scratch_dir: std::path::PathBuf,
     /// Where reports made from the queue (`r`) are written.
     pub reports_dir: std::path::PathBuf,
     /// The report format picker: which format is highlighted.
@@ -110,6 +112,7 @@ impl App {
             documents_dir: std::env::temp_dir().join("reviewdesk-documents"),
             document_viewer: crate::media::system_viewer(),
             reports_dir: std::env::temp_dir().join("reviewdesk-reports"),
+            scratch_dir: std::env::temp_dir().join("reviewdesk-scratch"),
             report_picker: None,
             help: false,
             message: None,
@@ -299,7 +302,8 @@ impl App {
             sync::Outcome::Back => self.sync = None,
             sync::Outcome::Rescan => s.rescan(),
             sync::Outcome::Preview(path) => {
-                s.pane = match crate::bundle::inspect(&path) {
+                let opened = crate::bundle::encrypted::decrypt(&path, &[&self.identity], &self.scratch_dir);
+                s.pane = match opened.and_then(|d| crate::bundle::inspect(d.as_ref().map_or(&path, |d| d.path()))) {
                     Ok(summary) => {
                         let admission = admission(&self.store, &summary);
                         sync::Pane::Preview { path, summary: Box::new(summary), admission }
@@ -328,18 +332,24 @@ impl App {
                 self.make_report(format);
                 return true;
             }
-            Pending::Import(path) => match crate::bundle::import(&mut self.store, &path, now, false, &mut |_, _| {}) {
-                Ok((summary, report)) => {
-                    if report.new + report.released > 0 {
-                        let stamp = format!("{} {}", now.to_rfc3339(), path.display());
-                        if let Err(e) = self.store.set_meta("last_import", &stamp) {
-                            self.message = Some(self.i18n.error(&e));
+            // An encrypted bundle opens with the identity in use (switch with `i` for another).
+            Pending::Import(path) => {
+                match crate::bundle::encrypted::decrypt(&path, &[&self.identity], &self.scratch_dir).and_then(|d| {
+                    let plain = d.as_ref().map_or(path.as_path(), |d| d.path());
+                    crate::bundle::import(&mut self.store, plain, now, false, &mut |_, _| {})
+                }) {
+                    Ok((summary, report)) => {
+                        if report.new + report.released > 0 {
+                            let stamp = format!("{} {}", now.to_rfc3339(), path.display());
+                            if let Err(e) = self.store.set_meta("last_import", &stamp) {
+                                self.message = Some(self.i18n.error(&e));
+                            }
                         }
+                        sync::Pane::Report { path, summary: Box::new(summary), report }
                     }
-                    sync::Pane::Report { path, summary: Box::new(summary), report }
+                    Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
                 }
-                Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
-            },
+            }
             Pending::Export { dir, meeting } => {
                 let target = dir.join(crate::media::bundle_file_name(&self.viewer.name, now));
                 let filter = crate::bundle::ExportFilter {

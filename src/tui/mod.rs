@@ -25,6 +25,7 @@ pub fn run(store: Store, identity: Identity, keyring: Keyring, home_dir: &std::p
     let mut app = app::App::new(store, identity, lang);
     app.documents_dir = home_dir.join("documents");
     app.reports_dir = home_dir.join("reports");
+    app.scratch_dir = crate::bundle::encrypted::scratch_in(home_dir);
     app.keyring = Some(keyring);
     // ratatui::init installs a panic hook that restores the terminal before the message prints.
     let mut terminal = ratatui::init();

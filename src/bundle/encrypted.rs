@@ -1,0 +1,217 @@
+//! Encrypted bundles (加密评审包): a whole bundle encrypted with age to one person's X25519 key,
+//! behind a short plain header that names whom it is for, so that a lost stick leaks nothing
+//! else and a wrong recipient can be told whose it is.
+//!
+//! ```text
+//! reviewdesk-encrypted-bundle/1
+//! for: 3B15-87C0-58B4-8673          (the recipient's signing-key fingerprint, if known)
+//! recipient: age1…                  (the age X25519 recipient)
+//!
+//! <age-encryption.org/v1 binary file>
+//! ```
+
+use super::write::{TempFile, sync_dir, temp_beside};
+use super::{BundleError, MAX_BUNDLE_BYTES, io};
+use crate::ledger::Identity;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+const MAGIC: &str = "reviewdesk-encrypted-bundle/1";
+/// The plain header is short; anything longer is not ours.
+const MAX_HEADER_BYTES: u64 = 1024;
+
+/// Whom an encrypted bundle is for, as its plain header says.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Addressee {
+    /// The recipient's signing-key fingerprint, when the sender knew it.
+    pub fingerprint: Option<String>,
+    /// The age recipient (`age1…`).
+    pub recipient: String,
+}
+
+impl Addressee {
+    /// The fingerprint if known, else the age recipient.
+    pub fn label(&self) -> &str {
+        self.fingerprint.as_deref().unwrap_or(&self.recipient)
+    }
+}
+
+/// The header of an encrypted bundle and where its age file starts; `None` for a plain bundle.
+pub fn addressee(path: &Path) -> Result<Option<Addressee>, BundleError> {
+    Ok(read_header(path)?.map(|(a, _)| a))
+}
+
+fn read_header(path: &Path) -> Result<Option<(Addressee, u64)>, BundleError> {
+    let file = File::open(path).map_err(io(path))?;
+    let mut reader = BufReader::new(file.take(MAX_HEADER_BYTES));
+    let mut first = Vec::new();
+    reader.read_until(b'\n', &mut first).map_err(io(path))?;
+    if first.strip_suffix(b"\n") != Some(MAGIC.as_bytes()) {
+        return Ok(None);
+    }
+    let mut offset = first.len() as u64;
+    let (mut fingerprint, mut recipient) = (None, None);
+    loop {
+        let mut line = Vec::new();
+        let n = reader.read_until(b'\n', &mut line).map_err(io(path))?;
+        if n == 0 || !line.ends_with(b"\n") {
+            return Err(BundleError::EncryptedDamaged);
+        }
+        offset += n as u64;
+        let text = std::str::from_utf8(&line).map_err(|_| BundleError::EncryptedDamaged)?.trim_end();
+        if text.is_empty() {
+            break;
+        }
+        match text.split_once(": ") {
+            Some(("for", v)) => fingerprint = Some(v.to_string()),
+            Some(("recipient", v)) if v.parse::<age::x25519::Recipient>().is_ok() => recipient = Some(v.to_string()),
+            _ => return Err(BundleError::EncryptedDamaged),
+        }
+    }
+    let recipient = recipient.ok_or(BundleError::EncryptedDamaged)?;
+    Ok(Some((Addressee { fingerprint, recipient }, offset)))
+}
+
+/// Encrypts the plain bundle at `plain` to `to`, writing `target` the way every bundle is
+/// written: a temporary file beside it, fsynced, then renamed into place.
+pub fn encrypt(plain: &Path, to: &Addressee, target: &Path) -> Result<u64, BundleError> {
+    let recipient: age::x25519::Recipient = to.recipient.parse().map_err(|_| BundleError::EncryptedDamaged)?;
+    let (tmp, file) = temp_beside(target, "partial")?;
+    let mut out = BufWriter::new(file);
+    let mut header = format!("{MAGIC}\n");
+    if let Some(f) = &to.fingerprint {
+        header.push_str(&format!("for: {f}\n"));
+    }
+    header.push_str(&format!("recipient: {}\n\n", to.recipient));
+    out.write_all(header.as_bytes()).map_err(io(&tmp.path))?;
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+        .map_err(|e| BundleError::Io { path: tmp.path.display().to_string(), source: std::io::Error::other(e) })?;
+    let mut writer = encryptor.wrap_output(out).map_err(io(&tmp.path))?;
+    let mut input = File::open(plain).map_err(io(plain))?;
+    std::io::copy(&mut input, &mut writer).map_err(io(&tmp.path))?;
+    let out = writer.finish().map_err(io(&tmp.path))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| BundleError::Io { path: tmp.path.display().to_string(), source: e.into_error() })?;
+    file.sync_all().map_err(io(&tmp.path))?;
+    let bytes = file.metadata().map_err(io(&tmp.path))?.len();
+    drop(file);
+    std::fs::rename(&tmp.path, target).map_err(io(target))?;
+    let mut tmp = tmp;
+    tmp.keep = true;
+    sync_dir(target);
+    Ok(bytes)
+}
+
+/// A decrypted bundle in a private scratch folder, removed when dropped.
+pub struct Decrypted {
+    file: TempFile,
+}
+
+impl Decrypted {
+    pub fn path(&self) -> &Path {
+        &self.file.path
+    }
+}
+
+/// Decrypts the bundle at `path` with the first of `identities` it is addressed to, into
+/// `scratch` (a folder only this user can read). `None` if the bundle is not encrypted.
+pub fn decrypt(path: &Path, identities: &[&Identity], scratch: &Path) -> Result<Option<Decrypted>, BundleError> {
+    let Some((to, offset)) = read_header(path)? else { return Ok(None) };
+    let Some(me) = identities.iter().find(|id| id.encryption.to_public().to_string() == to.recipient) else {
+        return Err(not_mine(&to, identities.iter().map(|id| id.fingerprint())));
+    };
+    crate::media::create_private_dir(scratch).map_err(io(scratch))?;
+    let (tmp, out) = temp_beside(&scratch.join("import.rdbundle"), "decrypted")?;
+    let mut file = File::open(path).map_err(io(path))?;
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offset)).map_err(io(path))?;
+    let decryptor = age::Decryptor::new_buffered(BufReader::new(file)).map_err(|_| BundleError::EncryptedDamaged)?;
+    let reader = decryptor
+        .decrypt(std::iter::once(&me.encryption as &dyn age::Identity))
+        .map_err(|_| BundleError::EncryptedDamaged)?;
+    // The plain bundle obeys the same size limit as any bundle.
+    let mut limited = reader.take(MAX_BUNDLE_BYTES + 1);
+    let mut out = BufWriter::new(out);
+    let copied = std::io::copy(&mut limited, &mut out).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof => BundleError::EncryptedDamaged,
+        _ => BundleError::Io { path: tmp.path.display().to_string(), source: e },
+    })?;
+    if copied > MAX_BUNDLE_BYTES {
+        return Err(BundleError::TooLarge {
+            what: "解密后的评审包".into(),
+            what_en: "the decrypted bundle".into(),
+            size: copied,
+            limit: MAX_BUNDLE_BYTES,
+            constant: "MAX_BUNDLE_BYTES",
+        });
+    }
+    out.flush().map_err(io(&tmp.path))?;
+    Ok(Some(Decrypted { file: tmp }))
+}
+
+/// The error for a bundle addressed to someone not here.
+pub fn not_mine(to: &Addressee, here: impl Iterator<Item = String>) -> BundleError {
+    let here: Vec<String> = here.collect();
+    BundleError::EncryptedForOther {
+        intended: to.label().to_string(),
+        here: if here.is_empty() { "-".into() } else { here.join(", ") },
+    }
+}
+
+/// The scratch folder for decrypted bundles inside a home.
+pub fn scratch_in(home: &Path) -> PathBuf {
+    home.join("scratch")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addressee_of(bytes: &[u8]) -> Result<Option<Addressee>, BundleError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.rdbundle");
+        std::fs::write(&path, bytes).unwrap();
+        addressee(&path)
+    }
+
+    #[test]
+    fn the_header_is_read_strictly_and_plain_bundles_have_none() {
+        let r = age::x25519::Identity::generate().to_public().to_string();
+        assert_eq!(addressee_of(b"ustar plain tar bytes").unwrap(), None);
+        assert_eq!(addressee_of(b"").unwrap(), None);
+        let ok = format!("{MAGIC}\nfor: 3B15-87C0-58B4-8673\nrecipient: {r}\n\nage…");
+        let to = addressee_of(ok.as_bytes()).unwrap().unwrap();
+        assert_eq!((to.label(), to.recipient.as_str()), ("3B15-87C0-58B4-8673", r.as_str()));
+        for bad in [
+            format!("{MAGIC}\nrecipient: age1notakey\n\n"),
+            format!("{MAGIC}\nfor: x\n\n"),
+            format!("{MAGIC}\nrecipient: {r}\n"),
+            format!("{MAGIC}\nfrom: someone\nrecipient: {r}\n\n"),
+            format!("{MAGIC}\n{}", "x".repeat(4000)),
+        ] {
+            assert!(matches!(addressee_of(bad.as_bytes()), Err(BundleError::EncryptedDamaged)), "{bad:.60}");
+        }
+    }
+
+    #[test]
+    fn an_encrypted_bundle_round_trips_and_the_plain_reader_refuses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"pretend tar").unwrap();
+        let me = Identity::new("李明", crate::ledger::Suite::Ed25519Sha256.generate());
+        let to = Addressee { fingerprint: Some(me.fingerprint()), recipient: me.public().recipient.unwrap() };
+        let target = dir.path().join("out.rdbundle");
+        encrypt(&plain, &to, &target).unwrap();
+        assert!(matches!(super::super::inspect(&target), Err(BundleError::Encrypted)));
+        let scratch = dir.path().join("scratch");
+        let opened = decrypt(&target, &[&me], &scratch).unwrap().unwrap();
+        assert_eq!(std::fs::read(opened.path()).unwrap(), b"pretend tar");
+        drop(opened);
+        assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 0);
+        let other = Identity::new("张华", crate::ledger::Suite::Ed25519Sha256.generate());
+        let e = decrypt(&target, &[&other], &scratch).err().unwrap().to_string();
+        assert!(e.contains(&me.fingerprint()) && e.contains(&other.fingerprint()), "{e}");
+        assert!(decrypt(&plain, &[&me], &scratch).unwrap().is_none());
+    }
+}
