@@ -1,5 +1,10 @@
 //! Reading applications from CSV (UTF-8, with or without BOM), XLSX or JSON. All three become
 //! the same rows of text cells, so one parser checks them all. Errors carry row and column.
+//!
+//! Workbooks come from users' USB sticks, so their bytes are checked before calamine sees them:
+//! only ZIP containers (XLSX, XLSM, and by content XLSB and ODS) go on. Legacy Excel 97-2003
+//! files (OLE2/CFB, whatever their extension) are refused, because calamine 0.38's CFB reader
+//! panics, or allocates without bound, on malformed ones (`fuzz/crashes-found/README.md`).
 
 use crate::domain::{Application, ApplicationKind, Money, Nature, PlanClass, ProtectionLevel};
 use chrono::NaiveDate;
@@ -101,6 +106,33 @@ pub enum IntakeFileError {
     Format(String),
     #[error("{}", rows_message(path, errors))]
     Rows { path: String, errors: Vec<IntakeError> },
+    #[error("{path}：{reason}")]
+    Workbook { path: String, reason: WorkbookError },
+}
+
+/// Why a workbook could not be read at all, before any of its rows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkbookError {
+    #[error(
+        "不支持旧版 Excel 97-2003（.xls）文件：请在 Excel 或 WPS 中另存为 .xlsx 后再导入 / legacy Excel 97-2003 (.xls) files are not supported: save it as .xlsx in Excel or WPS and import that"
+    )]
+    LegacyXls,
+    #[error(
+        "工作簿已加密（设有打开密码）：请在 Excel 或 WPS 中取消密码，另存为 .xlsx 后再导入 / the workbook is encrypted (it has a password to open): remove the password in Excel or WPS, save it as .xlsx and import that"
+    )]
+    Encrypted,
+    #[error(
+        "不是 .xlsx 工作簿（文件内容不是 ZIP 格式，可能是改了扩展名的其他文件）：请在 Excel 或 WPS 中另存为 .xlsx，或导出为 .csv 后再导入 / not an .xlsx workbook (the content is not a ZIP container; it may be another kind of file renamed): save it as .xlsx in Excel or WPS, or export it as .csv, and import that"
+    )]
+    NotZip,
+    #[error(
+        "工作簿已损坏，无法读取：请在 Excel 或 WPS 中打开，另存为新的 .xlsx 后再导入 / the workbook is damaged and cannot be read: open it in Excel or WPS, save it as a new .xlsx and import that"
+    )]
+    Damaged,
+    #[error("不是可读的 Excel 工作簿：{0} / not a readable Excel workbook: {0}")]
+    Unreadable(String),
+    #[error("工作簿没有工作表 / the workbook has no sheet")]
+    NoSheet,
 }
 
 /// One problem on one line; several as a list under a one-line summary.
@@ -139,7 +171,11 @@ pub fn read_file(path: &Path) -> Result<Vec<IntakeRow>, IntakeFileError> {
             let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
             csv_table(&bytes)
         }
-        "xlsx" | "xlsm" | "xls" => xlsx_table(path).map_err(read_err)?,
+        // `.xls` too, so that a legacy workbook gets the message saying what to do with it.
+        "xlsx" | "xlsm" | "xls" => {
+            let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
+            workbook_table(&bytes).map_err(|reason| IntakeFileError::Workbook { path: shown.clone(), reason })?
+        }
         "json" => {
             let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
             json_table(&bytes)
@@ -236,23 +272,67 @@ fn csv_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
     Ok(Table { columns, rows })
 }
 
-fn xlsx_table(path: &Path) -> Result<Result<Table, Vec<IntakeError>>, String> {
-    let book = calamine::open_workbook_auto(path).map_err(|e| e.to_string())?;
-    workbook_table(book)
-}
-
-/// Parses the bytes of an XLSX (or XLS) workbook, as `intake` reads a file.
+/// Parses the bytes of a workbook (XLSX or XLSM; XLSB and ODS are recognised too), as `intake`
+/// reads a file. Legacy XLS and anything else that is not a ZIP container is refused unread.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
-    let one = |message: String| vec![IntakeError { row: 1, column: String::new(), message }];
-    let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| one(format!("不是可读的 Excel 工作簿：{e} / not a readable Excel workbook: {e}")))?;
-    let table = workbook_table(book).map_err(one)??;
+    let one = |e: WorkbookError| vec![IntakeError { row: 1, column: String::new(), message: e.to_string() }];
+    let table = workbook_table(bytes).map_err(one)??;
     parse_table(&table)
 }
 
-fn workbook_table<RS: std::io::Read + std::io::Seek>(
+/// A ZIP file's first local header: XLSX, XLSM, XLSB and ODS are ZIP containers.
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+/// The OLE2 compound file (CFB) signature: legacy XLS, and also password-encrypted XLSX.
+const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/// Decides by the first bytes, whatever the file's name says, whether calamine may read them.
+fn check_container(bytes: &[u8]) -> Result<(), WorkbookError> {
+    if bytes.starts_with(ZIP_MAGIC) {
+        Ok(())
+    } else if bytes.starts_with(CFB_MAGIC) {
+        // An encrypted XLSX is a CFB file holding an `EncryptedPackage` stream. Its name, in UTF-16LE,
+        // is searched for as plain bytes: the file's structure is not parsed.
+        let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        if bytes.windows(name.len()).any(|w| w == name) {
+            Err(WorkbookError::Encrypted)
+        } else {
+            Err(WorkbookError::LegacyXls)
+        }
+    } else {
+        Err(WorkbookError::NotZip)
+    }
+}
+
+/// The intake sheet of a workbook's bytes, once they are known to be a ZIP container.
+fn workbook_table(bytes: &[u8]) -> Result<Result<Table, Vec<IntakeError>>, WorkbookError> {
+    check_container(bytes)?;
+    // A backstop: calamine has panicked on malformed input before (in its XLS reader, refused
+    // above). A panic here becomes an error; the default panic hook still prints it to stderr.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sheet_table(open_zip_workbook(bytes)?)))
+        .unwrap_or(Err(WorkbookError::Damaged))
+}
+
+/// Opens ZIP bytes as XLSX, then XLSB, then ODS, never as XLS (which `open_workbook_auto_from_rs`
+/// tries first). If none fits, the XLSX reader's error is the one reported.
+fn open_zip_workbook(bytes: &[u8]) -> Result<calamine::Sheets<std::io::Cursor<&[u8]>>, WorkbookError> {
+    use calamine::{Ods, Reader, Sheets, Xlsb, Xlsx};
+    let data = || std::io::Cursor::new(bytes);
+    let xlsx_error = match Xlsx::new(data()) {
+        Ok(book) => return Ok(Sheets::Xlsx(book)),
+        Err(e) => e,
+    };
+    if let Ok(book) = Xlsb::new(data()) {
+        return Ok(Sheets::Xlsb(book));
+    }
+    if let Ok(book) = Ods::new(data()) {
+        return Ok(Sheets::Ods(book));
+    }
+    Err(WorkbookError::Unreadable(xlsx_error.to_string()))
+}
+
+fn sheet_table<RS: std::io::Read + std::io::Seek>(
     mut book: calamine::Sheets<RS>,
-) -> Result<Result<Table, Vec<IntakeError>>, String> {
+) -> Result<Result<Table, Vec<IntakeError>>, WorkbookError> {
     use calamine::{Data, Reader};
     let names = book.sheet_names();
     let sheet = names
@@ -260,8 +340,8 @@ fn workbook_table<RS: std::io::Read + std::io::Seek>(
         .find(|n| n.contains("申报") || n.eq_ignore_ascii_case("applications"))
         .or_else(|| names.first())
         .cloned()
-        .ok_or_else(|| "工作簿没有工作表 / the workbook has no sheet".to_string())?;
-    let range = book.worksheet_range(&sheet).map_err(|e| e.to_string())?;
+        .ok_or(WorkbookError::NoSheet)?;
+    let range = book.worksheet_range(&sheet).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
     let text = |d: &Data| -> String {
         match d {
             Data::Empty => String::new(),
@@ -608,6 +688,90 @@ mod tests {
         assert_eq!(a.kind, ApplicationKind::Acceptance);
         assert_eq!(a.trial_end, NaiveDate::from_ymd_opt(2026, 7, 1));
         assert!(a.supervision_firm);
+    }
+
+    /// `GOOD` as an XLSX workbook, every cell a string, as rust_xlsxwriter writes it.
+    fn good_xlsx() -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let mut csv = csv::ReaderBuilder::new().has_headers(false).from_reader(GOOD.as_bytes());
+        for (r, record) in csv.records().enumerate() {
+            for (c, cell) in record.unwrap().iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, cell.trim_start_matches('\u{feff}')).unwrap();
+            }
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn xlsx_is_read_from_bytes_and_files_by_content() {
+        let xlsx = good_xlsx();
+        assert!(xlsx.starts_with(ZIP_MAGIC));
+        let rows = read_xlsx(&xlsx).unwrap();
+        assert_eq!(rows[0].application.requested_total, Some(Money::from_fen(356_800_000)));
+        let dir = tempfile::tempdir().unwrap();
+        // A ZIP workbook named .xls is read as what it is.
+        for name in ["申报.xlsx", "申报.XLSM", "misnamed.xls"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &xlsx).unwrap();
+            let rows = read_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(rows[0].application.code, "GL-1", "{name}");
+        }
+    }
+
+    #[test]
+    fn legacy_xls_is_refused_by_its_signature_whatever_the_name() {
+        let legacy = WorkbookError::LegacyXls.to_string();
+        assert!(
+            legacy.starts_with("不支持旧版 Excel 97-2003（.xls）文件：") && legacy.contains(" / legacy Excel"),
+            "{legacy}"
+        );
+        // A real XLS (BIFF8, the fuzz corpus's seed written by xlwt) less the byte that picks the
+        // fuzz target's reader. The inputs that crashed calamine are replayed, under a memory cap,
+        // by tests/arbitrary_bytes.rs.
+        let xls = &include_bytes!("../fuzz/corpus/intake/seed-demo-applications.xls")[1..];
+        // The signature alone is enough: calamine never sees the rest.
+        let mut bare = CFB_MAGIC.to_vec();
+        bare.resize(512, 0xFF);
+        for bytes in [xls, &bare] {
+            assert_eq!(read_xlsx(bytes).unwrap_err()[0].message, legacy);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["旧表.xls", "renamed.xlsx", "macros.XLSM"] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, xls).unwrap();
+            match read_file(&path) {
+                Err(e @ IntakeFileError::Workbook { reason: WorkbookError::LegacyXls, .. }) => {
+                    assert!(e.to_string().ends_with(&format!("{name}：{legacy}")), "{e}")
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn encrypted_and_non_zip_workbooks_are_refused_unread() {
+        let mut encrypted = CFB_MAGIC.to_vec();
+        encrypted.resize(1024, 0);
+        encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(read_xlsx(&encrypted).unwrap_err()[0].message, WorkbookError::Encrypted.to_string());
+        let not_zip = WorkbookError::NotZip.to_string();
+        for bytes in [&b""[..], GOOD.as_bytes(), b"<html><table><tr><td>GL-1</td></tr></table></html>", b"PK\x05\x06"] {
+            assert_eq!(read_xlsx(bytes).unwrap_err()[0].message, not_zip, "{bytes:?}");
+        }
+        // An HTML table saved as .xls, as some systems export.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("导出.xls");
+        std::fs::write(&path, "<html><table></table></html>").unwrap();
+        assert!(matches!(read_file(&path), Err(IntakeFileError::Workbook { reason: WorkbookError::NotZip, .. })));
+        // A ZIP that is no workbook: calamine's answer, not a panic.
+        let zip = {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            w.start_file("a.txt", zip::write::SimpleFileOptions::default()).unwrap();
+            std::io::Write::write_all(&mut w, b"hello").unwrap();
+            w.finish().unwrap().into_inner()
+        };
+        assert!(matches!(workbook_table(&zip), Err(WorkbookError::Unreadable(_))));
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! Each may answer Ok or Err; a panic fails the test. The real inputs are the seed files of the
 //! fuzz corpora (`fuzz/corpus/*/seed-*`); the long runs are the cargo-fuzz targets in `fuzz/`.
 //!
-//! Known crash, not fixed yet: calamine 0.38 panics on malformed legacy XLS (CFB) workbooks, which
-//! `intake::read_xlsx` hands it. The tests that hit it are `#[ignore]`d until that is fixed; see
-//! `fuzz/crashes-found/README.md`. Run them with `cargo test --test arbitrary_bytes -- --ignored`.
+//! calamine 0.38 panics, or allocates without bound, on malformed legacy XLS (CFB) workbooks
+//! (`fuzz/crashes-found/README.md`). Intake now refuses CFB content by its signature before calamine
+//! sees it, and catches a panic from calamine as a backstop. `intake_survives_mutated_xls` and
+//! `crashes_found_no_longer_crash` check that, under a memory cap in case a runaway allocation
+//! comes back.
 
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -37,15 +39,16 @@ fn intake_seeds() -> Vec<(String, Vec<u8>)> {
     seeds("intake").into_iter().map(|(name, bytes)| (name, bytes[1..].to_vec())).collect()
 }
 
-/// Legacy XLS seeds: mutating them reaches the calamine crash (see the module comment).
+/// Legacy XLS seeds. Intake refuses them; mutations of them reached calamine's crashes while it
+/// did not (see the module comment).
 fn is_xls(name: &str) -> bool {
     name.ends_with(".xls")
 }
 
-/// Caps this process's address space, for the ignored tests of the known crash: one of them
-/// makes calamine follow a cycle in the file's sector chain, growing a buffer without bound until
-/// the OOM killer ends the process (or another one). With the cap the allocation fails and the
-/// process aborts.
+/// Caps this process's address space, for the tests of the crash that was fixed: one of its inputs
+/// made calamine follow a cycle in the file's sector chain, growing a buffer without bound until
+/// the OOM killer ended the process (or another one). Should that come back, the allocation fails
+/// under the cap and the process aborts instead.
 fn cap_memory(bytes: u64) {
     let limit = libc::rlimit { rlim_cur: bytes as libc::rlim_t, rlim_max: bytes as libc::rlim_t };
     // SAFETY: setrlimit reads the struct it is given and only lowers this process's own limit.
@@ -119,7 +122,7 @@ fn intake_both(bytes: &[u8]) {
 
 /// The seeds are real inputs that the readers accept, so the mutations below start deep inside
 /// the formats. If the bundle format or the intake columns change, regenerate the seeds as
-/// `fuzz/README.md` says.
+/// `fuzz/README.md` says. The one exception is the legacy XLS seed, which intake refuses.
 #[test]
 fn seeds_are_accepted() {
     for (name, bytes) in seeds("bundle_reader") {
@@ -128,6 +131,13 @@ fn seeds_are_accepted() {
         }
     }
     for (name, bytes) in intake_seeds().into_iter().filter(|(n, _)| n.starts_with("seed-demo-")) {
+        if is_xls(&name) {
+            match reviewdesk::intake::read_xlsx(&bytes) {
+                Err(e) => assert!(e[0].message.contains("Excel 97-2003"), "fuzz/corpus/intake/{name}: {e:?}"),
+                Ok(_) => panic!("fuzz/corpus/intake/{name}: legacy XLS is read, not refused"),
+            }
+            continue;
+        }
         let read = if name.ends_with(".csv") {
             reviewdesk::intake::read_csv(&bytes)
         } else {
@@ -200,10 +210,10 @@ proptest! {
 }
 
 proptest! {
-    // Each case in a child process with its memory capped, so the runaway allocation fails
-    // there instead of taking the machine's memory.
-    // Shrinking is capped (a child per attempt is slow) and nothing is persisted: the inputs are
-    // in fuzz/crashes-found/.
+    // Each case in a child process with its memory capped, so a runaway allocation, should it
+    // come back, fails there instead of taking the machine's memory.
+    // Shrinking is capped (a child per attempt is slow) and nothing is persisted: the inputs found
+    // before the fix are in fuzz/crashes-found/.
     #![proptest_config(ProptestConfig {
         cases: 256,
         fork: true,
@@ -213,11 +223,9 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// Legacy XLS seeds, mutated. Ignored: calamine 0.38 panics in its CFB reader, or allocates
-    /// without bound, within a few cases (fuzz/crashes-found/README.md). Un-ignore once intake
-    /// no longer does.
+    /// Legacy XLS seeds, mutated. calamine 0.38 panicked in its CFB reader, or allocated without
+    /// bound, on about 5% of these (fuzz/crashes-found/README.md) until intake refused CFB content.
     #[test]
-    #[ignore = "known crash: calamine panics on malformed XLS, see fuzz/crashes-found/README.md"]
     fn intake_survives_mutated_xls(
         seed in any::<Index>(),
         edits in prop::collection::vec(edit(), 1..8),
@@ -230,10 +238,9 @@ proptest! {
 }
 
 /// The crashes found so far, each replayed as its target reads it (for intake the first byte
-/// picks the reader: even CSV, odd workbook). Ignored while they still crash. Under the memory cap
-/// the runaway allocation aborts the test process ("memory allocation of … bytes failed").
+/// picks the reader: even CSV, odd workbook). Should the runaway allocation come back, the memory
+/// cap makes it abort the test process ("memory allocation of … bytes failed").
 #[test]
-#[ignore = "known crash: calamine panics on malformed XLS, see fuzz/crashes-found/README.md"]
 fn crashes_found_no_longer_crash() {
     cap_memory(4 << 30);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join("crashes-found");

@@ -1,7 +1,7 @@
 //! Intake on arbitrary bytes, CSV and workbooks in one target: the first byte picks the
-//! reader (even: `intake::read_csv`, odd: `intake::read_xlsx`, which also detects XLS, XLSB
-//! and ODS) and the rest is the file. Errors are expected; a panic, abort, hang or runaway
-//! allocation is a finding.
+//! reader (even: `intake::read_csv`, odd: `intake::read_xlsx`, which reads ZIP workbooks, XLSX,
+//! XLSB or ODS, and refuses legacy XLS by its signature) and the rest is the file. Errors are
+//! expected; a panic, abort, hang or runaway allocation is a finding.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
