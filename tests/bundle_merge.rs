@@ -72,12 +72,14 @@ fn opened(cast: &Cast, meeting: &str, title: &str) -> Body {
         role: Role::Chair,
         category: String::new(),
         unit: String::new(),
+        replaces: None,
     }];
     panel.extend(cast.experts.iter().map(|e| PanelMember {
         member: member(e),
         role: Role::Expert,
         category: "技术".into(),
         unit: String::new(),
+        replaces: None,
     }));
     Body::MeetingOpened(Box::new(MeetingOpened {
         id: meeting.into(),

@@ -113,6 +113,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
         role: Role::Chair,
         category: "综合".into(),
         unit: "南京市信息中心".into(),
+        replaces: None,
     }];
     for (id, (_, category, unit)) in experts.iter().zip(EXPERTS) {
         panel.push(PanelMember {
@@ -120,6 +121,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
             role: Role::Expert,
             category: category.into(),
             unit: unit.into(),
+            replaces: None,
         });
     }
     let rubrics: Vec<Rubric> =

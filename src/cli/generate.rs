@@ -105,13 +105,19 @@ pub fn build(home: &Home, size: Size, now: DateTime<Utc>) -> Result<usize> {
         .map(|i| ring.create(&format!("专家{:02}", i + 1), Suite::Ed25519Sha256))
         .collect::<Result<_, _>>()?;
     let member = |id: &Identity| Member { name: id.name.clone(), key: id.key_hex(), suite: id.secret.suite() };
-    let mut panel =
-        vec![PanelMember { member: member(&chair), role: Role::Chair, category: "综合".into(), unit: String::new() }];
+    let mut panel = vec![PanelMember {
+        member: member(&chair),
+        role: Role::Chair,
+        category: "综合".into(),
+        unit: String::new(),
+        replaces: None,
+    }];
     panel.extend(experts.iter().map(|e| PanelMember {
         member: member(e),
         role: Role::Expert,
         category: "技术".into(),
         unit: String::new(),
+        replaces: None,
     }));
     let rubrics: Vec<Rubric> =
         ApplicationKind::ALL.iter().map(|k| crate::assets::rubric(*k)).collect::<Result<_, _>>()?;

@@ -37,6 +37,21 @@ pub enum Cmd {
         #[arg(long)]
         reason: String,
     },
+    /// Give a panel member a new key (a replaced laptop), secretariat: revokes the old key from a
+    /// cut-off on and seats the new key in the old one's place in every meeting you opened
+    Rotate {
+        /// The old key: a .pub file, a hex key, or a panel member's fingerprint
+        old: String,
+        /// The new key's public key file, from `reviewdesk key export` on the new machine
+        #[arg(long, value_name = "FILE")]
+        new: PathBuf,
+        /// The last seq of the old key that stays valid (0 voids all its events)
+        #[arg(long)]
+        cutoff: u64,
+        /// Why (lost laptop, stolen, broken, ...)
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
@@ -89,6 +104,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
             }
         }
         Cmd::Passwd { remove } => passwd(ctx, remove)?,
+        Cmd::Rotate { old, new, cutoff, reason } => rotate(ctx, &old, &new, cutoff, reason)?,
         Cmd::Export { out } => {
             let id = current_entry(ctx)?.public;
             if out.exists() {
@@ -132,6 +148,85 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// `key rotate`: the old key is revoked, then every meeting of this secretariat that seats it is
+/// re-opened with the new key taking over that seat.
+fn rotate(ctx: &Ctx, old: &str, new: &std::path::Path, cutoff: u64, reason: String) -> Result<()> {
+    let mut store = ctx.home.open()?;
+    let me = ctx.home.identity(ctx.as_name.as_deref())?;
+    let old = resolve_key(&store, old)?;
+    let text = std::fs::read_to_string(new)
+        .map_err(|e| anyhow::anyhow!("无法读取 {}：{e} / cannot read {}: {e}", new.display(), new.display()))?;
+    let fresh = PublicKey::parse(&text, "")?;
+    if reason.trim().is_empty() {
+        bail!("换用新密钥必须写明理由（--reason） / a key change needs a reason (--reason)");
+    }
+    if fresh.key == old.key {
+        bail!(
+            "新旧密钥相同：请在新电脑上运行 reviewdesk init 生成新密钥 / the new key is the old one: run reviewdesk init on the new machine to make a new key"
+        );
+    }
+    let mut moved = Vec::new();
+    let mut reopened = Vec::new();
+    for summary in store.meetings()? {
+        let meeting = store.meeting(&summary.id)?;
+        if meeting.secretariat.key != me.key_hex() {
+            continue;
+        }
+        let Some(seat) = meeting.seat_of(&old.key).filter(|s| s.holder.member.key == old.key) else { continue };
+        let holder = seat.holder.clone();
+        let mut next = meeting.clone();
+        let name = if fresh.name.trim().is_empty() { holder.member.name.clone() } else { fresh.name.clone() };
+        next.panel.push(crate::ledger::PanelMember {
+            member: crate::ledger::Member { name, key: fresh.key.clone(), suite: fresh.suite },
+            replaces: Some(old.key.clone()),
+            ..holder
+        });
+        moved.push(summary.id.clone());
+        reopened.push(Body::MeetingOpened(Box::new(next)));
+    }
+    if moved.is_empty() {
+        bail!(
+            "密钥 {} 不在您开启的任何会议的专家组中，无需换用；如只需停用，请用 reviewdesk key revoke / key {} holds no seat in a meeting you opened: nothing to move; to stop it only, use reviewdesk key revoke",
+            old.fingerprint(),
+            old.fingerprint()
+        );
+    }
+    // The seats first: they are what can be refused (the new key already on a panel).
+    for body in reopened {
+        store.append_local(&me, body, ctx.now)?;
+    }
+    let revoked =
+        store.append_local(&me, Body::KeyRevoked { key: old.key.clone(), cutoff_seq: cutoff, reason }, ctx.now)?;
+    if ctx.json {
+        return output::json(&serde_json::json!({
+            "revoked": old.key, "cutoff": cutoff, "event": revoked.id,
+            "new_key": fresh.key, "fingerprint": fresh.fingerprint(), "meetings": moved,
+        }));
+    }
+    println!(
+        "{} {}，{} {}",
+        ctx.t("已吊销", "Revoked"),
+        old.fingerprint(),
+        ctx.t("有效截止序号", "valid up to seq"),
+        cutoff
+    );
+    println!(
+        "{} {} {}：{}",
+        ctx.t("新密钥", "New key"),
+        fresh.fingerprint(),
+        ctx.t("已接替其席位，会议", "now holds the seat in meetings"),
+        moved.join(", ")
+    );
+    println!(
+        "{}",
+        ctx.t(
+            "请导出评审包发给组长和各专家，旧密钥在截止序号之后的事件在每台机器上都会被拒绝。",
+            "Export a bundle to the chair and the experts: every machine then refuses the old key's events after the cut-off."
+        )
+    );
     Ok(())
 }
 

@@ -303,6 +303,7 @@ fn seat(p: Person, role: Role) -> PanelMember {
         role,
         category: p.category,
         unit: p.unit,
+        replaces: None,
     }
 }
 

@@ -184,7 +184,8 @@ fn meeting_opened(author: &str, m: &MeetingOpened, state: &impl Authority) -> Re
             ));
         }
     }
-    let chairs = m.panel.iter().filter(|p| p.role == Role::Chair).count();
+    check_replacements(m)?;
+    let chairs = m.seats().iter().filter(|s| s.holder.role == Role::Chair).count();
     if chairs != 1 {
         return Err(reject(
             format!("专家组须有且仅有一名组长（现有 {chairs} 名）"),
@@ -206,6 +207,31 @@ fn meeting_opened(author: &str, m: &MeetingOpened, state: &impl Authority) -> Re
             .map_err(|e| reject(format!("评分表 {} 无效：{e}", r.id), format!("rubric {} is not valid", r.id)))?;
     }
     m.profile.validate().map_err(|e| reject(format!("政策档案无效：{e}"), "the policy profile is not valid"))
+}
+
+/// A member who takes over a seat (换用新密钥) names another member of the same role, each seat
+/// is taken over once, and no chain of replacements loops.
+fn check_replacements(m: &MeetingOpened) -> Result<(), Refusal> {
+    let mut taken = HashSet::new();
+    for p in &m.panel {
+        let Some(old) = p.replaces.as_deref() else { continue };
+        let earlier = m.panel.iter().find(|q| q.member.key == old);
+        let fine = earlier.is_some_and(|q| q.role == p.role && q.member.key != p.member.key) && taken.insert(old);
+        if !fine {
+            return Err(reject(
+                format!("{} 接替的密钥必须是专家组中同一角色的另一成员，且每个席位只能被接替一次", p.member.name),
+                format!(
+                    "{} must take over the seat of another panel member of the same role, and each seat only once",
+                    p.member.name
+                ),
+            ));
+        }
+    }
+    let seated: usize = m.seats().iter().map(|s| s.keys.len()).sum();
+    if seated != m.panel.len() {
+        return Err(reject("专家组的接替关系构成了循环", "the panel's replacements form a loop"));
+    }
+    Ok(())
 }
 
 fn known_meeting(id: &str, state: &impl Authority) -> Result<Rc<MeetingFacts>, Refusal> {

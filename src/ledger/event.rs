@@ -61,6 +61,23 @@ pub struct PanelMember {
     /// The expert's own work unit, for recusal.
     #[serde(default)]
     pub unit: String,
+    /// The key this member's seat was held by before (换用新密钥): an expert who lost a laptop
+    /// keeps their seat under a new key, and their earlier sheets count until the new key's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+}
+
+/// One seat of a panel: the member holding it now, and every key that held it, newest first.
+#[derive(Clone, Debug)]
+pub struct Seat<'a> {
+    pub holder: &'a PanelMember,
+    pub keys: Vec<&'a str>,
+}
+
+impl Seat<'_> {
+    pub fn holds(&self, key: &str) -> bool {
+        self.keys.contains(&key)
+    }
 }
 
 /// How a panel was drawn from the pool, so anyone can redo the draw.
@@ -87,6 +104,34 @@ pub struct MeetingOpened {
     pub panel: Vec<PanelMember>,
     #[serde(default)]
     pub draw: Option<DrawRecord>,
+}
+
+impl MeetingOpened {
+    /// The panel by seat, in the order the seats were first filled: a member who took over a
+    /// seat (换用新密钥) is not a seat of their own.
+    pub fn seats(&self) -> Vec<Seat<'_>> {
+        self.panel
+            .iter()
+            .filter(|p| p.replaces.is_none())
+            .map(|first| {
+                let mut chain = vec![first];
+                // Follow the seat forward; the panel is finite and a key is visited once.
+                while let Some(next) = self.panel.iter().find(|p| {
+                    p.replaces.as_deref() == chain.last().map(|c| c.member.key.as_str())
+                        && !chain.iter().any(|c| c.member.key == p.member.key)
+                }) {
+                    chain.push(next);
+                }
+                let holder = chain.last().copied().unwrap_or(first);
+                Seat { holder, keys: chain.iter().rev().map(|p| p.member.key.as_str()).collect() }
+            })
+            .collect()
+    }
+
+    /// The seat `key` holds or held.
+    pub fn seat_of(&self, key: &str) -> Option<Seat<'_>> {
+        self.seats().into_iter().find(|s| s.holds(key))
+    }
 }
 
 /// What an event says.

@@ -82,8 +82,10 @@ impl MeetingReport {
             fingerprint: crate::ledger::fingerprint(p.member.suite, &hex::decode(&p.member.key).unwrap_or_default()),
             role: p.role,
         };
-        let experts = meeting.panel.iter().filter(|p| p.role == Role::Expert).map(signer).collect();
-        let chair = meeting.panel.iter().find(|p| p.role == Role::Chair).map(signer);
+        // One signature line per seat, under the key that holds it now.
+        let seats = meeting.seats();
+        let experts = seats.iter().map(|s| s.holder).filter(|p| p.role == Role::Expert).map(signer).collect();
+        let chair = seats.iter().map(|s| s.holder).find(|p| p.role == Role::Chair).map(signer);
         let mut applications = Vec::new();
         for row in &queue.rows {
             let view = store.application(id, &row.code, viewer_key)?;

@@ -6,7 +6,7 @@ use crate::domain::{
     Aggregate, Application, ApplicationKind, Decision, Finding, Money, Outcome, Points, ScoreSheet, Severity,
     aggregate, suggest,
 };
-use crate::ledger::event::{MeetingOpened, Role};
+use crate::ledger::event::{MeetingOpened, Role, Seat};
 use crate::ledger::{Suite, fingerprint};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -216,6 +216,20 @@ struct Sheets {
     decisions: HashMap<String, DecisionView>,
 }
 
+impl Sheets {
+    /// The sheet that counts for a seat held by `keys` (newest first): the newest key's.
+    fn for_seat(&self, code: &str, keys: &[&str]) -> Option<&SheetRow> {
+        let rows = self.by_code.get(code)?;
+        keys.iter().find_map(|k| rows.iter().find(|r| r.key == *k))
+    }
+
+    /// A conflict declared from any key of the seat.
+    fn recusal(&self, code: &str, keys: &[&str]) -> Option<String> {
+        let declared = self.conflicts.get(code)?;
+        keys.iter().find_map(|k| declared.get(*k).cloned())
+    }
+}
+
 impl Store {
     pub fn meetings(&self) -> Result<Vec<MeetingSummary>> {
         let mut st = self.conn.prepare(
@@ -359,8 +373,9 @@ impl Store {
         let mut rows = Vec::new();
         for app in self.applications(meeting_id, None)? {
             let a = assess(&meeting, &app, &sheets);
-            let mine = sheets.by_code.get(&app.code).and_then(|v| v.iter().find(|r| r.key == viewer));
-            let recused = sheets.conflicts.get(&app.code).is_some_and(|c| c.contains_key(viewer));
+            let seat = viewer_seat(&meeting, viewer);
+            let mine = sheets.for_seat(&app.code, &seat);
+            let recused = sheets.recusal(&app.code, &seat).is_some();
             let my_score = match (role, mine) {
                 (ViewerRole::Expert, _) if recused => MyScore::Recused,
                 (ViewerRole::Expert, Some(r)) => MyScore::Submitted { total: r.total },
@@ -408,23 +423,23 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
         let sheets = self.sheets(meeting_id, Some(code))?;
         let a = assess(&meeting, &app, &sheets);
-        let submitted = sheets.by_code.get(code).is_some_and(|v| v.iter().any(|r| r.key == viewer));
+        let submitted = sheets.for_seat(code, &viewer_seat(&meeting, viewer)).is_some();
         let blind = !role.sees_everything() && !submitted;
         let outliers = a.aggregate.as_ref().map(|g| g.outliers.clone()).unwrap_or_default();
-        let conflicts = sheets.conflicts.get(code);
         let experts = meeting
-            .panel
+            .seats()
             .iter()
-            .filter(|p| p.role == Role::Expert)
-            .map(|p| {
+            .filter(|seat| seat.holder.role == Role::Expert)
+            .map(|seat| {
+                let p = seat.holder;
                 let key = &p.member.key;
-                let entry = sheets.by_code.get(code).and_then(|v| v.iter().find(|r| &r.key == key));
-                let visible = !blind || key == viewer;
+                let entry = sheets.for_seat(code, &seat.keys);
+                let visible = !blind || seat.holds(viewer);
                 ExpertLine {
                     name: p.member.name.clone(),
                     key: key.clone(),
                     fingerprint: key_fingerprint(p.member.suite, key),
-                    recused: conflicts.and_then(|c| c.get(key).cloned()),
+                    recused: sheets.recusal(code, &seat.keys),
                     sheet: entry.filter(|_| visible).and_then(|r| r.sheet.clone()),
                     total: entry.filter(|_| visible).map(|r| r.total),
                     outlier: !blind && outliers.contains(key),
@@ -575,6 +590,11 @@ fn key_fingerprint(suite: Suite, key: &str) -> String {
     hex::decode(key).map(|k| fingerprint(suite, &k)).unwrap_or_default()
 }
 
+/// The keys of the seat `viewer` holds or held, or their key alone (an observer).
+fn viewer_seat<'a>(meeting: &'a MeetingOpened, viewer: &'a str) -> Vec<&'a str> {
+    meeting.seat_of(viewer).map(|s| s.keys).unwrap_or_else(|| vec![viewer])
+}
+
 /// Findings, aggregate and suggestion of one application from its eligible experts' sheets.
 struct Assessment {
     findings: Vec<Finding>,
@@ -586,17 +606,19 @@ struct Assessment {
 
 fn assess(meeting: &MeetingOpened, app: &Application, sheets: &Sheets) -> Assessment {
     let findings = meeting.profile.evaluate(app);
-    let recused = sheets.conflicts.get(&app.code);
-    let is_eligible = |key: &str| {
-        meeting.panel.iter().any(|p| p.role == Role::Expert && p.member.key == key)
-            && !recused.is_some_and(|c| c.contains_key(key))
-    };
-    let eligible = meeting.panel.iter().filter(|p| is_eligible(&p.member.key)).count();
-    let entries: Vec<(String, Points, usize)> = sheets
-        .by_code
-        .get(&app.code)
-        .map(|v| v.iter().filter(|r| is_eligible(&r.key)).map(|r| (r.key.clone(), r.total, r.vetoes)).collect())
-        .unwrap_or_default();
+    // One voice per seat: an expert who changed keys is still one expert.
+    let seats: Vec<Seat> = meeting
+        .seats()
+        .into_iter()
+        .filter(|seat| seat.holder.role == Role::Expert && sheets.recusal(&app.code, &seat.keys).is_none())
+        .collect();
+    let eligible = seats.len();
+    let entries: Vec<(String, Points, usize)> = seats
+        .iter()
+        .filter_map(|seat| {
+            sheets.for_seat(&app.code, &seat.keys).map(|r| (seat.holder.member.key.clone(), r.total, r.vetoes))
+        })
+        .collect();
     let aggregate = aggregate(&meeting.profile.aggregation, &entries);
     let suggested = aggregate.as_ref().map(|g| suggest(&meeting.profile, app.kind, g, &findings));
     Assessment { findings, scored: entries.len(), eligible, aggregate, suggested }

@@ -30,13 +30,19 @@ fn application(code: &str) -> Application {
 }
 
 fn opened(f: &Fixture) -> Body {
-    let mut panel =
-        vec![PanelMember { member: member(&f.chair), role: Role::Chair, category: String::new(), unit: String::new() }];
+    let mut panel = vec![PanelMember {
+        member: member(&f.chair),
+        role: Role::Chair,
+        category: String::new(),
+        unit: String::new(),
+        replaces: None,
+    }];
     panel.extend(f.experts.iter().map(|e| PanelMember {
         member: member(e),
         role: Role::Expert,
         category: "技术".into(),
         unit: String::new(),
+        replaces: None,
     }));
     Body::MeetingOpened(Box::new(MeetingOpened {
         id: "M1".into(),
@@ -257,4 +263,51 @@ fn importing_twice_equals_importing_once_and_order_does_not_matter() {
     b.import_events(&reordered, now()).unwrap();
     assert_eq!(a.dump_projections().unwrap(), b.dump_projections().unwrap());
     assert_eq!(a.dump_projections().unwrap(), f.store.dump_projections().unwrap());
+}
+
+/// The meeting of `f` re-opened with `extra` members added.
+fn reopened(f: &Fixture, extra: Vec<PanelMember>) -> Body {
+    let Body::MeetingOpened(mut m) = opened(f) else { unreachable!() };
+    m.panel.extend(extra);
+    Body::MeetingOpened(m)
+}
+
+fn taking_over(new: &Identity, old: &Identity, role: Role) -> PanelMember {
+    PanelMember {
+        member: member(new),
+        role,
+        category: "技术".into(),
+        unit: String::new(),
+        replaces: Some(old.key_hex()),
+    }
+}
+
+#[test]
+fn a_new_key_takes_over_a_seat_once_and_the_seat_counts_once() {
+    let mut f = fixture();
+    f.store.append_local(&f.experts[0], score(70), now()).unwrap();
+    let laptop = person("李明");
+    let other = person("李明2");
+    // Refused: a different role, a seat taken over twice, a loop.
+    for bad in [
+        vec![taking_over(&laptop, &f.experts[0], Role::Chair)],
+        vec![taking_over(&laptop, &f.experts[0], Role::Expert), taking_over(&other, &f.experts[0], Role::Expert)],
+        vec![taking_over(&laptop, &other, Role::Expert), taking_over(&other, &laptop, Role::Expert)],
+    ] {
+        assert!(f.store.append_local(&f.sec, reopened(&f, bad), now()).is_err());
+    }
+    f.store.append_local(&f.sec, reopened(&f, vec![taking_over(&laptop, &f.experts[0], Role::Expert)]), now()).unwrap();
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert_eq!(v.experts.len(), 3, "three seats, not four");
+    assert_eq!(v.experts[0].key, laptop.key_hex());
+    assert_eq!(v.experts[0].total, Some(Points::whole(70)), "the old key's sheet stands for the seat");
+    f.store.append_local(&laptop, score(90), now()).unwrap();
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert_eq!(v.experts[0].total, Some(Points::whole(90)), "until the new key's own");
+    assert_eq!(f.store.queue("M1", &f.chair.key_hex()).unwrap().rows[0].scored, 1);
+    // The new chair of a lost chair's laptop: still exactly one chair.
+    let chair2 = person("组长新");
+    let chair_seat = taking_over(&chair2, &f.chair, Role::Chair);
+    let both = vec![taking_over(&laptop, &f.experts[0], Role::Expert), chair_seat];
+    f.store.append_local(&f.sec, reopened(&f, both), now()).unwrap();
 }
