@@ -562,6 +562,13 @@ impl Store {
             .optional()?)
     }
 
+    /// Revoked keys and their cut-offs.
+    pub fn revocations(&self) -> Result<BTreeMap<String, u64>> {
+        let mut st = self.conn.prepare("SELECT key, cutoff_seq FROM revocations")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// How many events the log holds in each status.
     pub fn event_counts(&self) -> Result<BTreeMap<String, usize>> {
         let mut st = self.conn.prepare("SELECT status, count(*) FROM events GROUP BY status")?;

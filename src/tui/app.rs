@@ -290,7 +290,12 @@ impl App {
     fn open_sync(&mut self) {
         let meeting = self.meeting.as_ref().map(|m| m.0.clone());
         match self.store.trust_list() {
-            Ok(trusted) => self.sync = Some(sync::SyncState::new(meeting, trusted)),
+            Ok(trusted) => {
+                let mut s = sync::SyncState::new(meeting, trusted);
+                s.may_revoke = self.role == Some(ViewerRole::Secretariat)
+                    || self.store.trust_list().is_ok_and(|t| t.iter().any(|e| e.key == self.viewer.key));
+                self.sync = Some(s);
+            }
             Err(e) => self.message = Some(self.i18n.error(&e)),
         }
     }
@@ -319,7 +324,76 @@ impl App {
                 s.pane = sync::Pane::Working("sync.working_export");
                 self.pending = Some(Pending::Export { dir, meeting });
             }
+            sync::Outcome::Keys => self.show_keys(0),
+            sync::Outcome::Revoke { key, cutoff, reason } => self.revoke(key, cutoff, reason),
         }
+    }
+
+    /// The keys pane: the open meeting's secretariat and panel (older keys of a seat too), then
+    /// the trusted secretariat keys, each with its last seq here and its cut-off if revoked.
+    fn show_keys(&mut self, at: usize) {
+        let rows = (|| {
+            let revoked = self.store.revocations()?;
+            let mut rows: Vec<sync::KeyRow> = Vec::new();
+            let mut add = |key: &str, name: &str, suite: crate::ledger::Suite, role: &'static str| {
+                if rows.iter().any(|r| r.key == key) {
+                    return Ok::<_, crate::store::StoreError>(());
+                }
+                rows.push(sync::KeyRow {
+                    key: key.to_string(),
+                    name: name.to_string(),
+                    fingerprint: hex::decode(key).map(|k| crate::ledger::fingerprint(suite, &k)).unwrap_or_default(),
+                    role,
+                    last_seq: self.store.head(key)?.map(|(seq, _)| seq),
+                    revoked: revoked.get(key).copied(),
+                });
+                Ok(())
+            };
+            if let Some((id, ..)) = &self.meeting {
+                let m = self.store.meeting(id)?;
+                add(&m.secretariat.key, &m.secretariat.name, m.secretariat.suite, "role.secretariat")?;
+                let current: Vec<&str> = m.seats().iter().map(|s| s.holder.member.key.as_str()).collect();
+                for p in &m.panel {
+                    let role = match p.role {
+                        _ if !current.contains(&p.member.key.as_str()) => "keys.replaced",
+                        crate::ledger::Role::Chair => "role.chair",
+                        crate::ledger::Role::Expert => "role.expert",
+                    };
+                    add(&p.member.key, &p.member.name, p.member.suite, role)?;
+                }
+            }
+            for e in self.store.trust_list()? {
+                let suite = crate::ledger::Suite::parse(&e.suite).unwrap_or(crate::ledger::Suite::Ed25519Sha256);
+                add(&e.key, &e.name, suite, "role.secretariat")?;
+            }
+            Ok::<_, crate::store::StoreError>(rows)
+        })();
+        match (rows, &mut self.sync) {
+            (Ok(rows), Some(s)) => {
+                let at = at.min(rows.len().saturating_sub(1));
+                s.pane = sync::Pane::Keys { rows, at };
+            }
+            (Err(e), _) => self.message = Some(self.i18n.error(&e)),
+            _ => {}
+        }
+    }
+
+    /// Signs a revocation (secretariat only; the store refuses anyone else).
+    fn revoke(&mut self, key: String, cutoff: u64, reason: String) {
+        let at = match self.sync.as_ref().map(|s| &s.pane) {
+            Some(sync::Pane::Keys { at, .. }) => *at,
+            _ => 0,
+        };
+        let now = self.now();
+        let body = crate::ledger::Body::KeyRevoked { key, cutoff_seq: cutoff, reason };
+        match self.store.append_local(&self.identity, body, now) {
+            Ok(_) => {
+                self.reload();
+                self.message = Some(self.i18n.t("keys.revoked_done").replace("{seq}", &cutoff.to_string()));
+            }
+            Err(e) => self.message = Some(self.i18n.error(&e)),
+        }
+        self.show_keys(at);
     }
 
     /// Does the slow work asked for by the last key, once its "working" frame is on screen.
@@ -731,6 +805,9 @@ impl App {
             _ if self.sync.is_some() => {
                 if let Some(s) = &self.sync {
                     sync::render(s, t, frame, body);
+                    if let Some(form) = &s.revoke {
+                        sync::render_revoke(form, t, frame, body);
+                    }
                 }
             }
             (Some(d), _) => detail::render(d, t, frame, body),

@@ -44,6 +44,10 @@ pub struct KeyMap {
     pub export: Key,
     pub scope: Key,
     pub trusted: Key,
+    /// The keys pane of the sync screen (密钥).
+    pub keys: Key,
+    /// Revoke the highlighted key (吊销).
+    pub revoke: Key,
     pub rescan: Key,
     pub open_document: Key,
     pub report: Key,
@@ -76,6 +80,8 @@ impl Default for KeyMap {
             export: Key::plain(KeyCode::Char('x')),
             scope: Key::plain(KeyCode::Char('m')),
             trusted: Key::plain(KeyCode::Char('t')),
+            keys: Key::plain(KeyCode::Char('K')),
+            revoke: Key::plain(KeyCode::Char('v')),
             rescan: Key::plain(KeyCode::Char('r')),
             open_document: Key::plain(KeyCode::Char('o')),
             report: Key::plain(KeyCode::Char('r')),

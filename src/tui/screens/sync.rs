@@ -27,14 +27,65 @@ pub struct Admission {
     pub untrusted_secretariats: Vec<(String, String)>,
 }
 
+/// A signing key known on this machine, as the keys pane lists it.
+#[derive(Clone, Debug)]
+pub struct KeyRow {
+    pub key: String,
+    pub name: String,
+    pub fingerprint: String,
+    /// An i18n key: role.secretariat, role.chair, role.expert, or keys.replaced for a key whose
+    /// seat a newer key took over.
+    pub role: &'static str,
+    /// The highest seq of this key's events held here.
+    pub last_seq: Option<u64>,
+    /// The revocation cut-off, if revoked.
+    pub revoked: Option<u64>,
+}
+
+/// Revoking a key (吊销): the cut-off and the reason being written.
+pub struct RevokeForm {
+    pub row: KeyRow,
+    pub cutoff: TextArea<'static>,
+    pub reason: TextArea<'static>,
+    pub on_reason: bool,
+    /// An i18n key for what is wrong with the form.
+    pub problem: Option<&'static str>,
+}
+
+impl RevokeForm {
+    fn new(row: KeyRow) -> RevokeForm {
+        // The last event this machine holds is the usual cut-off: everything known so far stays.
+        let cutoff = TextArea::new(vec![row.last_seq.unwrap_or(0).to_string()]);
+        let mut form = RevokeForm { row, cutoff, reason: TextArea::default(), on_reason: true, problem: None };
+        form.cutoff.move_cursor(ratatui_textarea::CursorMove::End);
+        form
+    }
+}
+
 /// The right-hand pane.
 pub enum Pane {
     Trusted,
-    Preview { path: PathBuf, summary: Box<BundleSummary>, admission: Admission },
+    /// Every signing key this machine knows, with the highlighted row.
+    Keys {
+        rows: Vec<KeyRow>,
+        at: usize,
+    },
+    Preview {
+        path: PathBuf,
+        summary: Box<BundleSummary>,
+        admission: Admission,
+    },
     Working(&'static str),
-    Report { path: PathBuf, summary: Box<BundleSummary>, report: ImportReport },
+    Report {
+        path: PathBuf,
+        summary: Box<BundleSummary>,
+        report: ImportReport,
+    },
     Exported(ExportReport),
-    Failed { path: PathBuf, error: String },
+    Failed {
+        path: PathBuf,
+        error: String,
+    },
 }
 
 pub struct SyncState {
@@ -54,6 +105,9 @@ pub struct SyncState {
     pub pane: Pane,
     /// A message key for the problem with the last request, shown in the pane's place.
     pub error: Option<String>,
+    /// The identity in use is a secretariat, who may revoke keys.
+    pub may_revoke: bool,
+    pub revoke: Option<RevokeForm>,
 }
 
 /// What the sync screen asks the app to do.
@@ -62,8 +116,19 @@ pub enum Outcome {
     Back,
     Preview(PathBuf),
     Apply(PathBuf),
-    Export { dir: PathBuf, meeting: Option<String> },
+    Export {
+        dir: PathBuf,
+        meeting: Option<String>,
+    },
     Rescan,
+    /// List the keys this machine knows.
+    Keys,
+    /// Sign a revocation of `key` from `cutoff` on.
+    Revoke {
+        key: String,
+        cutoff: u64,
+        reason: String,
+    },
 }
 
 impl SyncState {
@@ -81,6 +146,8 @@ impl SyncState {
             trusted,
             pane: Pane::Trusted,
             error: None,
+            may_revoke: false,
+            revoke: None,
         };
         s.rescan();
         s
@@ -138,8 +205,33 @@ impl SyncState {
 
     pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent) -> Outcome {
         self.error = None;
+        if self.revoke.is_some() {
+            return self.on_revoke_key(ev);
+        }
         if self.typing {
             return self.on_typing_key(ev);
+        }
+        if let Pane::Keys { rows, at } = &mut self.pane {
+            if any(&keys.up, ev) || any(&keys.down, ev) {
+                let last = rows.len().saturating_sub(1);
+                *at = if any(&keys.up, ev) { at.saturating_sub(1) } else { (*at + 1).min(last) };
+                return Outcome::None;
+            }
+            if keys.revoke.matches(ev) {
+                match rows.get(*at) {
+                    Some(_) if !self.may_revoke => self.error = Some("keys.only_secretariat".into()),
+                    Some(row) => self.revoke = Some(RevokeForm::new(row.clone())),
+                    None => {}
+                }
+                return Outcome::None;
+            }
+            if any(&keys.back, ev) {
+                self.pane = Pane::Trusted;
+                return Outcome::None;
+            }
+        }
+        if keys.keys.matches(ev) {
+            return Outcome::Keys;
         }
         let last = self.found.len().saturating_sub(1);
         if any(&keys.up, ev) || any(&keys.down, ev) {
@@ -187,6 +279,35 @@ impl SyncState {
             Pane::Preview { path, .. } if *path == target => Outcome::Apply(target),
             _ => Outcome::Preview(target),
         }
+    }
+
+    fn on_revoke_key(&mut self, ev: &KeyEvent) -> Outcome {
+        let Some(form) = &mut self.revoke else { return Outcome::None };
+        form.problem = None;
+        match ev.code {
+            KeyCode::Esc => self.revoke = None,
+            KeyCode::Tab | KeyCode::BackTab => form.on_reason = !form.on_reason,
+            KeyCode::Enter => {
+                let cutoff = form.cutoff.lines().join("").trim().parse::<u64>();
+                let reason = form.reason.lines().join(" ").trim().to_string();
+                match (cutoff, reason.is_empty()) {
+                    (Err(_), _) => form.problem = Some("keys.bad_cutoff"),
+                    (Ok(_), true) => form.problem = Some("keys.no_reason"),
+                    (Ok(cutoff), false) => {
+                        let key = form.row.key.clone();
+                        self.revoke = None;
+                        return Outcome::Revoke { key, cutoff, reason };
+                    }
+                }
+            }
+            _ if form.on_reason => {
+                form.reason.input(*ev);
+            }
+            _ => {
+                form.cutoff.input(*ev);
+            }
+        }
+        Outcome::None
     }
 
     fn on_typing_key(&mut self, ev: &KeyEvent) -> Outcome {
@@ -242,7 +363,12 @@ pub fn render(s: &SyncState, t: &I18n, frame: &mut Frame, area: Rect) {
     render_left(s, t, frame, left);
     let (title, lines) = pane(s, t);
     let block = Block::default().borders(Borders::LEFT).title(title);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), right);
+    // Keep the highlighted key (two lines each) on screen.
+    let scroll = match &s.pane {
+        Pane::Keys { at, .. } if s.error.is_none() => (at * 2 + 2).saturating_sub(right.height as usize) as u16,
+        _ => 0,
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block).scroll((scroll, 0)), right);
 }
 
 fn render_left(s: &SyncState, t: &I18n, frame: &mut Frame, area: Rect) {
@@ -309,6 +435,7 @@ fn pane(s: &SyncState, t: &I18n) -> (String, Vec<Line<'static>>) {
     }
     match &s.pane {
         Pane::Trusted => (t.t("sync.trusted").to_string(), trusted(s, t)),
+        Pane::Keys { rows, at } => (t.t("keys.title").to_string(), key_lines(rows, *at, t)),
         Pane::Working(key) => (t.t("sync.title").to_string(), vec![Line::from(t.t(key).to_string())]),
         Pane::Preview { path, summary, admission } => {
             let mut lines = vec![Line::from(s.place(path, t)), Line::from("")];
@@ -358,6 +485,64 @@ fn trusted(s: &SyncState, t: &I18n) -> Vec<Line<'static>> {
         .iter()
         .map(|e| Line::from(format!("{}  {}  {}", e.fingerprint, fit(&e.name, 16), e.added_at.get(..10).unwrap_or(""))))
         .collect()
+}
+
+fn key_lines(rows: &[KeyRow], at: usize, t: &I18n) -> Vec<Line<'static>> {
+    // Two lines a key, so that a narrow pane shows the whole fingerprint.
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let seq = r.last_seq.map(|n| format!("#{n}")).unwrap_or_else(|| "-".into());
+        let state = r.revoked.map(|c| t.t("keys.revoked_at").replace("{seq}", &c.to_string())).unwrap_or_default();
+        let mut style = if r.revoked.is_some() { Style::default().fg(Color::Red) } else { Style::default() };
+        if i == at {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        let marker = if i == at { "▶ " } else { "  " };
+        lines.push(Line::from(Span::styled(
+            format!("{marker}{}  {}  {}  {state}", fit(&r.name, 12), fit(t.t(r.role), 10), fit_right(&seq, 5)),
+            style,
+        )));
+        lines.push(Line::from(Span::styled(format!("    {}", r.fingerprint), Style::default().fg(Color::DarkGray))));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(t.t("keys.hint").to_string(), Style::default().fg(Color::DarkGray))));
+    lines
+}
+
+/// The revocation form, over the pane.
+pub fn render_revoke(form: &RevokeForm, t: &I18n, frame: &mut Frame, area: Rect) {
+    use ratatui::widgets::Clear;
+    let popup = crate::tui::centered(area, 70, 12);
+    frame.render_widget(Clear, popup);
+    let outer = Block::default().borders(Borders::ALL).title(t.t("keys.revoke_title"));
+    let inner = outer.inner(popup);
+    frame.render_widget(outer, popup);
+    let r = &form.row;
+    let head = vec![
+        Line::from(format!("{}  {}", r.fingerprint, r.name)),
+        Line::from(t.t("keys.cutoff_help").replace("{last}", &r.last_seq.unwrap_or(0).to_string())),
+    ];
+    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: true }), Rect::new(inner.x, inner.y, inner.width, 3));
+    let field = |label: &str, focused: bool| {
+        let style = if focused { Style::default().fg(Color::Cyan) } else { Style::default() };
+        Block::default().borders(Borders::ALL).border_style(style).title(label.to_string())
+    };
+    let cutoff_area = Rect::new(inner.x, inner.y + 3, 24.min(inner.width), 3);
+    let reason_area = Rect::new(inner.x, inner.y + 6, inner.width, 3);
+    let mut cutoff = form.cutoff.clone();
+    cutoff.set_block(field(t.t("keys.cutoff"), !form.on_reason));
+    let mut reason = form.reason.clone();
+    reason.set_block(field(t.t("keys.reason"), form.on_reason));
+    frame.render_widget(&cutoff, cutoff_area);
+    frame.render_widget(&reason, reason_area);
+    let bottom =
+        form.problem.map(|p| warn(t.t(p).to_string())).unwrap_or_else(|| Line::from(t.t("keys.form_hint").to_string()));
+    frame.render_widget(Paragraph::new(bottom), Rect::new(inner.x, inner.y + 9, inner.width, 1));
+    if form.on_reason {
+        crate::tui::place_cursor(frame, &reason, reason_area);
+    } else {
+        crate::tui::place_cursor(frame, &cutoff, cutoff_area);
+    }
 }
 
 fn holds(s: &BundleSummary, t: &I18n) -> Vec<Line<'static>> {
@@ -448,6 +633,7 @@ pub fn hints(s: &SyncState) -> &'static [&'static str] {
             "sync.key_path",
             "sync.key_scope",
             "sync.key_trusted",
+            "sync.key_keys",
             "sync.key_rescan",
             "keys.back",
         ]
