@@ -10,7 +10,7 @@
 //! <age-encryption.org/v1 binary file>
 //! ```
 
-use super::write::{TempFile, sync_dir, temp_beside};
+use super::write::{TempFile, put_in_place, temp_beside};
 use super::{BundleError, MAX_BUNDLE_BYTES, io};
 use crate::ledger::Identity;
 use std::fs::File;
@@ -91,17 +91,7 @@ pub fn encrypt(plain: &Path, to: &Addressee, target: &Path) -> Result<u64, Bundl
     let mut input = File::open(plain).map_err(io(plain))?;
     std::io::copy(&mut input, &mut writer).map_err(io(&tmp.path))?;
     let out = writer.finish().map_err(io(&tmp.path))?;
-    let file = out
-        .into_inner()
-        .map_err(|e| BundleError::Io { path: tmp.path.display().to_string(), source: e.into_error() })?;
-    file.sync_all().map_err(io(&tmp.path))?;
-    let bytes = file.metadata().map_err(io(&tmp.path))?.len();
-    drop(file);
-    std::fs::rename(&tmp.path, target).map_err(io(target))?;
-    let mut tmp = tmp;
-    tmp.keep = true;
-    sync_dir(target);
-    Ok(bytes)
+    put_in_place(tmp, out, target)
 }
 
 /// A decrypted bundle in a private scratch folder, removed when dropped.

@@ -162,16 +162,7 @@ pub fn export(
         append(&format!("{BLOB_DIR}{h}"), bytes.len() as u64, &mut bytes.as_slice())?;
     }
     let writer = builder.into_inner().map_err(io(&tar_tmp.path))?;
-    let file = writer
-        .into_inner()
-        .map_err(|e| BundleError::Io { path: tar_tmp.path.display().to_string(), source: e.into_error() })?;
-    file.sync_all().map_err(io(&tar_tmp.path))?;
-    let bytes = file.metadata().map_err(io(&tar_tmp.path))?.len();
-    drop(file);
-    std::fs::rename(&tar_tmp.path, target).map_err(io(target))?;
-    let mut tar_tmp = tar_tmp;
-    tar_tmp.keep = true;
-    sync_dir(target);
+    let bytes = put_in_place(tar_tmp, writer, target)?;
     Ok(ExportReport {
         path: target.to_path_buf(),
         bundle_id: manifest.bundle_id,
@@ -183,9 +174,26 @@ pub fn export(
     })
 }
 
+/// Flushes and fsyncs a finished temporary file, renames it to `target` and makes the rename
+/// durable; returns its size. Until then the target is untouched, so a pulled stick or a killed
+/// process leaves no half-written bundle there.
+pub(super) fn put_in_place(tmp: TempFile, writer: BufWriter<File>, target: &Path) -> Result<u64, BundleError> {
+    let file = writer
+        .into_inner()
+        .map_err(|e| BundleError::Io { path: tmp.path.display().to_string(), source: e.into_error() })?;
+    file.sync_all().map_err(io(&tmp.path))?;
+    let bytes = file.metadata().map_err(io(&tmp.path))?.len();
+    drop(file);
+    std::fs::rename(&tmp.path, target).map_err(io(target))?;
+    let mut tmp = tmp;
+    tmp.keep = true;
+    sync_dir(target);
+    Ok(bytes)
+}
+
 /// Makes the rename durable. Some file systems (FAT sticks) refuse to open a folder; the data is
 /// already fsynced, so that is not an error.
-pub(super) fn sync_dir(target: &Path) {
+fn sync_dir(target: &Path) {
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
