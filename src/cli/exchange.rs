@@ -264,15 +264,27 @@ fn decrypted(ctx: &Ctx, file: &Path) -> Result<Option<Decrypted>> {
     let Some(to) = encrypted::addressee(file)? else { return Ok(None) };
     let ring = ctx.home.keyring();
     let mut here = Vec::new();
+    let mut unreadable = None;
     for name in ring.names()? {
-        let entry = ring.entry(&name)?;
+        // Someone else's damaged or exposed key file must not stop this import; it is named
+        // only if no identity here can open the bundle.
+        let entry = match ring.entry(&name) {
+            Ok(entry) => entry,
+            Err(e) => {
+                unreadable.get_or_insert(e);
+                continue;
+            }
+        };
         if entry.public.recipient.as_deref() == Some(to.recipient.as_str()) {
             let me = ring.load(&name)?;
             return Ok(encrypted::decrypt(file, &[&me], &encrypted::scratch_in(&ctx.home.dir))?);
         }
         here.push(entry.public.fingerprint());
     }
-    Err(encrypted::not_mine(&to, here.into_iter()).into())
+    match unreadable {
+        Some(e) => Err(e.into()),
+        None => Err(encrypted::not_mine(&to, here.into_iter()).into()),
+    }
 }
 
 pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
