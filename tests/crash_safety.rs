@@ -215,3 +215,36 @@ fn a_reader_never_sees_a_half_applied_bundle_while_an_import_runs() {
     assert!(looks > 1, "the reader ran alongside the import");
     reviewdesk(&home, &["doctor"]).assert().success();
 }
+
+#[test]
+fn an_encrypted_export_killed_at_random_moments_leaves_no_plain_byte_on_the_stick() {
+    let s = setup();
+    let keys = tempfile::tempdir().unwrap();
+    let public = keys.path().join("secretariat.pub");
+    reviewdesk(&s.source, &["--as", "秘书处", "key", "export", "--out", public.to_str().unwrap()]).assert().success();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("stick.rdbundle");
+    let t = target.to_str().unwrap();
+    let args = ["--as", "秘书处", "export", "--out", t, "--encrypt-to", public.to_str().unwrap()];
+    let full = duration(|| s.source.clone(), &args);
+    std::fs::remove_file(&target).unwrap();
+    let mut rng = Rng::new();
+    let (mut interrupted, runs) = (0, 10);
+    for run in 0..runs {
+        let at = Duration::from_micros(rng.below(full.as_micros() as u64));
+        interrupted += kill_after(spawn(&s.source, &args), at) as usize;
+        // Whatever is on the stick, whole or a leftover temporary file, holds no plain bundle.
+        for entry in std::fs::read_dir(out.path()).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(!bytes.windows(13).any(|w| w == b"manifest.json"), "run {run}: plain bytes on the stick");
+        }
+        if target.exists() {
+            reviewdesk(&s.source, &["--as", "秘书处", "verify", t]).assert().success();
+            std::fs::remove_file(&target).unwrap();
+        }
+    }
+    reviewdesk(&s.source, &args).assert().success();
+    reviewdesk(&s.source, &["--as", "秘书处", "verify", t]).assert().success();
+    println!("{interrupted} of {runs} encrypted exports were killed mid-way (a whole export takes {full:?})");
+    assert!(interrupted >= runs / 3, "too few kills landed mid-export: {interrupted} of {runs}");
+}
