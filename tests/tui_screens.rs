@@ -848,3 +848,39 @@ fn the_secretariat_revokes_a_key_from_the_sync_screen_and_others_may_not() {
     assert_eq!(store.revocations().unwrap().get(&li), Some(&13));
     assert_eq!(store.head(&li).unwrap().map(|(seq, _)| seq), Some(13));
 }
+
+#[test]
+fn x_exports_encrypted_to_the_recipient_typed_in_the_path_box() {
+    let dir = fresh_demo();
+    let home = Home { dir: dir.path().to_path_buf() };
+    let keys = tempfile::tempdir().unwrap();
+    let chair_pub = keys.path().join("王建国.pub");
+    std::fs::write(&chair_pub, home.keyring().load("王建国").unwrap().public().to_file_text()).unwrap();
+    let sticks = tempfile::tempdir().unwrap();
+    std::fs::create_dir(sticks.path().join("KINGSTON")).unwrap();
+    let mut a = app_in(dir.path(), "鼓楼区数据局信息化办");
+    a.scratch_dir = dir.path().join("scratch");
+    at_stick(&mut a, sticks.path());
+    press(&mut a, KeyCode::Char('X'));
+    assert!(draw(&mut a, 80, 24).contains("收件人的公钥文件"), "the path box asks for the recipient");
+    type_text(&mut a, chair_pub.to_str().unwrap());
+    press(&mut a, KeyCode::Enter);
+    let screen = pane_text(&mut a);
+    assert!(screen.contains("已导出") && screen.contains("已加密，只有收件人"), "{screen}");
+    let written = reviewdesk::media::bundles_on(&[sticks.path().join("KINGSTON")]);
+    assert_eq!(written.len(), 1, "{written:?}");
+    let bytes = std::fs::read(&written[0].path).unwrap();
+    assert!(bytes.starts_with(b"reviewdesk-encrypted-bundle/1\n"));
+    // The chair opens it.
+    let chair = home.keyring().load("王建国").unwrap();
+    let opened = reviewdesk::bundle::encrypted::decrypt(&written[0].path, &[&chair], &dir.path().join("scratch"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(reviewdesk::bundle::inspect(opened.path()).unwrap().exporter.name, "鼓楼区数据局信息化办");
+    // A file that holds no key is refused in the pane, and nothing is written.
+    press(&mut a, KeyCode::Char('X'));
+    type_text(&mut a, "/不存在.pub");
+    press(&mut a, KeyCode::Enter);
+    assert!(pane_text(&mut a).contains("无法使用"));
+    assert_eq!(reviewdesk::media::bundles_on(&[sticks.path().join("KINGSTON")]).len(), 1);
+}

@@ -31,6 +31,24 @@ pub struct Addressee {
 }
 
 impl Addressee {
+    /// The person a public key file names (from `reviewdesk key export`), or a bare `age1…` key.
+    pub fn from_key_file(path: &Path) -> Result<Addressee, BundleError> {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        let bare = text.trim();
+        if bare.starts_with("age1") && bare.parse::<age::x25519::Recipient>().is_ok() {
+            return Ok(Addressee { fingerprint: None, recipient: bare.to_string() });
+        }
+        let public = crate::ledger::PublicKey::parse(&text, "")
+            .map_err(|e| BundleError::NoEncryptionKey { path: path.display().to_string(), why: e.to_string() })?;
+        let Some(recipient) = public.recipient.clone() else {
+            return Err(BundleError::NoEncryptionKey {
+                path: path.display().to_string(),
+                why: "只有签名公钥 / a signing key only".into(),
+            });
+        };
+        Ok(Addressee { fingerprint: Some(public.fingerprint()), recipient })
+    }
+
     /// The fingerprint if known, else the age recipient.
     pub fn label(&self) -> &str {
         self.fingerprint.as_deref().unwrap_or(&self.recipient)
@@ -92,6 +110,26 @@ pub fn encrypt(plain: &Path, to: &Addressee, target: &Path) -> Result<u64, Bundl
     std::io::copy(&mut input, &mut writer).map_err(io(&tmp.path))?;
     let out = writer.finish().map_err(io(&tmp.path))?;
     put_in_place(tmp, out, target)
+}
+
+/// Exports as [`super::export`] does, encrypted to `to`. The plain bundle is written in
+/// `scratch` (inside the home, owner-only) and removed; only ciphertext reaches `target`.
+pub fn export_to(
+    store: &crate::store::Store,
+    exporter: &Identity,
+    filter: &super::ExportFilter,
+    to: &Addressee,
+    target: &Path,
+    scratch: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<super::ExportReport, BundleError> {
+    crate::media::create_private_dir(scratch).map_err(io(scratch))?;
+    let plain = scratch.join(format!("export-{}.rdbundle", std::process::id()));
+    let result = super::export(store, exporter, filter, &plain, now).and_then(|report| {
+        Ok(super::ExportReport { path: target.to_path_buf(), bytes: encrypt(&plain, to, target)?, ..report })
+    });
+    let _ = std::fs::remove_file(&plain);
+    result
 }
 
 /// A decrypted bundle in a private scratch folder, removed when dropped.

@@ -160,6 +160,10 @@ pub enum BundleError {
     )]
     EncryptedForOther { intended: String, here: String },
     #[error(
+        "{path} 不能用于加密：{why}。请对方用新版评审台运行 reviewdesk key export，把生成的 .pub 文件交给你 / {path} cannot be encrypted to ({why}): ask its owner to run reviewdesk key export with this version and give you the .pub file"
+    )]
+    NoEncryptionKey { path: String, why: String },
+    #[error(
         "加密评审包已损坏或不完整（拷贝未完成，或被改动），请重新导出 / the encrypted bundle is damaged or cut short (copy unfinished, or altered): export it again"
     )]
     EncryptedDamaged,

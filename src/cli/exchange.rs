@@ -50,7 +50,7 @@ pub struct VerifyArgs {
 
 pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let mut store = ctx.home.open()?;
-    let encrypt_to = a.encrypt_to.as_deref().map(addressee_in).transpose()?;
+    let encrypt_to = a.encrypt_to.as_deref().map(Addressee::from_key_file).transpose()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = match &a.meeting {
         Some(m) => Some(store.resolve_meeting(Some(m))?),
@@ -71,17 +71,8 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     let report = match &encrypt_to {
         None => bundle::export(&store, &me, &filter, &target, ctx.now)?,
         Some(to) => {
-            // The plain bundle never touches the stick: it is written in the home, then encrypted.
             let scratch = encrypted::scratch_in(&ctx.home.dir);
-            crate::media::create_private_dir(&scratch).map_err(|e| {
-                anyhow!("无法创建 {}：{e} / cannot create {}: {e}", scratch.display(), scratch.display())
-            })?;
-            let plain = scratch.join(format!("export-{}.rdbundle", std::process::id()));
-            let result = bundle::export(&store, &me, &filter, &plain, ctx.now)
-                .and_then(|r| Ok((encrypted::encrypt(&plain, to, &target)?, r)));
-            let _ = std::fs::remove_file(&plain);
-            let (bytes, report) = result?;
-            bundle::ExportReport { path: target.clone(), bytes, ..report }
+            encrypted::export_to(&store, &me, &filter, to, &target, &scratch, ctx.now)?
         }
     };
     store.set_meta("last_export", &format!("{} {}", ctx.now.to_rfc3339(), target.display()))?;
@@ -237,25 +228,6 @@ fn print_report(ctx: &Ctx, file: &Path, s: &BundleSummary, r: &ImportReport, dry
             )
         );
     }
-}
-
-/// The public encryption key in `file`: an exported `.pub` file, or a bare `age1…` recipient.
-fn addressee_in(file: &Path) -> Result<Addressee> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow!("无法读取 {}：{e} / cannot read {}: {e}", file.display(), file.display()))?;
-    let bare = text.trim();
-    if bare.starts_with("age1") && bare.parse::<age::x25519::Recipient>().is_ok() {
-        return Ok(Addressee { fingerprint: None, recipient: bare.to_string() });
-    }
-    let public = crate::ledger::PublicKey::parse(&text, "")?;
-    let Some(recipient) = public.recipient.clone() else {
-        bail!(
-            "{} 中只有签名公钥，没有加密公钥：请对方用新版评审台重新运行 reviewdesk key export / {} holds a signing key but no encryption key: ask its owner to run reviewdesk key export again with this version",
-            file.display(),
-            file.display()
-        );
-    };
-    Ok(Addressee { fingerprint: Some(public.fingerprint()), recipient })
 }
 
 /// For an encrypted bundle, its plain form, opened with the identity here it is addressed to

@@ -320,9 +320,9 @@ impl App {
                 s.pane = sync::Pane::Working("sync.working_import");
                 self.pending = Some(Pending::Import(path));
             }
-            sync::Outcome::Export { dir, meeting } => {
+            sync::Outcome::Export { dir, meeting, recipient } => {
                 s.pane = sync::Pane::Working("sync.working_export");
-                self.pending = Some(Pending::Export { dir, meeting });
+                self.pending = Some(Pending::Export { dir, meeting, recipient });
             }
             sync::Outcome::Keys => self.show_keys(0),
             sync::Outcome::Revoke { key, cutoff, reason } => self.revoke(key, cutoff, reason),
@@ -424,13 +424,22 @@ impl App {
                     Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
                 }
             }
-            Pending::Export { dir, meeting } => {
+            Pending::Export { dir, meeting, recipient } => {
+                use crate::bundle::encrypted::{Addressee, export_to};
                 let target = dir.join(crate::media::bundle_file_name(&self.viewer.name, now));
                 let filter = crate::bundle::ExportFilter {
                     events: crate::store::EventFilter { meeting, author: None },
                     no_blobs: false,
                 };
-                match crate::bundle::export(&self.store, &self.identity, &filter, &target, now) {
+                let written = match &recipient {
+                    None => crate::bundle::export(&self.store, &self.identity, &filter, &target, now),
+                    Some(file) => Addressee::from_key_file(file).and_then(|to| {
+                        let r = export_to(&self.store, &self.identity, &filter, &to, &target, &self.scratch_dir, now)?;
+                        self.message = Some(self.i18n.t("sync.encrypted_for").replace("{who}", to.label()));
+                        Ok(r)
+                    }),
+                };
+                match written {
                     Ok(report) => {
                         let stamp = format!("{} {}", now.to_rfc3339(), target.display());
                         if let Err(e) = self.store.set_meta("last_export", &stamp) {
@@ -955,7 +964,12 @@ const REPORT_FORMATS: [(crate::report::Format, &str); 4] = [
 enum Pending {
     Report(crate::report::Format),
     Import(std::path::PathBuf),
-    Export { dir: std::path::PathBuf, meeting: Option<String> },
+    /// To `dir`, encrypted to the key in the `recipient` file when there is one.
+    Export {
+        dir: std::path::PathBuf,
+        meeting: Option<String>,
+        recipient: Option<std::path::PathBuf>,
+    },
 }
 
 /// Whether a bundle's exporter and secretariats would be admitted here.

@@ -42,6 +42,8 @@ pub struct KeyMap {
     pub toggle: Key,
     pub sync: Key,
     pub export: Key,
+    /// Export encrypted to one person's key (加密导出).
+    pub export_encrypted: Key,
     pub scope: Key,
     pub trusted: Key,
     /// The keys pane of the sync screen (密钥).
@@ -78,6 +80,7 @@ impl Default for KeyMap {
             toggle: Key::plain(KeyCode::Char(' ')),
             sync: Key::plain(KeyCode::Char('u')),
             export: Key::plain(KeyCode::Char('x')),
+            export_encrypted: Key::plain(KeyCode::Char('X')),
             scope: Key::plain(KeyCode::Char('m')),
             trusted: Key::plain(KeyCode::Char('t')),
             keys: Key::plain(KeyCode::Char('K')),

@@ -105,6 +105,8 @@ pub struct SyncState {
     pub pane: Pane,
     /// A message key for the problem with the last request, shown in the pane's place.
     pub error: Option<String>,
+    /// The path box asks for the recipient's public key file; the export goes to this folder.
+    pub recipient_for: Option<PathBuf>,
     /// The identity in use is a secretariat, who may revoke keys.
     pub may_revoke: bool,
     pub revoke: Option<RevokeForm>,
@@ -116,9 +118,11 @@ pub enum Outcome {
     Back,
     Preview(PathBuf),
     Apply(PathBuf),
+    /// Export to `dir`, encrypted to the key in the `recipient` file when there is one.
     Export {
         dir: PathBuf,
         meeting: Option<String>,
+        recipient: Option<PathBuf>,
     },
     Rescan,
     /// List the keys this machine knows.
@@ -148,6 +152,7 @@ impl SyncState {
             error: None,
             may_revoke: false,
             revoke: None,
+            recipient_for: None,
         };
         s.rescan();
         s
@@ -250,16 +255,22 @@ impl SyncState {
             return self.preview_or_apply(target);
         } else if keys.edit.matches(ev) {
             self.typing = true;
-        } else if keys.export.matches(ev) {
-            return match self.export_dir() {
-                Ok(dir) => {
-                    Outcome::Export { dir, meeting: if self.whole_machine { None } else { self.meeting.clone() } }
-                }
+        } else if keys.export.matches(ev) || keys.export_encrypted.matches(ev) {
+            let dir = match self.export_dir() {
+                Ok(dir) => dir,
                 Err(key) => {
                     self.error = Some(key.into());
-                    Outcome::None
+                    return Outcome::None;
                 }
             };
+            if keys.export_encrypted.matches(ev) {
+                // Ask for the recipient's .pub file in the path box.
+                self.recipient_for = Some(dir);
+                self.path = TextArea::default();
+                self.typing = true;
+                return Outcome::None;
+            }
+            return Outcome::Export { dir, meeting: self.export_scope(), recipient: None };
         } else if keys.scope.matches(ev) && self.meeting.is_some() {
             self.whole_machine = !self.whole_machine;
         } else if keys.trusted.matches(ev) {
@@ -310,9 +321,16 @@ impl SyncState {
         Outcome::None
     }
 
+    fn export_scope(&self) -> Option<String> {
+        if self.whole_machine { None } else { self.meeting.clone() }
+    }
+
     fn on_typing_key(&mut self, ev: &KeyEvent) -> Outcome {
         match ev.code {
-            KeyCode::Esc => self.typing = false,
+            KeyCode::Esc => {
+                self.typing = false;
+                self.recipient_for = None;
+            }
             KeyCode::Tab => {
                 let done = media::complete(&self.typed());
                 self.path = TextArea::new(vec![done.text]);
@@ -326,6 +344,10 @@ impl SyncState {
                 }
                 self.typing = false;
                 self.candidates.clear();
+                if let Some(dir) = self.recipient_for.take() {
+                    self.path = TextArea::default();
+                    return Outcome::Export { dir, meeting: self.export_scope(), recipient: Some(typed.into()) };
+                }
                 self.target = Some(PathBuf::from(typed));
                 return self.preview_or_apply(PathBuf::from(self.typed()));
             }
@@ -418,7 +440,8 @@ fn render_left(s: &SyncState, t: &I18n, frame: &mut Frame, area: Rect) {
     let boxed = Rect::new(area.x, y + 2, area.width, 3);
     let mut editor = s.path.clone();
     let style = if s.typing { Style::default().fg(Color::Yellow) } else { Style::default() };
-    editor.set_block(Block::default().borders(Borders::ALL).border_style(style).title(t.t("sync.path")));
+    let title = if s.recipient_for.is_some() { t.t("sync.recipient_path") } else { t.t("sync.path") };
+    editor.set_block(Block::default().borders(Borders::ALL).border_style(style).title(title));
     frame.render_widget(&editor, boxed);
     if s.typing {
         crate::tui::place_cursor(frame, &editor, boxed);
@@ -630,6 +653,7 @@ pub fn hints(s: &SyncState) -> &'static [&'static str] {
         &[
             "sync.key_enter",
             "sync.key_export",
+            "sync.key_export_encrypted",
             "sync.key_path",
             "sync.key_scope",
             "sync.key_trusted",
