@@ -1,5 +1,6 @@
 //! Arbitrary bytes, and mutated real inputs, fed to the entry points that read untrusted files:
-//! the bundle reader (`bundle::inspect`) and intake (`intake::read_csv`, `intake::read_xlsx`).
+//! the bundle reader (`bundle::inspect`, and `bundle::encrypted::decrypt` before it for encrypted
+//! bundles) and intake (`intake::read_csv`, `intake::read_xlsx`).
 //! Each may answer Ok or Err; a panic fails the test. The real inputs are the seed files of the
 //! fuzz corpora (`fuzz/corpus/*/seed-*`); the long runs are the cargo-fuzz targets in `fuzz/`.
 //!
@@ -126,6 +127,12 @@ fn intake_both(bytes: &[u8]) {
 #[test]
 fn seeds_are_accepted() {
     for (name, bytes) in seeds("bundle_reader") {
+        if name.contains("encrypted") {
+            // Only its recipient can read it; the plain reader names it as encrypted.
+            let refused = inspect_bytes(&bytes);
+            assert!(matches!(refused, Err(reviewdesk::bundle::BundleError::Encrypted)), "{name}: {refused:?}");
+            continue;
+        }
         if let Err(e) = inspect_bytes(&bytes) {
             panic!("fuzz/corpus/bundle_reader/{name} is no longer a valid bundle: {e}");
         }
@@ -190,6 +197,37 @@ proptest! {
         let seeds = seeds("bundle_reader");
         let (_, bytes) = &seeds[seed.index(seeds.len())];
         let _ = inspect_bytes(&apply(bytes.clone(), &edits));
+    }
+}
+
+/// A plain seed bundle encrypted to a fresh identity, and that identity.
+fn encrypted_seed() -> (Vec<u8>, reviewdesk::ledger::Identity) {
+    use reviewdesk::bundle::encrypted::{Addressee, encrypt};
+    let me = reviewdesk::ledger::Identity::new("李明", reviewdesk::ledger::Suite::Ed25519Sha256.generate());
+    let (_, plain) = seeds("bundle_reader").into_iter().find(|(n, _)| n.contains("no-blobs")).expect("a plain seed");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (from, to) = (dir.path().join("plain"), dir.path().join("sealed"));
+    std::fs::write(&from, plain).expect("write the seed");
+    let addressee =
+        Addressee { fingerprint: Some(me.fingerprint()), recipient: me.public().recipient.expect("age key") };
+    encrypt(&from, &addressee, &to).expect("encrypt the seed");
+    (std::fs::read(&to).expect("read it back"), me)
+}
+
+proptest! {
+    // Each case decrypts and, when that still works, verifies a whole bundle: fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// An encrypted bundle, mutated, opened by its recipient: header, age stream, then the tar.
+    #[test]
+    fn encrypted_bundles_survive_mutation(edits in prop::collection::vec(edit(), 1..6)) {
+        let (bytes, me) = encrypted_seed();
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("input.rdbundle");
+        std::fs::write(&path, apply(bytes, &edits)).expect("write the bundle");
+        if let Ok(Some(plain)) = reviewdesk::bundle::encrypted::decrypt(&path, &[&me], &dir.path().join("scratch")) {
+            let _ = reviewdesk::bundle::inspect(plain.path());
+        }
     }
 }
 
