@@ -163,3 +163,52 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     let v: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
     assert_eq!(v["decision"]["decision"]["override_reason"], "专家组讨论后认为需补充数据共享清单");
 }
+
+#[test]
+fn a_protected_key_is_asked_for_without_echo_and_in_a_masked_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("demo");
+    let bin = env!("CARGO_BIN_EXE_reviewdesk");
+    let run = |args: &[&str], pass: Option<&Path>, new: Option<&Path>| {
+        let mut c = Command::new(bin);
+        c.arg("--home").arg(&home).args(args).env("REVIEWDESK_NOW", "2026-12-08T09:00:00Z");
+        c.env_remove("REVIEWDESK_PASSPHRASE_FILE").env_remove("REVIEWDESK_NEW_PASSPHRASE_FILE");
+        if let Some(p) = pass {
+            c.env("REVIEWDESK_PASSPHRASE_FILE", p);
+        }
+        if let Some(p) = new {
+            c.env("REVIEWDESK_NEW_PASSPHRASE_FILE", p);
+        }
+        assert!(c.output().unwrap().status.success(), "{args:?}");
+    };
+    run(&["demo", "--no-tui"], None, None);
+    // Both the expert's and the chair's keys are sealed.
+    for (who, pass) in [("赵敏", "赵敏的口令 2026"), ("王建国", "组长口令 horse")] {
+        let file = dir.path().join(format!("{who}.pass"));
+        std::fs::write(&file, format!("{pass}\n")).unwrap();
+        run(&["--as", who, "key", "passwd"], None, Some(&file));
+    }
+
+    // The passphrase is asked on the terminal before the screens open, and not shown.
+    let s = Session::start(&home, "赵敏");
+    s.wait_for("“赵敏”的口令");
+    s.text("猜错的口令");
+    s.keys(&["Enter"]);
+    let wrong = s.wait_for("口令不正确，请重试");
+    assert!(!wrong.contains("猜错的口令"), "the passphrase is echoed:\n{wrong}");
+    s.text("赵敏的口令 2026");
+    s.keys(&["Enter"]);
+    s.wait_for("当前身份：赵敏（专家）");
+
+    // Switching to the sealed chair asks in a box that shows dots.
+    s.keys(&["i"]);
+    s.wait_for("切换身份（Enter 选定）");
+    s.keys(&["Up", "Enter"]);
+    s.wait_for("输入“王建国”的口令");
+    s.text("组长口令 horse");
+    let masked = s.wait_for("●●●●●●●●●●");
+    assert!(!masked.contains("组长口令"), "the passphrase shows:\n{masked}");
+    s.keys(&["Enter"]);
+    s.wait_for("当前身份：王建国（组长）");
+    s.keys(&["q"]);
+}
