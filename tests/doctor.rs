@@ -118,3 +118,24 @@ fn restoring_something_that_is_not_a_backup_changes_nothing() {
         "unwritable backup",
     );
 }
+
+#[test]
+fn plain_bundles_left_in_scratch_by_a_killed_run_are_named_and_removed_by_repair() {
+    let home = demo();
+    let scratch = home.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let (left, live) = (scratch.join("export-4242.rdbundle"), scratch.join(".import.rdbundle.decrypted-ab.tmp"));
+    std::fs::write(&left, b"manifest.json ...").unwrap();
+    std::fs::write(&live, b"manifest.json ...").unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&left).unwrap().set_modified(an_hour_ago).unwrap();
+    // Named, as a note: the home is owner-only, so this is not a failure.
+    let out = reviewdesk(home.path(), &["doctor"]).assert().success().get_output().stdout.clone();
+    let out = String::from_utf8(out).unwrap();
+    assert_mentions(&out, &["⚠ 临时目录 scratch/ 中没有遗留的明文评审包", "export-4242.rdbundle", "doctor --repair"]);
+    assert!(!out.contains("decrypted-ab"), "a file of a run in progress is left alone:\n{out}");
+    reviewdesk(home.path(), &["doctor", "--repair"]).assert().success();
+    assert!(!left.exists() && live.exists());
+    let out = reviewdesk(home.path(), &["doctor"]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8(out).unwrap().contains("✓ 临时目录 scratch/"));
+}

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
-    /// Rebuild the projection tables from the event log when they differ from it
+    /// Rebuild the projection tables from the event log when they differ from it, and remove
+    /// bundles left in scratch/ by an interrupted encrypted import or export
     #[arg(long)]
     pub repair: bool,
 }
@@ -51,6 +52,7 @@ pub fn run_doctor(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
     }
     let mut checks = store_checks(ctx, &health);
     checks.push(key_files(ctx));
+    checks.push(scratch_leftovers(ctx, a.repair));
     if ctx.json {
         let items: Vec<_> = checks
             .iter()
@@ -221,6 +223,40 @@ fn key_files(ctx: &Ctx) -> Check {
         problems.is_empty(),
         problems,
     )
+}
+
+/// Plain bundles an encrypted import or export left in `scratch/` when it was killed. They are
+/// inside the owner-only home, but hold meeting data in the clear, so they are named; `--repair`
+/// removes them. Files younger than ten minutes may belong to a run in progress and are left.
+fn scratch_leftovers(ctx: &Ctx, repair: bool) -> Check {
+    let dir = crate::bundle::encrypted::scratch_in(&ctx.home.dir);
+    let old = |e: &std::fs::DirEntry| {
+        e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|age| age.as_secs() > 600))
+    };
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).filter(old).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    if repair {
+        found.retain(|p| std::fs::remove_file(p).is_err());
+    }
+    let what = ctx.t("临时目录 scratch/ 中没有遗留的明文评审包", "no plain bundle left over in scratch/");
+    let mut c = check(
+        what.into(),
+        found.is_empty(),
+        vec![format!(
+            "{} {}：{}",
+            found.len(),
+            ctx.t(
+                "个文件是中断的加密导入或导出留下的明文，运行 reviewdesk doctor --repair 删除",
+                "file(s) in the clear left by an interrupted encrypted import or export; run reviewdesk doctor --repair to remove them"
+            ),
+            found.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )],
+    );
+    if !found.is_empty() {
+        c.level = Level::Note;
+    }
+    c
 }
 
 pub fn run_backup(ctx: &Ctx, a: BackupArgs) -> Result<()> {
