@@ -178,12 +178,19 @@ fn print_meeting(ctx: &Ctx, m: &MeetingOpened) {
     println!("{}  {}  {}", m.id, m.date, m.title);
     println!("{}：{}（{}）", ctx.t("政策档案", "Policy profile"), m.profile.title_zh, m.profile.id);
     println!("{}：{}  {}", ctx.t("秘书处", "Secretariat"), m.secretariat.name, fp(&m.secretariat));
-    for p in &m.panel {
+    for seat in m.seats() {
+        let p = seat.holder;
         let role = match p.role {
             Role::Chair => ctx.t("组长", "chair"),
             Role::Expert => ctx.t("专家", "expert"),
         };
         println!("  {}  {}  {}  {}", fp(&p.member), role, p.member.name, p.category);
+        // Keys this seat had before (换用新密钥), newest first.
+        for key in &seat.keys[1..] {
+            if let Some(old) = m.panel.iter().find(|q| q.member.key == *key) {
+                println!("      {} {}  {}", ctx.t("原密钥", "earlier key"), fp(&old.member), old.member.name);
+            }
+        }
     }
     if let Some(d) = &m.draw {
         println!(
