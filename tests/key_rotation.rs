@@ -97,7 +97,7 @@ fn a_lost_key_is_cut_off_everywhere_and_its_owners_new_key_keeps_the_seat() {
         "笔记本电脑丢失",
     ]);
     assert_eq!(rotated["meetings"], serde_json::json!([MEETING]), "{rotated}");
-    let shown = desk.ok(&["meeting", "show", MEETING]);
+    let shown = desk.ok(&["meeting", "show", "--meeting", MEETING]);
     assert!(shown.contains(&format!("原密钥 {old_fp}")), "the old key is listed under the seat:\n{shown}");
     // Here, the stolen #2 was already held: it is void, and the seat shows #1 under the new key.
     let seats = seat_of_li(&desk, Some(SECRETARIAT));
