@@ -157,31 +157,56 @@ fn import_killed_at_random_moments_leaves_all_or_nothing_and_then_completes() {
     assert!(mid_write >= runs / 4, "too few kills landed in the second half: {mid_write} of {runs}");
 }
 
-#[test]
-fn export_killed_at_random_moments_never_leaves_a_half_written_bundle() {
-    let s = setup();
+/// Kills `export --out stick.rdbundle EXTRA…` `runs` times at random moments. After each kill the
+/// target is either absent or a whole bundle that verifies, `look` sees the stick's folder, and
+/// the store passes `doctor`; then the same export completes. Returns how many kills landed mid-way.
+fn kill_exports(s: &Setup, extra: &[&str], runs: usize, look: impl Fn(usize, &Path)) -> usize {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("stick.rdbundle");
     let t = target.to_str().unwrap();
-    let args = ["--as", "秘书处", "export", "--out", t];
+    let mut args = vec!["--as", "秘书处", "export", "--out", t];
+    args.extend_from_slice(extra);
+    let verify = ["--as", "秘书处", "verify", t];
     let full = duration(|| s.source.clone(), &args);
     std::fs::remove_file(&target).unwrap();
     let mut rng = Rng::new();
-    let (mut interrupted, runs) = (0, 20);
-    for _ in 0..runs {
+    let mut interrupted = 0;
+    for run in 0..runs {
         let at = Duration::from_micros(rng.below(full.as_micros() as u64));
         interrupted += kill_after(spawn(&s.source, &args), at) as usize;
+        look(run, out.path());
         if target.exists() {
-            reviewdesk(&s.source, &["verify", t]).assert().success();
+            reviewdesk(&s.source, &verify).assert().success();
             std::fs::remove_file(&target).unwrap();
         }
         reviewdesk(&s.source, &["doctor"]).assert().success();
     }
-    // And the same export then completes.
     reviewdesk(&s.source, &args).assert().success();
-    reviewdesk(&s.source, &["verify", t]).assert().success();
-    println!("{interrupted} of {runs} exports were killed mid-way (a whole export takes {full:?})");
+    reviewdesk(&s.source, &verify).assert().success();
+    println!("{interrupted} of {runs} exports {extra:?} were killed mid-way (a whole export takes {full:?})");
     assert!(interrupted >= runs / 3, "too few kills landed mid-export: {interrupted} of {runs}");
+    interrupted
+}
+
+#[test]
+fn export_killed_at_random_moments_never_leaves_a_half_written_bundle() {
+    kill_exports(&setup(), &[], 20, |_, _| {});
+}
+
+#[test]
+fn an_encrypted_export_killed_at_random_moments_leaves_no_plain_byte_on_the_stick() {
+    let s = setup();
+    let keys = tempfile::tempdir().unwrap();
+    let public = keys.path().join("secretariat.pub");
+    let p = public.to_str().unwrap();
+    reviewdesk(&s.source, &["--as", "秘书处", "key", "export", "--out", p]).assert().success();
+    // Whatever is on the stick, whole or a leftover temporary file, holds no plain bundle.
+    kill_exports(&s, &["--encrypt-to", p], 10, |run, stick| {
+        for entry in std::fs::read_dir(stick).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(!bytes.windows(13).any(|w| w == b"manifest.json"), "run {run}: plain bytes on the stick");
+        }
+    });
 }
 
 #[test]
@@ -214,37 +239,4 @@ fn a_reader_never_sees_a_half_applied_bundle_while_an_import_runs() {
     println!("{looks} reads during the import");
     assert!(looks > 1, "the reader ran alongside the import");
     reviewdesk(&home, &["doctor"]).assert().success();
-}
-
-#[test]
-fn an_encrypted_export_killed_at_random_moments_leaves_no_plain_byte_on_the_stick() {
-    let s = setup();
-    let keys = tempfile::tempdir().unwrap();
-    let public = keys.path().join("secretariat.pub");
-    reviewdesk(&s.source, &["--as", "秘书处", "key", "export", "--out", public.to_str().unwrap()]).assert().success();
-    let out = tempfile::tempdir().unwrap();
-    let target = out.path().join("stick.rdbundle");
-    let t = target.to_str().unwrap();
-    let args = ["--as", "秘书处", "export", "--out", t, "--encrypt-to", public.to_str().unwrap()];
-    let full = duration(|| s.source.clone(), &args);
-    std::fs::remove_file(&target).unwrap();
-    let mut rng = Rng::new();
-    let (mut interrupted, runs) = (0, 10);
-    for run in 0..runs {
-        let at = Duration::from_micros(rng.below(full.as_micros() as u64));
-        interrupted += kill_after(spawn(&s.source, &args), at) as usize;
-        // Whatever is on the stick, whole or a leftover temporary file, holds no plain bundle.
-        for entry in std::fs::read_dir(out.path()).unwrap() {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            assert!(!bytes.windows(13).any(|w| w == b"manifest.json"), "run {run}: plain bytes on the stick");
-        }
-        if target.exists() {
-            reviewdesk(&s.source, &["--as", "秘书处", "verify", t]).assert().success();
-            std::fs::remove_file(&target).unwrap();
-        }
-    }
-    reviewdesk(&s.source, &args).assert().success();
-    reviewdesk(&s.source, &["--as", "秘书处", "verify", t]).assert().success();
-    println!("{interrupted} of {runs} encrypted exports were killed mid-way (a whole export takes {full:?})");
-    assert!(interrupted >= runs / 3, "too few kills landed mid-export: {interrupted} of {runs}");
 }
