@@ -143,6 +143,29 @@ impl Decrypted {
     }
 }
 
+/// A bundle ready for the plain reader: the file itself, or its decryption in scratch.
+pub struct Opened<'a> {
+    original: &'a Path,
+    decrypted: Option<Decrypted>,
+}
+
+impl<'a> Opened<'a> {
+    /// A bundle already known to be plain.
+    pub fn plain(path: &'a Path) -> Opened<'a> {
+        Opened { original: path, decrypted: None }
+    }
+
+    /// Where the plain bundle can be read.
+    pub fn path(&self) -> &Path {
+        self.decrypted.as_ref().map_or(self.original, Decrypted::path)
+    }
+}
+
+/// The bundle at `path`, decrypted first when it is encrypted (see [`decrypt`]).
+pub fn open<'a>(path: &'a Path, identities: &[&Identity], scratch: &Path) -> Result<Opened<'a>, BundleError> {
+    Ok(Opened { original: path, decrypted: decrypt(path, identities, scratch)? })
+}
+
 /// Decrypts the bundle at `path` with the first of `identities` it is addressed to, into
 /// `scratch` (a folder only this user can read). `None` if the bundle is not encrypted.
 pub fn decrypt(path: &Path, identities: &[&Identity], scratch: &Path) -> Result<Option<Decrypted>, BundleError> {

@@ -1,7 +1,7 @@
 //! `export`, `import` and `verify`: bundles on USB sticks.
 
 use super::{Ctx, output};
-use crate::bundle::encrypted::{self, Addressee, Decrypted};
+use crate::bundle::encrypted::{self, Addressee, Opened};
 use crate::bundle::{self, BundleSummary, ExportFilter};
 use crate::domain::text::Lang;
 use crate::store::{EventFilter, ImportReport};
@@ -132,11 +132,8 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
                 bar.set_position(done as u64);
             }
         };
-        let opened = decrypted(ctx, file);
-        let result = opened.and_then(|d| {
-            let path = d.as_ref().map(|d| d.path()).unwrap_or(file);
-            Ok(bundle::import(&mut store, path, ctx.now, a.dry_run, &mut progress)?)
-        });
+        let result = opened(ctx, file)
+            .and_then(|o| Ok(bundle::import(&mut store, o.path(), ctx.now, a.dry_run, &mut progress)?));
         match result {
             Ok((summary, report)) => {
                 bar.finish_and_clear();
@@ -230,10 +227,10 @@ fn print_report(ctx: &Ctx, file: &Path, s: &BundleSummary, r: &ImportReport, dry
     }
 }
 
-/// For an encrypted bundle, its plain form, opened with the identity here it is addressed to
-/// (whose passphrase is asked only then); `None` for a plain bundle.
-fn decrypted(ctx: &Ctx, file: &Path) -> Result<Option<Decrypted>> {
-    let Some(to) = encrypted::addressee(file)? else { return Ok(None) };
+/// The bundle ready to read: an encrypted one is opened with the identity here it is addressed
+/// to (whose passphrase is asked only then).
+fn opened<'a>(ctx: &Ctx, file: &'a Path) -> Result<Opened<'a>> {
+    let Some(to) = encrypted::addressee(file)? else { return Ok(Opened::plain(file)) };
     let ring = ctx.home.keyring();
     let mut here = Vec::new();
     let mut unreadable = None;
@@ -249,7 +246,7 @@ fn decrypted(ctx: &Ctx, file: &Path) -> Result<Option<Decrypted>> {
         };
         if entry.public.recipient.as_deref() == Some(to.recipient.as_str()) {
             let me = ring.load(&name)?;
-            return Ok(encrypted::decrypt(file, &[&me], &encrypted::scratch_in(&ctx.home.dir))?);
+            return Ok(encrypted::open(file, &[&me], &encrypted::scratch_in(&ctx.home.dir))?);
         }
         here.push(entry.public.fingerprint());
     }
@@ -260,9 +257,8 @@ fn decrypted(ctx: &Ctx, file: &Path) -> Result<Option<Decrypted>> {
 }
 
 pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
-    let opened = decrypted(ctx, &a.file).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
-    let path = opened.as_ref().map(|d| d.path()).unwrap_or(&a.file);
-    let s = bundle::inspect(path).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
+    let opened = opened(ctx, &a.file).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
+    let s = bundle::inspect(opened.path()).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
     if ctx.json {
         return output::json(&s);
     }

@@ -157,9 +157,7 @@ fn rotate(ctx: &Ctx, old: &str, new: &std::path::Path, cutoff: u64, reason: Stri
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let old = resolve_key(&store, old)?;
-    let text = std::fs::read_to_string(new)
-        .map_err(|e| anyhow::anyhow!("无法读取 {}：{e} / cannot read {}: {e}", new.display(), new.display()))?;
-    let fresh = PublicKey::parse(&text, "")?;
+    let fresh = resolve_key(&store, &new.to_string_lossy())?;
     if reason.trim().is_empty() {
         bail!("换用新密钥必须写明理由（--reason） / a key change needs a reason (--reason)");
     }

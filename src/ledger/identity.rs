@@ -301,11 +301,6 @@ impl Keyring {
         fs::rename(&temp, &path).map_err(io(&path))
     }
 
-    /// Whether the named key file is sealed under a passphrase.
-    pub fn is_protected(&self, name: &str) -> Result<bool, IdentityError> {
-        Ok(self.read_file(name)?.1.sealed.is_some())
-    }
-
     /// Names of the identities here, sorted.
     pub fn names(&self) -> Result<Vec<String>, IdentityError> {
         let Ok(entries) = fs::read_dir(&self.dir) else { return Ok(vec![]) };
@@ -332,26 +327,25 @@ impl Keyring {
     /// The public half of a key file and whether it is sealed; asks for no passphrase.
     pub fn entry(&self, name: &str) -> Result<KeyEntry, IdentityError> {
         let (path, file) = self.read_file(name)?;
-        let bytes = hex::decode(&file.public).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
-        file.suite.check_public(&bytes)?;
-        let public = PublicKey { name: file.name, suite: file.suite, key: file.public, recipient: file.recipient };
-        Ok(KeyEntry { public, protected: file.sealed.is_some() })
+        entry_of(&path, &file)
     }
 
     /// Checks a key file as far as can be done without its passphrase: permissions, and for an
     /// open key that the secret matches the public key.
     pub fn check(&self, name: &str) -> Result<KeyEntry, IdentityError> {
-        let entry = self.entry(name)?;
+        let (path, file) = self.read_file(name)?;
+        let entry = entry_of(&path, &file)?;
         if !entry.protected {
-            self.load_with(name, None)?;
+            self.unseal(name, &path, &file, None)?;
         }
         Ok(entry)
     }
 
     /// Loads an identity, asking the passphrase source when its key is sealed.
     pub fn load(&self, name: &str) -> Result<Identity, IdentityError> {
-        if !self.is_protected(name)? {
-            return self.load_with(name, None);
+        let (path, file) = self.read_file(name)?;
+        if file.sealed.is_none() {
+            return self.unseal(name, &path, &file, None);
         }
         let Some(source) = &self.passphrases else { return Err(IdentityError::NeedsPassphrase(name.into())) };
         let mut failed = 0;
@@ -363,7 +357,7 @@ impl Keyring {
                     IdentityError::WrongPassphrase(name.into())
                 });
             };
-            match self.load_with(name, Some(&p)) {
+            match self.unseal(name, &path, &file, Some(&p)) {
                 Err(IdentityError::WrongPassphrase(_)) if failed + 1 < PASSPHRASE_ATTEMPTS => failed += 1,
                 other => return other,
             }
@@ -373,6 +367,17 @@ impl Keyring {
     /// Loads an identity with this passphrase for a sealed key.
     pub fn load_with(&self, name: &str, passphrase: Option<&str>) -> Result<Identity, IdentityError> {
         let (path, file) = self.read_file(name)?;
+        self.unseal(name, &path, &file, passphrase)
+    }
+
+    /// The identity in a key file already read, opened with `passphrase` when it is sealed.
+    fn unseal(
+        &self,
+        name: &str,
+        path: &Path,
+        file: &KeyFile,
+        passphrase: Option<&str>,
+    ) -> Result<Identity, IdentityError> {
         let damaged = || IdentityError::Damaged(path.display().to_string());
         let (secret, encryption) = match (&file.sealed, passphrase) {
             (Some(sealed), Some(p)) => {
@@ -398,7 +403,7 @@ impl Keyring {
             // A key file from before encrypted bundles gets its encryption key now.
             None => (age::x25519::Identity::generate(), true),
         };
-        let id = Identity { name: file.name, secret, encryption };
+        let id = Identity { name: file.name.clone(), secret, encryption };
         if upgrade {
             self.save(&id, None)?;
         }
@@ -422,6 +427,18 @@ impl Keyring {
             many => Err(IdentityError::Ambiguous(many.join(", "))),
         }
     }
+}
+
+fn entry_of(path: &Path, file: &KeyFile) -> Result<KeyEntry, IdentityError> {
+    let bytes = hex::decode(&file.public).map_err(|_| IdentityError::Damaged(path.display().to_string()))?;
+    file.suite.check_public(&bytes)?;
+    let public = PublicKey {
+        name: file.name.clone(),
+        suite: file.suite,
+        key: file.public.clone(),
+        recipient: file.recipient.clone(),
+    };
+    Ok(KeyEntry { public, protected: file.sealed.is_some() })
 }
 
 #[cfg(unix)]

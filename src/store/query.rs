@@ -371,9 +371,10 @@ impl Store {
         let drafts = self.drafted_codes(meeting_id, viewer)?;
         let sheets = self.sheets(meeting_id, None)?;
         let mut rows = Vec::new();
+        let seats = meeting.seats();
+        let seat = viewer_seat(&meeting, viewer);
         for app in self.applications(meeting_id, None)? {
-            let a = assess(&meeting, &app, &sheets);
-            let seat = viewer_seat(&meeting, viewer);
+            let a = assess(&meeting, &seats, &app, &sheets);
             let mine = sheets.for_seat(&app.code, &seat);
             let recused = sheets.recusal(&app.code, &seat).is_some();
             let my_score = match (role, mine) {
@@ -422,12 +423,12 @@ impl Store {
             .next()
             .ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
         let sheets = self.sheets(meeting_id, Some(code))?;
-        let a = assess(&meeting, &app, &sheets);
+        let seats = meeting.seats();
+        let a = assess(&meeting, &seats, &app, &sheets);
         let submitted = sheets.for_seat(code, &viewer_seat(&meeting, viewer)).is_some();
         let blind = !role.sees_everything() && !submitted;
         let outliers = a.aggregate.as_ref().map(|g| g.outliers.clone()).unwrap_or_default();
-        let experts = meeting
-            .seats()
+        let experts = seats
             .iter()
             .filter(|seat| seat.holder.role == Role::Expert)
             .map(|seat| {
@@ -611,12 +612,12 @@ struct Assessment {
     eligible: usize,
 }
 
-fn assess(meeting: &MeetingOpened, app: &Application, sheets: &Sheets) -> Assessment {
+/// `seats` is `meeting.seats()`, worked out once by the caller rather than once per application.
+fn assess(meeting: &MeetingOpened, seats: &[Seat], app: &Application, sheets: &Sheets) -> Assessment {
     let findings = meeting.profile.evaluate(app);
     // One voice per seat: an expert who changed keys is still one expert.
-    let seats: Vec<Seat> = meeting
-        .seats()
-        .into_iter()
+    let seats: Vec<&Seat> = seats
+        .iter()
         .filter(|seat| seat.holder.role == Role::Expert && sheets.recusal(&app.code, &seat.keys).is_none())
         .collect();
     let eligible = seats.len();

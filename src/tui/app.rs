@@ -291,9 +291,9 @@ impl App {
         let meeting = self.meeting.as_ref().map(|m| m.0.clone());
         match self.store.trust_list() {
             Ok(trusted) => {
+                let trusted_here = trusted.iter().any(|e| e.key == self.viewer.key);
                 let mut s = sync::SyncState::new(meeting, trusted);
-                s.may_revoke = self.role == Some(ViewerRole::Secretariat)
-                    || self.store.trust_list().is_ok_and(|t| t.iter().any(|e| e.key == self.viewer.key));
+                s.may_revoke = self.role == Some(ViewerRole::Secretariat) || trusted_here;
                 self.sync = Some(s);
             }
             Err(e) => self.message = Some(self.i18n.error(&e)),
@@ -307,8 +307,8 @@ impl App {
             sync::Outcome::Back => self.sync = None,
             sync::Outcome::Rescan => s.rescan(),
             sync::Outcome::Preview(path) => {
-                let opened = crate::bundle::encrypted::decrypt(&path, &[&self.identity], &self.scratch_dir);
-                s.pane = match opened.and_then(|d| crate::bundle::inspect(d.as_ref().map_or(&path, |d| d.path()))) {
+                let opened = crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir);
+                s.pane = match opened.and_then(|o| crate::bundle::inspect(o.path())) {
                     Ok(summary) => {
                         let admission = admission(&self.store, &summary);
                         sync::Pane::Preview { path, summary: Box::new(summary), admission }
@@ -408,10 +408,9 @@ impl App {
             }
             // An encrypted bundle opens with the identity in use (switch with `i` for another).
             Pending::Import(path) => {
-                match crate::bundle::encrypted::decrypt(&path, &[&self.identity], &self.scratch_dir).and_then(|d| {
-                    let plain = d.as_ref().map_or(path.as_path(), |d| d.path());
-                    crate::bundle::import(&mut self.store, plain, now, false, &mut |_, _| {})
-                }) {
+                match crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir)
+                    .and_then(|o| crate::bundle::import(&mut self.store, o.path(), now, false, &mut |_, _| {}))
+                {
                     Ok((summary, report)) => {
                         if report.new + report.released > 0 {
                             let stamp = format!("{} {}", now.to_rfc3339(), path.display());
