@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod cli;
 pub mod clock;
 pub mod domain;
+pub mod fault;
 pub mod intake;
 pub mod ledger;
 pub mod media;

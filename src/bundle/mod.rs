@@ -24,8 +24,8 @@ pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
 pub const MAX_SIGNATURE_BYTES: u64 = 4096;
 /// Events in one bundle.
 pub const MAX_EVENTS: usize = 500_000;
-/// One line of `events.jsonl`.
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+/// One line of `events.jsonl`: the ledger's limit, shared with the signer.
+pub const MAX_LINE_BYTES: usize = crate::ledger::event::MAX_LINE_BYTES;
 /// Documents in one bundle.
 pub const MAX_BLOBS: usize = 100_000;
 

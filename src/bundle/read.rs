@@ -634,6 +634,7 @@ pub fn import(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(BundleSummary, ImportReport), BundleError> {
     let checked = check_integrity(path)?;
+    crate::fault::reached(crate::fault::IMPORT_BETWEEN_PASSES);
     let total = checked.manifest.event_count;
     let bundle_id = checked.manifest.bundle_id.clone();
     let exporter = checked.manifest.exporter.clone();

@@ -150,7 +150,9 @@ pub fn export(
         header.set_mode(0o644);
         header.set_entry_type(tar::EntryType::Regular);
         header.set_mtime(now.timestamp().max(0) as u64);
-        builder.append_data(&mut header, name, data).map_err(io(&tar_tmp.path))
+        builder.append_data(&mut header, name, data).map_err(io(&tar_tmp.path))?;
+        crate::fault::reached(crate::fault::EXPORT_WRITING);
+        Ok(())
     };
     append(MANIFEST, manifest_bytes.len() as u64, &mut manifest_bytes.as_slice())?;
     append(MANIFEST_SIG, signature.len() as u64, &mut signature.as_slice())?;
@@ -184,6 +186,7 @@ pub(super) fn put_in_place(tmp: TempFile, writer: BufWriter<File>, target: &Path
     file.sync_all().map_err(io(&tmp.path))?;
     let bytes = file.metadata().map_err(io(&tmp.path))?.len();
     drop(file);
+    crate::fault::reached(crate::fault::EXPORT_BEFORE_RENAME);
     std::fs::rename(&tmp.path, target).map_err(io(target))?;
     let mut tmp = tmp;
     tmp.keep = true;

@@ -72,9 +72,52 @@ pub fn fit_right(s: &str, cells: usize) -> String {
     format!("{}{}", " ".repeat(cells.saturating_sub(width(&cut))), cut)
 }
 
+/// Whether `c` could steer a terminal or reorder what a reader sees: C0 and C1 controls, DEL,
+/// and the bidirectional overrides and isolates (which can make `abc` display as `cba`).
+fn is_steering(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` made safe to print: every control or steering character is shown as an escape such as
+/// `\u{1b}`, so text from a bundle, an intake file or a peer's event can never move the cursor,
+/// recolour the screen, or fake a line of output. Ordinary text comes back borrowed.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    escape_steering(s, |_| false)
+}
+
+/// Like [`printable`], but keeps line breaks and tabs: for multi-line text a person wrote
+/// (comments, opinions), printed where a new line is expected.
+pub fn printable_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    escape_steering(s, |c| c == '\n' || c == '\t')
+}
+
+fn escape_steering(s: &str, keep: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| is_steering(c) && !keep(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_steering(c) && !keep(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn steering_characters_are_shown_escaped() {
+        assert_eq!(printable("信息化办"), "信息化办");
+        assert!(matches!(printable("信息化办"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(printable("\u{1b}[2J信息化办\r\n"), "\\u{1b}[2J信息化办\\u{d}\\u{a}");
+        assert_eq!(printable("a\u{202e}cba\u{7f}\u{9b}"), "a\\u{202e}cba\\u{7f}\\u{9b}");
+        assert_eq!(printable_lines("第一行\n\t第二行\u{1b}[31m"), "第一行\n\t第二行\\u{1b}[31m");
+    }
 
     #[test]
     fn chinese_is_measured_in_cells() {

@@ -9,6 +9,16 @@ use serde_json::value::RawValue;
 /// The envelope version this build writes and understands.
 pub const EVENT_VERSION: u32 = 1;
 
+/// One line of `events.jsonl` (signature and wrapper included). The one limit that the signer,
+/// the bundle writer and every reader share, so that nothing is signed here that a peer refuses.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The signed bytes of one event: a line less room for the largest signature and the wrapper.
+pub const MAX_EVENT_BYTES: usize = MAX_LINE_BYTES - 1024;
+
+/// The highest seq an event may carry: SQLite stores integers as i64.
+pub const MAX_SEQ: u64 = i64::MAX as u64;
+
 /// Signatures cover this prefix and the event bytes, so an event signature can never pass for
 /// a signature over anything else (a bundle manifest, say).
 const SIGNING_CONTEXT: &[u8] = b"reviewdesk event v1\n";

@@ -26,14 +26,16 @@ pub struct EventFilter {
 /// Applies the events and documents of one bundle inside one IMMEDIATE transaction.
 pub struct Importer<'t> {
     applier: Applier<'t>,
-    tx: &'t rusqlite::Transaction<'t>,
+    pub(super) tx: &'t rusqlite::Transaction<'t>,
     pub report: ImportReport,
 }
 
 impl Importer<'_> {
     /// Offers one verified event.
     pub fn offer(&mut self, ev: &SignedEvent) -> Result<()> {
-        match self.applier.append(ev)? {
+        let outcome = self.applier.append(ev)?;
+        crate::fault::reached(crate::fault::IMPORT_APPLIED);
+        match outcome {
             AppendOutcome::New => self.report.new += 1,
             AppendOutcome::Duplicate => self.report.duplicate += 1,
             AppendOutcome::Quarantined(r) => {
@@ -54,6 +56,17 @@ impl Importer<'_> {
     /// Whether this machine trusts `key` as a secretariat.
     pub fn is_trusted(&self, key: &str) -> Result<bool> {
         Ok(self.tx.prepare_cached("SELECT 1 FROM trust WHERE key = ?1")?.exists([key])?)
+    }
+
+    /// The revocation cut-off of `key` known here (this import included), if it was revoked.
+    pub fn revocation_cutoff(&self, key: &str) -> Result<Option<u64>> {
+        use rusqlite::OptionalExtension;
+        let cutoff: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT cutoff_seq FROM revocations WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?;
+        Ok(cutoff.map(|c| c.max(0) as u64))
     }
 
     /// Whether `key` is on a panel, or the secretariat, of a meeting held here (this import included).
