@@ -21,6 +21,16 @@ pub const EXPORT_WRITING: &str = "export.writing";
 /// When an export's temporary file is complete and fsynced, just before it is renamed into place.
 pub const EXPORT_BEFORE_RENAME: &str = "export.before-rename";
 
+/// How long a writer waits for another process's lock. A debug build takes
+/// `REVIEWDESK_BUSY_TIMEOUT_MS`, so that a test of a busy store need not wait the full time.
+pub fn busy_timeout(default: std::time::Duration) -> std::time::Duration {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("REVIEWDESK_BUSY_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()) {
+        return std::time::Duration::from_millis(ms);
+    }
+    default
+}
+
 /// The moment `name` has come.
 #[cfg(debug_assertions)]
 pub fn reached(name: &str) {

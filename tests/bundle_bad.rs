@@ -840,7 +840,7 @@ fn intruder_parts() -> (Parts, SignedEvent) {
         time: now(),
         body: sheet.envelope.body.clone(),
     };
-    let ev = SignedEvent::sign(&intruder.secret, envelope);
+    let ev = SignedEvent::sign(&intruder.secret, envelope).unwrap();
     let mut p = fx.parts.clone();
     let mut lines = p.lines();
     lines.push(ev.to_line().into_bytes());
@@ -848,41 +848,43 @@ fn intruder_parts() -> (Parts, SignedEvent) {
     (sealed_by_secretariat(p), ev)
 }
 
-/// A well-signed score from a key that is not on the panel does not count. It is held in
-/// quarantine with its reason rather than dropped, because the secretariat may yet seat that key
-/// (an expert's replacement laptop), and dropping it would make the result depend on which
-/// bundle arrived first. The projections do not change.
+/// A well-signed score from a key that is not on the panel of the meeting version it names
+/// never counts. It is refused for good, not kept: that version can never seat the key (a
+/// replacement laptop's key scores under the re-opened version that seats it), so the verdict
+/// cannot depend on which bundle arrives first. The rest of the bundle applies as usual.
 #[test]
-fn an_event_by_an_author_not_on_the_panel_is_held_and_changes_no_projection() {
+fn an_event_by_an_author_not_on_the_panel_is_refused_and_changes_no_projection() {
     let fx = fixture();
     let dir = tempfile::tempdir().unwrap();
     let (p, ev) = intruder_parts();
     let file = put(dir.path(), "intruder.rdbundle", &p.tar());
-    let reason_zh = "签名者不在本次会议的专家组中，不能评分";
-    let reason_en = "the signer is not on this meeting's panel and cannot score";
+    let reason_zh = "签名者不在本次会议的专家组中（按其所依据的会议版本），不能评分";
+    let reason_en =
+        "the signer is not on this meeting's panel (in the meeting version the event names) and cannot score";
 
     let r = Receiver::trusted();
     r.import(&fx.good).unwrap();
     let projections = r.projections();
+    let before = r.dump();
     let report = r.import_json(&file);
     assert_eq!(report["new"], 0, "{report}");
     assert_eq!(report["duplicate"], DEMO_EVENTS, "{report}");
-    assert_eq!(report["quarantined"], 1, "{report}");
-    assert_eq!(report["rejected"], 0, "{report}");
-    assert_eq!(report["still_held"], 1, "{report}");
+    assert_eq!(report["quarantined"], 0, "{report}");
+    assert_eq!(report["rejected"], 1, "{report}");
+    assert_eq!(report["still_held"], 0, "{report}");
     assert_eq!(report["refusals"][0][0], ev.id.as_str(), "{report}");
     assert_mentions(report["refusals"][0][1]["zh"].as_str().unwrap(), &[reason_zh]);
     assert_mentions(report["refusals"][0][1]["en"].as_str().unwrap(), &[reason_en]);
     assert_eq!(r.projections(), projections, "a score from off the panel changed what the panel sees");
-    let before = r.dump();
+    assert!(r.dump() == before, "a refused event was kept");
     let text = r.ok(&["import", file.to_str().unwrap()]);
-    assert_mentions(&text, &["新增 0  重复 72  隔离 0  拒绝 0", "1 个事件仍在隔离区"]);
+    assert_mentions(&text, &["新增 0  重复 71  隔离 0  拒绝 1"]);
     assert!(r.dump() == before, "importing the same bundle again changed the store");
 
     // Together with the meeting, on a fresh machine: the same projections as the good bundle alone.
     let fresh = Receiver::trusted();
     let (_, report) = fresh.import(&file).unwrap();
-    assert_eq!((report.new, report.quarantined), (DEMO_EVENTS, 1));
+    assert_eq!((report.new, report.rejected), (DEMO_EVENTS, 1));
     assert_mentions(&report.refusals[0].1.en, &[reason_en]);
     assert_eq!(fresh.projections(), projections);
 }
@@ -922,7 +924,7 @@ fn a_fork_quarantines_both_sides_flags_the_key_and_withdraws_the_applied_side() 
     let Body::ScoreSubmitted { sheet, code, .. } = &mut envelope.body else { panic!("李明 #14 is not a score") };
     let code = code.clone();
     sheet.opinion = "（另一版本）方案深度不足，建议不予通过。".into();
-    let twin = SignedEvent::sign(&li.secret, envelope);
+    let twin = SignedEvent::sign(&li.secret, envelope).unwrap();
     assert_ne!(twin.id, original.id);
     let mut p = Parts { manifest: fx.parts.manifest.clone(), sig: vec![], events: vec![], blobs: vec![] };
     p.set_lines(&[twin.to_line().into_bytes()]);

@@ -846,7 +846,8 @@ fn the_secretariat_revokes_a_key_from_the_sync_screen_and_others_may_not() {
     let store = Store::open(&home.db()).unwrap();
     let li = home.keyring().load("李明").unwrap().key_hex();
     assert_eq!(store.revocations().unwrap().get(&li), Some(&13));
-    assert_eq!(store.head(&li).unwrap().map(|(seq, _)| seq), Some(13));
+    let fourteen = store.log(None).unwrap().entries.into_iter().find(|e| e.author == li && e.seq == 14).unwrap();
+    assert_eq!(fourteen.status, "void", "kept in the log, never applied");
 }
 
 #[test]

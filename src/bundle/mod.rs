@@ -109,6 +109,8 @@ pub enum BundleError {
         "events.jsonl 第 {line} 行超过 {limit} 字节上限（MAX_LINE_BYTES） / events.jsonl line {line} is longer than {limit} bytes (MAX_LINE_BYTES)"
     )]
     LineTooLong { line: usize, limit: usize },
+    #[error("events.jsonl 第 {line} 行 / events.jsonl line {line}: {source}")]
+    EventInvalid { line: usize, source: crate::ledger::event::EventError },
     #[error("events.jsonl 第 {line} 行不是有效的 UTF-8 文本 / events.jsonl line {line} is not valid UTF-8")]
     NotUtf8 { line: usize },
     #[error("评审包缺少 {name} / the bundle lacks {name}")]

@@ -287,6 +287,8 @@ fn parse_line(line_no: usize, text: &str) -> Result<SignedEvent, BundleError> {
             line: line_no,
             detail: "the author key or signature suite is not valid".into(),
         },
+        // Out of range, too large, or a key named twice: the same refusal the signer would give.
+        other => BundleError::EventInvalid { line: line_no, source: other },
     };
     let (bytes, sig) = SignedEvent::split_line(text).map_err(event_error)?;
     SignedEvent::parse_unverified(bytes, sig).map_err(event_error)
@@ -351,7 +353,7 @@ impl Tally {
                 secretariat: m.secretariat.clone(),
                 panel: m.panel.iter().map(|p| p.member.clone()).collect(),
             }),
-            Body::ApplicationRegistered { meeting, application } => {
+            Body::ApplicationRegistered { meeting, application, .. } => {
                 self.applications.insert((meeting.clone(), application.code.clone()));
             }
             _ => {}

@@ -101,7 +101,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let based_on = view.score_event_ids();
     let ev = store.append_local(
         &me,
-        Body::DecisionRecorded { meeting: meeting.clone(), code: a.app.clone(), decision, based_on },
+        Body::DecisionRecorded {
+            meeting: meeting.clone(),
+            code: a.app.clone(),
+            basis: view.basis.clone(),
+            decision,
+            based_on,
+        },
         ctx.now,
     )?;
     if ctx.json {

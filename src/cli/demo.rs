@@ -135,6 +135,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
         secretariat: member(&secretariat),
         panel,
         draw: None,
+        supersedes: None,
     };
     store.append_local(&secretariat, Body::MeetingOpened(Box::new(opened)), now)?;
 
@@ -147,6 +148,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
         Body::ConflictDeclared {
             meeting: MEETING_ID.into(),
             code: "GL-LX-2027-006".into(),
+            basis: store.basis(MEETING_ID, "GL-LX-2027-006")?,
             reason: "本人近三年承担过鼓楼区应急管理局的咨询项目".into(),
         },
         now,
@@ -194,7 +196,12 @@ fn score_all(
                     reason: "可研报告未编制数据资源共享章节，不符合第二十八条".into(),
                 });
             }
-            bodies.push(Body::ScoreSubmitted { meeting: MEETING_ID.into(), code: code.into(), sheet });
+            bodies.push(Body::ScoreSubmitted {
+                meeting: MEETING_ID.into(),
+                code: code.into(),
+                basis: view.basis,
+                sheet,
+            });
         }
         store.append_local_all(expert, bodies, &[], now)?;
     }

@@ -3,7 +3,7 @@
 use super::{Ctx, Home, output};
 use crate::domain::{Application, ApplicationKind, Decision, Money, Nature, PlanClass, Points, Rubric, suggest};
 use crate::ledger::event::{MeetingOpened, PanelMember, Role};
-use crate::ledger::{Body, Identity, Member, Suite};
+use crate::ledger::{Basis, Body, Identity, Member, Suite};
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -131,14 +131,21 @@ pub fn build(home: &Home, size: Size, now: DateTime<Utc>) -> Result<usize> {
         secretariat: member(&sec),
         panel,
         draw: None,
+        supersedes: None,
     };
     let apps: Vec<Application> = (0..size.applications).map(app).collect();
-    let mut bodies = vec![Body::MeetingOpened(Box::new(opened))];
-    bodies.extend(
-        apps.iter()
-            .map(|a| Body::ApplicationRegistered { meeting: MEETING_ID.into(), application: Box::new(a.clone()) }),
-    );
-    let mut count = store.append_local_all(&sec, bodies, &[], now)?.len();
+    let meeting_event = store.append_local(&sec, Body::MeetingOpened(Box::new(opened)), now)?.id;
+    let bodies = apps.iter().map(|a| Body::ApplicationRegistered {
+        meeting: MEETING_ID.into(),
+        meeting_event: meeting_event.clone(),
+        application: Box::new(a.clone()),
+    });
+    let registered = store.append_local_all(&sec, bodies.collect(), &[], now)?;
+    let mut count = 1 + registered.len();
+    let basis: Vec<Basis> = registered
+        .iter()
+        .map(|e| Basis { meeting_event: meeting_event.clone(), application_event: e.id.clone() })
+        .collect();
     let rubric_of = |k: ApplicationKind| rubrics.iter().find(|r| r.kind == k);
     for (e, expert) in experts.iter().enumerate() {
         let mut bodies = Vec::new();
@@ -148,7 +155,8 @@ pub fn build(home: &Home, size: Size, now: DateTime<Utc>) -> Result<usize> {
                 let total = 55 + ((i * 31 + e * 17 + r * 7) % 90) as u32 / 2;
                 let mut sheet = super::demo::spread(rubric, Points::whole(total));
                 sheet.opinion = super::demo::opinion(total as f64);
-                bodies.push(Body::ScoreSubmitted { meeting: MEETING_ID.into(), code: a.code.clone(), sheet });
+                let basis = basis[i].clone();
+                bodies.push(Body::ScoreSubmitted { meeting: MEETING_ID.into(), code: a.code.clone(), basis, sheet });
             }
         }
         count += store.append_local_all(expert, bodies, &[], now)?.len();
@@ -172,6 +180,7 @@ pub fn build(home: &Home, size: Size, now: DateTime<Utc>) -> Result<usize> {
         bodies.push(Body::DecisionRecorded {
             meeting: MEETING_ID.into(),
             code: a.code.clone(),
+            basis: view.basis.clone(),
             decision,
             based_on: view.score_event_ids(),
         });

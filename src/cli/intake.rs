@@ -60,6 +60,7 @@ pub fn register(
     now: DateTime<Utc>,
 ) -> Result<(Vec<String>, usize)> {
     let rows = crate::intake::read_file(file)?;
+    let meeting_event = store.meeting_event(meeting)?;
     let base = file.parent().map(PathBuf::from).unwrap_or_default();
     let mut blobs = Vec::new();
     let mut bodies = Vec::new();
@@ -81,7 +82,11 @@ pub fn register(
             app.documents.push(Document { name, sha256: sha256.clone(), size: bytes.len() as u64 });
             blobs.push((sha256, bytes));
         }
-        bodies.push(Body::ApplicationRegistered { meeting: meeting.to_string(), application: Box::new(app) });
+        bodies.push(Body::ApplicationRegistered {
+            meeting: meeting.to_string(),
+            meeting_event: meeting_event.clone(),
+            application: Box::new(app),
+        });
     }
     let codes: Vec<String> = bodies.iter().filter_map(|b| b.application().map(str::to_string)).collect();
     if !dry_run {

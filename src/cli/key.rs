@@ -176,6 +176,7 @@ fn rotate(ctx: &Ctx, old: &str, new: &std::path::Path, cutoff: u64, reason: Stri
         let Some(seat) = meeting.seat_of(&old.key).filter(|s| s.holder.member.key == old.key) else { continue };
         let holder = seat.holder.clone();
         let mut next = meeting.clone();
+        next.supersedes = Some(store.meeting_event(&summary.id)?);
         let name = if fresh.name.trim().is_empty() { holder.member.name.clone() } else { fresh.name.clone() };
         next.panel.push(crate::ledger::PanelMember {
             member: crate::ledger::Member { name, key: fresh.key.clone(), suite: fresh.suite },

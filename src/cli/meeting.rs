@@ -153,6 +153,8 @@ fn open(ctx: &Ctx, a: OpenArgs) -> Result<()> {
         secretariat: Member { name: me.name.clone(), key: me.key_hex(), suite: me.secret.suite() },
         panel,
         draw: draw_record,
+        // Opening a meeting id that is here already replaces its current version (a re-open).
+        supersedes: store.meeting_event(&id).ok(),
     }));
     store.append_local(&me, body, ctx.now)?;
     let m = store.meeting(&id)?;

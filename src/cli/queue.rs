@@ -57,6 +57,7 @@ fn my_score(ctx: &Ctx, s: &MyScore) -> String {
         MyScore::None => ctx.t("未评", "none").into(),
         MyScore::Draft => ctx.t("草稿", "draft").into(),
         MyScore::Submitted { total } => total.to_string(),
+        MyScore::Outdated { total } => format!("{total} {}", ctx.t("须重评", "re-score")),
     }
 }
 

@@ -106,7 +106,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let revision = view.experts.iter().any(|e| e.key == me.key_hex() && e.event_id.is_some());
     let ev = store.append_local(
         &me,
-        Body::ScoreSubmitted { meeting: meeting.clone(), code: a.app.clone(), sheet },
+        Body::ScoreSubmitted { meeting: meeting.clone(), code: a.app.clone(), basis: view.basis.clone(), sheet },
         ctx.now,
     )?;
     if ctx.json {
@@ -127,10 +127,15 @@ pub fn run_conflict(ctx: &Ctx, a: ConflictArgs) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
-    store.application(&meeting, &a.app, &me.key_hex())?;
+    let view = store.application(&meeting, &a.app, &me.key_hex())?;
     let ev = store.append_local(
         &me,
-        Body::ConflictDeclared { meeting: meeting.clone(), code: a.app.clone(), reason: a.reason.clone() },
+        Body::ConflictDeclared {
+            meeting: meeting.clone(),
+            code: a.app.clone(),
+            basis: view.basis,
+            reason: a.reason.clone(),
+        },
         ctx.now,
     )?;
     if ctx.json {

@@ -156,6 +156,24 @@ pub fn suggest(profile: &Profile, kind: ApplicationKind, aggregate: &Aggregate, 
     }
 }
 
+/// What the numbers say about one application: the findings, the aggregate of the sheets given,
+/// and the outcome they suggest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assessment {
+    pub findings: Vec<Finding>,
+    pub aggregate: Option<Aggregate>,
+    pub suggested: Option<Outcome>,
+}
+
+/// Assesses `app` under `profile` from `(expert, total, vetoes ticked)` entries: one function
+/// for the screens, the reports, and the check of a peer's decision on arrival.
+pub fn assess(profile: &Profile, app: &super::Application, entries: &[(String, Points, usize)]) -> Assessment {
+    let findings = profile.evaluate(app);
+    let aggregate = super::aggregate::aggregate(&profile.aggregation, entries);
+    let suggested = aggregate.as_ref().map(|g| suggest(profile, app.kind, g, &findings));
+    Assessment { findings, aggregate, suggested }
+}
+
 /// What the chair records for one application (专家组结论).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {

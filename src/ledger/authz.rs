@@ -1,52 +1,94 @@
 //! Who may sign what. Only a trusted secretariat opens meetings, registers applications and
-//! revokes keys; only panel experts who are not recused score; only the meeting's chair decides;
-//! nobody acts after their revocation cut-off.
+//! revokes keys; only panel experts score and step aside; only the chair decides; nobody acts
+//! after their revocation cut-off.
+//!
+//! Every event about an application names the versions it answers (its [`Basis`]), and a
+//! decision names the score sheets it rests on. Those named events are checked, not the state
+//! the receiver happens to be in, so that a verdict never depends on arrival order: a named
+//! event that is not here yet holds the event in quarantine; one of the wrong kind rejects it.
 
-use super::event::{Body, MeetingOpened, Role, SignedEvent};
+use super::event::{Basis, Body, MeetingOpened, Role, SignedEvent};
 use crate::domain::text::Text;
-use crate::domain::{ApplicationKind, Rubric};
-use chrono::NaiveDate;
+use crate::domain::{Application, ScoreSheet};
 use std::collections::HashSet;
 use std::rc::Rc;
 
-/// What an authorizer needs to know of the current state. The store implements it over the
+/// What an authorizer needs to know. The store implements it over the event log and the
 /// projection tables; tests implement it over plain values.
 pub trait Authority {
     fn is_trusted_secretariat(&self, key: &str) -> bool;
-    /// Shared, since many events of one bundle ask about the same meeting.
-    fn meeting(&self, id: &str) -> Option<Rc<MeetingFacts>>;
-    fn application_kind(&self, meeting: &str, code: &str) -> Option<ApplicationKind>;
-    fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool;
     fn revocation_cutoff(&self, key: &str) -> Option<u64>;
+    /// A meeting version: an applied `meeting_opened` event, by id.
+    fn meeting_version(&self, event_id: &str) -> Named<Rc<MeetingVersion>>;
+    /// An applied `application_registered` event, by id.
+    fn application_version(&self, event_id: &str) -> Named<Rc<ApplicationVersion>>;
+    /// An applied `score_submitted` event, by id.
+    fn score_sheet(&self, event_id: &str) -> Named<Rc<SheetVersion>>;
+    /// Whether a key other than `author` has an event here that opens meeting `meeting` (one
+    /// with no predecessor), whatever its state: two secretariats opening one meeting is a
+    /// conflict a person must settle.
+    fn opened_by_another(&self, meeting: &str, author: &str) -> bool;
+    /// Whether `key` has declared a conflict on the application (for the signer's own machine).
+    fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool;
+    /// The current meeting version of `meeting` and, when `code` is given, the current
+    /// registration of that application (for the signer's own machine).
+    fn current(&self, meeting: &str, code: Option<&str>) -> Option<(String, Option<String>)>;
 }
 
-/// The parts of an opened meeting that authorization reads.
+/// An event named by id, as the authorizer finds it.
 #[derive(Clone, Debug)]
-pub struct MeetingFacts {
-    pub secretariat: String,
-    pub date: NaiveDate,
-    /// (key, role) of every panel seat.
-    pub panel: Vec<(String, Role)>,
-    pub rubrics: Vec<Rubric>,
+pub enum Named<T> {
+    /// Present and applied, of the kind asked for.
+    Here(T),
+    /// Absent, or held, or void here.
+    NotHere,
+    /// Present, but another kind of event.
+    WrongKind,
 }
 
-impl MeetingFacts {
+/// A meeting as one of its versions describes it.
+#[derive(Clone, Debug)]
+pub struct MeetingVersion {
+    pub author: String,
+    pub seq: u64,
+    pub meeting: MeetingOpened,
+}
+
+impl MeetingVersion {
     pub fn role_of(&self, key: &str) -> Option<Role> {
-        self.panel.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
-    }
-
-    pub fn rubric(&self, kind: ApplicationKind) -> Option<&Rubric> {
-        self.rubrics.iter().find(|r| r.kind == kind)
+        self.meeting.panel.iter().find(|p| p.member.key == key).map(|p| p.role)
     }
 }
 
-/// Whether a refused event is dropped or kept for later.
+/// An application as one registration describes it.
+#[derive(Clone, Debug)]
+pub struct ApplicationVersion {
+    pub author: String,
+    pub meeting: String,
+    pub meeting_event: String,
+    pub application: Application,
+}
+
+/// A submitted score sheet and what it answers.
+#[derive(Clone, Debug)]
+pub struct SheetVersion {
+    pub author: String,
+    pub meeting: String,
+    pub code: String,
+    pub basis: Basis,
+    pub sheet: ScoreSheet,
+}
+
+/// What becomes of an event that is not applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Disposition {
-    /// Can never be applied (wrong author, invalid content).
+    /// Can never be applied (wrong author, invalid content): reported, not kept.
     Reject,
-    /// Well signed but not yet applicable (its meeting or application has not arrived).
+    /// Well signed but not applicable yet (a named event has not arrived): kept and tried again.
     Quarantine,
+    /// Signed after its author's revocation cut-off (作废): kept in the log, never applied, and
+    /// judged again if the revocation itself is ever voided.
+    Void,
 }
 
 /// Why an event was not applied.
@@ -70,6 +112,11 @@ fn hold(zh: impl Into<String>, en: impl Into<String>) -> Refusal {
     Refusal { disposition: Disposition::Quarantine, reason: Text::new(zh, en) }
 }
 
+/// The first characters of an event id, as people compare them.
+fn short(id: &str) -> String {
+    crate::domain::text::printable(&id.chars().take(12).collect::<String>()).into_owned()
+}
+
 /// Decides whether `event` may be applied given `state`.
 pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refusal> {
     let env = &event.envelope;
@@ -77,64 +124,184 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
     if let Some(cutoff) = state.revocation_cutoff(author)
         && env.seq > cutoff
     {
-        return Err(reject(
-            format!("该密钥已被吊销，第 {} 号之后的事件无效（本事件第 {} 号）", cutoff, env.seq),
-            format!("this key was revoked after seq {cutoff}; this event is seq {}", env.seq),
-        ));
+        return Err(Refusal {
+            disposition: Disposition::Void,
+            reason: Text::new(
+                format!("该密钥已被吊销，第 {} 号之后的事件作废（本事件第 {} 号）", cutoff, env.seq),
+                format!("this key was revoked after seq {cutoff}; this event is seq {} and void", env.seq),
+            ),
+        });
     }
     match &env.body {
-        Body::MeetingOpened(m) => meeting_opened(author, m, state),
-        Body::KeyRevoked { .. } => require_trusted(author, state),
-        Body::ApplicationRegistered { meeting, application } => {
-            let m = known_meeting(meeting, state)?;
-            if m.secretariat != author {
+        Body::MeetingOpened(m) => meeting_opened(author, env.seq, m, state),
+        Body::KeyRevoked { key, cutoff_seq, .. } => {
+            require_trusted(author, state)?;
+            if key == author && *cutoff_seq < env.seq {
+                return Err(reject(
+                    format!(
+                        "密钥不能吊销自己早于本次吊销（第 {} 号）的事件，否则吊销本身也作废；请由另一受信任的秘书处吊销",
+                        env.seq
+                    ),
+                    format!(
+                        "a key cannot revoke itself from before this revocation (seq {}), which would void the revocation too; have another trusted secretariat revoke it",
+                        env.seq
+                    ),
+                ));
+            }
+            Ok(())
+        }
+        Body::ApplicationRegistered { meeting, meeting_event, application } => {
+            let m = named_meeting(meeting, meeting_event, state)?;
+            if m.meeting.secretariat.key != author {
                 return Err(reject(
                     "只有本次会议的秘书处能登记申报项目",
                     "only the meeting's secretariat registers applications",
                 ));
             }
             require_trusted(author, state)?;
-            if m.rubric(application.kind).is_none() {
+            if m.meeting.rubrics.iter().all(|r| r.kind != application.kind) {
                 return Err(reject(
                     format!("会议没有{}评分表", application.kind.zh()),
                     format!("the meeting has no {} rubric", application.kind.en()),
                 ));
             }
-            application.validate().map_err(|e| reject(e.to_string(), "the application is incomplete"))
+            application.validate().map_err(|e| reject(e.to_string(), "the application is not valid"))
         }
-        Body::ConflictDeclared { meeting, code, reason } => {
-            let m = known_meeting(meeting, state)?;
+        Body::ConflictDeclared { meeting, code, basis, reason } => {
+            let (m, _) = named_versions(meeting, code, basis, state)?;
             require_role(&m, author, Role::Expert, "声明回避", "declare a conflict")?;
-            known_application(meeting, code, state)?;
             if reason.trim().is_empty() {
                 return Err(reject("回避声明必须写明理由", "a conflict declaration needs a reason"));
             }
             Ok(())
         }
-        Body::ScoreSubmitted { meeting, code, sheet } => {
-            let m = known_meeting(meeting, state)?;
-            require_role(&m, author, Role::Expert, "评分", "score")?;
+        Body::ScoreSubmitted { meeting, code, basis, sheet } => {
             // A score from an expert who has (or later) stepped aside is kept but never counted: the
             // projection leaves recused experts out, whatever order the two events arrive in.
-            let kind = known_application(meeting, code, state)?;
-            let rubric = m.rubric(kind).ok_or_else(|| reject("会议缺少评分表", "the meeting lacks a rubric"))?;
+            let (m, a) = named_versions(meeting, code, basis, state)?;
+            require_role(&m, author, Role::Expert, "评分", "score")?;
+            let rubric = m
+                .meeting
+                .rubrics
+                .iter()
+                .find(|r| r.kind == a.application.kind)
+                .ok_or_else(|| reject("会议缺少评分表", "the meeting lacks a rubric"))?;
             sheet.validate(rubric).map_err(|e| reject(e.to_string(), "the score sheet does not fit the rubric"))
         }
-        Body::DecisionRecorded { meeting, code, decision, .. } => {
-            let m = known_meeting(meeting, state)?;
+        Body::DecisionRecorded { meeting, code, basis, decision, based_on } => {
+            let (m, a) = named_versions(meeting, code, basis, state)?;
             require_role(&m, author, Role::Chair, "记录结论", "record a decision")?;
-            let kind = known_application(meeting, code, state)?;
-            decision.validate(kind, m.date).map_err(|e| reject(e.to_string(), "the decision is not valid"))
+            let suggested = recomputed_suggestion(basis, based_on, &m, &a, state)?;
+            if decision.suggested != suggested {
+                return Err(hold(
+                    format!(
+                        "结论声称建议结论为“{}”，但按其所依据的评分表计算应为“{}”：未予采用，须人工核查",
+                        decision.suggested.zh(),
+                        suggested.zh()
+                    ),
+                    format!(
+                        "the decision claims the suggested outcome was “{}”, but the score sheets it names give “{}”: not applied, it needs a check",
+                        decision.suggested.en(),
+                        suggested.en()
+                    ),
+                ));
+            }
+            decision
+                .validate(a.application.kind, m.meeting.date)
+                .map_err(|e| reject(e.to_string(), "the decision is not valid"))
         }
     }
 }
 
-/// What the expert's own machine checks before signing, on top of [`authorize`]: an expert who
-/// has stepped aside (回避) from an application does not score it. Bundles are not held to this,
-/// since a score signed before the declaration may arrive after it.
+/// The outcome the sheets a decision names suggest, worked out here from those sheets, the
+/// application and the profile the decision names: never taken from the decision itself.
+fn recomputed_suggestion(
+    basis: &Basis,
+    based_on: &[String],
+    m: &MeetingVersion,
+    a: &ApplicationVersion,
+    state: &impl Authority,
+) -> Result<crate::domain::Outcome, Refusal> {
+    if based_on.is_empty() {
+        return Err(reject("结论没有依据任何评分表", "the decision names no score sheet"));
+    }
+    let mut authors = HashSet::new();
+    let mut entries = Vec::with_capacity(based_on.len());
+    for id in based_on {
+        let s = match state.score_sheet(id) {
+            Named::Here(s) => s,
+            Named::NotHere => {
+                return Err(hold(
+                    format!("结论所依据的评分表 {} 在本机尚未收到（或无效），暂存待其到达", short(id)),
+                    format!(
+                        "the score sheet {} the decision rests on is not here (not arrived, or not valid here); held until it is",
+                        short(id)
+                    ),
+                ));
+            }
+            Named::WrongKind => {
+                return Err(reject(
+                    "结论所依据的事件不是评分表",
+                    "the decision rests on an event that is not a score sheet",
+                ));
+            }
+        };
+        if s.meeting != m.meeting.id
+            || s.code != a.application.code
+            || s.basis.application_event != basis.application_event
+        {
+            return Err(reject(
+                "结论所依据的评分表属于另一项目或另一版本的申报",
+                "the decision rests on a score sheet of another application, or of another version of it",
+            ));
+        }
+        if !authors.insert(s.author.clone()) {
+            return Err(reject("结论两次依据同一专家的评分表", "the decision names two score sheets of one expert"));
+        }
+        entries.push((s.author.clone(), s.sheet.total(), s.sheet.vetoes.len()));
+    }
+    let assessment = crate::domain::assess(&m.meeting.profile, &a.application, &entries);
+    assessment.suggested.ok_or_else(|| reject("结论没有依据任何评分表", "the decision names no score sheet"))
+}
+
+/// What the signer's own machine checks before signing, on top of [`authorize`]: the event
+/// answers the versions current here (so nobody signs for a version they were not shown), and an
+/// expert who stepped aside (回避) does not score. Bundles are not held to this, since an event
+/// signed before a newer version or a declaration may arrive after it.
 pub fn local_guard(event: &SignedEvent, state: &impl Authority) -> Result<(), Refusal> {
-    if let Body::ScoreSubmitted { meeting, code, .. } = &event.envelope.body
-        && state.is_recused(meeting, code, &event.envelope.author)
+    let env = &event.envelope;
+    let newer = || {
+        reject(
+            "本机已收到更新的会议或申报版本，请重新查看后再提交",
+            "a newer version of the meeting or application has arrived here: look at it again, then submit",
+        )
+    };
+    match &env.body {
+        Body::MeetingOpened(m) => {
+            let current = state.current(&m.id, None).map(|(v, _)| v);
+            if current != m.supersedes {
+                return Err(match current {
+                    Some(_) => newer(),
+                    None => reject("要变更的会议在本机不存在", "the meeting to change is not here"),
+                });
+            }
+        }
+        Body::ApplicationRegistered { meeting, meeting_event, .. } => {
+            if state.current(meeting, None).map(|(v, _)| v).as_ref() != Some(meeting_event) {
+                return Err(newer());
+            }
+        }
+        body => {
+            if let (Some(basis), Some(meeting), Some(code)) = (body.basis(), body.meeting(), body.application()) {
+                let current = state.current(meeting, Some(code));
+                if current != Some((basis.meeting_event.clone(), Some(basis.application_event.clone()))) {
+                    return Err(newer());
+                }
+            }
+        }
+    }
+    if let Body::ScoreSubmitted { meeting, code, .. } = &env.body
+        && state.is_recused(meeting, code, &env.author)
     {
         return Err(reject(
             format!("你已对 {code} 声明回避，不能再评分"),
@@ -155,35 +322,61 @@ fn require_trusted(author: &str, state: &impl Authority) -> Result<(), Refusal> 
     }
 }
 
-fn meeting_opened(author: &str, m: &MeetingOpened, state: &impl Authority) -> Result<(), Refusal> {
+fn meeting_opened(author: &str, seq: u64, m: &MeetingOpened, state: &impl Authority) -> Result<(), Refusal> {
     require_trusted(author, state)?;
     if m.secretariat.key != author {
         return Err(reject("会议开启事件的秘书处必须是签名者本人", "the meeting's secretariat must be the signer"));
     }
-    if let Some(existing) = state.meeting(&m.id) {
-        if existing.secretariat != author {
-            return Err(reject(
-                format!("会议 {} 已由另一秘书处开启", m.id),
-                format!("meeting {} was opened by another secretariat", m.id),
-            ));
-        }
-        // Seats only grow, so a score accepted under one version of the panel stays valid under
-        // every later one, and import order cannot matter.
-        let kept =
-            existing.panel.iter().all(|(key, role)| m.panel.iter().any(|p| &p.member.key == key && p.role == *role));
-        if !kept {
-            return Err(reject(
-                format!(
-                    "重新开启会议 {} 时只能增加专家，不能移除专家或改变角色；如需停用某人的密钥，请吊销该密钥",
-                    m.id
-                ),
-                format!(
-                    "re-opening meeting {} may add panel members but not remove them or change their roles; revoke a key instead",
-                    m.id
-                ),
-            ));
-        }
+    well_formed(author, m)?;
+    if state.opened_by_another(&m.id, author) {
+        return Err(hold(
+            format!("会议 {} 被两个不同的秘书处密钥开启，双方均已暂存，须人工核查", m.id),
+            format!("meeting {} was opened by two different secretariat keys; both are held and need a check", m.id),
+        ));
     }
+    let Some(previous) = &m.supersedes else { return Ok(()) };
+    let p = match state.meeting_version(previous) {
+        Named::Here(p) => p,
+        Named::NotHere => {
+            return Err(hold(
+                format!("会议 {} 的上一版本 {} 尚未收到（或无效），暂存待其到达", m.id, short(previous)),
+                format!(
+                    "the previous version {} of meeting {} is not here (not arrived, or not valid here); held until it is",
+                    short(previous),
+                    m.id
+                ),
+            ));
+        }
+        Named::WrongKind => {
+            return Err(reject(
+                "会议所替换的事件不是会议版本",
+                "the meeting replaces an event that is not a meeting version",
+            ));
+        }
+    };
+    if p.meeting.id != m.id || p.author != author || p.seq >= seq {
+        return Err(reject(
+            "会议版本只能替换同一秘书处此前的同一会议版本",
+            "a meeting version may only replace an earlier version of the same meeting by the same secretariat",
+        ));
+    }
+    // Seats only grow, so that everyone seated under one version stays seated under every later one.
+    let kept =
+        p.meeting.panel.iter().all(|old| m.panel.iter().any(|p| p.member.key == old.member.key && p.role == old.role));
+    if !kept {
+        return Err(reject(
+            format!("重新开启会议 {} 时只能增加专家，不能移除专家或改变角色；如需停用某人的密钥，请吊销该密钥", m.id),
+            format!(
+                "re-opening meeting {} may add panel members but not remove them or change their roles; revoke a key instead",
+                m.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The panel, rubrics and profile a meeting version carries make sense on their own.
+fn well_formed(author: &str, m: &MeetingOpened) -> Result<(), Refusal> {
     check_replacements(m)?;
     let chairs = m.seats().iter().filter(|s| s.holder.role == Role::Chair).count();
     if chairs != 1 {
@@ -234,36 +427,64 @@ fn check_replacements(m: &MeetingOpened) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn known_meeting(id: &str, state: &impl Authority) -> Result<Rc<MeetingFacts>, Refusal> {
-    state.meeting(id).ok_or_else(|| {
-        hold(
-            format!("会议 {id} 尚未收到，暂存待其到达"),
-            format!("meeting {id} has not arrived yet; held until it does"),
-        )
-    })
+/// The meeting version an event names, which must be a version of `meeting`.
+fn named_meeting(meeting: &str, event_id: &str, state: &impl Authority) -> Result<Rc<MeetingVersion>, Refusal> {
+    match state.meeting_version(event_id) {
+        Named::Here(m) if m.meeting.id == meeting => Ok(m),
+        Named::Here(_) | Named::WrongKind => Err(reject(
+            format!("事件所依据的 {} 不是会议 {meeting} 的版本", short(event_id)),
+            format!("the event names {} as a version of meeting {meeting}, and it is not one", short(event_id)),
+        )),
+        Named::NotHere => Err(hold(
+            format!("会议 {meeting} 的版本 {} 尚未收到（或无效），暂存待其到达", short(event_id)),
+            format!(
+                "version {} of meeting {meeting} is not here (not arrived, or not valid here); held until it is",
+                short(event_id)
+            ),
+        )),
+    }
 }
 
-fn known_application(meeting: &str, code: &str, state: &impl Authority) -> Result<ApplicationKind, Refusal> {
-    state.application_kind(meeting, code).ok_or_else(|| {
-        hold(
-            format!("申报项目 {code} 尚未登记，暂存待其到达"),
-            format!("application {code} is not registered yet; held until it is"),
-        )
-    })
+/// The meeting version and application registration an event about `code` names.
+fn named_versions(
+    meeting: &str,
+    code: &str,
+    basis: &Basis,
+    state: &impl Authority,
+) -> Result<(Rc<MeetingVersion>, Rc<ApplicationVersion>), Refusal> {
+    let m = named_meeting(meeting, &basis.meeting_event, state)?;
+    match state.application_version(&basis.application_event) {
+        Named::Here(a) if a.meeting == meeting && a.application.code == code => Ok((m, a)),
+        Named::Here(_) | Named::WrongKind => Err(reject(
+            format!("事件所依据的 {} 不是申报项目 {code} 的登记", short(&basis.application_event)),
+            format!(
+                "the event names {} as a registration of {code}, and it is not one",
+                short(&basis.application_event)
+            ),
+        )),
+        Named::NotHere => Err(hold(
+            format!("申报项目 {code} 的登记 {} 尚未收到（或无效），暂存待其到达", short(&basis.application_event)),
+            format!(
+                "registration {} of application {code} is not here (not arrived, or not valid here); held until it is",
+                short(&basis.application_event)
+            ),
+        )),
+    }
 }
 
-fn require_role(m: &MeetingFacts, author: &str, role: Role, what_zh: &str, what_en: &str) -> Result<(), Refusal> {
+fn require_role(m: &MeetingVersion, author: &str, role: Role, what_zh: &str, what_en: &str) -> Result<(), Refusal> {
     match m.role_of(author) {
         Some(r) if r == role => Ok(()),
         Some(r) => Err(reject(
             format!("{}不能{what_zh}，只有{}可以", r.zh(), role.zh()),
             format!("a panel {r:?} cannot {what_en}; only the {role:?} can").to_lowercase(),
         )),
-        // Held, not dropped: the secretariat may still add this key to the panel (a replaced laptop).
-        None => Err(hold(
-            format!("签名者不在本次会议的专家组中，不能{what_zh}。如有误，请秘书处核对专家名单"),
+        None => Err(reject(
             format!(
-                "the signer is not on this meeting's panel and cannot {what_en}; if that is wrong, ask the secretariat to check the roster"
+                "签名者不在本次会议的专家组中（按其所依据的会议版本），不能{what_zh}。如有误，请秘书处核对专家名单"
+            ),
+            format!(
+                "the signer is not on this meeting's panel (in the meeting version the event names) and cannot {what_en}; if that is wrong, ask the secretariat to check the roster"
             ),
         )),
     }

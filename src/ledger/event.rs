@@ -114,6 +114,10 @@ pub struct MeetingOpened {
     pub panel: Vec<PanelMember>,
     #[serde(default)]
     pub draw: Option<DrawRecord>,
+    /// The version this one replaces (会议变更): the id of the secretariat's previous
+    /// `meeting_opened` event for the meeting. None for the version that opened it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
 }
 
 impl MeetingOpened {
@@ -144,34 +148,52 @@ impl MeetingOpened {
     }
 }
 
+/// The versions an event about one application answers (所依据的版本): the meeting version (the
+/// id of a `meeting_opened` event, which carries the rubric and profile) and the application's
+/// registration (the id of an `application_registered` event). A sheet or a decision counts only
+/// while both are the current ones, and is checked against them alone, so that the result never
+/// depends on the order events arrive in.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basis {
+    pub meeting_event: String,
+    pub application_event: String,
+}
+
 /// What an event says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 /// Externally tagged (`{"score_submitted": {...}}`): serde reads it in one pass, where an
 /// internally tagged enum would buffer every event first.
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Body {
     MeetingOpened(Box<MeetingOpened>),
-    /// 申报登记
+    /// 申报登记, under the meeting version `meeting_event`.
     ApplicationRegistered {
         meeting: String,
+        meeting_event: String,
         application: Box<Application>,
     },
     /// 回避声明
     ConflictDeclared {
         meeting: String,
         code: String,
+        basis: Basis,
         reason: String,
     },
     /// 提交评分; a later one from the same expert supersedes.
     ScoreSubmitted {
         meeting: String,
         code: String,
+        basis: Basis,
         sheet: ScoreSheet,
     },
-    /// 专家组结论, with the score events it was based on.
+    /// 专家组结论, with the score events it was based on. The receiver works out the aggregate
+    /// and the suggested outcome from those events itself and holds a decision that claims
+    /// otherwise.
     DecisionRecorded {
         meeting: String,
         code: String,
+        basis: Basis,
         decision: Decision,
         based_on: Vec<String>,
     },
@@ -203,6 +225,16 @@ impl Body {
             | Body::ScoreSubmitted { meeting, .. }
             | Body::DecisionRecorded { meeting, .. } => Some(meeting),
             Body::KeyRevoked { .. } => None,
+        }
+    }
+
+    /// The versions an event about one application answers.
+    pub fn basis(&self) -> Option<&Basis> {
+        match self {
+            Body::ConflictDeclared { basis, .. }
+            | Body::ScoreSubmitted { basis, .. }
+            | Body::DecisionRecorded { basis, .. } => Some(basis),
+            _ => None,
         }
     }
 
@@ -253,8 +285,123 @@ pub enum EventError {
     NewerVersion { found: u32, known: u32 },
     #[error("作者公钥无效 / the author key is not valid hex")]
     BadAuthor,
+    #[error(
+        "事件序号 {0} 超出范围（应为 1 到 {max}） / event seq {0} is out of range (1 to {max})",
+        max = MAX_SEQ
+    )]
+    SeqOutOfRange(u64),
+    #[error(
+        "吊销截止序号 {0} 超出范围（应为 0 到 {max}） / revocation cut-off {0} is out of range (0 to {max})",
+        max = MAX_SEQ
+    )]
+    CutoffOutOfRange(u64),
+    #[error(
+        "事件时间 {0} 不在 2000 年至 2099 年之间，签名者电脑的时钟有误 / event time {0} is outside the years 2000 to 2099: the signer's clock is wrong"
+    )]
+    TimeOutOfRange(DateTime<Utc>),
+    #[error(
+        "事件长 {size} 字节，超过上限 {limit} 字节（MAX_EVENT_BYTES），请缩短其中的文字 / the event is {size} bytes, over the limit of {limit} (MAX_EVENT_BYTES): shorten its text"
+    )]
+    TooLarge { size: usize, limit: usize },
+    #[error(
+        "事件中的同一对象两次写了“{0}”字段，不同程序可能读出不同内容，已拒绝 / the event names the key “{0}” twice in one object, so different programs could read different facts: refused"
+    )]
+    DuplicateKey(String),
     #[error(transparent)]
     Suite(#[from] SuiteError),
+}
+
+/// Event times before this are refused: no reviewdesk meeting was ever held then.
+pub fn earliest_time() -> DateTime<Utc> {
+    DateTime::from_timestamp(946_684_800, 0).unwrap_or_default() // 2000-01-01T00:00:00Z
+}
+
+/// Event times from this on are refused.
+pub fn end_of_times() -> DateTime<Utc> {
+    DateTime::from_timestamp(4_102_444_800, 0).unwrap_or_default() // 2100-01-01T00:00:00Z
+}
+
+impl Envelope {
+    /// The limits every signer and every reader check, so that they agree: seq and cut-off fit
+    /// SQLite's integers, the time is plausible, the bytes fit a bundle line.
+    pub fn check(&self, len: usize) -> Result<(), EventError> {
+        if len > MAX_EVENT_BYTES {
+            return Err(EventError::TooLarge { size: len, limit: MAX_EVENT_BYTES });
+        }
+        if self.seq == 0 || self.seq > MAX_SEQ {
+            return Err(EventError::SeqOutOfRange(self.seq));
+        }
+        if let Body::KeyRevoked { cutoff_seq, .. } = &self.body
+            && *cutoff_seq > MAX_SEQ
+        {
+            return Err(EventError::CutoffOutOfRange(*cutoff_seq));
+        }
+        if self.time < earliest_time() || self.time >= end_of_times() {
+            return Err(EventError::TimeOutOfRange(self.time));
+        }
+        Ok(())
+    }
+}
+
+/// Refuses JSON in which one object names a key twice. serde keeps the last value and another
+/// parser may keep the first, so one signature would carry two readings.
+fn unique_keys(bytes: &[u8]) -> Result<(), EventError> {
+    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+    use std::cell::RefCell;
+    /// Walks any JSON value; the first key seen twice in one object is left in the cell.
+    #[derive(Clone, Copy)]
+    struct Unique<'c>(&'c RefCell<Option<String>>);
+    impl<'de> DeserializeSeed<'de> for Unique<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Unique<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if !seen.insert(key.clone()) {
+                    *self.0.borrow_mut() = Some(key.into_owned());
+                    return Err(serde::de::Error::custom("duplicate key"));
+                }
+                map.next_value_seed(self)?;
+            }
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(self)?.is_some() {}
+            Ok(())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+    let twice = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Unique(&twice).deserialize(&mut de).map_err(|e| match twice.take() {
+        Some(key) => EventError::DuplicateKey(crate::domain::text::printable(&key).into_owned()),
+        None => EventError::Malformed(e.to_string()),
+    })
 }
 
 #[derive(Serialize, Deserialize)]
@@ -270,12 +417,14 @@ fn signing_message(bytes: &[u8]) -> Vec<u8> {
 
 impl SignedEvent {
     /// Encodes and signs an envelope. The bytes produced are the bytes stored and shipped.
-    pub fn sign(key: &super::suite::SecretKey, envelope: Envelope) -> SignedEvent {
+    /// Refuses what a peer's reader would refuse: nothing out of range is ever signed.
+    pub fn sign(key: &super::suite::SecretKey, envelope: Envelope) -> Result<SignedEvent, EventError> {
         // Serialising our own plain data types cannot fail.
         let bytes = serde_json::to_vec(&envelope).unwrap_or_default();
+        envelope.check(bytes.len())?;
         let signature = key.sign(&signing_message(&bytes));
         let id = hex::encode(envelope.suite.hash(&bytes));
-        SignedEvent { id, bytes, signature, envelope }
+        Ok(SignedEvent { id, bytes, signature, envelope })
     }
 
     /// Parses the signed bytes and checks the signature against the author's key.
@@ -289,6 +438,9 @@ impl SignedEvent {
     /// Parses the signed bytes and names the event, without checking the signature: for batch
     /// verification ([`verify_batch`]) or for bytes already verified under a matching hash.
     pub fn parse_unverified(bytes: Vec<u8>, signature: Vec<u8>) -> Result<SignedEvent, EventError> {
+        if bytes.len() > MAX_EVENT_BYTES {
+            return Err(EventError::TooLarge { size: bytes.len(), limit: MAX_EVENT_BYTES });
+        }
         let envelope: Envelope = match serde_json::from_slice(&bytes) {
             Ok(e) => e,
             // Only a failure is worth a second look: a newer version deserves its own message.
@@ -305,6 +457,8 @@ impl SignedEvent {
         if envelope.v > EVENT_VERSION {
             return Err(EventError::NewerVersion { found: envelope.v, known: EVENT_VERSION });
         }
+        envelope.check(bytes.len())?;
+        unique_keys(&bytes)?;
         let id = hex::encode(envelope.suite.hash(&bytes));
         Ok(SignedEvent { id, bytes, signature, envelope })
     }
@@ -391,15 +545,73 @@ mod tests {
             body: Body::ConflictDeclared {
                 meeting: "M1".into(),
                 code: "GL-1".into(),
+                basis: Basis { meeting_event: "a".repeat(64), application_event: "b".repeat(64) },
                 reason: "曾参与该项目可研编制".into(),
             },
         }
     }
 
+    /// Signs `bytes` as they are, as a hostile peer would.
+    fn forge(key: &super::super::suite::SecretKey, bytes: &str) -> Result<SignedEvent, EventError> {
+        let sig = key.sign(&signing_message(bytes.as_bytes()));
+        SignedEvent::verify(bytes.as_bytes().to_vec(), sig)
+    }
+
+    #[test]
+    fn nothing_out_of_range_is_signed_or_read() {
+        let key = Suite::Ed25519Sha256.generate();
+        for seq in [0, MAX_SEQ + 1, u64::MAX] {
+            let env = envelope(&key, seq);
+            assert!(matches!(SignedEvent::sign(&key, env.clone()), Err(EventError::SeqOutOfRange(s)) if s == seq));
+            let text = serde_json::to_string(&env).unwrap();
+            assert!(matches!(forge(&key, &text), Err(EventError::SeqOutOfRange(s)) if s == seq), "{seq}");
+        }
+        let mut env = envelope(&key, MAX_SEQ);
+        assert!(SignedEvent::sign(&key, env.clone()).is_ok(), "the largest seq SQLite holds is fine");
+        env.body = Body::KeyRevoked { key: "ab".into(), cutoff_seq: u64::MAX, reason: "遗失".into() };
+        let text = serde_json::to_string(&env).unwrap();
+        assert!(matches!(forge(&key, &text), Err(EventError::CutoffOutOfRange(u64::MAX))));
+        for time in ["1970-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z", "9999-12-31T00:00:00Z"] {
+            let mut env = envelope(&key, 1);
+            env.time = DateTime::parse_from_rfc3339(time).unwrap().with_timezone(&Utc);
+            assert!(matches!(SignedEvent::sign(&key, env), Err(EventError::TimeOutOfRange(_))), "{time}");
+        }
+        let mut env = envelope(&key, 1);
+        if let Body::ConflictDeclared { reason, .. } = &mut env.body {
+            *reason = "长".repeat(MAX_EVENT_BYTES / 3 + 1);
+        }
+        assert!(matches!(SignedEvent::sign(&key, env), Err(EventError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn a_key_named_twice_in_one_object_is_refused() {
+        let key = Suite::Ed25519Sha256.generate();
+        let e = SignedEvent::sign(&key, envelope(&key, 1)).unwrap();
+        let text = String::from_utf8(e.bytes).unwrap();
+        // The same field twice at the top, in the body, and spelt with an escape.
+        for (from, to) in [
+            ("\"seq\":1,", "\"seq\":1,\"seq\":1,"),
+            ("\"reason\":", "\"reason\":\"无\",\"reason\":"),
+            ("\"reason\":", "\"reason\":\"无\",\"r\\u0065ason\":"),
+        ] {
+            let twice = text.replacen(from, to, 1);
+            assert_ne!(twice, text);
+            assert!(
+                matches!(forge(&key, &twice), Err(EventError::DuplicateKey(_)) | Err(EventError::Malformed(_))),
+                "{twice}"
+            );
+        }
+        // Inside a map (points per criterion), where serde alone would keep the last value.
+        let sheet = r#"{"v":1,"suite":"ed25519-sha256","author":"AUTHOR","seq":1,"prev":null,"time":"2026-11-20T09:00:00Z","body":{"score_submitted":{"meeting":"M1","code":"GL-1","basis":{"meeting_event":"a","application_event":"b"},"sheet":{"points":{"necessity":15,"necessity":1}}}}}"#;
+        let sheet = sheet.replace("AUTHOR", &hex::encode(key.public()));
+        assert!(matches!(forge(&key, &sheet), Err(EventError::DuplicateKey(k)) if k == "necessity"));
+        assert!(forge(&key, &sheet.replace(",\"necessity\":1", "")).is_ok());
+    }
+
     #[test]
     fn a_line_round_trips_with_the_same_bytes_and_id() {
         let key = Suite::Ed25519Sha256.generate();
-        let e = SignedEvent::sign(&key, envelope(&key, 1));
+        let e = SignedEvent::sign(&key, envelope(&key, 1)).unwrap();
         let back = SignedEvent::from_line(&e.to_line()).unwrap();
         assert_eq!(back.bytes, e.bytes);
         assert_eq!(back.id, e.id);
@@ -409,11 +621,11 @@ mod tests {
     #[test]
     fn a_changed_byte_or_another_signer_is_refused() {
         let key = Suite::Ed25519Sha256.generate();
-        let e = SignedEvent::sign(&key, envelope(&key, 1));
+        let e = SignedEvent::sign(&key, envelope(&key, 1)).unwrap();
         let tampered = e.to_line().replace("可研编制", "可研评审");
         assert!(matches!(SignedEvent::from_line(&tampered), Err(EventError::Suite(SuiteError::BadSignature))));
         let other = Suite::Ed25519Sha256.generate();
-        let forged = SignedEvent::sign(&other, envelope(&key, 1));
+        let forged = SignedEvent::sign(&other, envelope(&key, 1)).unwrap();
         assert!(matches!(SignedEvent::verify(forged.bytes, forged.signature), Err(EventError::Suite(_))));
     }
 
@@ -422,7 +634,7 @@ mod tests {
         let key = Suite::Ed25519Sha256.generate();
         let mut env = envelope(&key, 1);
         env.v = 9;
-        let e = SignedEvent::sign(&key, env);
+        let e = SignedEvent::sign(&key, env).unwrap();
         let err = SignedEvent::verify(e.bytes, e.signature).unwrap_err().to_string();
         assert!(err.contains('9') && err.contains('1'), "{err}");
     }

@@ -6,7 +6,9 @@ pub mod identity;
 pub mod sealed;
 pub mod suite;
 
-pub use authz::{Authority, Disposition, MeetingFacts, Refusal, authorize, local_guard};
-pub use event::{Body, Envelope, MeetingOpened, Member, PanelMember, Role, SignedEvent};
+pub use authz::{
+    ApplicationVersion, Authority, Disposition, MeetingVersion, Named, Refusal, SheetVersion, authorize, local_guard,
+};
+pub use event::{Basis, Body, Envelope, MeetingOpened, Member, PanelMember, Role, SignedEvent};
 pub use identity::{Identity, IdentityError, KeyEntry, Keyring, PublicKey};
 pub use suite::{Suite, fingerprint};

@@ -1,14 +1,24 @@
 //! The append path: verify, authorize, insert and project, inside one IMMEDIATE transaction.
+//!
+//! The state of a store is defined as a canonical replay of its log ([`Applier::reevaluate`]):
+//! every event, parents' kinds first, each judged against what came before it in that order.
+//! Most arrivals only add to the state, and for those applying them one by one gives the same
+//! result as the replay. The few that can change verdicts already given (a revocation, a chain
+//! fork, a second secretariat opening the same meeting) make the transaction end with the
+//! replay itself, so the result is a function of the set of events, whatever their order.
 
 use super::{Result, Store, StoreError};
-use crate::domain::ApplicationKind;
 use crate::domain::text::Text;
-use crate::ledger::event::{Body, EVENT_VERSION, Envelope, MeetingOpened};
-use crate::ledger::{Authority, Disposition, Identity, MeetingFacts, Refusal, SignedEvent, authorize, local_guard};
+use crate::ledger::event::{Body, EVENT_VERSION, Envelope};
+use crate::ledger::{
+    ApplicationVersion, Authority, Basis, Disposition, Identity, MeetingVersion, Named, Refusal, SheetVersion,
+    SignedEvent, authorize, local_guard,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 /// What happened to one event offered to the store.
@@ -17,6 +27,8 @@ pub enum AppendOutcome {
     New,
     Duplicate,
     Quarantined(Refusal),
+    /// Void (signed after its author's revocation cut-off): kept in the log, never applied.
+    Void(Refusal),
     Rejected(Refusal),
 }
 
@@ -26,11 +38,14 @@ pub struct ImportReport {
     pub new: usize,
     pub duplicate: usize,
     pub quarantined: usize,
+    /// Refused for good, or void under a revocation.
     pub rejected: usize,
     /// (event id, reason) for each quarantined or rejected event.
     pub refusals: Vec<(String, Text)>,
     /// Held events this import made applicable (their meeting or application arrived).
     pub released: usize,
+    /// Events applied before this import that it made void (a revocation) or held (a fork).
+    pub withdrawn: usize,
     /// Events still held in quarantine after this import, in the whole store.
     pub still_held: usize,
     /// Keys with two different events at one seq.
@@ -38,40 +53,54 @@ pub struct ImportReport {
     pub blobs_stored: usize,
 }
 
-/// The order a rebuild replays kinds in, so that parents exist before children.
+/// The order a replay takes kinds in, so that what an event names is judged before it.
 pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 WHEN 'application_registered' THEN 2 \
      WHEN 'conflict_declared' THEN 3 WHEN 'score_submitted' THEN 4 ELSE 5 END";
 
 /// An event of the same author near a new one: (id, seq, prev, status).
 type Neighbour = (String, i64, Option<String>, String);
 
-/// Applies events within one transaction, caching the meeting facts authorization reads.
+/// A stored event as replayed: (id, bytes, signature, status).
+type StoredRow = (String, Vec<u8>, Vec<u8>, String);
+
+/// Applies events within one transaction, remembering what authorization has looked up.
 pub(super) struct Applier<'t> {
     tx: &'t Transaction<'t>,
-    meetings: RefCell<HashMap<String, Option<Rc<MeetingFacts>>>>,
     memo: RefCell<Memo>,
     damage: RefCell<Option<String>>,
     now: String,
+    /// Set by an arrival that can change verdicts already given: the transaction must end with
+    /// a full replay.
+    pub(super) replay_needed: bool,
 }
 
-/// Answers authorization asks again and again within one import, kept in step with the
-/// projection as events apply (a bundle is thousands of scores on a few applications).
+/// What authorization asked, and the answers, kept in step with the log as events apply.
 #[derive(Default)]
 struct Memo {
     trusted: HashMap<String, bool>,
-    kinds: HashMap<(String, String), Option<ApplicationKind>>,
-    recused: HashMap<(String, String, String), bool>,
     cutoffs: HashMap<String, Option<u64>>,
+    meetings: HashMap<String, Named<Rc<MeetingVersion>>>,
+    applications: HashMap<String, Named<Rc<ApplicationVersion>>>,
+    sheets: HashMap<String, Named<Rc<SheetVersion>>>,
+}
+
+impl Memo {
+    /// Forgets what is known about the event `id`, whose state just changed.
+    fn forget(&mut self, id: &str) {
+        self.meetings.remove(id);
+        self.applications.remove(id);
+        self.sheets.remove(id);
+    }
 }
 
 impl<'t> Applier<'t> {
     pub(super) fn new(tx: &'t Transaction<'t>, now: &str) -> Self {
         Applier {
             tx,
-            meetings: RefCell::new(HashMap::new()),
             memo: RefCell::new(Memo::default()),
             damage: RefCell::new(None),
             now: now.to_string(),
+            replay_needed: false,
         }
     }
 
@@ -84,6 +113,9 @@ impl<'t> Applier<'t> {
             self.insert(ev, "quarantined", Some(&fork), true)?;
             return Ok(AppendOutcome::Quarantined(Refusal { disposition: Disposition::Quarantine, reason: fork }));
         }
+        if changes_earlier_verdicts(ev, self) {
+            self.replay_needed = true;
+        }
         let verdict = authorize(ev, self);
         if let Some(damage) = self.damage.borrow_mut().take() {
             return Err(StoreError::Corrupt(damage));
@@ -94,17 +126,22 @@ impl<'t> Applier<'t> {
                 self.project(&ev.envelope, &ev.id)?;
                 Ok(AppendOutcome::New)
             }
-            Err(r) if r.disposition == Disposition::Quarantine => {
-                self.insert(ev, "quarantined", Some(&r.reason), false)?;
-                Ok(AppendOutcome::Quarantined(r))
-            }
-            // A well-signed event its author may never make is reported, not kept.
-            Err(r) => Ok(AppendOutcome::Rejected(r)),
+            Err(r) => match r.disposition {
+                Disposition::Quarantine => {
+                    self.insert(ev, "quarantined", Some(&r.reason), false)?;
+                    Ok(AppendOutcome::Quarantined(r))
+                }
+                // Kept, since the revocation that voids it may itself be voided later.
+                Disposition::Void => {
+                    self.insert(ev, "void", Some(&r.reason), false)?;
+                    Ok(AppendOutcome::Void(r))
+                }
+                // A well-signed event its author may never make is reported, not kept.
+                Disposition::Reject => Ok(AppendOutcome::Rejected(r)),
+            },
         }
     }
 
-    /// A second event at an author's seq, or one whose `prev` disagrees with its neighbours, is a
-    /// fork: both sides are quarantined and the key is flagged, never silently resolved.
     /// The author's events at this seq and either side of it: (id, seq, prev, status).
     fn neighbours(&self, ev: &SignedEvent) -> Result<Vec<Neighbour>> {
         let env = &ev.envelope;
@@ -117,6 +154,8 @@ impl<'t> Applier<'t> {
         Ok(near)
     }
 
+    /// A second event at an author's seq, or one whose `prev` disagrees with its neighbours, is a
+    /// fork: both sides are quarantined and the key is flagged, never silently resolved.
     fn fork_with(&mut self, ev: &SignedEvent, near: &[Neighbour]) -> Result<Option<Text>> {
         let env = &ev.envelope;
         let seq = env.seq as i64;
@@ -138,17 +177,14 @@ impl<'t> Applier<'t> {
                 env.seq
             ),
         );
-        let mut was_applied = false;
-        for (id, _, _, status) in conflicting {
-            was_applied |= status == "applied";
+        for (id, _, _, _) in conflicting {
             self.tx.execute(
                 "UPDATE events SET status = 'quarantined', fork = 1, reason_zh = ?2, reason_en = ?3 WHERE id = ?1",
                 params![id, reason.zh, reason.en],
             )?;
         }
-        if was_applied {
-            self.rebuild()?;
-        }
+        // Whatever rested on the other side must be judged again.
+        self.replay_needed = true;
         Ok(Some(reason))
     }
 
@@ -158,27 +194,29 @@ impl<'t> Applier<'t> {
         let mut applied = 0;
         let mut rejected = Vec::new();
         loop {
-            let held: Vec<(String, Vec<u8>, Vec<u8>)> = self
-                .tx
-                .prepare(&format!("SELECT id, bytes, signature FROM events WHERE status = 'quarantined' AND fork = 0 ORDER BY {KIND_ORDER}, author, seq"))?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+            let held = self.events_where("status = 'quarantined' AND fork = 0")?;
             let mut progress = false;
-            for (id, bytes, sig) in held {
+            for (id, bytes, sig, _) in held {
                 let ev = SignedEvent::parse_unverified(bytes, sig)
                     .map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
-                match authorize(&ev, self) {
+                let verdict = authorize(&ev, self);
+                if let Some(damage) = self.damage.borrow_mut().take() {
+                    return Err(StoreError::Corrupt(damage));
+                }
+                match verdict {
                     Ok(()) => {
-                        self.tx.execute(
-                            "UPDATE events SET status = 'applied', reason_zh = NULL, reason_en = NULL WHERE id = ?1",
-                            [&id],
-                        )?;
+                        self.set_status(&id, "applied", None)?;
                         self.project(&ev.envelope, &id)?;
                         applied += 1;
                         progress = true;
                     }
                     Err(r) if r.disposition == Disposition::Reject => {
                         self.tx.execute("DELETE FROM events WHERE id = ?1", [&id])?;
+                        rejected.push((id, r.reason));
+                        progress = true;
+                    }
+                    Err(r) if r.disposition == Disposition::Void => {
+                        self.set_status(&id, "void", Some(&r.reason))?;
                         rejected.push((id, r.reason));
                         progress = true;
                     }
@@ -189,6 +227,26 @@ impl<'t> Applier<'t> {
                 return Ok((applied, rejected));
             }
         }
+    }
+
+    /// (id, bytes, signature, status) of the events matching `condition`, in replay order.
+    fn events_where(&self, condition: &str) -> Result<Vec<StoredRow>> {
+        let rows = self
+            .tx
+            .prepare(&format!(
+                "SELECT id, bytes, signature, status FROM events WHERE {condition} ORDER BY {KIND_ORDER}, author, seq"
+            ))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    fn set_status(&self, id: &str, status: &str, reason: Option<&Text>) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE events SET status = ?2, reason_zh = ?3, reason_en = ?4 WHERE id = ?1")?
+            .execute(params![id, status, reason.map(|r| r.zh.as_str()), reason.map(|r| r.en.as_str())])?;
+        self.memo.borrow_mut().forget(id);
+        Ok(())
     }
 
     fn insert(&self, ev: &SignedEvent, status: &str, reason: Option<&Text>, fork: bool) -> Result<()> {
@@ -216,13 +274,13 @@ impl<'t> Applier<'t> {
                 self.now,
                 fork,
             ])?;
+        self.memo.borrow_mut().forget(&ev.id);
         Ok(())
     }
 
     /// Updates the projection tables for one applied event. Within one owner, a higher `seq`
     /// supersedes, so the result does not depend on the order events arrive in.
     pub(super) fn project(&mut self, env: &Envelope, event_id: &str) -> Result<()> {
-        self.forget(&env.body, &env.author);
         let seq = env.seq as i64;
         let time = rfc3339(env.time);
         let tx = self.tx;
@@ -256,10 +314,9 @@ impl<'t> Applier<'t> {
                             p.unit
                         ])?;
                     }
-                    self.meetings.borrow_mut().remove(&m.id);
                 }
             }
-            Body::ApplicationRegistered { meeting, application: a } => {
+            Body::ApplicationRegistered { meeting, application: a, .. } => {
                 tx.prepare_cached(
                     "INSERT INTO applications (meeting_id, code, kind, name, unit, requested_fen, approved_fen, data_json, event_id, seq) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
@@ -281,7 +338,7 @@ impl<'t> Applier<'t> {
                     seq
                 ])?;
             }
-            Body::ConflictDeclared { meeting, code, reason } => {
+            Body::ConflictDeclared { meeting, code, reason, .. } => {
                 tx.prepare_cached(
                     "INSERT INTO conflicts (meeting_id, code, expert_key, reason, event_id, seq, declared_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
                      ON CONFLICT DO UPDATE SET reason = excluded.reason, event_id = excluded.event_id, seq = excluded.seq, declared_at = excluded.declared_at \
@@ -289,115 +346,219 @@ impl<'t> Applier<'t> {
                 )?
                 .execute(params![meeting, code, env.author, reason, event_id, seq, time])?;
             }
-            Body::ScoreSubmitted { meeting, code, sheet } => {
+            Body::ScoreSubmitted { meeting, code, basis, sheet } => {
+                let rubric = self.rubric_sha256(basis)?;
                 tx.prepare_cached(
-                    "INSERT INTO score_sheets (meeting_id, code, expert_key, total_halves, veto_count, event_id, seq, submitted_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                    "INSERT INTO score_sheets (meeting_id, code, expert_key, total_halves, veto_count, event_id, seq, submitted_at, application_event, rubric_sha256) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
                      ON CONFLICT DO UPDATE SET total_halves = excluded.total_halves, veto_count = excluded.veto_count, \
-                       event_id = excluded.event_id, seq = excluded.seq, submitted_at = excluded.submitted_at \
+                       event_id = excluded.event_id, seq = excluded.seq, submitted_at = excluded.submitted_at, \
+                       application_event = excluded.application_event, rubric_sha256 = excluded.rubric_sha256 \
                      WHERE excluded.seq > score_sheets.seq",
                 )?
-                .execute(params![meeting, code, env.author, sheet.total().halves(), sheet.vetoes.len() as i64, event_id, seq, time])?;
+                .execute(params![
+                    meeting,
+                    code,
+                    env.author,
+                    sheet.total().halves(),
+                    sheet.vetoes.len() as i64,
+                    event_id,
+                    seq,
+                    time,
+                    basis.application_event,
+                    rubric
+                ])?;
             }
-            Body::DecisionRecorded { meeting, code, decision, based_on } => {
+            Body::DecisionRecorded { meeting, code, basis, decision, based_on } => {
+                let rubric = self.rubric_sha256(basis)?;
                 tx.prepare_cached(
-                    "INSERT INTO decisions (meeting_id, code, outcome, decision_json, based_on_json, event_id, seq, decided_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                    "INSERT INTO decisions (meeting_id, code, chair_key, outcome, decision_json, based_on_json, application_event, rubric_sha256, event_id, seq, decided_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
                      ON CONFLICT DO UPDATE SET outcome = excluded.outcome, decision_json = excluded.decision_json, based_on_json = excluded.based_on_json, \
+                       application_event = excluded.application_event, rubric_sha256 = excluded.rubric_sha256, \
                        event_id = excluded.event_id, seq = excluded.seq, decided_at = excluded.decided_at \
                      WHERE excluded.seq > decisions.seq",
                 )?
-                .execute(params![meeting, code, decision.outcome.id(), json(decision), json(based_on), event_id, seq, time])?;
+                .execute(params![
+                    meeting,
+                    code,
+                    env.author,
+                    decision.outcome.id(),
+                    json(decision),
+                    json(based_on),
+                    basis.application_event,
+                    rubric,
+                    event_id,
+                    seq,
+                    time
+                ])?;
             }
             Body::KeyRevoked { key, cutoff_seq, reason } => {
                 record_revocation(tx, key, *cutoff_seq, reason, event_id)?;
-                self.void_after_cutoff(key)?;
+                self.memo.borrow_mut().cutoffs.remove(key);
             }
         }
         Ok(())
     }
 
-    /// Drops what the memo knows that `body` is about to change.
-    fn forget(&self, body: &Body, author: &str) {
-        let mut memo = self.memo.borrow_mut();
-        match body {
-            Body::ApplicationRegistered { meeting, application } => {
-                memo.kinds.remove(&(meeting.clone(), application.code.clone()));
-            }
-            Body::ConflictDeclared { meeting, code, .. } => {
-                memo.recused.remove(&(meeting.clone(), code.clone(), author.to_string()));
-            }
-            Body::KeyRevoked { key, .. } => {
-                memo.cutoffs.remove(key);
-            }
-            _ => {}
-        }
+    /// The SHA-256 of the rubric an event about an application answers: that of its meeting
+    /// version for the kind of its registration. A sheet counts only while it equals the
+    /// current rubric's.
+    fn rubric_sha256(&self, basis: &Basis) -> Result<String> {
+        let (Named::Here(m), Named::Here(a)) =
+            (self.meeting_version(&basis.meeting_event), self.application_version(&basis.application_event))
+        else {
+            return Err(StoreError::Corrupt(format!("event answers versions that are not here: {basis:?}")));
+        };
+        Ok(m.meeting.rubrics.iter().find(|r| r.kind == a.application.kind).map(rubric_sha256).unwrap_or_default())
     }
 
-    /// Events past a new cut-off are removed, and the projections rebuilt if any had applied.
-    fn void_after_cutoff(&mut self, key: &str) -> Result<()> {
-        let cutoff: i64 =
-            self.tx.query_row("SELECT cutoff_seq FROM revocations WHERE key = ?1", [key], |r| r.get(0))?;
-        // Void events leave the log, as they would had they arrived after the revocation: the
-        // log must not depend on arrival order either. Held ones are rejected, and reported, by
-        // the re-examination that follows every import.
-        let voided = self.tx.execute(
-            "DELETE FROM events WHERE author = ?1 AND seq > ?2 AND status = 'applied'",
-            params![key, cutoff],
-        )?;
-        if voided > 0 {
-            self.rebuild()?;
-        }
-        Ok(())
-    }
-
-    /// Clears the projections and replays every applied event.
-    pub(super) fn rebuild(&mut self) -> Result<()> {
+    /// Replays the whole log in canonical order and sets every event's state, the revocations
+    /// and the projections from it: the definition of what a store holds. Returns the ids of
+    /// events that were applied before and are not now, and of those applied now that were not.
+    pub(super) fn reevaluate(&mut self) -> Result<Changes> {
+        let before: HashSet<String> = self.ids_where("status = 'applied'")?;
+        let held_before: HashSet<String> = self.ids_where("status = 'quarantined'")?;
         for t in super::schema::PROJECTIONS {
             self.tx.execute(&format!("DELETE FROM {t}"), [])?;
         }
-        self.meetings.borrow_mut().clear();
         *self.memo.borrow_mut() = Memo::default();
-        let mut st = self.tx.prepare(&format!(
-            "SELECT id, bytes FROM events WHERE status = 'applied' ORDER BY {KIND_ORDER}, author, seq"
-        ))?;
-        let rows: Vec<(String, Vec<u8>)> =
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        for (id, bytes) in rows {
-            let env: Envelope =
-                serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
-            // A revocation during replay would recurse; its voiding already happened.
-            if let Body::KeyRevoked { key, cutoff_seq, reason } = &env.body {
-                record_revocation(self.tx, key, *cutoff_seq, reason, &id)?;
-            } else {
-                self.project(&env, &id)?;
+        let revocations = self.settle_revocations()?;
+        // Everything is pending until the replay reaches it, so that no verdict leans on the
+        // state an event had before.
+        self.tx.execute("UPDATE events SET status = 'quarantined' WHERE fork = 0 AND status <> 'quarantined'", [])?;
+        for (id, bytes, sig, _) in self.events_where("fork = 0")? {
+            let ev = SignedEvent::parse_unverified(bytes, sig)
+                .map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
+            let verdict = match (&ev.envelope.body, revocations.get(&id)) {
+                (Body::KeyRevoked { .. }, Some(verdict)) => verdict.clone(),
+                _ => authorize(&ev, self),
+            };
+            if let Some(damage) = self.damage.borrow_mut().take() {
+                return Err(StoreError::Corrupt(damage));
+            }
+            match verdict {
+                Ok(()) => {
+                    self.set_status(&id, "applied", None)?;
+                    self.project(&ev.envelope, &id)?;
+                }
+                Err(r) => match r.disposition {
+                    Disposition::Quarantine => self.set_status(&id, "quarantined", Some(&r.reason))?,
+                    Disposition::Void => self.set_status(&id, "void", Some(&r.reason))?,
+                    Disposition::Reject => {
+                        self.tx.execute("DELETE FROM events WHERE id = ?1", [&id])?;
+                        self.memo.borrow_mut().forget(&id);
+                    }
+                },
             }
         }
-        Ok(())
+        self.replay_needed = false;
+        let after = self.ids_where("status = 'applied'")?;
+        Ok(Changes { withdrawn: before.difference(&after).count(), released: held_before.intersection(&after).count() })
     }
 
-    fn load_meeting(&self, id: &str) -> rusqlite::Result<Option<MeetingFacts>> {
-        let row: Option<(String, String, String)> = self
+    fn ids_where(&self, condition: &str) -> Result<HashSet<String>> {
+        let ids = self
             .tx
-            .prepare_cached("SELECT secretariat_key, date, body_json FROM meetings WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
-        let Some((secretariat, _, body)) = row else { return Ok(None) };
-        // Authorization must not mistake a damaged row for a missing meeting: remember the damage.
-        let m: MeetingOpened = match serde_json::from_str(&body) {
-            Ok(m) => m,
-            Err(e) => {
-                *self.damage.borrow_mut() = Some(format!("meeting {id}: {e}"));
-                return Ok(None);
-            }
-        };
-        Ok(Some(MeetingFacts {
-            secretariat,
-            date: m.date,
-            panel: m.panel.iter().map(|p| (p.member.key.clone(), p.role)).collect(),
-            rubrics: m.rubrics,
-        }))
+            .prepare(&format!("SELECT id FROM events WHERE {condition}"))?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
+
+    /// Decides which revocations stand, before anything else is replayed (a cut-off voids events
+    /// of every kind). They are taken in a fixed order (author, then seq), each standing if its
+    /// author is trusted and not cut off by one already standing; the earliest cut-off of a key
+    /// holds. Two secretariats revoking each other thus end the same way on every machine.
+    /// Returns each revocation's verdict, which the replay then uses as it is.
+    fn settle_revocations(&mut self) -> Result<HashMap<String, std::result::Result<(), Refusal>>> {
+        let mut verdicts = HashMap::new();
+        let rows = self
+            .tx
+            .prepare(
+                "SELECT id, bytes, signature FROM events WHERE kind = 'key_revoked' AND fork = 0 ORDER BY author, seq",
+            )?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (id, bytes, sig) in rows {
+            let ev = SignedEvent::parse_unverified(bytes, sig)
+                .map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
+            let verdict = authorize(&ev, self);
+            if verdict.is_ok()
+                && let Body::KeyRevoked { key, cutoff_seq, reason } = &ev.envelope.body
+            {
+                record_revocation(self.tx, key, *cutoff_seq, reason, &id)?;
+                self.memo.borrow_mut().cutoffs.remove(key);
+            }
+            verdicts.insert(id, verdict);
+        }
+        Ok(verdicts)
+    }
+
+    /// Finishes a transaction's appends: a full replay if an arrival asked for one, otherwise
+    /// another try at every held event.
+    pub(super) fn settle(&mut self) -> Result<Settled> {
+        if self.replay_needed {
+            let changes = self.reevaluate()?;
+            Ok(Settled { released: changes.released, withdrawn: changes.withdrawn, refusals: Vec::new() })
+        } else {
+            let (released, refusals) = self.reexamine()?;
+            Ok(Settled { released, withdrawn: 0, refusals })
+        }
+    }
+
+    /// The named event `id` if it is an applied event of `kind`, parsed by `read`.
+    fn named<T>(&self, id: &str, kind: &str, read: impl FnOnce(Envelope) -> Option<T>) -> Named<Rc<T>> {
+        let row: Option<(String, String, Vec<u8>)> = self
+            .tx
+            .prepare_cached("SELECT kind, status, bytes FROM events WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional())
+            .unwrap_or_else(|e| {
+                *self.damage.borrow_mut() = Some(e.to_string());
+                None
+            });
+        match row {
+            None => Named::NotHere,
+            Some((k, _, _)) if k != kind => Named::WrongKind,
+            Some((_, status, _)) if status != "applied" => Named::NotHere,
+            Some((_, _, bytes)) => match serde_json::from_slice::<Envelope>(&bytes).ok().and_then(read) {
+                Some(t) => Named::Here(Rc::new(t)),
+                None => {
+                    *self.damage.borrow_mut() = Some(format!("event {id} cannot be read"));
+                    Named::NotHere
+                }
+            },
+        }
+    }
+}
+
+/// What a replay changed.
+pub(super) struct Changes {
+    pub(super) withdrawn: usize,
+    pub(super) released: usize,
+}
+
+/// What finishing a transaction's appends did.
+pub(super) struct Settled {
+    pub(super) released: usize,
+    pub(super) withdrawn: usize,
+    pub(super) refusals: Vec<(String, Text)>,
+}
+
+/// Whether `ev` can change verdicts already given, so that applying it alone is not enough: a
+/// revocation voids what its cut-off covers, and a second secretariat opening a meeting puts
+/// the whole meeting on hold.
+fn changes_earlier_verdicts(ev: &SignedEvent, state: &Applier<'_>) -> bool {
+    match &ev.envelope.body {
+        Body::KeyRevoked { .. } => true,
+        Body::MeetingOpened(m) => m.supersedes.is_none() && state.opened_by_another(&m.id, &ev.envelope.author),
+        _ => false,
+    }
+}
+
+/// The SHA-256 of a rubric as serialised: two meeting versions with equal rubrics give equal hashes.
+pub(super) fn rubric_sha256(r: &crate::domain::Rubric) -> String {
+    hex::encode(Sha256::digest(serde_json::to_vec(r).unwrap_or_default()))
 }
 
 impl Authority for Applier<'_> {
@@ -414,45 +575,6 @@ impl Authority for Applier<'_> {
         t
     }
 
-    fn meeting(&self, id: &str) -> Option<Rc<MeetingFacts>> {
-        if let Some(cached) = self.meetings.borrow().get(id) {
-            return cached.clone();
-        }
-        let facts = self.load_meeting(id).ok().flatten().map(Rc::new);
-        self.meetings.borrow_mut().insert(id.to_string(), facts.clone());
-        facts
-    }
-
-    fn application_kind(&self, meeting: &str, code: &str) -> Option<ApplicationKind> {
-        let key = (meeting.to_string(), code.to_string());
-        if let Some(k) = self.memo.borrow().kinds.get(&key) {
-            return *k;
-        }
-        let kind: Option<String> = self
-            .tx
-            .prepare_cached("SELECT kind FROM applications WHERE meeting_id = ?1 AND code = ?2")
-            .and_then(|mut s| s.query_row([meeting, code], |r| r.get(0)).optional())
-            .ok()
-            .flatten();
-        let kind = kind.and_then(|k| ApplicationKind::parse(&k));
-        self.memo.borrow_mut().kinds.insert(key, kind);
-        kind
-    }
-
-    fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool {
-        let k = (meeting.to_string(), code.to_string(), key.to_string());
-        if let Some(r) = self.memo.borrow().recused.get(&k) {
-            return *r;
-        }
-        let r = self
-            .tx
-            .prepare_cached("SELECT 1 FROM conflicts WHERE meeting_id = ?1 AND code = ?2 AND expert_key = ?3")
-            .and_then(|mut s| s.exists([meeting, code, key]))
-            .unwrap_or(false);
-        self.memo.borrow_mut().recused.insert(k, r);
-        r
-    }
-
     fn revocation_cutoff(&self, key: &str) -> Option<u64> {
         if let Some(c) = self.memo.borrow().cutoffs.get(key) {
             return *c;
@@ -463,10 +585,100 @@ impl Authority for Applier<'_> {
             .and_then(|mut s| s.query_row([key], |r| r.get::<_, i64>(0)).optional())
             .ok()
             .flatten()
-            .map(|c| c as u64);
+            .map(|c| c.max(0) as u64);
         self.memo.borrow_mut().cutoffs.insert(key.to_string(), c);
         c
     }
+
+    fn meeting_version(&self, event_id: &str) -> Named<Rc<MeetingVersion>> {
+        if let Some(m) = self.memo.borrow().meetings.get(event_id) {
+            return m.clone();
+        }
+        let found = self.named(event_id, "meeting_opened", |env| match env.body {
+            Body::MeetingOpened(m) => Some(MeetingVersion { author: env.author, seq: env.seq, meeting: *m }),
+            _ => None,
+        });
+        self.memo.borrow_mut().meetings.insert(event_id.to_string(), found.clone());
+        found
+    }
+
+    fn application_version(&self, event_id: &str) -> Named<Rc<ApplicationVersion>> {
+        if let Some(a) = self.memo.borrow().applications.get(event_id) {
+            return a.clone();
+        }
+        let found = self.named(event_id, "application_registered", |env| match env.body {
+            Body::ApplicationRegistered { meeting, meeting_event, application } => {
+                Some(ApplicationVersion { author: env.author, meeting, meeting_event, application: *application })
+            }
+            _ => None,
+        });
+        self.memo.borrow_mut().applications.insert(event_id.to_string(), found.clone());
+        found
+    }
+
+    fn score_sheet(&self, event_id: &str) -> Named<Rc<SheetVersion>> {
+        if let Some(s) = self.memo.borrow().sheets.get(event_id) {
+            return s.clone();
+        }
+        let found = self.named(event_id, "score_submitted", |env| match env.body {
+            Body::ScoreSubmitted { meeting, code, basis, sheet } => {
+                Some(SheetVersion { author: env.author, meeting, code, basis, sheet })
+            }
+            _ => None,
+        });
+        self.memo.borrow_mut().sheets.insert(event_id.to_string(), found.clone());
+        found
+    }
+
+    fn opened_by_another(&self, meeting: &str, author: &str) -> bool {
+        let others: Vec<Vec<u8>> = self
+            .tx
+            .prepare_cached(
+                "SELECT bytes FROM events WHERE meeting_id = ?1 AND kind = 'meeting_opened' AND author <> ?2 AND fork = 0",
+            )
+            .and_then(|mut s| s.query_map([meeting, author], |r| r.get(0))?.collect())
+            .unwrap_or_default();
+        // An opening its author signed after a revocation cut-off does not count.
+        others.iter().filter_map(|bytes| serde_json::from_slice::<Envelope>(bytes).ok()).any(|env| {
+            let opens = matches!(&env.body, Body::MeetingOpened(m) if m.supersedes.is_none());
+            opens && self.revocation_cutoff(&env.author).is_none_or(|c| env.seq <= c)
+        })
+    }
+
+    fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool {
+        self.tx
+            .prepare_cached("SELECT 1 FROM conflicts WHERE meeting_id = ?1 AND code = ?2 AND expert_key = ?3")
+            .and_then(|mut s| s.exists([meeting, code, key]))
+            .unwrap_or(false)
+    }
+
+    fn current(&self, meeting: &str, code: Option<&str>) -> Option<(String, Option<String>)> {
+        current_versions(self.tx, meeting, code).ok().flatten()
+    }
+}
+
+/// The current meeting version of `meeting` and, when `code` is given, the current registration
+/// of that application (None when it has none).
+fn current_versions(
+    conn: &rusqlite::Connection,
+    meeting: &str,
+    code: Option<&str>,
+) -> rusqlite::Result<Option<(String, Option<String>)>> {
+    let Some(m) = conn
+        .prepare_cached("SELECT event_id FROM meetings WHERE id = ?1")?
+        .query_row([meeting], |r| r.get::<_, String>(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let a = match code {
+        None => None,
+        Some(code) => conn
+            .prepare_cached("SELECT event_id FROM applications WHERE meeting_id = ?1 AND code = ?2")?
+            .query_row([meeting, code], |r| r.get::<_, String>(0))
+            .optional()?,
+    };
+    Ok(Some((m, a)))
 }
 
 /// Several revocations of one key: the earliest cut-off holds, ties going to the lower event id,
@@ -478,7 +690,7 @@ fn record_revocation(tx: &Transaction<'_>, key: &str, cutoff_seq: u64, reason: &
          WHERE excluded.cutoff_seq < revocations.cutoff_seq \
            OR (excluded.cutoff_seq = revocations.cutoff_seq AND excluded.event_id < revocations.event_id)",
     )?
-    .execute(params![key, cutoff_seq as i64, reason, event_id])?;
+    .execute(params![key, i64::try_from(cutoff_seq).unwrap_or(i64::MAX), reason, event_id])?;
     Ok(())
 }
 
@@ -499,7 +711,7 @@ impl Store {
     }
 
     /// Signs and applies several events, and stores documents, in one transaction: if any event
-    /// is refused, none is written.
+    /// is refused, none is written. Nothing is signed that a peer's reader would refuse.
     pub fn append_local_all(
         &mut self,
         identity: &Identity,
@@ -526,11 +738,13 @@ impl Store {
                     time: now,
                     body,
                 };
-                let event = SignedEvent::sign(&identity.secret, envelope);
+                let event = SignedEvent::sign(&identity.secret, envelope).map_err(StoreError::Unsignable)?;
                 local_guard(&event, &applier).map_err(StoreError::Refused)?;
                 match applier.append(&event)? {
                     AppendOutcome::New => {}
-                    AppendOutcome::Quarantined(r) | AppendOutcome::Rejected(r) => return Err(StoreError::Refused(r)),
+                    AppendOutcome::Quarantined(r) | AppendOutcome::Void(r) | AppendOutcome::Rejected(r) => {
+                        return Err(StoreError::Refused(r));
+                    }
                     AppendOutcome::Duplicate => {
                         return Err(StoreError::Corrupt("a freshly signed event already exists".into()));
                     }
@@ -538,6 +752,7 @@ impl Store {
                 head = Some((event.envelope.seq as i64, event.id.clone()));
                 out.push(event);
             }
+            applier.settle()?;
             for (hash, bytes) in blobs {
                 super::put_blob(tx, hash, bytes)?;
             }
@@ -550,8 +765,26 @@ impl Store {
         self.import_with(now, false, |imp| events.iter().try_for_each(|ev| imp.offer(ev)))
     }
 
-    /// Rebuilds every projection table from the applied events of the log.
+    /// Replays the whole log: every event's state, the revocations and the projection tables
+    /// are set again from the events alone (`doctor --repair`).
     pub fn rebuild_projections(&mut self) -> Result<()> {
-        self.write(|tx| Applier::new(tx, "").rebuild())
+        self.write(|tx| Applier::new(tx, "").reevaluate().map(|_| ()))
+    }
+
+    /// The versions an event about application `code` of `meeting` should name if signed now:
+    /// the current meeting version and registration.
+    pub fn basis(&self, meeting: &str, code: &str) -> Result<Basis> {
+        match current_versions(&self.conn, meeting, Some(code))? {
+            Some((meeting_event, Some(application_event))) => Ok(Basis { meeting_event, application_event }),
+            Some(_) => Err(StoreError::UnknownApplication { meeting: meeting.into(), code: code.into() }),
+            None => Err(StoreError::UnknownMeeting(meeting.into())),
+        }
+    }
+
+    /// The id of the current version of `meeting` (its latest `meeting_opened` event that stands).
+    pub fn meeting_event(&self, meeting: &str) -> Result<String> {
+        current_versions(&self.conn, meeting, None)?
+            .map(|(m, _)| m)
+            .ok_or_else(|| StoreError::UnknownMeeting(meeting.into()))
     }
 }

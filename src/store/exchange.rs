@@ -45,7 +45,7 @@ impl Importer<'_> {
                 }
                 self.report.refusals.push((ev.id.clone(), r.reason));
             }
-            AppendOutcome::Rejected(r) => {
+            AppendOutcome::Rejected(r) | AppendOutcome::Void(r) => {
                 self.report.rejected += 1;
                 self.report.refusals.push((ev.id.clone(), r.reason));
             }
@@ -115,11 +115,12 @@ impl Store {
             let mut importer =
                 Importer { applier: Applier::new(&tx, &rfc3339(now)), tx: &tx, report: ImportReport::default() };
             fill(&mut importer)?;
-            let (released, rejected) = importer.applier.reexamine()?;
+            let settled = importer.applier.settle()?;
             let mut report = importer.report;
-            report.released = released;
-            report.rejected += rejected.len();
-            report.refusals.extend(rejected);
+            report.released = settled.released;
+            report.withdrawn = settled.withdrawn;
+            report.rejected += settled.refusals.len();
+            report.refusals.extend(settled.refusals);
             report.still_held = tx
                 .query_row("SELECT count(*) FROM events WHERE status = 'quarantined'", [], |r| r.get::<_, i64>(0))
                 .map_err(StoreError::from)? as usize;
@@ -133,7 +134,9 @@ impl Store {
         Ok(report)
     }
 
-    /// Streams the exportable events (applied and held) matching `filter`, parents first.
+    /// Streams the exportable events matching `filter`, parents first. Only applied events
+    /// travel: what is held or void here stays on this machine, so that a flood of events no
+    /// panel accepts cannot ride on the next export.
     pub fn for_each_event<E: From<StoreError>>(
         &self,
         filter: &EventFilter,
@@ -143,7 +146,7 @@ impl Store {
             .conn
             .prepare(&format!(
                 "SELECT id, author, seq, meeting_id, bytes, signature FROM events \
-                 WHERE status IN ('applied', 'quarantined') \
+                 WHERE status = 'applied' \
                    AND (?1 IS NULL OR meeting_id = ?1 OR kind = 'key_revoked') AND (?2 IS NULL OR author = ?2) \
                  ORDER BY {}, author, seq",
                 super::append::KIND_ORDER

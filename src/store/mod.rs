@@ -26,7 +26,13 @@ pub enum StoreError {
     #[error(
         "数据库错误：{0}。请运行 reviewdesk doctor 检查，并保留数据目录原样 / database error: {0}. Run reviewdesk doctor, and keep the data folder as it is"
     )]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
+    #[error(
+        "数据库正被另一个评审台程序使用（例如正在导入），请稍候再试 / the store is busy: another reviewdesk program is using it (an import, say). Try again in a moment"
+    )]
+    Busy,
+    #[error("无法签署：{0} / cannot sign: {0}")]
+    Unsignable(crate::ledger::event::EventError),
     #[error("数据库迁移失败：{0} / database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("{0}")]
@@ -49,6 +55,16 @@ pub enum StoreError {
         "这不是可用的评审台备份：{0}。请换一个备份文件 / this is not a usable reviewdesk backup: {0}. Choose another backup file"
     )]
     BadBackup(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Another process holding the write lock past the busy timeout is a "try again", not damage.
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => StoreError::Busy,
+            _ => StoreError::Sql(e),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -77,7 +93,7 @@ impl Store {
     }
 
     fn setup(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(crate::fault::busy_timeout(BUSY_TIMEOUT))?;
         // Events are about a kilobyte each: 16 KiB pages hold a dozen, where 4 KiB pages held
         // three, which makes large imports cheaper. It only takes effect on a new database.
         conn.execute_batch("PRAGMA page_size = 16384;")?;
@@ -87,7 +103,21 @@ impl Store {
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384;",
         )?;
         schema::migrations().to_latest(&mut conn)?;
-        Ok(Store { conn })
+        let mut store = Store { conn };
+        store.replay_if_asked()?;
+        Ok(store)
+    }
+
+    /// A migration that changed how the log is read asks for a full replay, done once here.
+    fn replay_if_asked(&mut self) -> Result<()> {
+        if self.meta("replay_needed")?.is_none() {
+            return Ok(());
+        }
+        self.write(|tx| {
+            append::Applier::new(tx, "").reevaluate()?;
+            tx.execute("DELETE FROM local_meta WHERE key = 'replay_needed'", [])?;
+            Ok(())
+        })
     }
 
     /// Runs `f` in an IMMEDIATE transaction (the write lock taken up front, so WAL never answers
@@ -171,6 +201,22 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         for t in tables {
             out.push_str(&self.dump_table(&t)?);
+        }
+        Ok(out)
+    }
+
+    /// The projection tables and every event's state, as sorted text: what two stores holding
+    /// the same events must agree on, however the events arrived.
+    pub fn dump_state(&self) -> Result<String> {
+        let mut out = self.dump_projections()?;
+        let mut st = self.conn.prepare("SELECT id, status, fork FROM events ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok(format!("{}|{}|{}", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+        })?;
+        out.push_str("## events\n");
+        for row in rows {
+            out.push_str(&row?);
+            out.push('\n');
         }
         Ok(out)
     }

@@ -4,7 +4,6 @@ use super::{Result, Store, StoreError};
 use crate::domain::text::Text;
 use crate::domain::{
     Aggregate, Application, ApplicationKind, Decision, Finding, Money, Outcome, Points, ScoreSheet, Severity,
-    aggregate, suggest,
 };
 use crate::ledger::event::{MeetingOpened, Role, Seat};
 use crate::ledger::{Suite, fingerprint};
@@ -57,7 +56,14 @@ pub enum MyScore {
     Recused,
     None,
     Draft,
-    Submitted { total: Points },
+    Submitted {
+        total: Points,
+    },
+    /// Submitted for an earlier version of the application or rubric: kept, not counted until
+    /// scored again (须重评).
+    Outdated {
+        total: Points,
+    },
 }
 
 /// Where an application stands.
@@ -97,6 +103,8 @@ pub struct QueueRow {
     /// Experts who submitted, of those eligible (on the panel and not recused).
     pub scored: usize,
     pub eligible: usize,
+    /// Eligible experts whose sheet answers an earlier version, so it is not counted (须重评).
+    pub outdated: usize,
     /// Hidden (None) from an expert who has not submitted their own score yet.
     pub aggregate: Option<Aggregate>,
     pub suggested: Option<Outcome>,
@@ -126,6 +134,8 @@ pub struct ExpertLine {
     pub outlier: bool,
     pub event_id: Option<String>,
     pub submitted_at: Option<String>,
+    /// The sheet answers an earlier version of the application or rubric and is not counted.
+    pub outdated: bool,
 }
 
 /// A recorded decision.
@@ -135,6 +145,8 @@ pub struct DecisionView {
     pub based_on: Vec<String>,
     pub event_id: String,
     pub decided_at: String,
+    /// Made on an earlier version of the application or rubric: it no longer stands.
+    pub outdated: bool,
 }
 
 /// Everything about one application (申报详情).
@@ -142,6 +154,8 @@ pub struct DecisionView {
 pub struct ApplicationView {
     pub meeting_id: String,
     pub meeting_date: String,
+    /// The versions on screen, which a sheet, conflict or decision signed from this view answers.
+    pub basis: crate::ledger::Basis,
     pub viewer: ViewerRole,
     pub application: Application,
     pub findings: Vec<Finding>,
@@ -156,7 +170,7 @@ pub struct ApplicationView {
 impl ApplicationView {
     /// The ids of the score events the aggregate rests on, for a decision's `based_on`.
     pub fn score_event_ids(&self) -> Vec<String> {
-        self.experts.iter().filter(|e| e.recused.is_none()).filter_map(|e| e.event_id.clone()).collect()
+        self.experts.iter().filter(|e| e.recused.is_none() && !e.outdated).filter_map(|e| e.event_id.clone()).collect()
     }
 }
 
@@ -175,6 +189,8 @@ pub struct LogEntry {
     pub time: String,
     pub status: String,
     pub reason: Option<Text>,
+    /// One side of a chain fork.
+    pub fork: bool,
 }
 
 /// One author's chain: its range, its gaps and its forks.
@@ -207,13 +223,38 @@ struct SheetRow {
     event_id: String,
     submitted_at: String,
     sheet: Option<ScoreSheet>,
+    /// What the sheet answers: the registration, and the rubric's SHA-256.
+    application_event: String,
+    rubric_sha256: String,
+}
+
+/// An application as registered now, with what a current sheet must answer.
+struct Current {
+    application: Application,
+    event_id: String,
+    rubric_sha256: String,
+}
+
+impl Current {
+    /// Whether something made on `application_event` under the rubric `rubric_sha256` still counts.
+    fn answers(&self, application_event: &str, rubric_sha256: &str) -> bool {
+        application_event == self.event_id && rubric_sha256 == self.rubric_sha256
+    }
+}
+
+/// A decision as stored, with what it was made on.
+struct DecisionRow {
+    view: DecisionView,
+    chair_key: String,
+    application_event: String,
+    rubric_sha256: String,
 }
 
 /// Raw per-application facts gathered in bulk, so that a queue of thousands is a few queries.
 struct Sheets {
     by_code: HashMap<String, Vec<SheetRow>>,
     conflicts: HashMap<String, BTreeMap<String, String>>,
-    decisions: HashMap<String, DecisionView>,
+    decisions: HashMap<String, Vec<DecisionRow>>,
 }
 
 impl Sheets {
@@ -227,6 +268,16 @@ impl Sheets {
     fn recusal(&self, code: &str, keys: &[&str]) -> Option<String> {
         let declared = self.conflicts.get(code)?;
         keys.iter().find_map(|k| declared.get(*k).cloned())
+    }
+
+    /// The decision of the chair's seat (its newest key's), marked outdated when it was made on
+    /// another version than `current`.
+    fn decision(&self, current: &Current, chair_keys: &[&str]) -> Option<DecisionView> {
+        let rows = self.decisions.get(&current.application.code)?;
+        let row = chair_keys.iter().find_map(|k| rows.iter().find(|r| r.chair_key == *k))?;
+        let mut view = row.view.clone();
+        view.outdated = !current.answers(&row.application_event, &row.rubric_sha256);
+        Some(view)
     }
 }
 
@@ -290,15 +341,20 @@ impl Store {
         self.meetings()?.into_iter().find(|m| m.id == id).ok_or_else(|| StoreError::UnknownMeeting(id.into()))
     }
 
-    fn applications(&self, meeting: &str, code: Option<&str>) -> Result<Vec<Application>> {
+    fn applications(&self, meeting: &MeetingOpened, code: Option<&str>) -> Result<Vec<Current>> {
         let mut st = self.conn.prepare_cached(&scope_sql(
-            "SELECT data_json FROM applications WHERE meeting_id = ?1 AND {code} ORDER BY code",
+            "SELECT data_json, event_id FROM applications WHERE meeting_id = ?1 AND {code} ORDER BY code",
             code,
         ))?;
-        let rows = st.query_map(params![meeting, code], |r| r.get::<_, String>(0))?;
+        let rows = st.query_map(params![meeting.id, code], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rubrics: HashMap<ApplicationKind, String> =
+            meeting.rubrics.iter().map(|r| (r.kind, super::append::rubric_sha256(r))).collect();
         rows.map(|r| {
-            let text = r?;
-            serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("application: {e}")))
+            let (text, event_id) = r?;
+            let application: Application =
+                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("application: {e}")))?;
+            let rubric_sha256 = rubrics.get(&application.kind).cloned().unwrap_or_default();
+            Ok(Current { application, event_id, rubric_sha256 })
         })
         .collect()
     }
@@ -308,7 +364,8 @@ impl Store {
         let mut by_code: HashMap<String, Vec<SheetRow>> = HashMap::new();
         let mut st = self.conn.prepare_cached(&scope_sql(
             "SELECT s.code, s.expert_key, s.total_halves, s.veto_count, s.event_id, s.submitted_at, \
-               CASE WHEN ?2 IS NULL THEN NULL ELSE (SELECT bytes FROM events e WHERE e.id = s.event_id) END \
+               CASE WHEN ?2 IS NULL THEN NULL ELSE (SELECT bytes FROM events e WHERE e.id = s.event_id) END, \
+               s.application_event, s.rubric_sha256 \
              FROM score_sheets s WHERE s.meeting_id = ?1 AND {code}",
             code,
         ))?;
@@ -322,6 +379,8 @@ impl Store {
                     event_id: r.get(4)?,
                     submitted_at: r.get(5)?,
                     sheet: None,
+                    application_event: r.get(7)?,
+                    rubric_sha256: r.get(8)?,
                 },
                 r.get::<_, Option<Vec<u8>>>(6)?,
             ))
@@ -344,22 +403,28 @@ impl Store {
             let (code, key, reason) = row?;
             conflicts.entry(code).or_default().insert(key, reason);
         }
-        let mut decisions = HashMap::new();
-        let mut st = self.conn.prepare_cached(
-            &scope_sql("SELECT code, decision_json, based_on_json, event_id, decided_at FROM decisions WHERE meeting_id = ?1 AND {code}", code),
-        )?;
+        let mut decisions: HashMap<String, Vec<DecisionRow>> = HashMap::new();
+        let mut st = self.conn.prepare_cached(&scope_sql(
+            "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256 \
+             FROM decisions WHERE meeting_id = ?1 AND {code}",
+            code,
+        ))?;
         let rows = st.query_map(params![meeting, code], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?),
+                (r.get(5)?, r.get(6)?, r.get(7)?),
+            ))
         })?;
         for row in rows {
-            let (code, d, b, event_id, decided_at) = row?;
+            let ((code, d, b, event_id, decided_at), (chair_key, application_event, rubric_sha256)) = row?;
             let view = DecisionView {
                 decision: serde_json::from_str(&d).map_err(corrupt)?,
                 based_on: serde_json::from_str(&b).map_err(corrupt)?,
                 event_id,
                 decided_at,
+                outdated: false,
             };
-            decisions.insert(code, view);
+            decisions.entry(code).or_default().push(DecisionRow { view, chair_key, application_event, rubric_sha256 });
         }
         Ok(Sheets { by_code, conflicts, decisions })
     }
@@ -372,20 +437,25 @@ impl Store {
         let sheets = self.sheets(meeting_id, None)?;
         let mut rows = Vec::new();
         let seats = meeting.seats();
+        let chair = chair_keys(&seats);
         let seat = viewer_seat(&meeting, viewer);
-        for app in self.applications(meeting_id, None)? {
-            let a = assess(&meeting, &seats, &app, &sheets);
+        for current in self.applications(&meeting, None)? {
+            let a = assess(&meeting, &seats, &current, &sheets);
+            let app = &current.application;
             let mine = sheets.for_seat(&app.code, &seat);
             let recused = sheets.recusal(&app.code, &seat).is_some();
             let my_score = match (role, mine) {
                 (ViewerRole::Expert, _) if recused => MyScore::Recused,
+                (ViewerRole::Expert, Some(r)) if !current.answers(&r.application_event, &r.rubric_sha256) => {
+                    MyScore::Outdated { total: r.total }
+                }
                 (ViewerRole::Expert, Some(r)) => MyScore::Submitted { total: r.total },
                 (ViewerRole::Expert, None) if drafts.contains(&app.code) => MyScore::Draft,
                 (ViewerRole::Expert, None) => MyScore::None,
                 _ => MyScore::NotScoring,
             };
             let blind = !role.sees_everything() && !matches!(my_score, MyScore::Submitted { .. });
-            let decision = sheets.decisions.get(&app.code);
+            let decision = sheets.decision(&current, &chair).filter(|d| !d.outdated);
             let status = match decision {
                 Some(_) => Status::Decided,
                 None if a.scored >= a.eligible && a.eligible > 0 => Status::Scored,
@@ -403,6 +473,7 @@ impl Store {
                 my_score,
                 scored: a.scored,
                 eligible: a.eligible,
+                outdated: a.outdated,
                 aggregate: if blind { None } else { a.aggregate },
                 suggested: if blind { None } else { a.suggested },
                 blind,
@@ -416,16 +487,19 @@ impl Store {
     /// One application with its findings, scores, decision and history, as `viewer` may see it.
     pub fn application(&self, meeting_id: &str, code: &str, viewer: &str) -> Result<ApplicationView> {
         let meeting = self.meeting(meeting_id)?;
+        let meeting_event = self.meeting_event(meeting_id)?;
         let role = Self::viewer_role(&meeting, viewer);
-        let app = self
-            .applications(meeting_id, Some(code))?
+        let current = self
+            .applications(&meeting, Some(code))?
             .into_iter()
             .next()
             .ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
         let sheets = self.sheets(meeting_id, Some(code))?;
         let seats = meeting.seats();
-        let a = assess(&meeting, &seats, &app, &sheets);
-        let submitted = sheets.for_seat(code, &viewer_seat(&meeting, viewer)).is_some();
+        let a = assess(&meeting, &seats, &current, &sheets);
+        let submitted = sheets
+            .for_seat(code, &viewer_seat(&meeting, viewer))
+            .is_some_and(|r| current.answers(&r.application_event, &r.rubric_sha256));
         let blind = !role.sees_everything() && !submitted;
         let outliers = a.aggregate.as_ref().map(|g| g.outliers.clone()).unwrap_or_default();
         let experts = seats
@@ -446,21 +520,23 @@ impl Store {
                     outlier: !blind && outliers.contains(key),
                     event_id: entry.map(|r| r.event_id.clone()),
                     submitted_at: entry.map(|r| r.submitted_at.clone()),
+                    outdated: entry.is_some_and(|r| !current.answers(&r.application_event, &r.rubric_sha256)),
                 }
             })
             .collect();
         Ok(ApplicationView {
             meeting_id: meeting_id.into(),
             meeting_date: meeting.date.to_string(),
+            basis: crate::ledger::Basis { meeting_event, application_event: current.event_id.clone() },
             viewer: role,
             findings: a.findings,
             aggregate: if blind { None } else { a.aggregate },
             suggested: if blind { None } else { a.suggested },
             blind,
-            decision: sheets.decisions.get(code).cloned(),
+            decision: sheets.decision(&current, &chair_keys(&seats)),
             history: self.log_entries(Some(meeting_id), Some(code))?,
             experts,
-            application: app,
+            application: current.application,
         })
     }
 
@@ -483,7 +559,7 @@ impl Store {
 
     fn log_entries(&self, meeting: Option<&str>, code: Option<&str>) -> Result<Vec<LogEntry>> {
         let names = self.names()?;
-        let sql = "SELECT id, author, seq, prev, kind, meeting_id, app_code, time, status, reason_zh, reason_en, suite FROM events \
+        let sql = "SELECT id, author, seq, prev, kind, meeting_id, app_code, time, status, reason_zh, reason_en, suite, fork FROM events \
              WHERE {meeting} AND {code} ORDER BY time, rowid";
         let sql = sql
             .replace("{meeting}", if meeting.is_some() { "meeting_id = ?1" } else { "?1 IS NULL" })
@@ -509,6 +585,7 @@ impl Store {
                 time: r.get(7)?,
                 status: r.get(8)?,
                 reason,
+                fork: r.get(12)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -527,7 +604,10 @@ impl Store {
             .map(|(author, events)| {
                 let mut seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
                 seqs.sort_unstable();
+                // Two events at one seq, or an event whose `prev` disagrees with its neighbour.
                 let mut forks: Vec<u64> = seqs.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+                forks.extend(events.iter().filter(|e| e.fork).map(|e| e.seq));
+                forks.sort_unstable();
                 forks.dedup();
                 seqs.dedup();
                 let mut gaps = Vec::new();
@@ -603,6 +683,11 @@ fn viewer_seat<'a>(meeting: &'a MeetingOpened, viewer: &'a str) -> Vec<&'a str> 
     meeting.seat_of(viewer).map(|s| s.keys).unwrap_or_else(|| vec![viewer])
 }
 
+/// The keys the chair's seat has been held by, newest first.
+fn chair_keys<'a>(seats: &[Seat<'a>]) -> Vec<&'a str> {
+    seats.iter().find(|s| s.holder.role == Role::Chair).map(|s| s.keys.clone()).unwrap_or_default()
+}
+
 /// Findings, aggregate and suggestion of one application from its eligible experts' sheets.
 struct Assessment {
     findings: Vec<Finding>,
@@ -610,24 +695,38 @@ struct Assessment {
     suggested: Option<Outcome>,
     scored: usize,
     eligible: usize,
+    outdated: usize,
 }
 
 /// `seats` is `meeting.seats()`, worked out once by the caller rather than once per application.
-fn assess(meeting: &MeetingOpened, seats: &[Seat], app: &Application, sheets: &Sheets) -> Assessment {
-    let findings = meeting.profile.evaluate(app);
+/// Only sheets that answer the current registration and rubric count.
+fn assess(meeting: &MeetingOpened, seats: &[Seat], current: &Current, sheets: &Sheets) -> Assessment {
+    let app = &current.application;
     // One voice per seat: an expert who changed keys is still one expert.
     let seats: Vec<&Seat> = seats
         .iter()
         .filter(|seat| seat.holder.role == Role::Expert && sheets.recusal(&app.code, &seat.keys).is_none())
         .collect();
     let eligible = seats.len();
+    let mut outdated = 0;
     let entries: Vec<(String, Points, usize)> = seats
         .iter()
         .filter_map(|seat| {
-            sheets.for_seat(&app.code, &seat.keys).map(|r| (seat.holder.member.key.clone(), r.total, r.vetoes))
+            let r = sheets.for_seat(&app.code, &seat.keys)?;
+            if !current.answers(&r.application_event, &r.rubric_sha256) {
+                outdated += 1;
+                return None;
+            }
+            Some((seat.holder.member.key.clone(), r.total, r.vetoes))
         })
         .collect();
-    let aggregate = aggregate(&meeting.profile.aggregation, &entries);
-    let suggested = aggregate.as_ref().map(|g| suggest(&meeting.profile, app.kind, g, &findings));
-    Assessment { findings, scored: entries.len(), eligible, aggregate, suggested }
+    let judged = crate::domain::assess(&meeting.profile, app, &entries);
+    Assessment {
+        findings: judged.findings,
+        scored: entries.len(),
+        eligible,
+        outdated,
+        aggregate: judged.aggregate,
+        suggested: judged.suggested,
+    }
 }

@@ -145,7 +145,63 @@ const V2: &str = "ALTER TABLE events ADD COLUMN fork INTEGER NOT NULL DEFAULT 0 
 /// bytes every import writes.
 const V3: &str = "ALTER TABLE score_sheets DROP COLUMN sheet_json;";
 
-const STEPS: [&str; 3] = [V1, V2, V3];
+/// Events about an application answer the versions they name (`basis`), so a score sheet and a
+/// decision record the registration and the rubric they answer, and a decision is kept per chair
+/// key (a chair who changed keys is one seat, as an expert is). Void events (after a revocation
+/// cut-off) stay in the log with their own state, since the revocation may itself be voided.
+/// The projections are rebuilt from the log on the next open.
+const V4: &str = r#"
+CREATE TABLE events_v4 (
+    id          TEXT PRIMARY KEY,
+    author      TEXT NOT NULL,
+    seq         INTEGER NOT NULL CHECK (seq >= 1),
+    prev        TEXT,
+    suite       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    meeting_id  TEXT,
+    app_code    TEXT,
+    time        TEXT NOT NULL,
+    bytes       BLOB NOT NULL,
+    signature   BLOB NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('applied', 'quarantined', 'void')),
+    reason_zh   TEXT,
+    reason_en   TEXT,
+    received_at TEXT NOT NULL,
+    fork        INTEGER NOT NULL DEFAULT 0 CHECK (fork IN (0, 1))
+) STRICT;
+INSERT INTO events_v4 SELECT id, author, seq, prev, suite, kind, meeting_id, app_code, time, bytes, signature,
+    status, reason_zh, reason_en, received_at, fork FROM events WHERE status <> 'rejected';
+DROP TABLE events;
+ALTER TABLE events_v4 RENAME TO events;
+CREATE INDEX events_by_author ON events (author, seq);
+CREATE INDEX events_by_record ON events (meeting_id, app_code);
+CREATE INDEX events_by_status ON events (status) WHERE status <> 'applied';
+
+ALTER TABLE score_sheets ADD COLUMN application_event TEXT NOT NULL DEFAULT '';
+ALTER TABLE score_sheets ADD COLUMN rubric_sha256 TEXT NOT NULL DEFAULT '';
+
+DROP TABLE decisions;
+CREATE TABLE decisions (
+    meeting_id        TEXT NOT NULL,
+    code              TEXT NOT NULL,
+    chair_key         TEXT NOT NULL,
+    outcome           TEXT NOT NULL,
+    decision_json     TEXT NOT NULL,
+    based_on_json     TEXT NOT NULL,
+    application_event TEXT NOT NULL,
+    rubric_sha256     TEXT NOT NULL,
+    event_id          TEXT NOT NULL,
+    seq               INTEGER NOT NULL,
+    decided_at        TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, code, chair_key),
+    FOREIGN KEY (meeting_id, code) REFERENCES applications (meeting_id, code) ON DELETE CASCADE
+) STRICT;
+
+INSERT INTO local_meta (key, value) VALUES ('replay_needed', 'schema 4')
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+"#;
+
+const STEPS: [&str; 4] = [V1, V2, V3, V4];
 
 /// The schema version a migrated store records in `user_version`.
 pub const VERSION: i64 = STEPS.len() as i64;

@@ -53,6 +53,7 @@ fn opened(f: &Fixture) -> Body {
         secretariat: member(&f.sec),
         panel,
         draw: None,
+        supersedes: f.store.meeting_event("M1").ok(),
     }))
 }
 
@@ -66,12 +67,17 @@ fn fixture() -> Fixture {
     f.store.trust_add(&f.sec.public(), "2026-12-01").unwrap();
     let body = opened(&f);
     f.store.append_local(&f.sec, body, now()).unwrap();
-    f.store.append_local(&f.sec, registered("GL-1"), now()).unwrap();
+    let body = registered(&f, "GL-1");
+    f.store.append_local(&f.sec, body, now()).unwrap();
     f
 }
 
-fn registered(code: &str) -> Body {
-    Body::ApplicationRegistered { meeting: "M1".into(), application: Box::new(application(code)) }
+fn registered(f: &Fixture, code: &str) -> Body {
+    Body::ApplicationRegistered {
+        meeting: "M1".into(),
+        meeting_event: f.store.meeting_event("M1").unwrap(),
+        application: Box::new(application(code)),
+    }
 }
 
 /// A sheet for the approval rubric whose total is `total` points (all on the first criteria).
@@ -87,8 +93,12 @@ fn sheet(total: u32) -> ScoreSheet {
     s
 }
 
-fn score(total: u32) -> Body {
-    Body::ScoreSubmitted { meeting: "M1".into(), code: "GL-1".into(), sheet: sheet(total) }
+fn score(f: &Fixture, total: u32) -> Body {
+    Body::ScoreSubmitted { meeting: "M1".into(), code: "GL-1".into(), basis: basis(f, "GL-1"), sheet: sheet(total) }
+}
+
+fn basis(f: &Fixture, code: &str) -> crate::ledger::Basis {
+    f.store.basis("M1", code).unwrap()
 }
 
 #[test]
@@ -103,8 +113,8 @@ fn pragmas_are_set_on_open() {
 #[test]
 fn a_later_score_supersedes_and_history_keeps_both() {
     let mut f = fixture();
-    f.store.append_local(&f.experts[0], score(70), now()).unwrap();
-    f.store.append_local(&f.experts[0], score(82), now()).unwrap();
+    f.store.append_local(&f.experts[0], score(&f, 70), now()).unwrap();
+    f.store.append_local(&f.experts[0], score(&f, 82), now()).unwrap();
     let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
     assert_eq!(v.experts[0].total, Some(Points::whole(82)));
     let scores = v.history.iter().filter(|h| h.kind == "score_submitted").count();
@@ -114,14 +124,18 @@ fn a_later_score_supersedes_and_history_keeps_both() {
 #[test]
 fn rebuilding_from_the_log_gives_the_live_tables() {
     let mut f = fixture();
-    f.store.append_local(&f.sec, registered("GL-2"), now()).unwrap();
-    f.store.append_local(&f.sec, registered("GL-1"), now()).unwrap();
+    f.store.append_local(&f.sec, registered(&f, "GL-2"), now()).unwrap();
+    f.store.append_local(&f.sec, registered(&f, "GL-1"), now()).unwrap();
     for (i, e) in f.experts.iter().enumerate() {
-        f.store.append_local(e, score(70 + i as u32), now()).unwrap();
+        f.store.append_local(e, score(&f, 70 + i as u32), now()).unwrap();
     }
-    f.store.append_local(&f.experts[0], score(90), now()).unwrap();
-    let conflict =
-        Body::ConflictDeclared { meeting: "M1".into(), code: "GL-2".into(), reason: "曾参与可研编制".into() };
+    f.store.append_local(&f.experts[0], score(&f, 90), now()).unwrap();
+    let conflict = Body::ConflictDeclared {
+        meeting: "M1".into(),
+        code: "GL-2".into(),
+        basis: basis(&f, "GL-2"),
+        reason: "曾参与可研编制".into(),
+    };
     f.store.append_local(&f.experts[2], conflict, now()).unwrap();
     let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
     let decision = Decision {
@@ -139,6 +153,7 @@ fn rebuilding_from_the_log_gives_the_live_tables() {
             Body::DecisionRecorded {
                 meeting: "M1".into(),
                 code: "GL-1".into(),
+                basis: v.basis.clone(),
                 decision,
                 based_on: v.score_event_ids(),
             },
@@ -156,9 +171,9 @@ fn refused_events_change_nothing() {
     let mut f = fixture();
     let before = f.store.dump().unwrap();
     let outsider = person("路人");
-    let e = f.store.append_local(&outsider, score(80), now()).unwrap_err().to_string();
-    assert!(e.contains("不在本次会议的专家组") && e.contains("not on this meeting's panel"), "{e}");
-    let e = f.store.append_local(&f.chair, score(80), now()).unwrap_err().to_string();
+    let e = f.store.append_local(&outsider, score(&f, 80), now()).unwrap_err().to_string();
+    assert!(e.contains("不在本次会议的专家组中") && e.contains("not on this meeting's panel"), "{e}");
+    let e = f.store.append_local(&f.chair, score(&f, 80), now()).unwrap_err().to_string();
     assert!(e.contains("组长不能评分"), "{e}");
     let mut too_high = sheet(80);
     too_high.points.insert("necessity".into(), Points::whole(16));
@@ -166,29 +181,36 @@ fn refused_events_change_nothing() {
         .store
         .append_local(
             &f.experts[0],
-            Body::ScoreSubmitted { meeting: "M1".into(), code: "GL-1".into(), sheet: too_high },
+            Body::ScoreSubmitted {
+                meeting: "M1".into(),
+                code: "GL-1".into(),
+                basis: basis(&f, "GL-1"),
+                sheet: too_high,
+            },
             now(),
         )
         .unwrap_err()
         .to_string();
     assert!(e.contains("满分 15 分"), "{e}");
     let untrusted = person("冒名秘书处");
-    assert!(f.store.append_local(&untrusted, registered("GL-9"), now()).is_err());
+    assert!(f.store.append_local(&untrusted, registered(&f, "GL-9"), now()).is_err());
     assert_eq!(f.store.dump().unwrap(), before);
 }
 
 #[test]
 fn a_recused_expert_cannot_score_and_is_left_out_of_the_aggregate() {
     let mut f = fixture();
-    f.store.append_local(&f.experts[1], score(60), now()).unwrap();
-    let conflict =
-        Body::ConflictDeclared {
-            meeting: "M1".into(), code: "GL-1".into(), reason: "与申报单位有业务往来".into()
-        };
+    f.store.append_local(&f.experts[1], score(&f, 60), now()).unwrap();
+    let conflict = Body::ConflictDeclared {
+        meeting: "M1".into(),
+        code: "GL-1".into(),
+        basis: basis(&f, "GL-1"),
+        reason: "与申报单位有业务往来".into(),
+    };
     f.store.append_local(&f.experts[1], conflict, now()).unwrap();
-    let e = f.store.append_local(&f.experts[1], score(70), now()).unwrap_err().to_string();
+    let e = f.store.append_local(&f.experts[1], score(&f, 70), now()).unwrap_err().to_string();
     assert!(e.contains("回避"), "{e}");
-    f.store.append_local(&f.experts[0], score(80), now()).unwrap();
+    f.store.append_local(&f.experts[0], score(&f, 80), now()).unwrap();
     let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
     let g = v.aggregate.unwrap();
     assert_eq!((g.n, g.value.0), (1, 8000), "the earlier score of the recused expert does not count");
@@ -197,13 +219,13 @@ fn a_recused_expert_cannot_score_and_is_left_out_of_the_aggregate() {
 #[test]
 fn blind_review_hides_others_until_one_submits() {
     let mut f = fixture();
-    f.store.append_local(&f.experts[0], score(80), now()).unwrap();
+    f.store.append_local(&f.experts[0], score(&f, 80), now()).unwrap();
     let me = f.experts[1].key_hex();
     let q = f.store.queue("M1", &me).unwrap();
     assert!(q.rows[0].aggregate.is_none() && q.rows[0].blind);
     let v = f.store.application("M1", "GL-1", &me).unwrap();
     assert!(v.experts.iter().all(|e| e.total.is_none()));
-    f.store.append_local(&f.experts[1], score(70), now()).unwrap();
+    f.store.append_local(&f.experts[1], score(&f, 70), now()).unwrap();
     let q = f.store.queue("M1", &me).unwrap();
     assert_eq!(q.rows[0].aggregate.as_ref().unwrap().value.0, 7500);
     let chair = f.store.queue("M1", &f.chair.key_hex()).unwrap();
@@ -214,13 +236,13 @@ fn blind_review_hides_others_until_one_submits() {
 fn revocation_voids_events_after_the_cutoff_held_or_arriving() {
     let mut f = fixture();
     let lost = &f.experts[0];
-    f.store.append_local(lost, score(70), now()).unwrap(); // seq 1 stays
-    f.store.append_local(lost, score(95), now()).unwrap(); // seq 2 is voided
+    f.store.append_local(lost, score(&f, 70), now()).unwrap(); // seq 1 stays
+    f.store.append_local(lost, score(&f, 95), now()).unwrap(); // seq 2 is voided
     let revoke = Body::KeyRevoked { key: lost.key_hex(), cutoff_seq: 1, reason: "笔记本丢失".into() };
     f.store.append_local(&f.sec, revoke, now()).unwrap();
     let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
     assert_eq!(v.experts[0].total, Some(Points::whole(70)));
-    let e = f.store.append_local(lost, score(99), now()).unwrap_err().to_string();
+    let e = f.store.append_local(lost, score(&f, 99), now()).unwrap_err().to_string();
     assert!(e.contains("吊销"), "{e}");
     let live = f.store.dump_projections().unwrap();
     f.store.rebuild_projections().unwrap();
@@ -242,9 +264,9 @@ fn events_of(store: &Store) -> Vec<SignedEvent> {
 fn importing_twice_equals_importing_once_and_order_does_not_matter() {
     let mut f = fixture();
     for (i, e) in f.experts.iter().enumerate() {
-        f.store.append_local(e, score(60 + 10 * i as u32), now()).unwrap();
+        f.store.append_local(e, score(&f, 60 + 10 * i as u32), now()).unwrap();
     }
-    f.store.append_local(&f.experts[0], score(88), now()).unwrap();
+    f.store.append_local(&f.experts[0], score(&f, 88), now()).unwrap();
     let events = events_of(&f.store);
     let fresh = || {
         let mut s = Store::open_in_memory().unwrap();
@@ -285,7 +307,7 @@ fn taking_over(new: &Identity, old: &Identity, role: Role) -> PanelMember {
 #[test]
 fn a_new_key_takes_over_a_seat_once_and_the_seat_counts_once() {
     let mut f = fixture();
-    f.store.append_local(&f.experts[0], score(70), now()).unwrap();
+    f.store.append_local(&f.experts[0], score(&f, 70), now()).unwrap();
     let laptop = person("李明");
     let other = person("李明2");
     // Refused: a different role, a seat taken over twice, a loop.
@@ -301,7 +323,7 @@ fn a_new_key_takes_over_a_seat_once_and_the_seat_counts_once() {
     assert_eq!(v.experts.len(), 3, "three seats, not four");
     assert_eq!(v.experts[0].key, laptop.key_hex());
     assert_eq!(v.experts[0].total, Some(Points::whole(70)), "the old key's sheet stands for the seat");
-    f.store.append_local(&laptop, score(90), now()).unwrap();
+    f.store.append_local(&laptop, score(&f, 90), now()).unwrap();
     let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
     assert_eq!(v.experts[0].total, Some(Points::whole(90)), "until the new key's own");
     assert_eq!(f.store.queue("M1", &f.chair.key_hex()).unwrap().rows[0].scored, 1);

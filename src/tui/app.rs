@@ -568,7 +568,9 @@ impl App {
         match opened {
             Ok((view, meeting, draft)) => match meeting.rubrics.into_iter().find(|r| r.kind == view.application.kind) {
                 Some(rubric) => {
-                    self.scoring = Some(scoring::ScoringState::new(code, &view.application.name, rubric, draft))
+                    let mut state = scoring::ScoringState::new(code, &view.application.name, rubric, draft);
+                    state.basis = view.basis.clone();
+                    self.scoring = Some(state)
                 }
                 None => {
                     let kind = self.i18n.pick(view.application.kind.zh(), view.application.kind.en()).to_string();
@@ -591,7 +593,15 @@ impl App {
                     return;
                 }
                 let (code, id) = (code.clone(), self.meeting.as_ref().map(|m| m.0.clone()).unwrap_or_default());
-                let body = crate::ledger::Body::ConflictDeclared { meeting: id, code: code.clone(), reason: text };
+                let basis = match self.store.basis(&id, &code) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        self.message = Some(self.i18n.error(&e));
+                        return;
+                    }
+                };
+                let body =
+                    crate::ledger::Body::ConflictDeclared { meeting: id, code: code.clone(), basis, reason: text };
                 match self.store.append_local(
                     &self.identity,
                     body,
@@ -712,6 +722,7 @@ impl App {
         let body = crate::ledger::Body::DecisionRecorded {
             meeting: id,
             code: code.clone(),
+            basis: ds.view.basis.clone(),
             decision: d,
             based_on: ds.view.score_event_ids(),
         };
@@ -743,7 +754,12 @@ impl App {
         let (Some(sc), Some((id, ..))) = (&mut self.scoring, self.meeting.clone()) else { return };
         let code = sc.code.clone();
         let total = sheet.total();
-        let body = crate::ledger::Body::ScoreSubmitted { meeting: id.clone(), code: code.clone(), sheet };
+        let body = crate::ledger::Body::ScoreSubmitted {
+            meeting: id.clone(),
+            code: code.clone(),
+            basis: sc.basis.clone(),
+            sheet,
+        };
         match self.store.append_local(&self.identity, body, crate::clock::now().unwrap_or_else(|_| chrono::Utc::now()))
         {
             Ok(_) => {

@@ -195,7 +195,8 @@ fn compare(a: &QueueRow, b: &QueueRow, column: usize) -> std::cmp::Ordering {
         MyScore::Recused => (1, None),
         MyScore::None => (2, None),
         MyScore::Draft => (3, None),
-        MyScore::Submitted { total } => (4, Some(total)),
+        MyScore::Outdated { total } => (4, Some(total)),
+        MyScore::Submitted { total } => (5, Some(total)),
     };
     let aggregate = |r: &QueueRow| if r.blind { None } else { r.aggregate.as_ref().map(|g| g.value) };
     match column {
@@ -301,6 +302,7 @@ fn cell(r: &QueueRow, column: usize, t: &I18n) -> String {
             MyScore::None => t.t("mine.none").into(),
             MyScore::Draft => t.t("mine.draft").into(),
             MyScore::Submitted { total } => total.to_string(),
+            MyScore::Outdated { total } => format!("{total} {}", t.t("mine.outdated")),
         },
         7 => format!("{}/{}", r.scored, r.eligible),
         8 => match (&r.aggregate, r.blind) {

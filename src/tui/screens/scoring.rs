@@ -16,6 +16,8 @@ use ratatui_textarea::TextArea;
 
 pub struct ScoringState {
     pub code: String,
+    /// The versions on screen, which the signed sheet answers.
+    pub basis: crate::ledger::Basis,
     pub name: String,
     pub rubric: Rubric,
     pub points: Vec<Option<Points>>,
@@ -54,6 +56,7 @@ impl ScoringState {
     pub fn new(code: &str, name: &str, rubric: Rubric, draft: Option<ScoreSheet>) -> ScoringState {
         let d = draft.unwrap_or_default();
         ScoringState {
+            basis: crate::ledger::Basis::default(),
             code: code.into(),
             name: name.into(),
             points: rubric.criteria.iter().map(|c| d.points.get(&c.id).copied()).collect(),
