@@ -18,7 +18,9 @@ fn main() -> ExitCode {
             for cause in e.chain().skip(1) {
                 msg.push_str(&format!(" ← {cause}"));
             }
-            eprintln!("{msg}");
+            // A message may quote a file name, a cell or a bundle entry: nothing in it may steer
+            // the terminal.
+            eprintln!("{}", reviewdesk::domain::text::printable_lines(&msg));
             ExitCode::FAILURE
         }
     }

@@ -1419,3 +1419,220 @@ fn verify_gives_the_same_specific_messages_and_opens_no_store() {
     let import_msg = refused(&r, &files[4], |_| true, &[]);
     assert_eq!(import_msg, bundle::inspect(&files[4]).unwrap_err().to_string());
 }
+
+// ---------------------------------------------------------------- events no reader accepts
+
+/// A line whose signed bytes are exactly `event` (JSON written by hand, as a hostile peer may),
+/// signed by `signer`.
+fn forged_line(signer: &Identity, event: &str) -> Vec<u8> {
+    let sig = signer.secret.sign(&[b"reviewdesk event v1\n", event.as_bytes()].concat());
+    format!("{{\"sig\":\"{}\",\"event\":{event}}}", hex::encode(sig)).into_bytes()
+}
+
+/// The good bundle with `line` added at the end, re-sealed by the secretariat.
+fn with_line(line: Vec<u8>) -> Vec<u8> {
+    let mut p = fixture().parts.clone();
+    let mut lines = p.lines();
+    lines.push(line);
+    p.set_lines(&lines);
+    sealed_by_secretariat(p).tar()
+}
+
+/// `verify` refuses the file with the very message `import` gives, and opens no store.
+#[track_caller]
+fn verify_refuses_too(file: &Path, msg: &str) {
+    let nowhere = tempfile::tempdir().unwrap().path().join("nowhere");
+    let out = reviewdesk(&nowhere, &["verify", file.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "verify {}: {stderr}", file.display());
+    assert!(stderr.contains(msg), "verify says something else than import:\n{stderr}\nimport: {msg}");
+}
+
+/// A trusted secretariat's event, otherwise valid, at `seq` with `cutoff` and `time`.
+fn secretariat_revocation(seq: &str, cutoff: &str, time: &str) -> String {
+    let sec = identity(SECRETARIAT);
+    format!(
+        r#"{{"v":1,"suite":"ed25519-sha256","author":"{}","seq":{seq},"prev":null,"time":"{time}","body":{{"key_revoked":{{"key":"{}","cutoff_seq":{cutoff},"reason":"遗失"}}}}}}"#,
+        sec.key_hex(),
+        stranger("孙外来").key_hex()
+    )
+}
+
+/// Issue 11, point 2: an event at seq 0 or past SQLite's integers passed `verify` and then failed
+/// `import` with "database error", blocking the bundle. Both now refuse it, with one message
+/// that names the line and the range.
+#[test]
+fn an_event_seq_out_of_range_is_refused_alike_by_verify_and_import() {
+    let dir = tempfile::tempdir().unwrap();
+    for seq in ["0", "9223372036854775808", "18446744073709551615"] {
+        let line = forged_line(&identity(SECRETARIAT), &secretariat_revocation(seq, "0", "2026-12-08T09:00:00Z"));
+        let file = put(dir.path(), &format!("seq-{seq}.rdbundle"), &with_line(line));
+        let msg = refused_fresh(
+            &file,
+            |e| matches!(e, BundleError::EventInvalid { line: 72, .. }),
+            &[&format!("事件序号 {seq} 超出范围"), &format!("event seq {seq} is out of range"), "第 72 行", "line 72"],
+        );
+        verify_refuses_too(&file, &msg);
+    }
+}
+
+/// Issue 11, point 2: a revocation cut-off of 2^64-1 was stored as -1 and voided every event of
+/// the key, and an older bundle brought them back. It is refused on the way in, by both readers.
+#[test]
+fn a_revocation_cutoff_past_the_highest_seq_is_refused_alike_by_verify_and_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = forged_line(
+        &identity(SECRETARIAT),
+        &secretariat_revocation("16", "18446744073709551615", "2026-12-08T09:00:00Z"),
+    );
+    let file = put(dir.path(), "cutoff.rdbundle", &with_line(line));
+    let msg = refused_fresh(
+        &file,
+        |e| matches!(e, BundleError::EventInvalid { .. }),
+        &["吊销截止序号 18446744073709551615 超出范围", "revocation cut-off 18446744073709551615 is out of range"],
+    );
+    verify_refuses_too(&file, &msg);
+}
+
+/// Issue 11, point 11: any event time was accepted. The rule: an event dated before 2000 or from
+/// 2100 on is refused as the signer's broken clock, by both readers.
+#[test]
+fn an_event_time_outside_2000_to_2099_is_refused_alike_by_verify_and_import() {
+    let dir = tempfile::tempdir().unwrap();
+    for time in ["9999-12-31T00:00:00Z", "1970-01-01T00:00:00Z"] {
+        let line = forged_line(&identity(SECRETARIAT), &secretariat_revocation("16", "0", time));
+        let file = put(dir.path(), "time.rdbundle", &with_line(line));
+        let msg = refused_fresh(
+            &file,
+            |e| matches!(e, BundleError::EventInvalid { .. }),
+            &["不在 2000 年至 2099 年之间", "outside the years 2000 to 2099", "clock"],
+        );
+        verify_refuses_too(&file, &msg);
+    }
+}
+
+/// Issue 11, point 4: signed JSON that names a key twice in one object was accepted, the last
+/// value winning, while another parser may read the first. Refused, naming the key.
+#[test]
+fn an_event_that_names_a_key_twice_is_refused_alike_by_verify_and_import() {
+    let fx = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let li = identity("李明");
+    let (n, score) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex());
+    let text = String::from_utf8(score.bytes.clone()).unwrap();
+    // 15 points for necessity, then 1: the reader would have kept 1.
+    let twice = text.replacen("\"necessity\":", "\"necessity\":15,\"necessity\":", 1);
+    assert_ne!(twice, text);
+    let mut p = fx.parts.clone();
+    let mut lines = p.lines();
+    lines[n - 1] = forged_line(&li, &twice);
+    p.set_lines(&lines);
+    let file = put(dir.path(), "twice.rdbundle", &sealed_by_secretariat(p).tar());
+    let msg = refused_fresh(
+        &file,
+        |e| matches!(e, BundleError::EventInvalid { .. }),
+        &["“necessity”", "names the key “necessity” twice", "两次"],
+    );
+    verify_refuses_too(&file, &msg);
+}
+
+/// The chair's decision on GL-LX-2027-001 resting on every sheet there, claiming `suggested`.
+fn chair_decision(suggested: reviewdesk::domain::Outcome, outcome: reviewdesk::domain::Outcome) -> SignedEvent {
+    let fx = fixture();
+    let code = "GL-LX-2027-001";
+    let (_, meeting) = find_line(&fx.parts, |e| matches!(e.envelope.body, Body::MeetingOpened(_)));
+    let (_, registration) = find_line(
+        &fx.parts,
+        |e| matches!(&e.envelope.body, Body::ApplicationRegistered { application, .. } if application.code == code),
+    );
+    let based_on: Vec<String> = fx
+        .parts
+        .lines()
+        .iter()
+        .map(|l| parse_line(l))
+        .filter(|e| matches!(&e.envelope.body, Body::ScoreSubmitted { code: c, .. } if c == code))
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(based_on.len(), 4);
+    let chair = identity("王建国");
+    let envelope = Envelope {
+        v: 1,
+        suite: Suite::Ed25519Sha256,
+        author: chair.key_hex(),
+        seq: 1,
+        prev: None,
+        time: now(),
+        body: Body::DecisionRecorded {
+            meeting: MEETING.into(),
+            code: code.into(),
+            basis: reviewdesk::ledger::Basis { meeting_event: meeting.id, application_event: registration.id },
+            decision: reviewdesk::domain::Decision {
+                outcome,
+                suggested,
+                plan_class: None,
+                rectification_deadline: None,
+                conditions: String::new(),
+                opinion: "同意".into(),
+                override_reason: None,
+            },
+            based_on,
+        },
+    };
+    SignedEvent::sign(&chair.secret, envelope).unwrap()
+}
+
+/// Issue 11, point 4: a chair-signed decision could claim a suggested outcome the scores do not
+/// support, and so skip the override reason that the local `decide` demands. The receiver works
+/// the suggestion out from the sheets the decision names; a decision that claims otherwise is
+/// held with the reason, and counts for nothing.
+#[test]
+fn a_decision_claiming_a_suggestion_its_sheets_do_not_give_is_held_with_the_reason() {
+    use reviewdesk::domain::Outcome;
+    let dir = tempfile::tempdir().unwrap();
+    // Four sheets average 82.25 on GL-LX-2027-001: the suggestion is 通过 (pass).
+    let lie = chair_decision(Outcome::Fail, Outcome::Fail);
+    let file = put(dir.path(), "lie.rdbundle", &with_line(lie.to_line().into_bytes()));
+    let r = Receiver::trusted();
+    let (_, report) = r.import(&file).unwrap();
+    assert_eq!((report.new, report.quarantined, report.rejected), (DEMO_EVENTS, 1, 0), "{report:?}");
+    assert_eq!(report.refusals[0].0, lie.id);
+    assert_mentions(&report.refusals[0].1.zh, &["结论声称建议结论为“不通过”", "应为“通过”"]);
+    assert_mentions(&report.refusals[0].1.en, &["claims the suggested outcome was “fail”", "give “pass”"]);
+    let show = r.ok(&["--as", RECEIVER, "show", "GL-LX-2027-001", "--json"]);
+    let view: Value = serde_json::from_str(&show).unwrap();
+    assert!(view["decision"].is_null(), "the false decision counts: {}", view["decision"]);
+    let text = r.ok(&["log"]);
+    assert_mentions(&text, &["decision_recorded", "quarantined", "结论声称建议结论为“不通过”"]);
+
+    // The honest decision on the same sheets is applied.
+    let honest = chair_decision(Outcome::Pass, Outcome::Pass);
+    let file = put(dir.path(), "honest.rdbundle", &with_line(honest.to_line().into_bytes()));
+    let r = Receiver::trusted();
+    let (_, report) = r.import(&file).unwrap();
+    assert_eq!((report.new, report.quarantined, report.rejected), (DEMO_EVENTS + 1, 0, 0), "{report:?}");
+}
+
+/// Issue 11, point 11: an event whose `prev` disagrees with its author's event before it was
+/// flagged at import, but `log` then called the chain complete and `doctor` saw no fork.
+#[test]
+fn a_fork_by_a_wrong_prev_shows_in_log_and_doctor() {
+    let fx = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let li = identity("李明");
+    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 14);
+    let mut envelope = last.envelope.clone();
+    envelope.seq = 15;
+    envelope.prev = Some("0".repeat(64));
+    let wrong = SignedEvent::sign(&li.secret, envelope).unwrap();
+    let file = put(dir.path(), "prev.rdbundle", &with_line(wrong.to_line().into_bytes()));
+    let r = Receiver::trusted();
+    let (_, report) = r.import(&file).unwrap();
+    assert_eq!(report.forked_keys, vec![li.key_hex()], "{report:?}");
+    let text = r.ok(&["log"]);
+    let line = text.lines().find(|l| l.contains(&fp(&li))).unwrap();
+    assert_mentions(line, &["分叉！序号 15"]);
+    let out = r.cmd(&["doctor"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "doctor must fail on a fork: {stdout}");
+    assert_mentions(&stdout, &["✗ 签名链无分叉", "李明"]);
+}

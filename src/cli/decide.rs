@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             &serde_json::json!({"meeting": meeting, "app": a.app, "outcome": outcome, "suggested": suggested, "event": ev.id}),
         );
     }
-    println!(
+    say!(
         "{}：{} {}（{} {}）",
         ctx.t("已记录结论", "Decision recorded"),
         a.app,

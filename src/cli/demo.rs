@@ -67,21 +67,21 @@ pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
     let sub = Ctx { home: home.clone(), as_name: Some(CHAIR.into()), lang: ctx.lang, json: false, now: ctx.now };
     super::queue::run_queue(&sub, super::queue::QueueArgs { meeting: Some(MEETING_ID.into()) })?;
     let h = home.dir.display();
-    println!();
-    println!("{}", ctx.t("演示会议已建好。接着试试：", "The demo meeting is ready. Try next:"));
-    println!(
+    say!();
+    say!("{}", ctx.t("演示会议已建好。接着试试：", "The demo meeting is ready. Try next:"));
+    say!(
         "  reviewdesk --home {h} --as 赵敏 show GL-LX-2027-001      # {}",
         ctx.t("未评分专家看不到他人分数（背靠背）", "an expert who has not scored sees no other scores (blind)")
     );
-    println!(
+    say!(
         "  reviewdesk --home {h} --as 赵敏 score GL-LX-2027-001 --points necessity=13,requirements=13,technical=17,sharing=13,security=8.5,budget=13,implementation=8.5 --opinion 同意立项"
     );
-    println!(
+    say!(
         "  reviewdesk --home {h} --as 王建国 show GL-BG-2026-012     # {}",
         ctx.t("投资超概算 10%，须重新立项", "10% over budget: must re-apply")
     );
-    println!("  reviewdesk --home {h} --as 王建国 decide GL-LX-2027-001 --partial");
-    println!("  reviewdesk --home {h} log");
+    say!("  reviewdesk --home {h} --as 王建国 decide GL-LX-2027-001 --partial");
+    say!("  reviewdesk --home {h} log");
     Ok(())
 }
 
@@ -141,7 +141,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
 
     let files = dir.join("demo-files");
     write_intake(&files)?;
-    super::intake::register(&mut store, &secretariat, MEETING_ID, &files.join("applications.csv"), false, now)?;
+    super::intake::register(&mut store, &secretariat, MEETING_ID, &files.join("applications.csv"), false, false, now)?;
 
     store.append_local(
         &experts[1],

@@ -66,13 +66,13 @@ pub fn run_doctor(ctx: &Ctx, a: DoctorArgs) -> Result<()> {
                 Level::Note => "⚠",
                 Level::Problem => "✗",
             };
-            println!("{mark} {}", c.what);
+            say!("{mark} {}", c.what);
             for h in &c.hints {
-                println!("    → {h}");
+                say!("    → {h}");
             }
         }
         if repaired {
-            println!("{}", ctx.t("已从事件日志重建投影表。", "The projection tables were rebuilt from the event log."));
+            say!("{}", ctx.t("已从事件日志重建投影表。", "The projection tables were rebuilt from the event log."));
         }
     }
     let problems = checks.iter().filter(|c| c.level == Level::Problem).count();
@@ -186,8 +186,8 @@ fn store_checks(ctx: &Ctx, h: &Health) -> Vec<Check> {
         } else {
             vec![ctx
                 .t(
-                    "它们在等待所属会议或申报到达：导入秘书处的评审包；reviewdesk log 可查看",
-                    "they wait for their meeting or application: import the secretariat's bundle; reviewdesk log lists them",
+                    "它们在等待所依据的事件到达（导入秘书处的评审包），或所依据的事件已被吊销作废；reviewdesk log 列出每一个及其原因",
+                    "they wait for an event they name (import the secretariat's bundle), or what they name was voided by a revocation; reviewdesk log lists each with its reason",
                 )
                 .into()]
         },
@@ -206,6 +206,13 @@ fn store_checks(ctx: &Ctx, h: &Health) -> Vec<Check> {
                 .into()])
             .collect(),
     ));
+    if !h.revoked_trusted.is_empty() {
+        out.push(Check {
+            what: ctx.t("受信任的秘书处密钥已被吊销", "A trusted secretariat key has been revoked").into(),
+            level: Level::Note,
+            hints: h.revoked_trusted.clone(),
+        });
+    }
     out
 }
 
@@ -280,7 +287,7 @@ pub fn run_backup(ctx: &Ctx, a: BackupArgs) -> Result<()> {
     if ctx.json {
         return output::json(&serde_json::json!({"backup": a.out, "info": info}));
     }
-    println!(
+    say!(
         "{} {}：{} {}，{} {}",
         ctx.t("已备份到", "Backed up to"),
         a.out.display(),
@@ -303,7 +310,7 @@ pub fn run_restore(ctx: &Ctx, a: RestoreArgs) -> Result<()> {
     if ctx.json {
         return output::json(&serde_json::json!({"restored": a.file, "info": info, "previous": keep}));
     }
-    println!(
+    say!(
         "{} {}：{} {}，{} {}",
         ctx.t("已从备份恢复", "Restored from"),
         a.file.display(),
@@ -312,7 +319,7 @@ pub fn run_restore(ctx: &Ctx, a: RestoreArgs) -> Result<()> {
         info.meetings,
         ctx.t("个会议", "meetings")
     );
-    println!("{}：{}", ctx.t("恢复前的数据另存为", "The store as it was is kept at"), keep.display());
+    say!("{}：{}", ctx.t("恢复前的数据另存为", "The store as it was is kept at"), keep.display());
     Ok(())
 }
 

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if ctx.json {
         return output::json(&serde_json::json!({"home": ctx.home.dir, "meeting": MEETING_ID, "events": events}));
     }
-    println!(
+    say!(
         "{} {}：{} {}（{}）",
         ctx.t("已生成会议", "Generated meeting"),
         MEETING_ID,

@@ -40,11 +40,11 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             "protected": args.protect, "recipient": public.recipient,
         }));
     }
-    println!("{}：{}", ctx.t("已创建身份", "Identity created"), identity.name);
-    println!("{}：{}", ctx.t("指纹", "Fingerprint"), identity.fingerprint());
-    println!("{}：{}", ctx.t("目录", "Home"), ctx.home.dir.display());
+    say!("{}：{}", ctx.t("已创建身份", "Identity created"), identity.name);
+    say!("{}：{}", ctx.t("指纹", "Fingerprint"), identity.fingerprint());
+    say!("{}：{}", ctx.t("目录", "Home"), ctx.home.dir.display());
     if args.protect {
-        println!(
+        say!(
             "{}",
             ctx.t(
                 "私钥已用口令加密保存。忘记口令将无法再签名，请妥善保管。",
@@ -53,8 +53,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         );
     }
     if args.secretariat {
-        println!("{}", ctx.t("已将本身份设为受信任的秘书处密钥。", "This key is now trusted as a secretariat key."));
+        say!("{}", ctx.t("已将本身份设为受信任的秘书处密钥。", "This key is now trusted as a secretariat key."));
     }
-    println!("{}", ctx.t("下一步：reviewdesk key export --out 我的公钥.pub，把公钥交给秘书处，并当面或电话核对指纹。", "Next: reviewdesk key export --out me.pub, give the file to the secretariat, and read the fingerprint aloud to them."));
+    say!("{}", ctx.t("下一步：reviewdesk key export --out 我的公钥.pub，把公钥交给秘书处，并当面或电话核对指纹。", "Next: reviewdesk key export --out me.pub, give the file to the secretariat, and read the fingerprint aloud to them."));
     Ok(())
 }

@@ -21,13 +21,17 @@ pub struct Args {
     /// Check the file and report, without registering anything
     #[arg(long)]
     pub dry_run: bool,
+    /// Register again an application that experts have already scored or the chair decided:
+    /// its sheets and decision stop counting until it is scored and decided again
+    #[arg(long)]
+    pub reregister: bool,
 }
 
 pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
-    let (codes, documents) = register(&mut store, &me, &meeting, &a.file, a.dry_run, ctx.now)?;
+    let (codes, documents) = register(&mut store, &me, &meeting, &a.file, a.dry_run, a.reregister, ctx.now)?;
     if ctx.json {
         return output::json(
             &serde_json::json!({"meeting": meeting, "registered": codes, "documents": documents, "dry_run": a.dry_run}),
@@ -38,7 +42,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     } else {
         ctx.t("已登记", "Registered")
     };
-    println!(
+    say!(
         "{verb} {} {}（{} {}）：{}",
         codes.len(),
         ctx.t("个申报项目", "applications"),
@@ -57,9 +61,13 @@ pub fn register(
     meeting: &str,
     file: &Path,
     dry_run: bool,
+    reregister: bool,
     now: DateTime<Utc>,
 ) -> Result<(Vec<String>, usize)> {
     let rows = crate::intake::read_file(file)?;
+    if !reregister {
+        refuse_reregistering(store, meeting, &rows)?;
+    }
     let meeting_event = store.meeting_event(meeting)?;
     let base = file.parent().map(PathBuf::from).unwrap_or_default();
     let mut blobs = Vec::new();
@@ -93,4 +101,32 @@ pub fn register(
         store.append_local_all(me, bodies, &blobs, now)?;
     }
     Ok((codes, blobs.len()))
+}
+
+/// Refuses rows that would register again an application experts have scored or the chair has
+/// decided: its sheets would silently count for content they were not given for.
+fn refuse_reregistering(store: &Store, meeting: &str, rows: &[crate::intake::IntakeRow]) -> Result<()> {
+    let assessed = store.assessed(meeting)?;
+    let clashes: Vec<String> = rows
+        .iter()
+        .filter_map(|r| {
+            let (sheets, decided) = assessed.get(&r.application.code)?;
+            Some(format!(
+                "第 {} 行 {}：已有 {sheets} 份评分表{} / row {}, {}: {sheets} score sheet(s){}",
+                r.row,
+                r.application.code,
+                if *decided { "和结论" } else { "" },
+                r.row,
+                r.application.code,
+                if *decided { " and a decision" } else { "" }
+            ))
+        })
+        .collect();
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    Err(anyhow!(
+        "{}。重新登记后，这些评分表和结论将不再计入，直至专家重新评分、组长重新决定；如确需更正申报内容，请加 --reregister。未登记任何项目 / registering these again would stop their sheets and decisions counting until the experts score again and the chair decides again; to correct them anyway, add --reregister. Nothing was registered",
+        clashes.join("；")
+    ))
 }

@@ -31,7 +31,7 @@ pub enum Cmd {
         /// The key: a .pub file, a hex key, or a fingerprint of a panel member or trusted key
         key: String,
         /// The last seq of that key that stays valid (0 voids all its events)
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ledger::event::parse_cutoff)]
         cutoff: u64,
         /// Why (lost laptop, left the panel, ...)
         #[arg(long)]
@@ -46,7 +46,7 @@ pub enum Cmd {
         #[arg(long, value_name = "FILE")]
         new: PathBuf,
         /// The last seq of the old key that stays valid (0 voids all its events)
-        #[arg(long)]
+        #[arg(long, value_parser = crate::ledger::event::parse_cutoff)]
         cutoff: u64,
         /// Why (lost laptop, stolen, broken, ...)
         #[arg(long)]
@@ -65,12 +65,12 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                     "recipient": p.recipient, "protected": entry.protected,
                 }));
             }
-            println!("{}：{}", ctx.t("身份", "Identity"), p.name);
-            println!("{}：{}", ctx.t("算法", "Suite"), p.suite);
-            println!("{}：{}", ctx.t("指纹", "Fingerprint"), p.fingerprint());
-            println!("{}：{}", ctx.t("公钥", "Public key"), p.key);
-            println!("{}：{}", ctx.t("加密公钥", "Encryption key"), p.recipient.as_deref().unwrap_or("-"));
-            println!("{}：{}", ctx.t("口令保护", "Passphrase"), protection(ctx, entry.protected));
+            say!("{}：{}", ctx.t("身份", "Identity"), p.name);
+            say!("{}：{}", ctx.t("算法", "Suite"), p.suite);
+            say!("{}：{}", ctx.t("指纹", "Fingerprint"), p.fingerprint());
+            say!("{}：{}", ctx.t("公钥", "Public key"), p.key);
+            say!("{}：{}", ctx.t("加密公钥", "Encryption key"), p.recipient.as_deref().unwrap_or("-"));
+            say!("{}：{}", ctx.t("口令保护", "Passphrase"), protection(ctx, entry.protected));
         }
         Cmd::List => {
             let ring = ctx.home.keyring();
@@ -86,7 +86,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 return output::json(&list);
             }
             if list.is_empty() {
-                println!(
+                say!(
                     "{}",
                     ctx.t(
                         "此目录还没有身份。运行 reviewdesk init --name 姓名",
@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 } else {
                     ""
                 };
-                println!("{}  {}{lock}", l["fingerprint"].as_str().unwrap_or(""), l["name"].as_str().unwrap_or(""));
+                say!("{}  {}{lock}", l["fingerprint"].as_str().unwrap_or(""), l["name"].as_str().unwrap_or(""));
             }
         }
         Cmd::Passwd { remove } => passwd(ctx, remove)?,
@@ -116,7 +116,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
             if ctx.json {
                 return output::json(&serde_json::json!({"out": out, "fingerprint": id.fingerprint()}));
             }
-            println!(
+            say!(
                 "{} {}（{} {}）",
                 ctx.t("公钥已写入", "Public key written to"),
                 out.display(),
@@ -138,7 +138,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                     &serde_json::json!({"revoked": target.key, "fingerprint": target.fingerprint(), "cutoff": cutoff, "event": ev.id}),
                 );
             }
-            println!(
+            say!(
                 "{} {}（{}），{} {}",
                 ctx.t("已吊销", "Revoked"),
                 target.fingerprint(),
@@ -205,21 +205,21 @@ fn rotate(ctx: &Ctx, old: &str, new: &std::path::Path, cutoff: u64, reason: Stri
             "new_key": fresh.key, "fingerprint": fresh.fingerprint(), "meetings": moved,
         }));
     }
-    println!(
+    say!(
         "{} {}，{} {}",
         ctx.t("已吊销", "Revoked"),
         old.fingerprint(),
         ctx.t("有效截止序号", "valid up to seq"),
         cutoff
     );
-    println!(
+    say!(
         "{} {} {}：{}",
         ctx.t("新密钥", "New key"),
         fresh.fingerprint(),
         ctx.t("已接替其席位，会议", "now holds the seat in meetings"),
         moved.join(", ")
     );
-    println!(
+    say!(
         "{}",
         ctx.t(
             "请导出评审包发给组长和各专家，旧密钥在截止序号之后的事件在每台机器上都会被拒绝。",
@@ -250,7 +250,7 @@ fn passwd(ctx: &Ctx, remove: bool) -> Result<()> {
         return output::json(&serde_json::json!({"name": name, "protected": !remove}));
     }
     if remove {
-        println!(
+        say!(
             "{}",
             ctx.t(
                 "已取消口令保护：私钥现在以明文保存，只靠文件权限保护。",
@@ -258,7 +258,7 @@ fn passwd(ctx: &Ctx, remove: bool) -> Result<()> {
             )
         );
     } else {
-        println!("{}", ctx.t("口令已更新。", "Passphrase changed."));
+        say!("{}", ctx.t("口令已更新。", "Passphrase changed."));
     }
     Ok(())
 }

@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         let reason = e.reason.as_ref().map(|r| format!("  ({})", r.get(ctx.lang))).unwrap_or_default();
         let target =
             [e.meeting.as_deref(), e.application.as_deref()].iter().flatten().copied().collect::<Vec<_>>().join(" ");
-        println!(
+        say!(
             "{}  {}  {} #{}  {}  {}  {}{}",
             e.time,
             &e.id[..12],
@@ -32,8 +32,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             reason
         );
     }
-    println!();
-    println!("{}", ctx.t("签名链：", "Chains:"));
+    say!();
+    say!("{}", ctx.t("签名链：", "Chains:"));
     for c in &view.chains {
         let mut notes = Vec::new();
         for (from, to) in &c.gaps {
@@ -47,7 +47,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             notes.push(format!("{} {s}", ctx.t("分叉！序号", "FORK at seq")));
         }
         let state = if notes.is_empty() { ctx.t("完整", "complete").to_string() } else { notes.join("；") };
-        println!(
+        say!(
             "  {}  {}  #{}–#{}  {} {}  {}",
             c.fingerprint,
             crate::domain::text::fit(&c.name, 10),

@@ -98,10 +98,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 return output::json(&list);
             }
             if list.is_empty() {
-                println!("{}", ctx.t("还没有会议。", "No meeting yet."));
+                say!("{}", ctx.t("还没有会议。", "No meeting yet."));
             }
             for m in list {
-                println!(
+                say!(
                     "{}  {}  {}  {}/{} {}",
                     m.id,
                     m.date,
@@ -161,7 +161,7 @@ fn open(ctx: &Ctx, a: OpenArgs) -> Result<()> {
     if ctx.json {
         return output::json(&m);
     }
-    println!("{}：{}", ctx.t("会议已开启", "Meeting opened"), id);
+    say!("{}：{}", ctx.t("会议已开启", "Meeting opened"), id);
     print_meeting(ctx, &m);
     Ok(())
 }
@@ -177,25 +177,25 @@ fn rubrics(overrides: &[PathBuf]) -> Result<Vec<Rubric>> {
 }
 
 fn print_meeting(ctx: &Ctx, m: &MeetingOpened) {
-    println!("{}  {}  {}", m.id, m.date, m.title);
-    println!("{}：{}（{}）", ctx.t("政策档案", "Policy profile"), m.profile.title_zh, m.profile.id);
-    println!("{}：{}  {}", ctx.t("秘书处", "Secretariat"), m.secretariat.name, fp(&m.secretariat));
+    say!("{}  {}  {}", m.id, m.date, m.title);
+    say!("{}：{}（{}）", ctx.t("政策档案", "Policy profile"), m.profile.title_zh, m.profile.id);
+    say!("{}：{}  {}", ctx.t("秘书处", "Secretariat"), m.secretariat.name, fp(&m.secretariat));
     for seat in m.seats() {
         let p = seat.holder;
         let role = match p.role {
             Role::Chair => ctx.t("组长", "chair"),
             Role::Expert => ctx.t("专家", "expert"),
         };
-        println!("  {}  {}  {}  {}", fp(&p.member), role, p.member.name, p.category);
+        say!("  {}  {}  {}  {}", fp(&p.member), role, p.member.name, p.category);
         // Keys this seat had before (换用新密钥), newest first.
         for key in &seat.keys[1..] {
             if let Some(old) = m.panel.iter().find(|q| q.member.key == *key) {
-                println!("      {} {}  {}", ctx.t("原密钥", "earlier key"), fp(&old.member), old.member.name);
+                say!("      {} {}  {}", ctx.t("原密钥", "earlier key"), fp(&old.member), old.member.name);
             }
         }
     }
     if let Some(d) = &m.draw {
-        println!(
+        say!(
             "{}：seed {}，{} {}",
             ctx.t("随机抽取", "Drawn"),
             d.seed,

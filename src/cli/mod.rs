@@ -1,5 +1,25 @@
 //! Command line: each command parses its arguments and calls the layers below.
 
+/// Prints a line for a person to read. Text from events, bundles and intake files passes
+/// through here, so control characters (escape sequences, carriage returns, bidi overrides)
+/// are shown escaped and can never move the cursor or fake a line of output; line breaks and
+/// tabs stay.
+macro_rules! say {
+    () => {
+        println!()
+    };
+    ($($arg:tt)*) => {
+        println!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
+    };
+}
+
+/// [`say`] for standard error.
+macro_rules! say_err {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
+    };
+}
+
 mod decide;
 mod demo;
 mod doctor;

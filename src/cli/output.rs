@@ -27,8 +27,9 @@ impl Table {
         }
     }
 
+    /// Adds a row; control characters in a cell are shown escaped, and measured as shown.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(cells.into_iter().map(|c| crate::domain::text::printable(&c).into_owned()).collect());
     }
 
     pub fn print(&self) {

@@ -49,7 +49,7 @@ pub fn source() -> PassphraseSource {
             return None;
         }
         if failed > 0 {
-            eprintln!("口令不正确，请重试 / wrong passphrase, try again");
+            say_err!("口令不正确，请重试 / wrong passphrase, try again");
         }
         prompt(&format!("“{name}”的口令 / passphrase for “{name}”: "))
     })

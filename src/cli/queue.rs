@@ -65,6 +65,10 @@ fn status(ctx: &Ctx, r: &QueueRow) -> String {
     match (r.outcome, ctx.lang) {
         (Some(o), Lang::Zh) => format!("已决定：{}", o.zh()),
         (Some(o), Lang::En) => format!("decided: {}", o.en()),
+        (None, _) if r.outdated > 0 => match ctx.lang {
+            Lang::Zh => format!("待评分（{} 份须重评）", r.outdated),
+            Lang::En => format!("to score ({} to re-score)", r.outdated),
+        },
         (None, _) => match r.status {
             crate::store::Status::Scored => ctx.t("已评分", "scored").into(),
             _ => ctx.t("待评分", "to score").into(),
@@ -75,8 +79,8 @@ fn status(ctx: &Ctx, r: &QueueRow) -> String {
 fn print_queue(ctx: &Ctx, view: &crate::store::QueueView) -> Result<()> {
     let m = &view.meeting;
     let me = ctx.home.public_key(ctx.as_name.as_deref())?;
-    println!("{}  {}  {}", m.id, m.date, m.title);
-    println!(
+    say!("{}  {}  {}", m.id, m.date, m.title);
+    say!(
         "{}：{}（{}）{}",
         ctx.t("当前身份", "Acting as"),
         me.name,
@@ -116,7 +120,7 @@ fn print_queue(ctx: &Ctx, view: &crate::store::QueueView) -> Result<()> {
         ]);
     }
     t.print();
-    println!(
+    say!(
         "{}",
         ctx.t(
             "* 去掉一个最高分和一个最低分后的平均分；其余为算术平均。",
@@ -139,10 +143,10 @@ pub fn run_show(ctx: &Ctx, a: ShowArgs) -> Result<()> {
 
 fn print_application(ctx: &Ctx, v: &ApplicationView) {
     let a = &v.application;
-    println!("{}  {}（{}）", a.code, a.name, ctx.t(a.kind.zh(), a.kind.en()));
-    println!("{}：{}    {}：{}", ctx.t("建设单位", "Unit"), a.unit, ctx.t("主管部门", "Department"), a.department);
+    say!("{}  {}（{}）", a.code, a.name, ctx.t(a.kind.zh(), a.kind.en()));
+    say!("{}：{}    {}：{}", ctx.t("建设单位", "Unit"), a.unit, ctx.t("主管部门", "Department"), a.department);
     if let Some(m) = a.approved_total {
-        println!(
+        say!(
             "{}：{} {}（{} {}）",
             ctx.t("批复总投资", "Approved total"),
             m.wan(),
@@ -156,7 +160,7 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             .approved_total
             .and_then(|base| m.change_basis_points(base))
             .map(|bp| format!("，{} {:+}.{:02}%", ctx.t("变动", "change"), bp / 100, (bp % 100).abs()));
-        println!(
+        say!(
             "{}：{} {}（{} {}）{}",
             ctx.t("申报总投资", "Requested total"),
             m.wan(),
@@ -167,7 +171,7 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
         );
     }
     let yes = |b: bool| if b { ctx.t("是", "yes") } else { ctx.t("否", "no") };
-    println!(
+    say!(
         "{}：{}  {}：{}  {}：{}  {}：{}  {}：{}",
         ctx.t("计划类别", "Plan class"),
         a.plan_class.map(|c| c.to_string()).unwrap_or_else(|| ctx.t("未列入", "not in plan").into()),
@@ -181,7 +185,7 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
         a.protection_level.map(|l| l.level().to_string()).unwrap_or_else(|| "—".into())
     );
     if let (Some(s), Some(e)) = (a.trial_start, a.trial_end) {
-        println!(
+        say!(
             "{}：{} — {}；{}：{}；{}：{}",
             ctx.t("试运行", "Trial operation"),
             s,
@@ -192,10 +196,10 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             a.acceptance_applied.map(|d| d.to_string()).unwrap_or_default()
         );
     }
-    println!();
-    println!("{}", ctx.t("规则检查：", "Rule findings:"));
+    say!();
+    say!("{}", ctx.t("规则检查：", "Rule findings:"));
     if v.findings.is_empty() {
-        println!("  {}", ctx.t("无", "none"));
+        say!("  {}", ctx.t("无", "none"));
     }
     for f in &v.findings {
         let sev = match f.severity {
@@ -203,16 +207,16 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             Severity::Warns => ctx.t("警示", "warns"),
             Severity::Informs => ctx.t("提示", "informs"),
         };
-        println!("  [{sev}] {}（{}）", f.message.get(ctx.lang), f.article);
+        say!("  [{sev}] {}（{}）", f.message.get(ctx.lang), f.article);
     }
     if !a.documents.is_empty() {
-        println!("{}", ctx.t("附件：", "Documents:"));
+        say!("{}", ctx.t("附件：", "Documents:"));
         for d in &a.documents {
-            println!("  {}  {} B  sha256 {}", d.name, d.size, &d.sha256[..16.min(d.sha256.len())]);
+            say!("  {}  {} B  sha256 {}", d.name, d.size, &d.sha256[..16.min(d.sha256.len())]);
         }
     }
-    println!();
-    println!("{}", ctx.t("专家评分：", "Expert scores:"));
+    say!();
+    say!("{}", ctx.t("专家评分：", "Expert scores:"));
     for e in &v.experts {
         let what = match (&e.recused, e.total, v.blind) {
             (Some(r), ..) => format!("{}：{r}", ctx.t("回避", "recused")),
@@ -222,10 +226,18 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             }
             (None, None, _) => ctx.t("未提交", "not submitted").into(),
         };
-        println!("  {}  {}  {}", e.fingerprint, crate::domain::text::fit(&e.name, 8), what);
+        let old = if e.outdated && e.recused.is_none() {
+            ctx.t(
+                "  （针对申报或评分表的旧版本，不计入，须重评）",
+                "  (for an earlier version of the application or rubric: not counted until scored again)",
+            )
+        } else {
+            ""
+        };
+        say!("  {}  {}  {what}{old}", e.fingerprint, crate::domain::text::fit(&e.name, 8));
     }
     match (&v.aggregate, v.blind) {
-        (_, true) => println!(
+        (_, true) => say!(
             "{}",
             ctx.t(
                 "汇总分：提交本人评分后可见（背靠背评审）",
@@ -233,7 +245,7 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             )
         ),
         (Some(g), false) => {
-            println!(
+            say!(
                 "{}：{}（{}）  n={}  {} {}  {} {}  {} {}–{}  {} {}  {} {}",
                 ctx.t("汇总分", "Aggregate"),
                 g.value,
@@ -252,34 +264,36 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
                 g.veto_count
             );
             if let Some(s) = v.suggested {
-                println!("{}：{}", ctx.t("建议结论", "Suggested outcome"), ctx.t(s.zh(), s.en()));
+                say!("{}：{}", ctx.t("建议结论", "Suggested outcome"), ctx.t(s.zh(), s.en()));
             }
         }
-        (None, false) => println!("{}：—", ctx.t("汇总分", "Aggregate")),
+        (None, false) => say!("{}：—", ctx.t("汇总分", "Aggregate")),
     }
     if let Some(d) = &v.decision {
         let x = &d.decision;
-        println!(
+        say!(
             "{}：{}{}{}",
             ctx.t("专家组结论", "Panel decision"),
             ctx.t(x.outcome.zh(), x.outcome.en()),
             x.plan_class.map(|c| format!("  {} {c}", ctx.t("类别", "class"))).unwrap_or_default(),
             x.rectification_deadline.map(|dl| format!("  {} {dl}", ctx.t("整改期限", "deadline"))).unwrap_or_default()
         );
+        if d.outdated {
+            say!(
+                "  {}",
+                ctx.t(
+                    "该结论针对申报或评分表的旧版本，已不成立，须重新评分后重新决定",
+                    "this decision was made on an earlier version of the application or rubric and no longer stands: score and decide again"
+                )
+            );
+        }
         if let Some(r) = &x.override_reason {
-            println!("  {}：{r}", ctx.t("不采纳建议结论的理由", "Override reason"));
+            say!("  {}：{r}", ctx.t("不采纳建议结论的理由", "Override reason"));
         }
     }
-    println!();
-    println!("{}", ctx.t("事件记录：", "History:"));
+    say!();
+    say!("{}", ctx.t("事件记录：", "History:"));
     for h in &v.history {
-        println!(
-            "  {}  #{:<3} {}  {}  {}",
-            h.time,
-            h.seq,
-            crate::domain::text::fit(&h.author_name, 10),
-            h.kind,
-            h.status
-        );
+        say!("  {}  #{:<3} {}  {}  {}", h.time, h.seq, crate::domain::text::fit(&h.author_name, 10), h.kind, h.status);
     }
 }

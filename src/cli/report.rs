@@ -42,10 +42,10 @@ pub fn run_report(ctx: &Ctx, a: ReportArgs) -> Result<()> {
         return output::json(&serde_json::json!({"meeting": id, "files": files, "provisional": r.provisional}));
     }
     for f in &files {
-        println!("{} {}", ctx.t("已写入", "Wrote"), f.display());
+        say!("{} {}", ctx.t("已写入", "Wrote"), f.display());
     }
     if r.provisional {
-        println!("{}", r.provisional_note());
+        say!("{}", r.provisional_note());
     }
     Ok(())
 }
@@ -56,8 +56,8 @@ pub fn run_template(ctx: &Ctx, cmd: TemplateCmd) -> Result<()> {
     if ctx.json {
         return output::json(&serde_json::json!({"template": "intake", "file": out}));
     }
-    println!("{} {}", ctx.t("已写入申报录入模板", "Wrote the intake template"), out.display());
-    println!(
+    say!("{} {}", ctx.t("已写入申报录入模板", "Wrote the intake template"), out.display());
+    say!(
         "{}",
         ctx.t(
             "填好后运行 reviewdesk intake 该文件；第二行示例会被跳过。",

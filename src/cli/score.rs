@@ -119,7 +119,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     } else {
         ctx.t("已提交评分", "Score submitted")
     };
-    println!("{what}：{} {} {}（{} {}）", a.app, ctx.t("总分", "total"), total, ctx.t("事件", "event"), &ev.id[..12]);
+    say!("{what}：{} {} {}（{} {}）", a.app, ctx.t("总分", "total"), total, ctx.t("事件", "event"), &ev.id[..12]);
     Ok(())
 }
 
@@ -141,7 +141,7 @@ pub fn run_conflict(ctx: &Ctx, a: ConflictArgs) -> Result<()> {
     if ctx.json {
         return output::json(&serde_json::json!({"meeting": meeting, "app": a.app, "event": ev.id}));
     }
-    println!(
+    say!(
         "{}：{}（{}）",
         ctx.t("已声明回避，不再参与该项目评分", "Conflict declared; you no longer score"),
         a.app,

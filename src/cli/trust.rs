@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 );
             }
             let what = if added { ctx.t("已信任", "Trusted") } else { ctx.t("早已信任", "Already trusted") };
-            println!("{what}：{} {}", public.fingerprint(), public.name);
+            say!("{what}：{} {}", public.fingerprint(), public.name);
         }
         Cmd::List => {
             let list = store.trust_list()?;
@@ -51,10 +51,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 return output::json(&list);
             }
             if list.is_empty() {
-                println!("{}", ctx.t("本机尚未信任任何秘书处密钥。", "This machine trusts no secretariat key yet."));
+                say!("{}", ctx.t("本机尚未信任任何秘书处密钥。", "This machine trusts no secretariat key yet."));
             }
             for t in list {
-                println!("{}  {}  {}", t.fingerprint, t.suite, t.name);
+                say!("{}  {}  {}", t.fingerprint, t.suite, t.name);
             }
         }
         Cmd::Remove { key } => match store.trust_remove(&key)? {
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
                 if ctx.json {
                     return output::json(&e);
                 }
-                println!("{}：{} {}", ctx.t("已移除信任", "No longer trusted"), e.fingerprint, e.name);
+                say!("{}：{} {}", ctx.t("已移除信任", "No longer trusted"), e.fingerprint, e.name);
             }
             None => bail!(
                 "信任列表中没有“{key}”。用 reviewdesk trust list 查看 / “{key}” is not in the trust list: see reviewdesk trust list"

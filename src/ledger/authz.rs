@@ -311,11 +311,13 @@ pub fn local_guard(event: &SignedEvent, state: &impl Authority) -> Result<(), Re
     Ok(())
 }
 
+/// Held, not rejected: trust is this machine's own setting, which `trust add` may yet change, and
+/// a replay after `trust remove` must not delete a meeting from the log.
 fn require_trusted(author: &str, state: &impl Authority) -> Result<(), Refusal> {
     if state.is_trusted_secretariat(author) {
         Ok(())
     } else {
-        Err(reject(
+        Err(hold(
             "签名者不是本机信任的秘书处密钥（可用 reviewdesk trust add 添加）",
             "the signer is not a secretariat key this machine trusts (add it with reviewdesk trust add)",
         ))

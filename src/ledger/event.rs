@@ -311,6 +311,19 @@ pub enum EventError {
     Suite(#[from] SuiteError),
 }
 
+/// Reads a revocation cut-off as typed (a command-line argument, a box on the screens): a whole
+/// number from 0 to [`MAX_SEQ`], the range every reader accepts.
+pub fn parse_cutoff(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(c) if c <= MAX_SEQ => Ok(c),
+        _ => Err(format!(
+            "截止序号“{}”无效：应为 0 到 {MAX_SEQ} 之间的整数 / cut-off “{}” is not valid: give a whole number from 0 to {MAX_SEQ}",
+            crate::domain::text::printable(text.trim()),
+            crate::domain::text::printable(text.trim())
+        )),
+    }
+}
+
 /// Event times before this are refused: no reviewdesk meeting was ever held then.
 pub fn earliest_time() -> DateTime<Utc> {
     DateTime::from_timestamp(946_684_800, 0).unwrap_or_default() // 2000-01-01T00:00:00Z

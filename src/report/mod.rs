@@ -206,6 +206,8 @@ pub struct Table {
 enum Mark<'a> {
     Recused,
     Missing,
+    /// Given for an earlier version of the application or rubric: not counted (须重评).
+    Outdated,
     Scored(&'a crate::store::ExpertLine),
 }
 
@@ -213,6 +215,7 @@ impl MeetingReport {
     fn mark<'a>(&self, a: &'a ApplicationReport, key: &str) -> Mark<'a> {
         match a.view.experts.iter().find(|e| e.key == key) {
             Some(e) if e.recused.is_some() => Mark::Recused,
+            Some(e) if e.outdated => Mark::Outdated,
             Some(e) if e.total.is_some() => Mark::Scored(e),
             _ => Mark::Missing,
         }
@@ -222,6 +225,7 @@ impl MeetingReport {
         match m {
             Mark::Recused => Cell::Text(self.l("回避", "recused").into()),
             Mark::Missing => Cell::Text(self.l("未提交", "not submitted").into()),
+            Mark::Outdated => Cell::Text(self.l("须重评", "to re-score").into()),
             Mark::Scored(e) => Cell::Score(e.total.map(|t| t.to_string()).unwrap_or_default()),
         }
     }
@@ -246,7 +250,7 @@ impl MeetingReport {
         a.view
             .experts
             .iter()
-            .filter(|e| e.recused.is_none())
+            .filter(|e| e.counts())
             .filter(|e| e.sheet.as_ref().is_some_and(|s| !s.vetoes.is_empty()))
             .count()
     }
@@ -376,7 +380,7 @@ impl MeetingReport {
                             .unwrap_or_default(),
                         vec![],
                     ),
-                    Mark::Missing => (String::new(), vec![]),
+                    Mark::Missing | Mark::Outdated => (String::new(), vec![]),
                 };
                 rows.push(vec![
                     code.clone(),
@@ -449,6 +453,7 @@ impl MeetingReport {
                 line.sheet.as_ref().and_then(|s| s.points.get(criterion)).map(Points::to_string).unwrap_or_default()
             }
             Mark::Recused => self.l("回避", "recused").into(),
+            Mark::Outdated => self.l("须重评", "to re-score").into(),
             Mark::Missing => "—".into(),
         }
     }

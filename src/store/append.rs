@@ -51,6 +51,9 @@ pub struct ImportReport {
     /// Keys with two different events at one seq.
     pub forked_keys: Vec<String>,
     pub blobs_stored: usize,
+    /// New events dated more than a day after this machine's clock: the signer's clock (or
+    /// this one) is wrong. They are taken as they are; the count is a warning.
+    pub future_dated: usize,
 }
 
 /// The order a replay takes kinds in, so that what an event names is judged before it.

@@ -28,12 +28,17 @@ pub struct Importer<'t> {
     applier: Applier<'t>,
     pub(super) tx: &'t rusqlite::Transaction<'t>,
     pub report: ImportReport,
+    /// Events dated after this are counted as dated in the future.
+    future: DateTime<Utc>,
 }
 
 impl Importer<'_> {
     /// Offers one verified event.
     pub fn offer(&mut self, ev: &SignedEvent) -> Result<()> {
         let outcome = self.applier.append(ev)?;
+        if ev.envelope.time > self.future && outcome != AppendOutcome::Duplicate {
+            self.report.future_dated += 1;
+        }
         crate::fault::reached(crate::fault::IMPORT_APPLIED);
         match outcome {
             AppendOutcome::New => self.report.new += 1,
@@ -112,8 +117,12 @@ impl Store {
     ) -> std::result::Result<ImportReport, E> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
         let report = {
-            let mut importer =
-                Importer { applier: Applier::new(&tx, &rfc3339(now)), tx: &tx, report: ImportReport::default() };
+            let mut importer = Importer {
+                applier: Applier::new(&tx, &rfc3339(now)),
+                tx: &tx,
+                report: ImportReport::default(),
+                future: now + chrono::Duration::days(1),
+            };
             fill(&mut importer)?;
             let settled = importer.applier.settle()?;
             let mut report = importer.report;

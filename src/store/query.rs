@@ -138,6 +138,14 @@ pub struct ExpertLine {
     pub outdated: bool,
 }
 
+impl ExpertLine {
+    /// Whether this expert's sheet counts in the aggregate: submitted, not recused, and given
+    /// for the current registration and rubric.
+    pub fn counts(&self) -> bool {
+        self.event_id.is_some() && self.recused.is_none() && !self.outdated
+    }
+}
+
 /// A recorded decision.
 #[derive(Clone, Debug, Serialize)]
 pub struct DecisionView {
@@ -170,7 +178,7 @@ pub struct ApplicationView {
 impl ApplicationView {
     /// The ids of the score events the aggregate rests on, for a decision's `based_on`.
     pub fn score_event_ids(&self) -> Vec<String> {
-        self.experts.iter().filter(|e| e.recused.is_none() && !e.outdated).filter_map(|e| e.event_id.clone()).collect()
+        self.experts.iter().filter(|e| e.counts()).filter_map(|e| e.event_id.clone()).collect()
     }
 }
 
@@ -631,6 +639,27 @@ impl Store {
             })
             .collect();
         Ok(LogView { entries, chains })
+    }
+
+    /// For each application of `meeting` that has score sheets or a decision: how many sheets,
+    /// and whether it is decided. Registering such an application again stops them counting.
+    pub fn assessed(&self, meeting: &str) -> Result<BTreeMap<String, (usize, bool)>> {
+        let mut st = self.conn.prepare(
+            "SELECT code, (SELECT count(*) FROM score_sheets s WHERE s.meeting_id = a.meeting_id AND s.code = a.code), \
+               EXISTS (SELECT 1 FROM decisions d WHERE d.meeting_id = a.meeting_id AND d.code = a.code) \
+             FROM applications a WHERE a.meeting_id = ?1",
+        )?;
+        let rows = st.query_map([meeting], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as usize, r.get::<_, bool>(2)?))
+        })?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (code, sheets, decided) = row?;
+            if sheets > 0 || decided {
+                out.insert(code, (sheets, decided));
+            }
+        }
+        Ok(out)
     }
 
     /// The latest event of `author`: (seq, id).

@@ -214,7 +214,7 @@ fn criterion_means(s: &DecisionState, t: &I18n) -> Vec<(String, String)> {
                 .view
                 .experts
                 .iter()
-                .filter(|e| e.recused.is_none())
+                .filter(|e| e.counts())
                 .filter_map(|e| e.sheet.as_ref()?.points.get(&c.id).copied())
                 .collect();
             let mean = if given.is_empty() {
@@ -240,11 +240,12 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         Style::default().add_modifier(Modifier::BOLD),
     );
     // Each expert's total, outliers marked.
-    let scored: Vec<_> = s.view.experts.iter().filter(|e| e.recused.is_none() && e.total.is_some()).collect();
+    let scored: Vec<_> = s.view.experts.iter().filter(|e| e.counts() && e.total.is_some()).collect();
     let mut y = left.y + 1;
     for e in &s.view.experts {
         let what = match (&e.recused, e.total) {
             (Some(_), _) => t.t("mine.recused").to_string(),
+            (None, Some(total)) if e.outdated => format!("{total}  {}", t.t("mine.outdated")),
             (None, Some(total)) if e.outlier => format!("{total}  ← {}", t.t("detail.outlier")),
             (None, Some(total)) => total.to_string(),
             (None, None) => t.t("detail.not_submitted").to_string(),

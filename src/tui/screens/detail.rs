@@ -152,6 +152,7 @@ fn lines(v: &ApplicationView, document: usize, t: &I18n) -> Vec<Line<'static>> {
     for e in &v.experts {
         let what = match (&e.recused, e.total) {
             (Some(r), _) => t.line(format!("{}：{r}", t.t("mine.recused"))),
+            (None, Some(total)) if e.outdated => format!("{total}（{}）", t.t("mine.outdated")),
             (None, Some(total)) if e.outlier => t.line(format!("{total}（{}）", t.t("detail.outlier"))),
             (None, Some(total)) => total.to_string(),
             (None, None) if e.event_id.is_some() => t.t("detail.submitted_hidden").to_string(),

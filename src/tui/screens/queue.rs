@@ -312,6 +312,7 @@ fn cell(r: &QueueRow, column: usize, t: &I18n) -> String {
         },
         _ => match r.outcome {
             Some(o) => t.pick(o.zh(), o.en()).to_string(),
+            None if r.outdated > 0 => t.t("status.outdated").replace("{n}", &r.outdated.to_string()),
             None => t.t(status_key(r.status)).into(),
         },
     }

@@ -299,7 +299,7 @@ impl SyncState {
             KeyCode::Esc => self.revoke = None,
             KeyCode::Tab | KeyCode::BackTab => form.on_reason = !form.on_reason,
             KeyCode::Enter => {
-                let cutoff = form.cutoff.lines().join("").trim().parse::<u64>();
+                let cutoff = crate::ledger::event::parse_cutoff(&form.cutoff.lines().join(""));
                 let reason = form.reason.lines().join(" ").trim().to_string();
                 match (cutoff, reason.is_empty()) {
                     (Err(_), _) => form.problem = Some("keys.bad_cutoff"),
