@@ -1090,3 +1090,71 @@ fn panels_only_grow_and_a_score_from_a_new_seat_waits_for_it() {
     other.import_events(&events, at(10)).unwrap();
     assert_same(&other.dump_projections().unwrap(), &src.dump_projections().unwrap(), "in order");
 }
+
+/// Issue 11, point 5: a score and a re-opening that changes the rubric. The score used to stay
+/// counted (even with points above the new maximum) if it arrived first, and to be dropped if the
+/// re-opening did. A sheet belongs to the rubric it was given for: kept, not counted until scored
+/// again, in either order.
+#[test]
+fn a_sheet_for_an_earlier_rubric_is_kept_but_not_counted_in_either_order() {
+    let c = cast(3);
+    let mut src = fresh(&c);
+    let open = src.append_local(&c.sec, opened(&c, &src, "M1", "评审会"), at(1)).unwrap();
+    let reg = src.append_local(&c.sec, registered(&src, "M1", "GL-1", "区智慧城管综合平台"), at(2)).unwrap();
+    // 15 for necessity (its maximum now), then the rubric gives necessity only 10.
+    let old = src.append_local(&c.experts[0], score(&src, "M1", "GL-1", 100), at(3)).unwrap();
+    let reopen = src.append_local(&c.sec, opened_with(&c, &src, "M1", "评审会（评分表调整）", false, true), at(4)).unwrap();
+    let Body::ScoreSubmitted { sheet, .. } = &old.envelope.body else { unreachable!() };
+    assert_eq!(sheet.points["necessity"], Points::whole(15), "above the new maximum of 10");
+
+    let orders = [vec![&open, &reg, &old, &reopen], vec![&open, &reg, &reopen, &old], vec![&old, &reopen, &reg, &open]];
+    let mut states = Vec::new();
+    for order in orders {
+        let mut store = fresh(&c);
+        for ev in order {
+            store.import_events(std::slice::from_ref(ev), at(10)).unwrap();
+        }
+        assert_eq!(status_of(&store, &old.id).0, "applied", "kept in the log and the projection");
+        let v = store.application("M1", "GL-1", &c.chair.key_hex()).unwrap();
+        assert!(v.experts[0].outdated, "given for the earlier rubric");
+        assert!(v.aggregate.is_none(), "and not counted: {:?}", v.aggregate);
+        let q = store.queue("M1", &c.experts[0].key_hex()).unwrap();
+        assert_eq!(q.rows[0].my_score, MyScore::Outdated { total: Points::whole(100) });
+        assert_eq!((q.rows[0].scored, q.rows[0].outdated), (0, 1));
+        states.push(store.dump_state().unwrap());
+    }
+    assert_same(&states[0], &states[1], "score first, re-opening first");
+    assert_same(&states[0], &states[2], "children first");
+    assert_same(&states[0], &src.dump_state().unwrap(), "against the source");
+
+    // Scored again under the new rubric, it counts.
+    src.append_local(&c.experts[0], score(&src, "M1", "GL-1", 90), at(5)).unwrap();
+    let v = src.application("M1", "GL-1", &c.chair.key_hex()).unwrap();
+    assert!(!v.experts[0].outdated);
+    assert_eq!(v.aggregate.map(|g| g.n), Some(1));
+}
+
+/// Issue 11, point 5: the same for an application registered again under another kind: the
+/// approval sheet does not count for the change application, whatever arrives first.
+#[test]
+fn a_sheet_for_an_application_registered_again_under_another_kind_is_not_counted_in_either_order() {
+    let c = cast(3);
+    let mut src = fresh(&c);
+    let open = src.append_local(&c.sec, opened(&c, &src, "M1", "评审会"), at(1)).unwrap();
+    let reg = src.append_local(&c.sec, registered(&src, "M1", "GL-1", "区智慧城管综合平台"), at(2)).unwrap();
+    let approval = src.append_local(&c.experts[0], score(&src, "M1", "GL-1", 82), at(3)).unwrap();
+    let change = registered_as(&src, "M1", "GL-1", "区智慧城管综合平台（变更）", ApplicationKind::Change);
+    let change = src.append_local(&c.sec, change, at(4)).unwrap();
+    let d = decision(&src, &c.chair, "M1", "GL-1", None);
+    assert!(d.is_none(), "nothing counts, so there is nothing to decide on");
+    let mut a = fresh(&c);
+    a.import_events(&[open.clone(), reg.clone(), approval.clone(), change.clone()], at(10)).unwrap();
+    let mut b = fresh(&c);
+    b.import_events(&[change, open, approval.clone()], at(10)).unwrap();
+    b.import_events(&[reg], at(11)).unwrap();
+    assert_same(&a.dump_state().unwrap(), &b.dump_state().unwrap(), "either order");
+    let v = b.application("M1", "GL-1", &c.chair.key_hex()).unwrap();
+    assert_eq!(v.application.kind, ApplicationKind::Change);
+    assert!(v.experts[0].outdated && v.aggregate.is_none());
+    assert_eq!(status_of(&b, &approval.id).0, "applied");
+}
