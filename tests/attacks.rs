@@ -78,7 +78,9 @@ fn doctor_names_a_revocation_row_that_does_not_follow_from_the_log() {
     // A void event marked applied (with the projection to match) is found too: doctor replays
     // the log and compares every event's state, not only the tables.
     let conn = rusqlite::Connection::open(desk.home().join("reviewdesk.db")).unwrap();
-    let flipped = conn.execute("UPDATE events SET status = 'applied', reason_zh = NULL, reason_en = NULL WHERE status = 'void'", []).unwrap();
+    let flipped = conn
+        .execute("UPDATE events SET status = 'applied', reason_zh = NULL, reason_en = NULL WHERE status = 'void'", [])
+        .unwrap();
     assert_eq!(flipped, 1, "李明's second sheet is void");
     drop(conn);
     let out = desk.cmd(&["doctor"]).output().unwrap();
