@@ -27,7 +27,6 @@ const EXPERT: &str = "李明";
 const OTHER_EXPERT: &str = "张华";
 const RECEIVER: &str = "接收方";
 const MANIFEST_CONTEXT: &[u8] = b"reviewdesk manifest v1\n";
-const ESC: char = '\u{1b}';
 /// The second line `import` prints for a refused bundle.
 const IMPORT_FAILED: &str =
     "错误 error: 1 个评审包未能导入，本机数据未因其改变 / 1 bundle(s) could not be imported; they changed nothing here";
