@@ -899,3 +899,33 @@ fn a_bundle_that_revokes_its_own_exporter_is_refused_and_verify_says_so() {
     );
     assert!(!r.tmp.path().join("no-home").exists(), "verify created a home");
 }
+
+#[test]
+fn a_key_spelt_in_capitals_cannot_pass_for_another_key() {
+    // "ABCD…" decodes to the same key as "abcd…", so it verifies; but revocations, seats and
+    // chains are kept by the spelling this program writes. The capital spelling is refused at
+    // the door, in the manifest and in an event.
+    let rv = revoked();
+    let expert = identity(EXPERT);
+    let r = Receiver::trusted();
+    r.ok(&["import", rv.revocation.to_str().unwrap()]);
+    let mut p = good();
+    p.seal_with(&expert, |m| m["exporter"]["key"] = json!(expert.key_hex().to_uppercase()));
+    let msg = r.refused(&r.put("upper-exporter.rdbundle", &p.tar()), &["the exporter key is not lower-case hex"]);
+    assert_mentions(&msg, &["manifest.json 无法解析"]);
+
+    // A score signed by the revoked key under its capital spelling: the signature holds.
+    let mut p = good();
+    let score = p.lines().iter().map(|l| parse_line(l)).find(|e| e.envelope.author == expert.key_hex()).unwrap();
+    let envelope = Envelope { author: expert.key_hex().to_uppercase(), seq: 1, prev: None, ..score.envelope };
+    let forged = SignedEvent::sign(&expert.secret, envelope);
+    assert!(SignedEvent::from_line(&forged.to_line()).is_ok(), "the capital spelling verifies");
+    let mut lines = p.lines();
+    lines.push(forged.to_line().into_bytes());
+    p.set_lines(&lines);
+    p.seal(&identity(SECRETARIAT));
+    r.refused(
+        &r.put("upper-author.rdbundle", &p.tar()),
+        &["events.jsonl 第 72 行无法解析", "the author key is not lower-case hex"],
+    );
+}

@@ -418,7 +418,21 @@ fn parse_line(line_no: usize, text: &str) -> Result<SignedEvent, BundleError> {
         },
     };
     let (bytes, sig) = SignedEvent::split_line(text).map_err(event_error)?;
-    SignedEvent::parse_unverified(bytes, sig).map_err(event_error)
+    let event = SignedEvent::parse_unverified(bytes, sig).map_err(event_error)?;
+    // One spelling per key: "ABCD…" and "abcd…" verify alike, but would be two chains here,
+    // and a revocation or a seat recorded under one would not reach the other.
+    if !is_lower_hex(&event.envelope.author) {
+        return Err(BundleError::EventMalformed {
+            line: line_no,
+            detail: "the author key is not lower-case hex".into(),
+        });
+    }
+    Ok(event)
+}
+
+/// Hex as this program writes it: digits and lower-case letters only.
+fn is_lower_hex(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Parses and verifies a batch of lines on two threads.
@@ -799,6 +813,9 @@ fn read_manifest(raw: &[u8]) -> Result<(Manifest, HashMap<String, usize>), Bundl
         return Err(BundleError::NewerFormat { found, known: FORMAT_VERSION });
     }
     let m: Manifest = serde_json::from_slice(raw).map_err(|e| malformed(e.to_string()))?;
+    if !is_lower_hex(&m.exporter.key) {
+        return Err(malformed("the exporter key is not lower-case hex".into()));
+    }
     // The signed count is checked before any line is read.
     if m.event_count > MAX_EVENTS {
         return Err(BundleError::TooManyEvents { limit: MAX_EVENTS });
