@@ -80,7 +80,8 @@ fn a_dry_run_reports_without_writing_and_the_real_import_then_matches_it() {
     assert_eq!(real[0]["report"]["blobs_stored"], 14);
     let text =
         String::from_utf8(reviewdesk(&recv, &["import", file.to_str().unwrap()]).output().unwrap().stdout).unwrap();
-    assert_mentions(&text, &["导出者：鼓楼区数据局信息化办", "新增 0  重复 71"]);
+    // The exporter by fingerprint, its name a claim, and the name this machine trusts it under.
+    assert_mentions(&text, &["（自称“鼓楼区数据局信息化办”；本机记录为“鼓楼区数据局信息化办”）", "新增 0  重复 71"]);
 }
 
 #[test]

@@ -10,8 +10,9 @@
 //! <age-encryption.org/v1 binary file>
 //! ```
 
+use super::read::At;
 use super::write::{TempFile, put_in_place, temp_beside};
-use super::{BundleError, MAX_BUNDLE_BYTES, io};
+use super::{BundleError, MAX_BUNDLE_BYTES, io, shown};
 use crate::ledger::Identity;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
@@ -55,14 +56,27 @@ impl Addressee {
     }
 }
 
-/// The header of an encrypted bundle and where its age file starts; `None` for a plain bundle.
+/// Whom the bundle at `path` is for, if it is encrypted; `None` for a plain bundle.
 pub fn addressee(path: &Path) -> Result<Option<Addressee>, BundleError> {
-    Ok(read_header(path)?.map(|(a, _)| a))
+    let file = File::open(path).map_err(io(path))?;
+    addressee_in(&file, path)
 }
 
-fn read_header(path: &Path) -> Result<Option<(Addressee, u64)>, BundleError> {
-    let file = File::open(path).map_err(io(path))?;
-    let mut reader = BufReader::new(file.take(MAX_HEADER_BYTES));
+/// [`addressee`] of a bundle already open (read by position: the file's cursor is not moved);
+/// `path` is only named in messages.
+pub fn addressee_in(file: &File, path: &Path) -> Result<Option<Addressee>, BundleError> {
+    Ok(header_in(file, path)?.map(|(a, _)| a))
+}
+
+/// Whether `text` is a key fingerprint as [`crate::ledger::fingerprint`] writes it.
+fn is_fingerprint(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 4 && groups.iter().all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The header of an encrypted bundle and where its age file starts; `None` for a plain bundle.
+pub(super) fn header_in(file: &File, path: &Path) -> Result<Option<(Addressee, u64)>, BundleError> {
+    let mut reader = BufReader::new(At { file, pos: 0 }.take(MAX_HEADER_BYTES));
     let mut first = Vec::new();
     reader.read_until(b'\n', &mut first).map_err(io(path))?;
     if first.strip_suffix(b"\n") != Some(MAGIC.as_bytes()) {
@@ -82,7 +96,8 @@ fn read_header(path: &Path) -> Result<Option<(Addressee, u64)>, BundleError> {
             break;
         }
         match text.split_once(": ") {
-            Some(("for", v)) => fingerprint = Some(v.to_string()),
+            // Shown to the user when the bundle is not theirs: nothing but a fingerprint.
+            Some(("for", v)) if is_fingerprint(v) => fingerprint = Some(v.to_string()),
             Some(("recipient", v)) if v.parse::<age::x25519::Recipient>().is_ok() => recipient = Some(v.to_string()),
             _ => return Err(BundleError::EncryptedDamaged),
         }
@@ -134,50 +149,95 @@ pub fn export_to(
 
 /// A decrypted bundle in a private scratch folder, removed when dropped.
 pub struct Decrypted {
-    file: TempFile,
+    tmp: TempFile,
+    /// The decrypted bytes, open: read from here, never reopened by name.
+    file: File,
 }
 
 impl Decrypted {
     pub fn path(&self) -> &Path {
-        &self.file.path
+        &self.tmp.path
+    }
+
+    pub fn file(&self) -> &File {
+        &self.file
     }
 }
 
-/// A bundle ready for the plain reader: the file itself, or its decryption in scratch.
+/// A bundle ready for the plain reader, open: the file itself, or its decryption in scratch.
+/// Read it through [`Opened::file`], so that what is checked and applied is this very file.
 pub struct Opened<'a> {
     original: &'a Path,
+    file: File,
     decrypted: Option<Decrypted>,
 }
 
 impl<'a> Opened<'a> {
-    /// A bundle already known to be plain.
-    pub fn plain(path: &'a Path) -> Opened<'a> {
-        Opened { original: path, decrypted: None }
+    /// A bundle already known to be plain, opened.
+    pub fn plain(path: &'a Path) -> Result<Opened<'a>, BundleError> {
+        Ok(Opened { original: path, file: File::open(path).map_err(io(path))?, decrypted: None })
     }
 
-    /// Where the plain bundle can be read.
+    /// A bundle already open and known to be plain.
+    pub fn plain_file(path: &'a Path, file: File) -> Opened<'a> {
+        Opened { original: path, file, decrypted: None }
+    }
+
+    /// Where the plain bundle is (the original, or the decryption in scratch).
     pub fn path(&self) -> &Path {
         self.decrypted.as_ref().map_or(self.original, Decrypted::path)
     }
+
+    /// The file the user named.
+    pub fn original(&self) -> &Path {
+        self.original
+    }
+
+    /// The plain bundle, open.
+    pub fn file(&self) -> &File {
+        self.decrypted.as_ref().map_or(&self.file, Decrypted::file)
+    }
 }
 
-/// The bundle at `path`, decrypted first when it is encrypted (see [`decrypt`]).
+/// The bundle at `path`, opened once, and decrypted first when it is encrypted (see [`decrypt`]).
 pub fn open<'a>(path: &'a Path, identities: &[&Identity], scratch: &Path) -> Result<Opened<'a>, BundleError> {
-    Ok(Opened { original: path, decrypted: decrypt(path, identities, scratch)? })
+    let file = File::open(path).map_err(io(path))?;
+    open_file(path, file, identities, scratch)
+}
+
+/// [`open`] for a bundle already open.
+pub fn open_file<'a>(
+    path: &'a Path,
+    file: File,
+    identities: &[&Identity],
+    scratch: &Path,
+) -> Result<Opened<'a>, BundleError> {
+    let decrypted = decrypt_file(&file, path, identities, scratch)?;
+    Ok(Opened { original: path, file, decrypted })
 }
 
 /// Decrypts the bundle at `path` with the first of `identities` it is addressed to, into
 /// `scratch` (a folder only this user can read). `None` if the bundle is not encrypted.
 pub fn decrypt(path: &Path, identities: &[&Identity], scratch: &Path) -> Result<Option<Decrypted>, BundleError> {
-    let Some((to, offset)) = read_header(path)? else { return Ok(None) };
+    let file = File::open(path).map_err(io(path))?;
+    decrypt_file(&file, path, identities, scratch)
+}
+
+/// [`decrypt`] for a bundle already open: the header and the ciphertext are read from `file`.
+pub fn decrypt_file(
+    file: &File,
+    path: &Path,
+    identities: &[&Identity],
+    scratch: &Path,
+) -> Result<Option<Decrypted>, BundleError> {
+    let Some((to, offset)) = header_in(file, path)? else { return Ok(None) };
     let Some(me) = identities.iter().find(|id| id.encryption.to_public().to_string() == to.recipient) else {
         return Err(not_mine(&to, identities.iter().map(|id| id.fingerprint())));
     };
     crate::media::create_private_dir(scratch).map_err(io(scratch))?;
     let (tmp, out) = temp_beside(&scratch.join("import.rdbundle"), "decrypted")?;
-    let mut file = File::open(path).map_err(io(path))?;
-    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offset)).map_err(io(path))?;
-    let decryptor = age::Decryptor::new_buffered(BufReader::new(file)).map_err(|_| BundleError::EncryptedDamaged)?;
+    let decryptor = age::Decryptor::new_buffered(BufReader::new(At { file, pos: offset }))
+        .map_err(|_| BundleError::EncryptedDamaged)?;
     let reader = decryptor
         .decrypt(std::iter::once(&me.encryption as &dyn age::Identity))
         .map_err(|_| BundleError::EncryptedDamaged)?;
@@ -197,16 +257,18 @@ pub fn decrypt(path: &Path, identities: &[&Identity], scratch: &Path) -> Result<
             constant: "MAX_BUNDLE_BYTES",
         });
     }
-    out.flush().map_err(io(&tmp.path))?;
-    Ok(Some(Decrypted { file: tmp }))
+    let file = out
+        .into_inner()
+        .map_err(|e| BundleError::Io { path: shown(&tmp.path.display().to_string()), source: e.into_error() })?;
+    Ok(Some(Decrypted { tmp, file }))
 }
 
 /// The error for a bundle addressed to someone not here.
 pub fn not_mine(to: &Addressee, here: impl Iterator<Item = String>) -> BundleError {
     let here: Vec<String> = here.collect();
     BundleError::EncryptedForOther {
-        intended: to.label().to_string(),
-        here: if here.is_empty() { "-".into() } else { here.join(", ") },
+        intended: shown(to.label()),
+        here: if here.is_empty() { "-".into() } else { shown(&here.join(", ")) },
     }
 }
 
@@ -237,6 +299,8 @@ mod tests {
         for bad in [
             format!("{MAGIC}\nrecipient: age1notakey\n\n"),
             format!("{MAGIC}\nfor: x\n\n"),
+            format!("{MAGIC}\nfor: \u{1b}[2J3B15-87C0-58B4-8673\nrecipient: {r}\n\n"),
+            format!("{MAGIC}\nfor: 3B15-87C0-58B4\nrecipient: {r}\n\n"),
             format!("{MAGIC}\nrecipient: {r}\n"),
             format!("{MAGIC}\nfrom: someone\nrecipient: {r}\n\n"),
             format!("{MAGIC}\n{}", "x".repeat(4000)),

@@ -5,7 +5,7 @@ pub mod encrypted;
 mod read;
 mod write;
 
-pub use read::{AuthorSummary, BundleSummary, MeetingInBundle, import, inspect};
+pub use read::{AuthorSummary, BundleSummary, MeetingInBundle, import, import_file, inspect, inspect_file};
 pub use write::{ExportFilter, ExportReport, export};
 
 use crate::ledger::Member;
@@ -65,9 +65,66 @@ pub struct Manifest {
     pub exporter: Member,
     pub created: DateTime<Utc>,
     pub event_count: usize,
+    /// At most one per event: a longer list is refused while it is parsed, before it is held.
+    #[serde(deserialize_with = "bounded::meetings")]
     pub meetings: Vec<String>,
+    #[serde(deserialize_with = "bounded::authors")]
     pub authors: Vec<AuthorRange>,
+    /// The event log and at most `MAX_BLOBS` documents.
+    #[serde(deserialize_with = "bounded::entries")]
     pub entries: Vec<EntryDigest>,
+}
+
+/// Lists in a manifest, refused as soon as they grow past what any bundle can hold, so that a
+/// manifest of a few MB cannot take hundreds of MB once parsed.
+mod bounded {
+    use serde::de::{Deserialize, Deserializer, Error, SeqAccess, Visitor};
+    use std::marker::PhantomData;
+
+    struct AtMost<T> {
+        max: usize,
+        what: &'static str,
+        item: PhantomData<T>,
+    }
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for AtMost<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "a list of at most {} {}", self.max, self.what)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                if out.len() == self.max {
+                    return Err(A::Error::custom(format_args!("more than {} {}", self.max, self.what)));
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+
+    fn at_most<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+        max: usize,
+        what: &'static str,
+    ) -> Result<Vec<T>, D::Error> {
+        d.deserialize_seq(AtMost { max, what, item: PhantomData })
+    }
+
+    pub fn meetings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        at_most(d, super::MAX_EVENTS, "meetings")
+    }
+
+    pub fn authors<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::AuthorRange>, D::Error> {
+        at_most(d, super::MAX_EVENTS, "authors")
+    }
+
+    pub fn entries<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<super::EntryDigest>, D::Error> {
+        at_most(d, super::MAX_BLOBS + 1, "entries")
+    }
 }
 
 /// A bundle that cannot be read or applied. Each says what is wrong and what to do.
@@ -89,7 +146,9 @@ pub enum BundleError {
     ForbiddenName { name: String },
     #[error("评审包条目“{name}”试图写到包外的路径，已拒绝 / entry “{name}” points outside the bundle and is refused")]
     UnsafePath { name: String },
-    #[error("评审包条目“{name}”是{kind}，只允许普通文件 / entry “{name}” is a {kind_en}; only plain files are allowed")]
+    #[error(
+        "评审包条目“{name}”是{kind}，只允许普通文件：这不是评审台写出的评审包，请对方用评审台重新导出 / entry “{name}” is a {kind_en}; only plain files are allowed: this is not a bundle reviewdesk wrote, so ask the sender to export it again with reviewdesk"
+    )]
     ForbiddenType { name: String, kind: &'static str, kind_en: &'static str },
     #[error("评审包条目“{name}”出现两次 / entry “{name}” appears twice")]
     DuplicateEntry { name: String },
@@ -97,6 +156,10 @@ pub enum BundleError {
         "评审包顺序不对：第一个条目应为 manifest.json，第二个为 manifest.sig（实际为“{found}”） / entries out of order: manifest.json must come first and manifest.sig second (found “{found}”)"
     )]
     Order { found: String },
+    #[error(
+        "评审包顺序不对：events.jsonl 必须排在所有附件之前（先出现了“{found}”），请对方用评审台重新导出 / entries out of order: events.jsonl must come before every document (found “{found}” first): ask the sender to export it again with reviewdesk"
+    )]
+    BlobBeforeEvents { found: String },
     #[error(
         "{what}大小 {size} 字节超过上限 {limit} 字节（{constant}） / {what_en} is {size} bytes, over the limit of {limit} ({constant})"
     )]
@@ -122,7 +185,7 @@ pub enum BundleError {
     )]
     NewerFormat { found: u64, known: u32 },
     #[error(
-        "清单签名无效：导出后被改动，或并非 {fingerprint}（{name}）所签 / the manifest signature does not verify: altered after export, or not signed by {fingerprint} ({name})"
+        "清单签名无效：导出后被改动，或并非 {fingerprint}（自称“{name}”）所签，请重新导出 / the manifest signature does not verify: altered after export, or not signed by {fingerprint} (claims “{name}”): export it again"
     )]
     ManifestSignature { fingerprint: String, name: String },
     #[error(
@@ -146,9 +209,17 @@ pub enum BundleError {
     )]
     CountMismatch { declared: usize, found: usize },
     #[error(
-        "清单由未知密钥 {fingerprint}（{name}）签署：它既不是受信任的秘书处，也不在任何已知会议的专家组中 / the manifest is signed by an unknown key {fingerprint} ({name}): neither a trusted secretariat nor on any known meeting's panel"
+        "清单由未知密钥 {fingerprint}（自称“{name}”）签署：它既不是受信任的秘书处，也不在任何已知会议的专家组中 / the manifest is signed by an unknown key {fingerprint} (claims “{name}”): neither a trusted secretariat nor on any known meeting's panel"
     )]
     UnknownExporter { fingerprint: String, name: String },
+    #[error(
+        "导出者密钥 {fingerprint}（自称“{name}”）已被吊销，本机不接受它导出的评审包。其中的事件各自带有签名，请另一位专家组成员或秘书处导出后再导入 / the exporter's key {fingerprint} (claims “{name}”) has been revoked, so bundles it exports are refused here. Its events carry their own signatures: ask another panel member or the secretariat to export them, then import that bundle"
+    )]
+    ExporterRevoked { fingerprint: String, name: String },
+    #[error(
+        "评审包自身吊销了导出者的密钥 {fingerprint}（自称“{name}”），导入时会被拒绝。请另一位专家组成员或秘书处导出后再导入 / the bundle itself revokes its exporter's key {fingerprint} (claims “{name}”), so importing it will be refused: ask another panel member or the secretariat to export these events, then import that bundle"
+    )]
+    ExporterRevokedInBundle { fingerprint: String, name: String },
     #[error(
         "会议 {meeting} 由未受信任的秘书处密钥 {fingerprint}（{name}）开启，已拒绝导入。请先通过电话或当面核对指纹，确认无误后运行：reviewdesk trust add {suite}:{key} --name {name} / meeting {meeting} was opened by an untrusted secretariat key {fingerprint} ({name}); import refused. Check the fingerprint by phone or in person, then run: reviewdesk trust add {suite}:{key} --name {name}"
     )]
@@ -178,7 +249,29 @@ pub enum BundleError {
 }
 
 fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> BundleError + '_ {
-    move |source| BundleError::Io { path: path.display().to_string(), source }
+    move |source| BundleError::Io { path: shown(&path.display().to_string()), source }
+}
+
+/// The most characters of one piece of bundle text an error message or a line of output shows.
+const SHOWN_CHARS: usize = 200;
+
+/// Text from a bundle (or its file name) as it may be shown: cut to `SHOWN_CHARS` characters
+/// and with every character that could steer a terminal escaped (see
+/// [`crate::domain::text::printable`]).
+pub fn shown(text: &str) -> String {
+    let mut chars = text.char_indices();
+    match chars.nth(SHOWN_CHARS) {
+        None => crate::domain::text::printable(text).into_owned(),
+        Some((cut, _)) => format!("{}…", crate::domain::text::printable(&text[..cut])),
+    }
+}
+
+/// The fingerprint of a member's key, or the hex key itself (shown) if it does not decode.
+fn fingerprint_of(m: &Member) -> String {
+    match hex::decode(&m.key) {
+        Ok(k) => crate::ledger::fingerprint(m.suite, &k),
+        Err(_) => shown(&m.key),
+    }
 }
 
 fn manifest_message(bytes: &[u8]) -> Vec<u8> {

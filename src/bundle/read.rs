@@ -1,26 +1,45 @@
 //! Reading a bundle: streamed from the file, never extracted, every limit enforced while
-//! reading. Pass one checks the manifest signature, every hash and every event signature
-//! without touching the store. Pass two applies the events inside one transaction and checks
-//! the hashes again, so a file changed in between changes nothing.
+//! reading, and the memory it takes bounded whatever the file declares.
+//!
+//! The file is opened once. Pass one checks the manifest signature and the hash of every entry
+//! without touching the store. Pass two, inside the import's transaction, reads the same open
+//! file again (by position, so the passes cannot disturb each other), checks that every entry,
+//! the manifest first, is byte for byte what pass one verified, and parses, verifies and
+//! applies the events and streams the documents into the store. A file renamed over the
+//! original meanwhile is never read; one rewritten in place fails the second check and
+//! changes nothing.
 
 use super::{
     BLOB_DIR, BundleError, EVENTS, FORMAT_VERSION, MANIFEST, MANIFEST_SIG, MAX_BLOBS, MAX_BUNDLE_BYTES,
-    MAX_ENTRY_BYTES, MAX_EVENTS, MAX_LINE_BYTES, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, Manifest, io,
-    manifest_message,
+    MAX_ENTRY_BYTES, MAX_EVENTS, MAX_LINE_BYTES, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, Manifest, fingerprint_of, io,
+    manifest_message, shown,
 };
 use crate::ledger::event::{Body, EventError, MeetingOpened, verify_batch};
 use crate::ledger::{Member, SignedEvent, fingerprint};
-use crate::store::{ImportReport, Store};
+use crate::store::blobs::{BlobSink, BlobStart, WantedDocuments};
+use crate::store::{ImportReport, Importer, Store};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::mpsc::{SyncSender, sync_channel};
 
-/// Events verified per batch; each batch is split across two threads.
+/// Events verified per batch at most; each batch is split across two threads.
 const CHUNK: usize = 4096;
+/// The bytes of event lines in one batch at most: with lines of up to `MAX_LINE_BYTES`, a
+/// batch of `CHUNK` lines could otherwise hold gigabytes.
+const CHUNK_BYTES: usize = 4 << 20;
+/// The pieces a document is streamed in.
+const BLOB_PIECE: usize = 256 << 10;
+/// Pieces in flight between the thread that reads and the one that applies.
+const IN_FLIGHT: usize = 2;
+/// Distinct authors a summary lists; the events of any others are only counted.
+const MAX_LISTED_AUTHORS: usize = 10_000;
+/// Bytes of meeting ids, titles and names a summary keeps; beyond, meetings are only counted.
+const LISTED_TEXT_BYTES: usize = 4 << 20;
 
 /// One author's events in a bundle, with the gaps and forks of that chain.
 #[derive(Clone, Debug, Serialize)]
@@ -50,6 +69,7 @@ pub struct MeetingInBundle {
 pub struct BundleSummary {
     pub bundle_id: String,
     pub format: u32,
+    /// The exporter as the manifest names it: the key is what signed; the name is a claim.
     pub exporter: Member,
     pub exporter_fingerprint: String,
     pub created: DateTime<Utc>,
@@ -62,10 +82,74 @@ pub struct BundleSummary {
     pub meeting_ids: Vec<String>,
     /// Meetings opened in this bundle.
     pub meetings: Vec<MeetingInBundle>,
+    /// True when the bundle names more authors or meetings than a summary lists: the counts
+    /// are whole, the lists are not.
+    pub listing_cut: bool,
     pub applications: usize,
     pub blobs: usize,
     pub blob_bytes: u64,
+    /// Documents that no application registered in this bundle names.
+    pub unnamed_documents: usize,
+    /// Documents an import left out because no application in the store names them (always 0
+    /// for `verify`, which opens no store).
+    pub documents_skipped: usize,
 }
+
+// ---------------------------------------------------------------- one open file
+
+/// A bundle file opened once. Every pass reads it through its own [`At`] reader, by position,
+/// so that what is applied is what was verified, whatever happens to the name meanwhile.
+pub(super) struct Source<'f> {
+    file: &'f File,
+    /// For messages only; never opened again.
+    path: &'f Path,
+    len: u64,
+}
+
+impl<'f> Source<'f> {
+    pub(super) fn new(file: &'f File, path: &'f Path) -> Result<Source<'f>, BundleError> {
+        let len = file.metadata().map_err(io(path))?.len();
+        Ok(Source { file, path, len })
+    }
+
+    fn at(&self, pos: u64) -> At<'f> {
+        At { file: self.file, pos }
+    }
+}
+
+/// Reads a file from its own offset with positional reads: readers of one descriptor never
+/// move each other's place.
+pub(super) struct At<'f> {
+    pub(super) file: &'f File,
+    pub(super) pos: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            match read_at(self.file, buf, self.pos) {
+                Ok(n) => {
+                    self.pos += n as u64;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, pos)
+}
+
+#[cfg(windows)]
+fn read_at(file: &File, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, pos)
+}
+
+// ---------------------------------------------------------------- entries
 
 /// The entries a bundle may hold.
 enum Name {
@@ -75,19 +159,33 @@ enum Name {
     Blob(String),
 }
 
+/// Names and types an entry from its header alone, before a byte of its data is read: the
+/// reader takes no tar extension (GNU long names, PAX records), so a name is at most the 256
+/// bytes of a ustar header and nothing an entry declares is read into memory to name it.
+/// Returns the entry and its name as it may be shown.
 fn classify(entry: &tar::Entry<'_, impl Read>) -> Result<(Name, String), BundleError> {
     let raw = entry.path_bytes();
     let name = String::from_utf8_lossy(&raw).into_owned();
+    let show = shown(&name);
     if name.starts_with('/') || name.contains('\\') || name.split('/').any(|c| c == "..") {
-        return Err(BundleError::UnsafePath { name });
+        return Err(BundleError::UnsafePath { name: show });
     }
     let kind = entry.header().entry_type();
-    let forbidden = |kind, kind_en| BundleError::ForbiddenType { name: name.clone(), kind, kind_en };
+    let forbidden = |kind, kind_en| BundleError::ForbiddenType { name: show.clone(), kind, kind_en };
     match kind {
         tar::EntryType::Regular => {}
         tar::EntryType::Symlink => return Err(forbidden("符号链接", "symbolic link")),
         tar::EntryType::Link => return Err(forbidden("硬链接", "hard link")),
         tar::EntryType::Directory => return Err(forbidden("目录", "directory")),
+        tar::EntryType::GNULongName
+        | tar::EntryType::GNULongLink
+        | tar::EntryType::XHeader
+        | tar::EntryType::XGlobalHeader => {
+            return Err(forbidden(
+                " tar 扩展头（长文件名或 PAX 记录）",
+                "tar extension header (a long name or PAX record)",
+            ));
+        }
         _ => return Err(forbidden("特殊文件", "special file")),
     }
     let parsed = match name.as_str() {
@@ -98,10 +196,10 @@ fn classify(entry: &tar::Entry<'_, impl Read>) -> Result<(Name, String), BundleE
             Some(h) if h.len() == 64 && h.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) => {
                 Name::Blob(h.to_string())
             }
-            _ => return Err(BundleError::ForbiddenName { name }),
+            _ => return Err(BundleError::ForbiddenName { name: show }),
         },
     };
-    Ok((parsed, name))
+    Ok((parsed, show))
 }
 
 /// Counts bytes read, so that errors can say where a file was cut.
@@ -132,38 +230,45 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
-/// Walks the entries of the tar at `path` in order, checking names, types, order, duplicates and
-/// declared sizes before `visit` reads a byte of them.
+/// Walks the entries of the bundle in order, checking names, types, order, duplicates and
+/// declared sizes before `visit` reads a byte of them. Returns the file's length.
 fn walk(
-    path: &Path,
+    src: &Source<'_>,
     mut visit: impl FnMut(Name, &str, u64, &mut dyn Read) -> Result<(), BundleError>,
 ) -> Result<u64, BundleError> {
-    let file = std::fs::File::open(path).map_err(io(path))?;
-    let len = file.metadata().map_err(io(path))?.len();
+    let len = src.len;
     if len == 0 {
         return Err(BundleError::Empty);
     }
     if len > MAX_BUNDLE_BYTES {
         return Err(too_large("评审包", "the bundle", len, MAX_BUNDLE_BYTES, "MAX_BUNDLE_BYTES"));
     }
-    check_first_block(path, len)?;
+    check_first_block(src)?;
     let offset = std::rc::Rc::new(std::cell::Cell::new(0u64));
     let mut archive =
-        tar::Archive::new(Counted { inner: BufReader::with_capacity(1 << 16, file), read: offset.clone() });
+        tar::Archive::new(Counted { inner: BufReader::with_capacity(1 << 16, src.at(0)), read: offset.clone() });
     let truncated = |offset: &std::rc::Rc<std::cell::Cell<u64>>| BundleError::Truncated { offset: offset.get() };
-    let entries = archive.entries().map_err(|_| BundleError::NotTar)?;
+    // Raw: every header is handed over as it is, extension headers included, and refused above.
+    let entries = archive.entries().map_err(|_| BundleError::NotTar)?.raw(true);
     let mut seen: HashSet<String> = HashSet::new();
     let mut declared = 0u64;
+    let mut events_seen = false;
     for (index, entry) in entries.enumerate() {
         let mut entry = entry.map_err(|_| if index == 0 { BundleError::NotTar } else { truncated(&offset) })?;
-        let (name, shown) = classify(&entry)?;
+        let (name, show) = classify(&entry)?;
         let expected_first =
             matches!((index, &name), (0, Name::Manifest) | (1, Name::Signature) | (2.., Name::Events | Name::Blob(_)));
         if !expected_first {
-            return Err(BundleError::Order { found: shown });
+            return Err(BundleError::Order { found: show });
         }
-        if !seen.insert(shown.clone()) {
-            return Err(BundleError::DuplicateEntry { name: shown });
+        if !seen.insert(show.clone()) {
+            return Err(BundleError::DuplicateEntry { name: show });
+        }
+        match name {
+            Name::Events => events_seen = true,
+            // Documents are kept only if an application names them, so they follow the events.
+            Name::Blob(_) if !events_seen => return Err(BundleError::BlobBeforeEvents { found: show }),
+            _ => {}
         }
         if seen.len() > MAX_BLOBS + 3 {
             return Err(too_large(
@@ -174,7 +279,7 @@ fn walk(
                 "MAX_BLOBS",
             ));
         }
-        // `size()` is the size the entry really has, PAX records included, not the raw header field.
+        // The size the header declares (the reader takes no PAX record that could change it).
         let size = entry.size();
         let (limit, constant) = match name {
             Name::Manifest => (MAX_MANIFEST_BYTES, "MAX_MANIFEST_BYTES"),
@@ -182,14 +287,14 @@ fn walk(
             _ => (MAX_ENTRY_BYTES, "MAX_ENTRY_BYTES"),
         };
         if size > limit {
-            return Err(too_large(&format!("条目 {shown} "), &format!("entry {shown}"), size, limit, constant));
+            return Err(too_large(&format!("条目 {show} "), &format!("entry {show}"), size, limit, constant));
         }
         declared += size;
         if declared > len {
             return Err(truncated(&offset));
         }
         let mut limited = (&mut entry).take(size);
-        let visited = visit(name, &shown, size, &mut limited);
+        let visited = visit(name, &show, size, &mut limited);
         // An entry shorter than its header says means a cut file, whatever `visit` made of it.
         let drained = std::io::copy(&mut limited, &mut std::io::sink());
         if drained.is_err() || limited.limit() > 0 {
@@ -204,9 +309,10 @@ fn walk(
 }
 
 /// A file that does not even begin like a tar is "not a bundle", not "truncated".
-fn check_first_block(path: &Path, len: u64) -> Result<(), BundleError> {
+fn check_first_block(src: &Source<'_>) -> Result<(), BundleError> {
+    let len = src.len;
     let mut first = vec![0u8; 512.min(len as usize)];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut first)).map_err(io(path))?;
+    src.at(0).read_exact(&mut first).map_err(io(src.path))?;
     let looks_like_ours = first.starts_with(MANIFEST.as_bytes());
     let has_magic = first.len() >= 263 && &first[257..262] == b"ustar";
     match (looks_like_ours || has_magic, len < 512) {
@@ -220,6 +326,7 @@ fn too_large(what: &str, what_en: &str, size: u64, limit: u64, constant: &'stati
     BundleError::TooLarge { what: what.to_string(), what_en: what_en.to_string(), size, limit, constant }
 }
 
+/// Reads a whole entry whose size `walk` has already held to a small limit.
 fn read_all(r: &mut dyn Read, path: &Path) -> Result<Vec<u8>, BundleError> {
     let mut buf = Vec::new();
     r.read_to_end(&mut buf).map_err(io(path))?;
@@ -259,7 +366,7 @@ fn each_line(
     r: &mut dyn Read,
     path: &Path,
     mut f: impl FnMut(usize, String) -> Result<(), BundleError>,
-) -> Result<String, BundleError> {
+) -> Result<[u8; 32], BundleError> {
     let mut hashing = BufReader::with_capacity(1 << 16, Hashing { inner: r, hasher: Sha256::new() });
     let mut buf = Vec::new();
     let mut line_no = 0usize;
@@ -276,12 +383,34 @@ fn each_line(
         let text = String::from_utf8(std::mem::take(&mut buf)).map_err(|_| BundleError::NotUtf8 { line: line_no })?;
         f(line_no, text)?;
     }
-    Ok(hex::encode(hashing.into_inner().hasher.finalize()))
+    Ok(hashing.into_inner().hasher.finalize().into())
+}
+
+/// Event lines gathered for one verification batch: at most `CHUNK` lines and about
+/// `CHUNK_BYTES` bytes, so that a batch, and each piece in flight, stays a few MB.
+#[derive(Default)]
+struct Batch {
+    lines: Vec<(usize, String)>,
+    bytes: usize,
+}
+
+impl Batch {
+    /// Adds a line; true when the batch is full.
+    fn push(&mut self, line_no: usize, text: String) -> bool {
+        self.bytes += text.len();
+        self.lines.push((line_no, text));
+        self.lines.len() >= CHUNK || self.bytes >= CHUNK_BYTES
+    }
+
+    fn take(&mut self) -> Vec<(usize, String)> {
+        self.bytes = 0;
+        std::mem::take(&mut self.lines)
+    }
 }
 
 fn parse_line(line_no: usize, text: &str) -> Result<SignedEvent, BundleError> {
     let event_error = |e: EventError| match e {
-        EventError::Malformed(detail) => BundleError::EventMalformed { line: line_no, detail },
+        EventError::Malformed(detail) => BundleError::EventMalformed { line: line_no, detail: shown(&detail) },
         EventError::NewerVersion { found, known } => BundleError::EventNewerVersion { line: line_no, found, known },
         EventError::BadAuthor | EventError::Suite(_) => BundleError::EventMalformed {
             line: line_no,
@@ -296,6 +425,9 @@ fn parse_line(line_no: usize, text: &str) -> Result<SignedEvent, BundleError> {
 
 /// Parses and verifies a batch of lines on two threads.
 fn verify_chunk(chunk: &[(usize, String)]) -> Result<Vec<SignedEvent>, BundleError> {
+    if chunk.is_empty() {
+        return Ok(Vec::new());
+    }
     let check = |part: &[(usize, String)]| -> Result<Vec<SignedEvent>, BundleError> {
         let events = part.iter().map(|(n, t)| parse_line(*n, t)).collect::<Result<Vec<_>, _>>()?;
         verify_batch(&events).map_err(|i| {
@@ -317,45 +449,113 @@ fn verify_chunk(chunk: &[(usize, String)]) -> Result<Vec<SignedEvent>, BundleErr
     Ok(out)
 }
 
-/// Accumulates what a bundle holds.
-#[derive(Default)]
+// ---------------------------------------------------------------- what a bundle holds
+
+/// Accumulates what a bundle holds, in memory bounded whatever the bundle holds: counts are
+/// whole, the lists of authors and meetings are cut (and `cut` set) past their limits.
 struct Tally {
     kinds: BTreeMap<&'static str, usize>,
     seqs: BTreeMap<String, Vec<u64>>,
     meeting_ids: BTreeSet<String>,
     meetings: Vec<MeetingInBundle>,
-    applications: BTreeSet<(String, String)>,
+    /// Bytes of text kept in `meeting_ids` and `meetings`.
+    text_bytes: usize,
+    cut: bool,
+    /// (meeting, code) pairs, as digests: every application is counted once.
+    applications: HashSet<[u8; 16]>,
     events: usize,
+    /// The documents the manifest lists, and whether an application in the bundle names them.
+    documents: HashMap<String, bool>,
+    exporter: String,
+    /// A revocation of the exporter's own key among the events.
+    exporter_revoked: bool,
 }
 
 impl Tally {
+    fn new(manifest: &Manifest) -> Tally {
+        let documents = manifest
+            .entries
+            .iter()
+            .filter_map(|e| e.name.strip_prefix(BLOB_DIR))
+            .map(|h| (h.to_string(), false))
+            .collect();
+        Tally {
+            kinds: BTreeMap::new(),
+            seqs: BTreeMap::new(),
+            meeting_ids: BTreeSet::new(),
+            meetings: Vec::new(),
+            text_bytes: 0,
+            cut: false,
+            applications: HashSet::new(),
+            events: 0,
+            documents,
+            exporter: manifest.exporter.key.clone(),
+            exporter_revoked: false,
+        }
+    }
+
+    /// Whether `bytes` more of listed text fit; marks the listing cut if not.
+    fn room_for(&mut self, bytes: usize) -> bool {
+        if self.text_bytes + bytes > LISTED_TEXT_BYTES {
+            self.cut = true;
+            return false;
+        }
+        self.text_bytes += bytes;
+        true
+    }
+
     fn add(&mut self, e: &SignedEvent) {
         let env = &e.envelope;
         self.events += 1;
         // Called once per event on the thread that applies them: no allocation when nothing is new.
         *self.kinds.entry(env.body.kind()).or_default() += 1;
+        let listed = self.seqs.len();
         match self.seqs.get_mut(&env.author) {
             Some(seqs) => seqs.push(env.seq),
-            None => {
+            None if listed < MAX_LISTED_AUTHORS => {
                 self.seqs.insert(env.author.clone(), vec![env.seq]);
             }
+            None => self.cut = true,
         }
         if let Some(m) = env.body.meeting()
             && !self.meeting_ids.contains(m)
+            && self.room_for(m.len() + 32)
         {
             self.meeting_ids.insert(m.to_string());
         }
         match &env.body {
-            Body::MeetingOpened(m) => self.meetings.push(MeetingInBundle {
-                id: m.id.clone(),
-                title: m.title.clone(),
-                date: m.date.to_string(),
-                secretariat: m.secretariat.clone(),
-                panel: m.panel.iter().map(|p| p.member.clone()).collect(),
-            }),
-            Body::ApplicationRegistered { meeting, application, .. } => {
-                self.applications.insert((meeting.clone(), application.code.clone()));
+            Body::MeetingOpened(m) => {
+                let cost = m.id.len()
+                    + m.title.len()
+                    + m.secretariat.name.len()
+                    + m.panel.iter().map(|p| p.member.name.len() + p.member.key.len() + 64).sum::<usize>()
+                    + 256;
+                if self.room_for(cost) {
+                    self.meetings.push(MeetingInBundle {
+                        id: m.id.clone(),
+                        title: m.title.clone(),
+                        date: m.date.to_string(),
+                        secretariat: m.secretariat.clone(),
+                        panel: m.panel.iter().map(|p| p.member.clone()).collect(),
+                    });
+                }
             }
+            Body::ApplicationRegistered { meeting, application, .. } => {
+                let mut h = Sha256::new();
+                h.update(meeting.as_bytes());
+                h.update([0]);
+                h.update(application.code.as_bytes());
+                let digest: [u8; 32] = h.finalize().into();
+                let mut key = [0u8; 16];
+                key.copy_from_slice(&digest[..16]);
+                self.applications.insert(key);
+                for d in &application.documents {
+                    if let Some(named) = self.documents.get_mut(&d.sha256) {
+                        *named = true;
+                    }
+                }
+            }
+            Body::KeyRevoked { key, .. } if *key == self.exporter => self.exporter_revoked = true,
             _ => {}
         }
     }
@@ -389,15 +589,26 @@ impl Tally {
 
 /// Checks a bundle completely without touching any store, and says what it holds.
 pub fn inspect(path: &Path) -> Result<BundleSummary, BundleError> {
-    let checked = check_integrity(path)?;
-    let tally = verify_events(path)?;
+    let file = File::open(path).map_err(io(path))?;
+    inspect_file(&file, path)
+}
+
+/// [`inspect`] on a bundle already open; `path` is only named in messages.
+pub fn inspect_file(file: &File, path: &Path) -> Result<BundleSummary, BundleError> {
+    let src = Source::new(file, path)?;
+    let checked = check_integrity(&src)?;
+    let tally = verify_events(&src, &checked)?;
     if checked.manifest.event_count != tally.events {
         return Err(BundleError::CountMismatch { declared: checked.manifest.event_count, found: tally.events });
     }
-    Ok(summarize(checked, tally))
+    if tally.exporter_revoked {
+        let m = &checked.manifest.exporter;
+        return Err(BundleError::ExporterRevokedInBundle { fingerprint: fingerprint_of(m), name: shown(&m.name) });
+    }
+    Ok(summarize(checked, tally, 0))
 }
 
-fn summarize(checked: Integrity, tally: Tally) -> BundleSummary {
+fn summarize(checked: Integrity, tally: Tally, documents_skipped: usize) -> BundleSummary {
     let m = checked.manifest;
     let mut names: BTreeMap<String, (String, crate::ledger::Suite)> = BTreeMap::new();
     names.insert(m.exporter.key.clone(), (m.exporter.name.clone(), m.exporter.suite));
@@ -406,12 +617,10 @@ fn summarize(checked: Integrity, tally: Tally) -> BundleSummary {
             names.insert(p.key.clone(), (p.name.clone(), p.suite));
         }
     }
-    let exporter_fingerprint =
-        hex::decode(&m.exporter.key).map(|k| fingerprint(m.exporter.suite, &k)).unwrap_or_default();
     BundleSummary {
         bundle_id: m.bundle_id.clone(),
         format: m.format,
-        exporter_fingerprint,
+        exporter_fingerprint: fingerprint_of(&m.exporter),
         created: m.created,
         bytes: checked.bytes,
         events: tally.events,
@@ -420,9 +629,12 @@ fn summarize(checked: Integrity, tally: Tally) -> BundleSummary {
         authors: tally.authors(&names),
         meeting_ids: tally.meeting_ids.iter().cloned().collect(),
         applications: tally.applications.len(),
+        listing_cut: tally.cut,
+        unnamed_documents: tally.documents.values().filter(|named| !**named).count(),
         meetings: tally.meetings,
         blobs: checked.blobs,
         blob_bytes: checked.blob_bytes,
+        documents_skipped,
         exporter: m.exporter,
     }
 }
@@ -430,56 +642,84 @@ fn summarize(checked: Integrity, tally: Tally) -> BundleSummary {
 /// What the first pass proved: a signed manifest whose every entry is present and intact.
 struct Integrity {
     manifest: Manifest,
+    /// Where each listed entry is in `manifest.entries`.
+    index: HashMap<String, usize>,
+    /// The hashes of the manifest and signature bytes that were verified.
+    manifest_sha: [u8; 32],
+    signature_sha: [u8; 32],
     bytes: u64,
     events_bytes: u64,
     blobs: usize,
     blob_bytes: u64,
 }
 
+impl Integrity {
+    fn listed(&self, name: &str) -> Result<&super::EntryDigest, BundleError> {
+        listed(&self.manifest, &self.index, name)
+    }
+}
+
+fn listed<'m>(
+    m: &'m Manifest,
+    index: &HashMap<String, usize>,
+    name: &str,
+) -> Result<&'m super::EntryDigest, BundleError> {
+    index.get(name).and_then(|i| m.entries.get(*i)).ok_or_else(|| BundleError::Unlisted { name: shown(name) })
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
 /// Pass one: the manifest signature, then the hash and size of every entry, and the number of
 /// lines, before a single event is parsed.
-fn check_integrity(path: &Path) -> Result<Integrity, BundleError> {
-    if super::encrypted::addressee(path)?.is_some() {
+fn check_integrity(src: &Source<'_>) -> Result<Integrity, BundleError> {
+    if super::encrypted::header_in(src.file, src.path)?.is_some() {
         return Err(BundleError::Encrypted);
     }
-    let mut manifest: Option<(Manifest, Vec<u8>)> = None;
-    let mut signature_ok = false;
+    let path = src.path;
+    let mut manifest: Option<(Manifest, HashMap<String, usize>, Vec<u8>)> = None;
+    let mut signature: Option<[u8; 32]> = None;
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let (mut events_bytes, mut blobs, mut blob_bytes) = (0u64, 0usize, 0u64);
-    let bytes = walk(path, |name, shown, size, r| {
+    let bytes = walk(src, |name, show, size, r| {
         if !matches!(name, Name::Manifest) && manifest.is_none() {
             return Err(BundleError::Missing { name: MANIFEST.into() });
         }
         match name {
-            Name::Manifest => manifest = Some(read_manifest(&read_all(r, path)?)?),
+            Name::Manifest => {
+                let raw = read_all(r, path)?;
+                let (m, index) = read_manifest(&raw)?;
+                manifest = Some((m, index, raw));
+            }
             Name::Signature => {
-                let (m, raw) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
+                let (m, _, raw) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
                 let sig = read_all(r, path)?;
                 let key = hex::decode(&m.exporter.key).unwrap_or_default();
                 m.exporter.suite.verify(&key, &manifest_message(raw), &sig).map_err(|_| {
                     BundleError::ManifestSignature {
-                        fingerprint: fingerprint(m.exporter.suite, &key),
-                        name: m.exporter.name.clone(),
+                        fingerprint: fingerprint_of(&m.exporter),
+                        name: shown(&m.exporter.name),
                     }
                 })?;
-                signature_ok = true;
+                signature = Some(sha256(&sig));
             }
             Name::Events | Name::Blob(_) => {
-                let (m, _) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
-                if !signature_ok {
+                let (m, index, _) = manifest.as_ref().ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
+                if signature.is_none() {
                     return Err(BundleError::Missing { name: MANIFEST_SIG.into() });
                 }
-                let listed = listed(m, shown)?;
+                let listed = listed(m, index, show)?;
                 let (sha, lines) = hash_and_count_lines(r, path)?;
                 if let Name::Blob(hash) = &name {
                     if sha != *hash || listed.sha256 != *hash || listed.size != size {
-                        return Err(BundleError::HashMismatch { name: shown.into() });
+                        return Err(BundleError::HashMismatch { name: show.into() });
                     }
                     blobs += 1;
                     blob_bytes += size;
                 } else {
                     if sha != listed.sha256 || size != listed.size {
-                        return Err(BundleError::HashMismatch { name: shown.into() });
+                        return Err(BundleError::HashMismatch { name: show.into() });
                     }
                     if lines > MAX_EVENTS {
                         return Err(BundleError::TooManyEvents { limit: MAX_EVENTS });
@@ -488,17 +728,17 @@ fn check_integrity(path: &Path) -> Result<Integrity, BundleError> {
                 }
             }
         }
-        seen.insert(shown.to_string());
+        seen.insert(show.to_string());
         Ok(())
     })?;
-    let (manifest, _) = manifest.ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
-    if !signature_ok {
-        return Err(BundleError::Missing { name: MANIFEST_SIG.into() });
-    }
+    let (manifest, index, raw) = manifest.ok_or_else(|| BundleError::Missing { name: MANIFEST.into() })?;
+    // Pass two compares the manifest bytes it reads with these, by hash.
+    let manifest_sha = sha256(&raw);
+    let signature_sha = signature.ok_or_else(|| BundleError::Missing { name: MANIFEST_SIG.into() })?;
     if let Some(e) = manifest.entries.iter().find(|e| !seen.contains(&e.name)) {
-        return Err(BundleError::Missing { name: e.name.clone() });
+        return Err(BundleError::Missing { name: shown(&e.name) });
     }
-    Ok(Integrity { manifest, bytes, events_bytes, blobs, blob_bytes })
+    Ok(Integrity { manifest, index, manifest_sha, signature_sha, bytes, events_bytes, blobs, blob_bytes })
 }
 
 /// SHA-256 of an entry and how many newline-terminated lines it holds.
@@ -516,118 +756,163 @@ fn hash_and_count_lines(r: &mut dyn Read, path: &Path) -> Result<(String, usize)
     }
 }
 
-/// Pass two: every event line parsed and its signature checked (in batches, on two threads).
-fn verify_events(path: &Path) -> Result<Tally, BundleError> {
-    let mut tally = Tally::default();
-    walk(path, |name, _, _, r| {
-        if let Name::Events = name {
-            let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-            each_line(r, path, |n, text| {
-                chunk.push((n, text));
-                if chunk.len() == CHUNK {
-                    verify_chunk(&chunk)?.iter().for_each(|e| tally.add(e));
-                    chunk.clear();
+/// Checks that an entry read in pass two is byte for byte the one pass one verified.
+fn same_as_verified(bytes: &[u8], verified: &[u8; 32]) -> Result<(), BundleError> {
+    if sha256(bytes) == *verified { Ok(()) } else { Err(BundleError::ChangedWhileReading) }
+}
+
+/// Pass two of `verify`: every event line parsed and its signature checked (in batches, on two
+/// threads), from bytes checked again against what pass one verified.
+fn verify_events(src: &Source<'_>, checked: &Integrity) -> Result<Tally, BundleError> {
+    let mut tally = Tally::new(&checked.manifest);
+    walk(src, |name, show, _, r| match name {
+        Name::Manifest => same_as_verified(&read_all(r, src.path)?, &checked.manifest_sha),
+        Name::Signature => same_as_verified(&read_all(r, src.path)?, &checked.signature_sha),
+        Name::Events => {
+            let mut batch = Batch::default();
+            let sha = each_line(r, src.path, |n, text| {
+                if batch.push(n, text) {
+                    verify_chunk(&batch.take())?.iter().for_each(|e| tally.add(e));
                 }
                 Ok(())
             })?;
-            if !chunk.is_empty() {
-                verify_chunk(&chunk)?.iter().for_each(|e| tally.add(e));
+            verify_chunk(&batch.take())?.iter().for_each(|e| tally.add(e));
+            if hex::encode(sha) != checked.listed(show)?.sha256 {
+                return Err(BundleError::ChangedWhileReading);
             }
+            Ok(())
         }
-        Ok(())
+        Name::Blob(_) => Ok(()),
     })?;
     Ok(tally)
 }
 
-fn read_manifest(raw: &[u8]) -> Result<(Manifest, Vec<u8>), BundleError> {
-    let malformed = |detail: String| BundleError::ManifestMalformed { detail };
-    let probe: serde_json::Value = serde_json::from_slice(raw).map_err(|e| malformed(e.to_string()))?;
-    if let Some(found) = probe.get("format").and_then(|f| f.as_u64())
+/// Parses a manifest, its lists bounded while they are read, and indexes its entries.
+fn read_manifest(raw: &[u8]) -> Result<(Manifest, HashMap<String, usize>), BundleError> {
+    let malformed = |detail: String| BundleError::ManifestMalformed { detail: shown(&detail) };
+    /// Only the version, skipping everything else without holding it.
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        format: Option<u64>,
+    }
+    if let Ok(Probe { format: Some(found) }) = serde_json::from_slice::<Probe>(raw)
         && found > FORMAT_VERSION as u64
     {
         return Err(BundleError::NewerFormat { found, known: FORMAT_VERSION });
     }
-    let m: Manifest = serde_json::from_value(probe).map_err(|e| malformed(e.to_string()))?;
+    let m: Manifest = serde_json::from_slice(raw).map_err(|e| malformed(e.to_string()))?;
+    if !crate::ledger::event::is_canonical_key(&m.exporter.key) {
+        return Err(malformed("the exporter key is not lower-case hex".into()));
+    }
     // The signed count is checked before any line is read.
     if m.event_count > MAX_EVENTS {
         return Err(BundleError::TooManyEvents { limit: MAX_EVENTS });
     }
-    Ok((m, raw.to_vec()))
+    let mut index = HashMap::with_capacity(m.entries.len());
+    for (i, e) in m.entries.iter().enumerate() {
+        if index.insert(e.name.clone(), i).is_some() {
+            return Err(malformed(format!("entry {} is listed twice", e.name)));
+        }
+    }
+    Ok((m, index))
 }
 
-fn listed<'m>(m: &'m Manifest, name: &str) -> Result<&'m super::EntryDigest, BundleError> {
-    m.entries.iter().find(|e| e.name == name).ok_or_else(|| BundleError::Unlisted { name: name.into() })
-}
+// ---------------------------------------------------------------- import
 
-/// A piece of a bundle, parsed and verified, on its way to the store.
+/// A piece of a bundle, parsed and verified, on its way to the store. Each is a few MB at most:
+/// a batch of events, or a piece of a document.
 enum Piece {
     Events(Vec<SignedEvent>),
-    Blob(String, Vec<u8>),
+    BlobStart {
+        hash: String,
+        size: u64,
+    },
+    BlobData(Vec<u8>),
+    /// The document's bytes hashed to its name.
+    BlobEnd,
+    /// Every entry was read and is what pass one verified.
+    End,
 }
 
-/// Reads the bundle again and sends its events (in verified batches) and documents down
-/// `out`, checking that the bytes are those pass one vouched for.
-fn stream(path: &Path, bundle_id: &str, out: &SyncSender<Result<Piece, BundleError>>) -> Result<(), BundleError> {
+/// Pass two's reading side: reads the bundle again from the same open file and sends its
+/// events (in verified batches) and documents (in pieces) down `out`, checking that every
+/// entry is what pass one verified.
+fn stream(
+    src: &Source<'_>,
+    checked: &Integrity,
+    out: &SyncSender<Result<Piece, BundleError>>,
+) -> Result<(), BundleError> {
     // The receiver stops listening when it has failed; there is nothing more to do then.
     let hung_up = |_| BundleError::ChangedWhileReading;
-    let mut manifest: Option<Manifest> = None;
-    walk(path, |name, shown, size, r| match name {
-        Name::Manifest => {
-            let (m, _) = read_manifest(&read_all(r, path)?)?;
-            if m.bundle_id != bundle_id {
-                return Err(BundleError::ChangedWhileReading);
-            }
-            manifest = Some(m);
-            Ok(())
-        }
-        Name::Signature => Ok(()),
+    let mut blobs = 0usize;
+    walk(src, |name, show, size, r| match name {
+        Name::Manifest => same_as_verified(&read_all(r, src.path)?, &checked.manifest_sha),
+        Name::Signature => same_as_verified(&read_all(r, src.path)?, &checked.signature_sha),
         Name::Events => {
-            let m = manifest.as_ref().ok_or(BundleError::ChangedWhileReading)?;
-            let mut chunk: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
-            let sha = each_line(r, path, |n, text| {
-                chunk.push((n, text));
-                if chunk.len() == CHUNK {
-                    out.send(Ok(Piece::Events(verify_chunk(&chunk)?))).map_err(hung_up)?;
-                    chunk.clear();
+            let mut batch = Batch::default();
+            let sha = each_line(r, src.path, |n, text| {
+                if batch.push(n, text) {
+                    out.send(Ok(Piece::Events(verify_chunk(&batch.take())?))).map_err(hung_up)?;
                 }
                 Ok(())
             })?;
-            if !chunk.is_empty() {
-                out.send(Ok(Piece::Events(verify_chunk(&chunk)?))).map_err(hung_up)?;
-            }
-            let listed = listed(m, shown)?;
-            if sha != listed.sha256 || size != listed.size {
+            out.send(Ok(Piece::Events(verify_chunk(&batch.take())?))).map_err(hung_up)?;
+            let listed = checked.listed(show).map_err(|_| BundleError::ChangedWhileReading)?;
+            if hex::encode(sha) != listed.sha256 || size != listed.size {
                 return Err(BundleError::ChangedWhileReading);
             }
             Ok(())
         }
         Name::Blob(hash) => {
-            let content = read_all(r, path)?;
-            if hex::encode(Sha256::digest(&content)) != hash {
+            let listed = checked.listed(show).map_err(|_| BundleError::ChangedWhileReading)?;
+            if listed.size != size {
                 return Err(BundleError::ChangedWhileReading);
             }
-            out.send(Ok(Piece::Blob(hash, content))).map_err(hung_up)
+            out.send(Ok(Piece::BlobStart { hash: hash.clone(), size })).map_err(hung_up)?;
+            let mut hasher = Sha256::new();
+            loop {
+                let mut piece = Vec::with_capacity(BLOB_PIECE);
+                let n = r.take(BLOB_PIECE as u64).read_to_end(&mut piece).map_err(io(src.path))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&piece);
+                out.send(Ok(Piece::BlobData(piece))).map_err(hung_up)?;
+            }
+            if hex::encode(hasher.finalize()) != hash {
+                return Err(BundleError::ChangedWhileReading);
+            }
+            blobs += 1;
+            out.send(Ok(Piece::BlobEnd)).map_err(hung_up)
         }
     })?;
-    Ok(())
+    if blobs != checked.blobs {
+        return Err(BundleError::ChangedWhileReading);
+    }
+    out.send(Ok(Piece::End)).map_err(hung_up)
+}
+
+/// Quotes a word for a POSIX shell if it needs it, so that a command shown to be copied runs
+/// as shown whatever a name holds.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| !c.is_ascii() && !c.is_whitespace() || c.is_ascii_alphanumeric() || "-_.,:@+=/".contains(c));
+    if plain { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
 }
 
 fn untrusted(m: &MeetingOpened) -> BundleError {
-    let key = hex::decode(&m.secretariat.key).unwrap_or_default();
     BundleError::UntrustedSecretariat {
-        meeting: m.id.clone(),
-        fingerprint: fingerprint(m.secretariat.suite, &key),
-        name: m.secretariat.name.clone(),
+        meeting: shown(&m.id),
+        fingerprint: fingerprint_of(&m.secretariat),
+        name: shown(&shell_word(&m.secretariat.name)),
         suite: m.secretariat.suite.id().to_string(),
-        key: m.secretariat.key.clone(),
+        key: shown(&m.secretariat.key),
     }
 }
 
-/// Verifies `path` and applies it in one transaction. Pass one checks the manifest signature
-/// and every hash before the transaction opens. Pass two parses and verifies the events in
-/// batches on a second thread while this one applies them; any bad signature, a meeting from an
-/// untrusted secretariat, or an unknown exporter rolls everything back. `progress` hears
-/// (events done, events in all).
+/// Verifies the bundle at `path` and applies it in one transaction (see [`import_file`]).
 pub fn import(
     store: &mut Store,
     path: &Path,
@@ -635,21 +920,44 @@ pub fn import(
     dry_run: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(BundleSummary, ImportReport), BundleError> {
-    let checked = check_integrity(path)?;
+    let file = File::open(path).map_err(io(path))?;
+    import_file(store, &file, path, now, dry_run, progress)
+}
+
+/// Verifies an open bundle file and applies it in one transaction; `path` is only named in
+/// messages. Pass one checks the manifest signature and every hash before the transaction
+/// opens. Pass two reads the same file again, checking every entry against pass one, and
+/// parses and verifies the events in batches on a second thread while this one applies them
+/// and streams the documents an application names into the store. Any bad signature, a
+/// meeting from an untrusted secretariat, an unknown or revoked exporter, or an entry that
+/// changed rolls everything back. `progress` hears (events done, events in all).
+pub fn import_file(
+    store: &mut Store,
+    file: &File,
+    path: &Path,
+    now: DateTime<Utc>,
+    dry_run: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(BundleSummary, ImportReport), BundleError> {
+    let src = Source::new(file, path)?;
+    let checked = check_integrity(&src)?;
     crate::fault::reached(crate::fault::IMPORT_BETWEEN_PASSES);
     let total = checked.manifest.event_count;
-    let bundle_id = checked.manifest.bundle_id.clone();
     let exporter = checked.manifest.exporter.clone();
-    let mut tally = Tally::default();
+    let mut tally = Tally::new(&checked.manifest);
+    let mut skipped = 0usize;
     let report = store.import_with(now, dry_run, |imp| {
+        // Refused before anything is read, if this machine already knows the key is revoked.
+        refuse_revoked(imp, &exporter)?;
         std::thread::scope(|scope| {
-            let (tx, rx) = sync_channel::<Result<Piece, BundleError>>(2);
-            scope.spawn(|| {
-                let tx = tx;
-                if let Err(e) = stream(path, &bundle_id, &tx) {
+            let (tx, rx) = sync_channel::<Result<Piece, BundleError>>(IN_FLIGHT);
+            let (src, checked) = (&src, &checked);
+            scope.spawn(move || {
+                if let Err(e) = stream(src, checked, &tx) {
                     let _ = tx.send(Err(e));
                 }
             });
+            let mut applying = Applying { wanted: None, sink: None, ended: false };
             for piece in rx {
                 match piece? {
                     Piece::Events(events) => {
@@ -664,23 +972,122 @@ pub fn import(
                         }
                         progress(tally.events, total);
                     }
-                    Piece::Blob(hash, content) => imp.blob(&hash, &content)?,
+                    other => applying.document(imp, other, &mut skipped)?,
                 }
+            }
+            if !applying.ended {
+                return Err(BundleError::ChangedWhileReading);
             }
             Ok::<(), BundleError>(())
         })?;
         if tally.events != total {
             return Err(BundleError::CountMismatch { declared: total, found: tally.events });
         }
+        // Revoked here by an event this bundle brought.
+        refuse_revoked(imp, &exporter)?;
         // Known before, or made known by a meeting this bundle opened.
         if !(imp.is_trusted(&exporter.key)? || imp.is_known_member(&exporter.key)?) {
-            let key = hex::decode(&exporter.key).unwrap_or_default();
             return Err(BundleError::UnknownExporter {
-                fingerprint: fingerprint(exporter.suite, &key),
-                name: exporter.name.clone(),
+                fingerprint: fingerprint_of(&exporter),
+                name: shown(&exporter.name),
             });
         }
         Ok(())
     })?;
-    Ok((summarize(checked, tally), report))
+    Ok((summarize(checked, tally, skipped), report))
+}
+
+fn refuse_revoked(imp: &Importer<'_>, exporter: &Member) -> Result<(), BundleError> {
+    match imp.revocation_cutoff(&exporter.key)? {
+        Some(_) => {
+            Err(BundleError::ExporterRevoked { fingerprint: fingerprint_of(exporter), name: shown(&exporter.name) })
+        }
+        None => Ok(()),
+    }
+}
+
+/// The documents side of pass two, on the applying thread.
+struct Applying<'t> {
+    /// Known once the events are in; documents always follow them.
+    wanted: Option<WantedDocuments<'t>>,
+    /// The document being written, if it is kept.
+    sink: Option<BlobSink<'t>>,
+    ended: bool,
+}
+
+impl<'t> Applying<'t> {
+    fn document(&mut self, imp: &mut Importer<'t>, piece: Piece, skipped: &mut usize) -> Result<(), BundleError> {
+        match piece {
+            Piece::BlobStart { hash, size } => {
+                let wanted = match &self.wanted {
+                    Some(w) => w,
+                    None => self.wanted.insert(imp.wanted_documents()?),
+                };
+                match imp.begin_blob(wanted, &hash, size)? {
+                    BlobStart::Write(sink) => self.sink = Some(sink),
+                    BlobStart::Present => {}
+                    BlobStart::Unnamed => *skipped += 1,
+                }
+            }
+            Piece::BlobData(bytes) => {
+                if let Some(sink) = &mut self.sink
+                    && !sink.write(&bytes)?
+                {
+                    return Err(BundleError::ChangedWhileReading);
+                }
+            }
+            Piece::BlobEnd => {
+                if let Some(sink) = self.sink.take()
+                    && !imp.finish_blob(sink)?
+                {
+                    return Err(BundleError::ChangedWhileReading);
+                }
+            }
+            Piece::End => self.ended = true,
+            Piece::Events(_) => {}
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_full_by_lines_or_by_bytes_whichever_comes_first() {
+        let mut b = Batch::default();
+        let mut full_at = None;
+        for i in 1..=CHUNK {
+            if b.push(i, "x".into()) {
+                full_at = Some(i);
+                break;
+            }
+        }
+        assert_eq!(full_at, Some(CHUNK));
+        assert!(b.take().len() == CHUNK && b.bytes == 0);
+        // Lines of a MiB: the batch is full after four of them, not 4,096.
+        let line = "x".repeat(MAX_LINE_BYTES);
+        let n = (1..).find(|i| b.push(*i, line.clone())).unwrap();
+        assert_eq!(n, CHUNK_BYTES.div_ceil(MAX_LINE_BYTES));
+    }
+
+    #[test]
+    fn names_for_the_shell_are_quoted_only_when_they_need_it() {
+        assert_eq!(shell_word("鼓楼区数据局信息化办"), "鼓楼区数据局信息化办");
+        assert_eq!(shell_word("Office-2"), "Office-2");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("x$(rm -rf ~)"), "'x$(rm -rf ~)'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn shown_text_is_cut_and_escaped() {
+        assert_eq!(shown("信息化办"), "信息化办");
+        assert_eq!(shown("\u{1b}[2J"), "\\u{1b}[2J");
+        let long = "\u{1b}".repeat(10_000);
+        let s = shown(&long);
+        assert!(s.ends_with('…') && s.len() < 2000, "{}", s.len());
+    }
 }

@@ -159,9 +159,19 @@ pub fn export(
     events_file.flush().map_err(io(&events_tmp.path))?;
     events_file.seek(SeekFrom::Start(0)).map_err(io(&events_tmp.path))?;
     append(EVENTS, size, &mut std::io::BufReader::new(&events_file))?;
-    for (h, _) in &blob_hashes {
-        let bytes = store.blob(h)?.unwrap_or_default();
-        append(&format!("{BLOB_DIR}{h}"), bytes.len() as u64, &mut bytes.as_slice())?;
+    for (h, size) in &blob_hashes {
+        // Streamed from the store, hashed on the way: the manifest already vouches for these
+        // bytes, so a stored document that does not match its name fails the export.
+        let damaged = || crate::store::StoreError::Corrupt(format!("document {h} does not match its hash"));
+        let (stored, blob) = store.blob_reader(h)?.ok_or_else(damaged)?;
+        if stored != *size {
+            return Err(damaged().into());
+        }
+        let mut hashing = HashingReader { inner: blob, hasher: Sha256::new() };
+        append(&format!("{BLOB_DIR}{h}"), stored, &mut hashing)?;
+        if hex::encode(hashing.hasher.finalize()) != *h {
+            return Err(damaged().into());
+        }
     }
     let writer = builder.into_inner().map_err(io(&tar_tmp.path))?;
     let bytes = put_in_place(tar_tmp, writer, target)?;
@@ -174,6 +184,20 @@ pub fn export(
         blobs: blob_hashes.len(),
         bytes,
     })
+}
+
+/// Hashes what is read through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Flushes and fsyncs a finished temporary file, renames it to `target` and makes the rename

@@ -2,9 +2,10 @@
 
 use super::{Ctx, output};
 use crate::bundle::encrypted::{self, Addressee, Opened};
-use crate::bundle::{self, BundleSummary, ExportFilter};
+use crate::bundle::{self, BundleSummary, ExportFilter, shown};
 use crate::domain::text::Lang;
-use crate::store::{EventFilter, ImportReport};
+use crate::ledger::Member;
+use crate::store::{EventFilter, ImportReport, Store};
 use anyhow::{Result, anyhow, bail};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,7 +85,7 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     println!(
         "{} {}：{} {}，{} {}，{} {}，{} {}",
         ctx.t("已导出", "Exported"),
-        report.path.display(),
+        shown(&report.path.display().to_string()),
         report.events,
         ctx.t("个事件", "events"),
         report.authors,
@@ -94,12 +95,12 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         report.bytes,
         ctx.t("字节", "bytes")
     );
-    println!("{}：{}（{}）", ctx.t("签名者", "Signed by"), me.name, me.fingerprint());
+    println!("{}：{}（{}）", ctx.t("签名者", "Signed by"), shown(&me.name), me.fingerprint());
     if let Some(to) = &encrypt_to {
         println!(
             "{}：{}",
             ctx.t("已加密，只有此收件人能打开", "Encrypted: only this recipient can open it"),
-            to.label()
+            shown(to.label())
         );
     }
     Ok(())
@@ -114,8 +115,8 @@ fn usb_volume() -> Result<PathBuf> {
         ),
         many => bail!(
             "找到多个 U 盘：{}。请用 --out 指定写到哪一个 / several removable volumes are mounted: {}. Choose one with --out",
-            many.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("、"),
-            many.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            many.iter().map(|p| shown(&p.display().to_string())).collect::<Vec<_>>().join("、"),
+            many.iter().map(|p| shown(&p.display().to_string())).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -132,8 +133,9 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
                 bar.set_position(done as u64);
             }
         };
+        // Opened once: the header, both passes and the decryption read this one descriptor.
         let result = opened(ctx, file)
-            .and_then(|o| Ok(bundle::import(&mut store, o.path(), ctx.now, a.dry_run, &mut progress)?));
+            .and_then(|o| Ok(bundle::import_file(&mut store, o.file(), o.path(), ctx.now, a.dry_run, &mut progress)?));
         match result {
             Ok((summary, report)) => {
                 bar.finish_and_clear();
@@ -141,7 +143,7 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
                     store.set_meta("last_import", &format!("{} {}", ctx.now.to_rfc3339(), file.display()))?;
                 }
                 if !ctx.json {
-                    print_report(ctx, file, &summary, &report, a.dry_run);
+                    print_report(ctx, &store, file, &summary, &report, a.dry_run);
                 }
                 results.push(serde_json::json!({"file": file, "ok": true, "bundle": summary, "report": report, "dry_run": a.dry_run}));
             }
@@ -149,7 +151,7 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
                 bar.finish_and_clear();
                 failed += 1;
                 if !ctx.json {
-                    eprintln!("{}：{e}", file.display());
+                    eprintln!("{}：{e}", shown(&file.display().to_string()));
                 }
                 results.push(serde_json::json!({"file": file, "ok": false, "error": e.to_string()}));
             }
@@ -175,14 +177,55 @@ fn progress_bar() -> indicatif::ProgressBar {
     bar
 }
 
-fn print_report(ctx: &Ctx, file: &Path, s: &BundleSummary, r: &ImportReport, dry_run: bool) {
+/// Reasons listed one by one after an import; the rest are counted.
+const LISTED_REASONS: usize = 20;
+
+/// The exporter as a user may trust it: by fingerprint first, the manifest's name marked as the
+/// exporter's own claim, and the name this machine knows for that key, if it knows one.
+fn exporter_line(ctx: &Ctx, s: &BundleSummary, known: Option<String>) -> String {
+    let claim = shown(&s.exporter.name);
+    let fp = &s.exporter_fingerprint;
+    match (ctx.lang, known) {
+        (Lang::Zh, None) => format!("导出者：{fp}（自称“{claim}”）"),
+        (Lang::Zh, Some(k)) => format!("导出者：{fp}（自称“{claim}”；本机记录为“{}”）", shown(&k)),
+        (Lang::En, None) => format!("Exporter: {fp} (claims “{claim}”)"),
+        (Lang::En, Some(k)) => format!("Exporter: {fp} (claims “{claim}”; known here as “{}”)", shown(&k)),
+    }
+}
+
+/// The name this home knows for `who`'s key: an identity here, a trusted secretariat, or a
+/// member of a meeting in the store. Lookup failures just mean "not known".
+fn known_name(ctx: &Ctx, store: Option<&Store>, who: &Member) -> Option<String> {
+    let ring = ctx.home.keyring();
+    if let Ok(names) = ring.names() {
+        for name in names {
+            if ring.entry(&name).is_ok_and(|e| e.public.key == who.key) {
+                return Some(name);
+            }
+        }
+    }
+    let store = store?;
+    if let Some(t) = store.trust_list().ok()?.into_iter().find(|t| t.key == who.key) {
+        return Some(t.name);
+    }
+    for m in store.meetings().ok()? {
+        let Ok(meeting) = store.meeting(&m.id) else { continue };
+        let people = meeting.panel.iter().map(|p| &p.member).chain(std::iter::once(&meeting.secretariat));
+        if let Some(p) = people.into_iter().find(|p| p.key == who.key) {
+            return Some(p.name.clone());
+        }
+    }
+    None
+}
+
+fn print_report(ctx: &Ctx, store: &Store, file: &Path, s: &BundleSummary, r: &ImportReport, dry_run: bool) {
     let head = if dry_run {
         ctx.t("试导入（未写入）", "Dry run (nothing written)")
     } else {
         ctx.t("已导入", "Imported")
     };
-    println!("{head} {}", file.display());
-    println!("  {}：{}（{}）", ctx.t("导出者", "Exporter"), s.exporter.name, s.exporter_fingerprint);
+    println!("{head} {}", shown(&file.display().to_string()));
+    println!("  {}", exporter_line(ctx, s, known_name(ctx, Some(store), &s.exporter)));
     println!(
         "  {} {}  {} {}  {} {}  {} {}  {} {}",
         ctx.t("新增", "new"),
@@ -196,6 +239,13 @@ fn print_report(ctx: &Ctx, file: &Path, s: &BundleSummary, r: &ImportReport, dry
         ctx.t("附件", "documents stored"),
         r.blobs_stored
     );
+    if s.documents_skipped > 0 {
+        println!(
+            "  {} {}",
+            ctx.t("未被任何申报引用而略过的附件", "documents no application names, left out:"),
+            s.documents_skipped
+        );
+    }
     if r.released > 0 {
         println!("  {} {}", ctx.t("先前隔离、现已生效的事件：", "held events now applied:"), r.released);
     }
@@ -203,16 +253,22 @@ fn print_report(ctx: &Ctx, file: &Path, s: &BundleSummary, r: &ImportReport, dry
     for (_, reason) in &r.refusals {
         *reasons.entry(reason.get(ctx.lang)).or_default() += 1;
     }
-    for (reason, n) in reasons {
-        println!("  × {n}  {reason}");
+    let mut reasons: Vec<(&str, usize)> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (reason, n) in reasons.iter().take(LISTED_REASONS) {
+        println!("  × {n}  {}", shown(reason));
+    }
+    if reasons.len() > LISTED_REASONS {
+        let rest: usize = reasons[LISTED_REASONS..].iter().map(|(_, n)| n).sum();
+        println!("  × {rest}  {}", ctx.t("（其他原因，见 --json）", "(other reasons: see --json)"));
     }
     for key in &r.forked_keys {
         let name = s
             .authors
             .iter()
             .find(|a| &a.key == key)
-            .map(|a| format!("{} {}", a.fingerprint, a.name))
-            .unwrap_or_else(|| key.clone());
+            .map(|a| format!("{} {}", a.fingerprint, shown(&a.name)))
+            .unwrap_or_else(|| shown(key));
         println!("  {} {name}", ctx.t("⚠ 签名链分叉，须人工核查：", "⚠ chain fork, check this key:"));
     }
     if r.still_held > 0 {
@@ -230,7 +286,9 @@ fn print_report(ctx: &Ctx, file: &Path, s: &BundleSummary, r: &ImportReport, dry
 /// The bundle ready to read: an encrypted one is opened with the identity here it is addressed
 /// to (whose passphrase is asked only then).
 fn opened<'a>(ctx: &Ctx, file: &'a Path) -> Result<Opened<'a>> {
-    let Some(to) = encrypted::addressee(file)? else { return Ok(Opened::plain(file)) };
+    let handle = std::fs::File::open(file)
+        .map_err(|source| bundle::BundleError::Io { path: shown(&file.display().to_string()), source })?;
+    let Some(to) = encrypted::addressee_in(&handle, file)? else { return Ok(Opened::plain_file(file, handle)) };
     let ring = ctx.home.keyring();
     let mut here = Vec::new();
     let mut unreadable = None;
@@ -246,7 +304,7 @@ fn opened<'a>(ctx: &Ctx, file: &'a Path) -> Result<Opened<'a>> {
         };
         if entry.public.recipient.as_deref() == Some(to.recipient.as_str()) {
             let me = ring.load(&name)?;
-            return Ok(encrypted::open(file, &[&me], &encrypted::scratch_in(&ctx.home.dir))?);
+            return Ok(encrypted::open_file(file, handle, &[&me], &encrypted::scratch_in(&ctx.home.dir))?);
         }
         here.push(entry.public.fingerprint());
     }
@@ -257,20 +315,16 @@ fn opened<'a>(ctx: &Ctx, file: &'a Path) -> Result<Opened<'a>> {
 }
 
 pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
-    let opened = opened(ctx, &a.file).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
-    let s = bundle::inspect(opened.path()).map_err(|e| anyhow!("{}：{e}", a.file.display()))?;
+    let file = shown(&a.file.display().to_string());
+    let opened = opened(ctx, &a.file).map_err(|e| anyhow!("{file}：{e}"))?;
+    let s = bundle::inspect_file(opened.file(), opened.path()).map_err(|e| anyhow!("{file}：{e}"))?;
     if ctx.json {
         return output::json(&s);
     }
     let zh = ctx.lang == Lang::Zh;
-    println!("{} {}", ctx.t("评审包校验通过：", "Bundle verified:"), a.file.display());
-    println!(
-        "  {}：{}（{}）  {}",
-        ctx.t("导出者", "Exporter"),
-        s.exporter.name,
-        s.exporter_fingerprint,
-        s.created.to_rfc3339()
-    );
+    println!("{} {file}", ctx.t("评审包校验通过：", "Bundle verified:"));
+    // No store is opened: only the identities here can name the key.
+    println!("  {}  {}", exporter_line(ctx, &s, known_name(ctx, None, &s.exporter)), s.created.to_rfc3339());
     println!(
         "  {}：{} {}（{} {}），{} {}，{} {}（{} {}）；{} {} {}",
         ctx.t("内容", "Holds"),
@@ -288,9 +342,27 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
         s.bytes,
         ctx.t("字节", "bytes")
     );
-    println!("  {}：{}", ctx.t("会议", "Meetings"), s.meeting_ids.join(", "));
+    if s.unnamed_documents > 0 {
+        println!(
+            "  {} {}",
+            ctx.t(
+                "本包中没有申报引用的附件（导入时除非本机已有申报引用，否则略过）：",
+                "documents no application in this bundle names (an import leaves them out unless one here does):"
+            ),
+            s.unnamed_documents
+        );
+    }
+    let ids: Vec<String> = s.meeting_ids.iter().map(|m| shown(m)).collect();
+    println!("  {}：{}", ctx.t("会议", "Meetings"), ids.join(", "));
     for m in &s.meetings {
-        println!("    {}  {}  {}（{} {}）", m.id, m.date, m.title, ctx.t("专家组", "panel of"), m.panel.len());
+        println!(
+            "    {}  {}  {}（{} {}）",
+            shown(&m.id),
+            m.date,
+            shown(&m.title),
+            ctx.t("专家组", "panel of"),
+            m.panel.len()
+        );
     }
     for (k, n) in &s.kinds {
         println!("    {k}: {n}");
@@ -312,11 +384,20 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
         println!(
             "    {}  {}  #{}–#{}  {} {}",
             a.fingerprint,
-            crate::domain::text::fit(&a.name, 10),
+            crate::domain::text::fit(&shown(&a.name), 10),
             a.first_seq,
             a.last_seq,
             a.count,
             notes.join(" ")
+        );
+    }
+    if s.listing_cut {
+        println!(
+            "  {}",
+            ctx.t(
+                "（作者或会议太多，以上列表不全；各项数目是全的）",
+                "(too many authors or meetings to list them all; the counts are whole)"
+            )
         );
     }
     Ok(())

@@ -304,6 +304,10 @@ pub enum EventError {
     )]
     TooLarge { size: usize, limit: usize },
     #[error(
+        "事件中的公钥“{0}”不是小写十六进制：同一把钥匙只能有一种写法，否则吊销和席位会对不上 / the key “{0}” in the event is not lower-case hex: one key has one spelling, or revocations and seats would miss it"
+    )]
+    KeyNotCanonical(String),
+    #[error(
         "事件中的同一对象两次写了“{0}”字段，不同程序可能读出不同内容，已拒绝 / the event names the key “{0}” twice in one object, so different programs could read different facts: refused"
     )]
     DuplicateKey(String),
@@ -334,9 +338,30 @@ pub fn end_of_times() -> DateTime<Utc> {
     DateTime::from_timestamp(4_102_444_800, 0).unwrap_or_default() // 2100-01-01T00:00:00Z
 }
 
+/// Hex as this program writes a key: digits and lower-case letters only. "ABCD…" and "abcd…"
+/// verify alike, but would be two chains here, and a revocation or a seat recorded under one
+/// spelling would not reach the other.
+pub fn is_canonical_key(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl Body {
+    /// Every key this body names: the keys it revokes, seats or names as secretariat.
+    fn keys(&self) -> Vec<&str> {
+        match self {
+            Body::MeetingOpened(m) => std::iter::once(m.secretariat.key.as_str())
+                .chain(m.panel.iter().flat_map(|p| std::iter::once(p.member.key.as_str()).chain(p.replaces.as_deref())))
+                .collect(),
+            Body::KeyRevoked { key, .. } => vec![key.as_str()],
+            _ => vec![],
+        }
+    }
+}
+
 impl Envelope {
     /// The limits every signer and every reader check, so that they agree: seq and cut-off fit
-    /// SQLite's integers, the time is plausible, the bytes fit a bundle line.
+    /// SQLite's integers, the time is plausible, the bytes fit a bundle line, every key has its
+    /// one spelling.
     pub fn check(&self, len: usize) -> Result<(), EventError> {
         if len > MAX_EVENT_BYTES {
             return Err(EventError::TooLarge { size: len, limit: MAX_EVENT_BYTES });
@@ -351,6 +376,10 @@ impl Envelope {
         }
         if self.time < earliest_time() || self.time >= end_of_times() {
             return Err(EventError::TimeOutOfRange(self.time));
+        }
+        let shown = |k: &str| crate::domain::text::printable(&k.chars().take(80).collect::<String>()).into_owned();
+        if let Some(k) = std::iter::once(self.author.as_str()).chain(self.body.keys()).find(|k| !is_canonical_key(k)) {
+            return Err(EventError::KeyNotCanonical(shown(k)));
         }
         Ok(())
     }

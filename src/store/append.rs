@@ -85,6 +85,8 @@ struct Memo {
     meetings: HashMap<String, Named<Rc<MeetingVersion>>>,
     applications: HashMap<String, Named<Rc<ApplicationVersion>>>,
     sheets: HashMap<String, Named<Rc<SheetVersion>>>,
+    /// SHA-256 of the rubric of a meeting version for a kind: (meeting event, kind) → hash.
+    rubric_hashes: HashMap<(String, crate::domain::ApplicationKind), String>,
 }
 
 impl Memo {
@@ -413,7 +415,14 @@ impl<'t> Applier<'t> {
         else {
             return Err(StoreError::Corrupt(format!("event answers versions that are not here: {basis:?}")));
         };
-        Ok(m.meeting.rubrics.iter().find(|r| r.kind == a.application.kind).map(rubric_sha256).unwrap_or_default())
+        let key = (basis.meeting_event.clone(), a.application.kind);
+        if let Some(hash) = self.memo.borrow().rubric_hashes.get(&key) {
+            return Ok(hash.clone());
+        }
+        let hash =
+            m.meeting.rubrics.iter().find(|r| r.kind == a.application.kind).map(rubric_sha256).unwrap_or_default();
+        self.memo.borrow_mut().rubric_hashes.insert(key, hash.clone());
+        Ok(hash)
     }
 
     /// Replays the whole log in canonical order and sets every event's state, the revocations

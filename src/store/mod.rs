@@ -2,12 +2,14 @@
 //! and the queries that return view models.
 
 mod append;
+pub mod blobs;
 mod exchange;
 mod health;
 mod query;
 mod schema;
 
 pub use append::{AppendOutcome, ImportReport};
+use blobs::put_blob;
 pub use exchange::{EventFilter, Importer, StoredEvent};
 pub use health::{ChainProblem, Health};
 pub use query::*;
@@ -167,17 +169,6 @@ impl Store {
         Ok(rows)
     }
 
-    // ---- blobs (attached documents) ----
-
-    /// Stores a document's bytes under their SHA-256. Returns false when already present.
-    pub fn put_blob(&mut self, sha256: &str, content: &[u8]) -> Result<bool> {
-        self.write(|tx| put_blob(tx, sha256, content))
-    }
-
-    pub fn blob(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.conn.query_row("SELECT content FROM blobs WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?)
-    }
-
     // ---- local notes (last import, last export) ----
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
@@ -259,14 +250,6 @@ fn dump_table(conn: &Connection, table: &str) -> Result<String> {
         lines.sort();
         Ok(format!("## {table}\n{}\n", lines.join("\n")))
     }
-}
-
-fn put_blob(tx: &rusqlite::Transaction<'_>, sha256: &str, content: &[u8]) -> Result<bool> {
-    let n = tx.execute(
-        "INSERT INTO blobs (sha256, size, content) VALUES (?1, ?2, ?3) ON CONFLICT (sha256) DO NOTHING",
-        params![sha256, content.len() as i64, content],
-    )?;
-    Ok(n == 1)
 }
 
 /// A secretariat key this machine trusts.
