@@ -38,7 +38,8 @@ fn refused(desk: &Desk, file: &Path) -> String {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let line = desk.refused(&args);
     assert!(!line.contains('\u{1b}'), "a raw escape reached the terminal: {line:?}");
-    assert_mentions(&line, &["未登记任何项目", "nothing was registered"]);
+    assert_mentions(&line, &["未登记任何项目"]);
+    assert!(line.to_lowercase().contains("nothing was registered"), "{line}");
     desk.ok(&["doctor"]);
     line
 }
@@ -128,7 +129,9 @@ fn a_symbolic_link_is_refused_wherever_it_points() {
     link(Path::new("材料"), "链接目录");
     link(elsewhere.path(), "外部目录");
     link(&desk.home().join("identities"), "钥匙");
-    for cell in ["外部.pdf", "内部.pdf", "零.pdf", "密码.pdf", "链接目录/可研.pdf", "外部目录/秘密.txt", "钥匙/信息化办.key"] {
+    for cell in
+        ["外部.pdf", "内部.pdf", "零.pdf", "密码.pdf", "链接目录/可研.pdf", "外部目录/秘密.txt", "钥匙/信息化办.key"]
+    {
         let csv = desk.write("申报.csv", &sheet(cell));
         let line = refused(&desk, Path::new(&csv));
         names_the_documents_cell(&line);
@@ -240,7 +243,9 @@ fn a_huge_cell_is_refused_in_a_known_and_in_an_ignored_column() {
     // XLSX: the cell unpacks to 10 MB from a small file.
     let header: Vec<String> = HEADER.split(',').map(str::to_string).chain([String::new()]).collect();
     let good = ["GL-LX-2027-001", "鼓楼区城市运行管理平台", "鼓楼区城市管理局", "立项", "860", "", ""];
-    for (column, needles) in [(1, ["第 2 行「项目名称 name」列", "row 2, column 项目名称 name"]), (6, ["第 2 行", "row 2"])] {
+    for (column, needles) in
+        [(1, ["第 2 行「项目名称 name」列", "row 2, column 项目名称 name"]), (6, ["第 2 行", "row 2"])]
+    {
         let mut row: Vec<String> = good.iter().map(|s| s.to_string()).collect();
         row[column] = big.clone();
         let book = xlsx::workbook([header.clone(), row]);
@@ -274,7 +279,10 @@ fn a_name_with_control_characters_is_refused_and_never_printed_raw() {
     ] {
         let csv = desk.write("申报.csv", &format!("{HEADER}\nGL-1,{name},单位,立项,860,\n"));
         let line = refused(&desk, Path::new(&csv));
-        assert_mentions(&line, &["第 2 行「项目名称 name」列", "row 2, column 项目名称 name", "控制字符", "control character"]);
+        assert_mentions(
+            &line,
+            &["第 2 行「项目名称 name」列", "row 2, column 项目名称 name", "控制字符", "control character"],
+        );
         assert_mentions(&line, &[shown]);
     }
     // A code is short and plain.
@@ -307,8 +315,9 @@ fn more_than_10000_rows_are_refused_with_one_error() {
     fs::write(desk.file("申报.xlsx"), xlsx::workbook(rows.clone())).unwrap();
     let line = refused(&desk, &desk.file("申报.xlsx"));
     assert_mentions(&line, &["第 10002 行", "row 10002", "10000"]);
-    let items: Vec<String> =
-        (0..10_001).map(|i| format!(r#"{{"code":"GL-{i}","name":"名称","unit":"单位","kind":"立项","requested_total":"860万"}}"#)).collect();
+    let items: Vec<String> = (0..10_001)
+        .map(|i| format!(r#"{{"code":"GL-{i}","name":"名称","unit":"单位","kind":"立项","requested_total":"860万"}}"#))
+        .collect();
     let json = desk.write("申报.json", &format!("[{}]", items.join(",")));
     let line = refused(&desk, Path::new(&json));
     assert_mentions(&line, &["10000", "拆分", "split"]);
@@ -340,8 +349,8 @@ fn a_workbook_that_unpacks_beyond_its_limits_is_refused_before_it_is_read() {
     let header: Vec<String> = HEADER.split(',').map(str::to_string).collect();
     // A shared-strings part of 64 MiB of zeros, honest about its size.
     let zeros = vec![b'0'; 64 << 20];
-    let book =
-        xlsx::write(std::io::Cursor::new(Vec::new()), [header.clone()], &[("xl/sharedStrings.xml", &zeros)]).into_inner();
+    let book = xlsx::write(std::io::Cursor::new(Vec::new()), [header.clone()], &[("xl/sharedStrings.xml", &zeros)])
+        .into_inner();
     fs::write(desk.file("炸弹.xlsx"), &book).unwrap();
     let line = refused(&desk, &desk.file("炸弹.xlsx"));
     assert_mentions(&line, &["xl/sharedStrings.xml", "解压", "unpacks"]);
