@@ -325,6 +325,15 @@ impl Collector {
         }
     }
 
+    /// Reports a cell of `bytes` bytes, too long to have been kept.
+    fn too_long(&mut self, row: usize, label: &str, slot: Slot, bytes: usize) {
+        let column = match slot {
+            Slot::Known(i) => self.table.columns[i].header.clone(),
+            Slot::Ignored => label.to_string(),
+        };
+        self.errors.at(row, &column, too_long(bytes));
+    }
+
     /// Adds a row of cells in column order (missing cells are empty); blank rows are skipped.
     /// Returns whether the reader may go on.
     fn row(&mut self, row: usize, cells: Vec<String>) -> bool {
@@ -367,11 +376,7 @@ fn field_of(clean: &str) -> Option<(Field, bool)> {
 /// the field's own limits. The message never quotes more than 40 cells of the text.
 fn check_cell(field: Option<Field>, text: &str) -> Result<(), String> {
     if text.len() > MAX_CELL_BYTES {
-        return Err(format!(
-            "单元格有 {} 字节，超过 {MAX_CELL_BYTES} 字节上限：请缩短；长文请作为附件提交 / the cell holds {} bytes, more than the {MAX_CELL_BYTES} bytes a cell may hold: shorten it, and attach long texts as documents",
-            text.len(),
-            text.len()
-        ));
+        return Err(too_long(text.len()));
     }
     let Some(field) = field else { return Ok(()) };
     let t = text.trim();
@@ -400,6 +405,13 @@ fn check_cell(field: Option<Field>, text: &str) -> Result<(), String> {
             }
         }
     }
+}
+
+/// The message for a cell of `bytes` bytes, more than any cell may hold.
+fn too_long(bytes: usize) -> String {
+    format!(
+        "单元格有 {bytes} 字节，超过 {MAX_CELL_BYTES} 字节上限：请缩短；长文请作为附件提交 / the cell holds {bytes} bytes, more than the {MAX_CELL_BYTES} bytes a cell may hold: shorten it, and attach long texts as documents"
+    )
 }
 
 fn header_error(column: &str, zh: &str, en: &str) -> IntakeError {
@@ -505,6 +517,15 @@ fn csv_rows(bytes: &[u8], c: &mut Collector) {
         let e = application::quoted(&e.to_string().replace('\n', " "));
         format!("无法读取此行（需 UTF-8 编码）：{e} / cannot read this row (UTF-8 needed): {e}")
     };
+    if let Some(row) = too_wide(bytes) {
+        return c.errors.at(
+            row,
+            "",
+            format!(
+                "此行超过 {MAX_COLUMNS} 列：请使用申报模板，删去多余的列 / this row has more than {MAX_COLUMNS} columns: use the intake template and delete the extra columns"
+            ),
+        );
+    }
     match reader.read_record(&mut record) {
         Ok(true) => {}
         Ok(false) => return c.errors.at(1, "", "文件为空 / the file is empty".into()),
@@ -555,6 +576,36 @@ fn csv_rows(bytes: &[u8], c: &mut Collector) {
             return;
         }
     }
+}
+
+/// The row of the first CSV record with more than [`MAX_COLUMNS`] fields, if any. The csv
+/// reader holds a whole record, eight bytes a field, so a row of commas is refused before it
+/// is read. Fields are counted as csv does, or more: a quote opens a quoted field only at a
+/// field's start, and here the field ends at the next quote (csv reads `""` on as one quote).
+fn too_wide(bytes: &[u8]) -> Option<usize> {
+    let (mut row, mut fields, mut quoted, mut start, mut blank) = (1, 1, false, true, true);
+    for &b in bytes {
+        if quoted {
+            quoted = b != b'"';
+            continue;
+        }
+        match b {
+            b',' => {
+                fields += 1;
+                (start, blank) = (true, false);
+                if fields > MAX_COLUMNS {
+                    return Some(row);
+                }
+            }
+            b'\n' | b'\r' => {
+                row += usize::from(!blank);
+                (fields, start, blank) = (1, true, true);
+            }
+            b'"' if start => (quoted, start, blank) = (true, false, false),
+            _ => (start, blank) = (false, false),
+        }
+    }
+    None
 }
 
 /// Parses the bytes of a workbook (XLSX or XLSM; ODS is recognised too), as `intake` reads a
@@ -916,6 +967,94 @@ mod tests {
             w.finish().unwrap().into_inner()
         };
         assert!(matches!(workbook::rows(&zip, &mut Collector::default()), Err(WorkbookError::Unreadable(_))));
+    }
+
+    const HEAD: &str = "项目编码,项目名称,建设单位,申报类型,申报总投资,附件\n";
+
+    #[test]
+    fn errors_are_capped_and_counted() {
+        let mut csv = HEAD.to_string();
+        for i in 0..50 {
+            csv.push_str(&format!("GL-{i},名称,单位,采购,1,\n"));
+        }
+        let mut c = Collector::default();
+        csv_rows(csv.as_bytes(), &mut c);
+        let (errors, more) = finish(c).unwrap_err();
+        assert_eq!((errors.len(), more), (MAX_ERRORS, 30));
+        let text = rows_message("申报.csv", &errors, more);
+        assert!(
+            text.starts_with("申报.csv 中有 50 处错误") && text.ends_with("另有 30 处错误未列出 / … and 30 more"),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 1 + MAX_ERRORS + 1);
+    }
+
+    #[test]
+    fn rows_stop_at_the_limit() {
+        let mut csv = HEAD.to_string();
+        for i in 0..MAX_ROWS {
+            csv.push_str(&format!("GL-{i},名称,单位,立项,1,\n"));
+        }
+        assert_eq!(read_csv(csv.as_bytes()).unwrap().len(), MAX_ROWS);
+        csv.push_str("GL-X,名称,单位,采购,1,\n");
+        csv.push_str("GL-Y,名称,单位,采购,1,\n");
+        let errors = read_csv(csv.as_bytes()).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].row, MAX_ROWS + 2);
+        assert!(errors[0].message.contains("10000") && errors[0].message.contains("split"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn every_cell_is_held_to_its_limits_as_it_is_read() {
+        assert!(check_cell(None, &"x".repeat(MAX_CELL_BYTES)).is_ok());
+        let e = check_cell(None, &"x".repeat(MAX_CELL_BYTES + 1)).unwrap_err();
+        assert!(e.contains("4097 字节") && e.contains("4096 bytes") && !e.contains("xxx"), "{e}");
+        assert!(check_cell(Some(Field::Code), "").is_ok(), "an empty code is reported by the row");
+        assert!(check_cell(Some(Field::Code), "GL 1").unwrap_err().contains("project code"));
+        assert!(check_cell(Some(Field::Name), &"长".repeat(201)).unwrap_err().contains("201"));
+        assert!(check_cell(Some(Field::Unit), "单位\u{1b}[2J").unwrap_err().contains("\\u{1b}"));
+        assert!(check_cell(Some(Field::Kind), &"立".repeat(65)).unwrap_err().contains("65"));
+        assert!(check_cell(Some(Field::TrialEnd), "2026-01-01\u{202e}").unwrap_err().contains("\\u{202e}"));
+        assert!(check_cell(Some(Field::Documents), "/etc/passwd").unwrap_err().contains("absolute path"));
+        // Leading and trailing spaces are not the cell's content.
+        assert!(check_cell(Some(Field::Name), &format!("  {}  ", "长".repeat(200))).is_ok());
+    }
+
+    #[test]
+    fn a_csv_row_of_commas_is_refused_before_it_is_read() {
+        assert_eq!(too_wide(b"a,b\n\n\"x,\ny\",c\r\n"), None);
+        let wide = format!("{HEAD}GL-1,{}\n", ",".repeat(MAX_COLUMNS));
+        assert_eq!(too_wide(wide.as_bytes()), Some(2));
+        // Commas inside a quoted field are not separators; a quote inside a field opens nothing.
+        let quoted = format!("{HEAD}\"{}\",x\"{}\n", ",".repeat(2000), ",".repeat(10));
+        assert_eq!(too_wide(quoted.as_bytes()), None);
+        let errors = read_csv(wide.as_bytes()).unwrap_err();
+        assert_eq!((errors.len(), errors[0].row), (1, 2), "{errors:?}");
+    }
+
+    #[test]
+    fn json_is_read_item_by_item_with_the_same_limits() {
+        let rows = read_json(r#"{"meta":{"x":[1,2,{"y":3}]},"applications":[{"code":"GL-1","name":"甲","unit":"乙","kind":"立项","requested_total":12.5,"documents":["a.pdf","b.pdf"]}]}"#.as_bytes()).unwrap();
+        assert_eq!(rows[0].document_paths, ["a.pdf", "b.pdf"]);
+        assert_eq!(rows[0].application.requested_total, Some(Money::from_fen(1250)));
+        let text = |json: &str| {
+            read_json(json.as_bytes()).unwrap_err().iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+        };
+        let e =
+            text(r#"[{"code":"GL-1","name":"甲","unit":"乙","kind":"立项","colour":1},{"code":"GL-2","colour":2},3]"#);
+        assert_eq!(e.matches("「colour」").count(), 1, "an unknown key is reported once: {e}");
+        assert!(e.contains("第 4 行 / row 4：该项不是对象"), "{e}");
+        let e = text(r#"[{"code":"GL-1","name":{"zh":"甲"}}]"#);
+        assert!(e.contains("第 2 行「name」列") && e.contains("object"), "{e}");
+        let long: Vec<String> = (0..2000).map(|i| format!("\"{i}.pdf\"")).collect();
+        let e = text(&format!(r#"[{{"code":"GL-1","documents":[{}]}}]"#, long.join(",")));
+        assert!(e.contains("第 2 行「documents」列") && e.contains("4096"), "{e}");
+        let e = text(&format!(r#"[{{"code":"GL-1","name":"{}"}}]"#, "x".repeat(10_000)));
+        assert!(e.contains("10000 字节"), "{e}");
+        let e = text("[1,2");
+        assert!(e.contains("JSON"), "{e}");
+        let e = text(&format!("[{}1{}]", "[".repeat(1000), "]".repeat(1000)));
+        assert!(!e.is_empty());
     }
 
     #[test]

@@ -466,6 +466,7 @@ mod sys {
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
     use std::path::Path;
 
+    #[allow(clippy::unnecessary_cast, reason = "dev_t and ino_t are not u64 on every Unix")]
     pub fn id(st: &libc::stat) -> FileId {
         (st.st_dev as u64, st.st_ino as u64)
     }
@@ -596,6 +597,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn files_are_read_once_and_only_from_inside() {
         let dir = tempfile::tempdir().unwrap();
         let home = tempfile::tempdir().unwrap();
@@ -633,6 +635,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn the_home_is_never_a_folder_on_the_way() {
         let outer = tempfile::tempdir().unwrap();
         let home = outer.path().join("home");

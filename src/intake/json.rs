@@ -184,10 +184,7 @@ impl<'de> Visitor<'de> for Item<'_, '_> {
                         cells[i] = kept;
                     }
                 }
-                Cell::TooLong(n) => {
-                    // Checked like any cell: the limit's message, without the text.
-                    let _ = s.c.cell(self.row, &label, slot, &"x".repeat(n.min(MAX_CELL_BYTES + 1)));
-                }
+                Cell::TooLong(n) => s.c.too_long(self.row, &label, slot, n),
                 Cell::Nested => s.c.errors.at(
                     self.row,
                     &label,
@@ -281,12 +278,18 @@ impl<'de> Visitor<'de> for CellVisitor {
         let mut len = 0usize;
         let mut nested = false;
         while let Some(item) = seq.next_element_seed(ScalarSeed)? {
-            let Some(item) = item else {
-                nested = true;
-                continue;
+            let (item_len, item) = match item {
+                Name::Nested => {
+                    nested = true;
+                    continue;
+                }
+                Name::Long(n) => (n, None),
+                Name::Text(t) => (t.len(), Some(t)),
             };
-            len = len.saturating_add(item.len() + usize::from(len > 0));
-            if len <= MAX_CELL_BYTES {
+            len = len.saturating_add(item_len + usize::from(len > 0));
+            if let Some(item) = item
+                && len <= MAX_CELL_BYTES
+            {
                 if !text.is_empty() {
                     text.push(';');
                 }
@@ -303,12 +306,20 @@ impl<'de> Visitor<'de> for CellVisitor {
     }
 }
 
-/// One element of a list: its text, or nothing for a nested value (skipped unread).
+/// One element of a list.
+enum Name {
+    Text(String),
+    /// Longer than a cell may be: its length, not its text.
+    Long(usize),
+    /// A nested value, skipped unread.
+    Nested,
+}
+
 struct ScalarSeed;
 
 impl<'de> DeserializeSeed<'de> for ScalarSeed {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+    type Value = Name;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Name, D::Error> {
         d.deserialize_any(ScalarVisitor)
     }
 }
@@ -316,35 +327,35 @@ impl<'de> DeserializeSeed<'de> for ScalarSeed {
 struct ScalarVisitor;
 
 impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Option<String>;
+    type Value = Name;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a name")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        // A name longer than a cell is cut here; the cell's length still counts all of it.
-        Ok(Some(if v.len() > MAX_CELL_BYTES { "x".repeat(MAX_CELL_BYTES + 1) } else { v.to_string() }))
+        // A name longer than a cell is not copied: the list is refused by its length.
+        Ok(if v.len() > MAX_CELL_BYTES { Name::Long(v.len()) } else { Name::Text(v.to_string()) })
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Some(if v { "是" } else { "否" }.into()))
+        Ok(Name::Text(if v { "是" } else { "否" }.into()))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Name::Text(v.to_string()))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+        Ok(Name::Text(v.to_string()))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(number(v)))
+        Ok(Name::Text(number(v)))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Some(String::new()))
+        Ok(Name::Text(String::new()))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(None)
+        Ok(Name::Nested)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
+        Ok(Name::Nested)
     }
 }

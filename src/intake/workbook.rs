@@ -28,7 +28,10 @@ pub const MAX_SHEET_PART_BYTES: u64 = 32 << 20;
 pub const MAX_STRINGS_PART_BYTES: u64 = 8 << 20;
 /// An ODS `content.xml`, unpacked: calamine parses all of it.
 pub const MAX_CONTENT_PART_BYTES: u64 = 16 << 20;
-/// Any other part (styles, workbook, relationships, theme, pictures), unpacked.
+/// The styles, unpacked: calamine builds a style for each cell format, about 40 times the
+/// bytes of the smallest `<xf/>`.
+pub const MAX_STYLES_PART_BYTES: u64 = 2 << 20;
+/// Any other part (workbook, relationships, theme, pictures), unpacked.
 pub const MAX_OTHER_PART_BYTES: u64 = 4 << 20;
 /// All parts together, unpacked.
 pub const MAX_UNPACKED_BYTES: u64 = 64 << 20;
@@ -129,6 +132,8 @@ fn part_limit(name: &str) -> u64 {
         MAX_SHEET_PART_BYTES
     } else if lower.ends_with("sharedstrings.xml") {
         MAX_STRINGS_PART_BYTES
+    } else if lower.ends_with("styles.xml") {
+        MAX_STYLES_PART_BYTES
     } else if name == "content.xml" {
         MAX_CONTENT_PART_BYTES
     } else {
@@ -317,7 +322,7 @@ impl<'a> Iterator for Tags<'a> {
             }
             i += 1;
         }
-        let empty = !end && xml[i - 1] == b'/' && i - 1 >= name_start + name_len;
+        let empty = !end && xml[i - 1] == b'/' && i > name_start + name_len;
         let attrs = &xml[name_start + name_len..if empty { i - 1 } else { i }];
         self.at = i + 1;
         Some(Some(Tag { name, end, empty, attrs }))
@@ -649,5 +654,196 @@ impl<'c> SheetRows<'c> {
             self.c.errors.at(1, "", "工作表为空 / the sheet is empty".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A ZIP of the given parts, deflated; each part is `bytes` repeated `times` times.
+    fn zip_of(parts: &[(&str, &[u8], usize)]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let deflate = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes, times) in parts {
+            zip.start_file(*name, deflate).unwrap();
+            for _ in 0..*times {
+                zip.write_all(bytes).unwrap();
+            }
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Makes the entry `name` declare `size` bytes unpacked, in both of its headers.
+    fn declare(zip: &mut [u8], name: &str, size: u32) {
+        let mut patched = 0;
+        for at in 0..zip.len().saturating_sub(46) {
+            let (size_at, name_at, len_at) = match &zip[at..at + 4] {
+                b"PK\x03\x04" => (at + 22, at + 30, at + 26),
+                b"PK\x01\x02" => (at + 24, at + 46, at + 28),
+                _ => continue,
+            };
+            let len = u16::from_le_bytes([zip[len_at], zip[len_at + 1]]) as usize;
+            if zip.get(name_at..name_at + len) == Some(name.as_bytes()) {
+                zip[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+                patched += 1;
+            }
+        }
+        assert_eq!(patched, 2);
+    }
+
+    #[test]
+    fn parts_are_checked_against_their_declared_and_real_sizes() {
+        let ok = zip_of(&[("xl/workbook.xml", b"<workbook/>", 1), ("xl/worksheets/sheet1.xml", b"<r/>", 1000)]);
+        assert_eq!(check_parts(&ok), Ok(Kind::Xlsx));
+        // Honest but too large: refused from the directory alone.
+        let big = zip_of(&[("xl/sharedStrings.xml", &[b'0'; 1 << 20], 9)]);
+        assert!(matches!(
+            check_parts(&big),
+            Err(WorkbookError::PartTooLarge { limit: MAX_STRINGS_PART_BYTES, size, .. }) if size == 9 << 20
+        ));
+        let sheets: Vec<(String, Vec<u8>)> =
+            (0..3).map(|i| (format!("xl/worksheets/s{i}.xml"), vec![b'0'; 1 << 20])).collect();
+        let parts: Vec<(&str, &[u8], usize)> = sheets.iter().map(|(n, b)| (n.as_str(), b.as_slice(), 30)).collect();
+        assert!(matches!(check_parts(&zip_of(&parts)), Err(WorkbookError::TooLargeUnpacked { .. })));
+        // Lying about its size: the zip crate stops at the declared size, and the part is named.
+        let mut lying = zip_of(&[("xl/styles.xml", &[b'0'; 1 << 20], 100)]);
+        declare(&mut lying, "xl/styles.xml", 1024);
+        match check_parts(&lying) {
+            Err(WorkbookError::PartDamaged { part, detail }) => {
+                assert_eq!(part, "xl/styles.xml");
+                assert!(detail.contains("larger than its declared"), "{detail}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Claiming more than it holds.
+        let mut short = zip_of(&[("xl/styles.xml", b"<styleSheet/>", 1)]);
+        declare(&mut short, "xl/styles.xml", 1000);
+        assert!(matches!(check_parts(&short), Err(WorkbookError::PartDamaged { .. })));
+        // Too many parts; a binary workbook.
+        let names: Vec<String> = (0..=MAX_PARTS).map(|i| i.to_string()).collect();
+        let many: Vec<(&str, &[u8], usize)> = names.iter().map(|n| (n.as_str(), &b""[..], 1)).collect();
+        assert_eq!(check_parts(&zip_of(&many)), Err(WorkbookError::TooManyParts(MAX_PARTS + 1)));
+        assert_eq!(check_parts(&zip_of(&[("xl/workbook.bin", b"", 1)])), Err(WorkbookError::Xlsb));
+        // A part name is quoted, never printed raw.
+        let named = zip_of(&[("x\u{1b}[2J", &[b'0'; 1 << 20], 5)]);
+        let e = check_parts(&named).unwrap_err().to_string();
+        assert!(e.contains("\\u{1b}[2J") && !e.contains('\u{1b}'), "{e}");
+    }
+
+    #[test]
+    fn a_claimed_string_count_is_checked_before_calamine_reserves_it() {
+        for ok in [
+            &b"<sst count=\"9\" uniqueCount=\"5\">"[..],
+            b"<sst uniqueCount='1000000'>",
+            b"<si><t>uniqueCount is</t></si>",
+        ] {
+            assert_eq!(too_many_strings(ok), None, "{}", String::from_utf8_lossy(ok));
+        }
+        for bad in [
+            &b"<sst uniqueCount=\"4000000000\">"[..],
+            b"<sst uniqueCount = '1000001'>",
+            b"<sst uniqueCount=\"+5\">",
+            b"<sst uniqueCount=\"&#49;0000000\">",
+            b"<sst uniqueCount=\"\">",
+            b"<sst uniqueCount=\"5\"><si/></sst><!-- --><sst uniqueCount=\"99999999999999\">",
+        ] {
+            assert!(too_many_strings(bad).is_some(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    fn content(body: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\"?><office:document-content xmlns:office=\"o\" xmlns:table=\"t\" xmlns:text=\"x\">\
+             <office:body><office:spreadsheet><table:table table:name=\"申报\">{body}</table:table>\
+             </office:spreadsheet></office:body></office:document-content>"
+        )
+    }
+
+    fn ods(body: &str) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+        zip.start_file("META-INF/manifest.xml", stored).unwrap();
+        zip.write_all(b"<manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\"><manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/></manifest:manifest>").unwrap();
+        zip.start_file("content.xml", stored).unwrap();
+        zip.write_all(content(body).as_bytes()).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn cell(text: &str, repeat: u32) -> String {
+        format!(
+            "<table:table-cell table:number-columns-repeated=\"{repeat}\" office:value-type=\"string\"><text:p>{text}</text:p></table:table-cell>"
+        )
+    }
+
+    /// The cells calamine really builds for the sheet.
+    fn calamine_cells(body: &str) -> u64 {
+        use calamine::Reader;
+        let mut book = calamine::Ods::new(Cursor::new(ods(body))).unwrap();
+        let range = book.worksheet_range("申报").unwrap();
+        let (h, w) = range.get_size();
+        (h * w) as u64
+    }
+
+    #[test]
+    fn the_ods_bound_holds_and_refuses_repeat_bombs() {
+        let empty = "<table:table-cell table:number-columns-repeated=\"1000\"/>";
+        let bodies = [
+            format!("<table:table-row>{}{}</table:table-row>", cell("a", 1), cell("b", 2)),
+            // LibreOffice writes trailing empty cells and rows with large repeats.
+            format!(
+                "<table:table-row>{}{empty}</table:table-row><table:table-row table:number-rows-repeated=\"1048570\">{empty}</table:table-row>",
+                cell("a", 3)
+            ),
+            // Empty rows between rows with values are built too.
+            format!(
+                "<table:table-row>{}</table:table-row><table:table-row table:number-rows-repeated=\"50\">{empty}</table:table-row><table:table-row>{empty}{}</table:table-row>",
+                cell("a", 1),
+                cell("b", 1)
+            ),
+            format!("<table:table-row table:number-rows-repeated=\"20\">{}</table:table-row>", cell("长文字", 7)),
+            // A comment, CDATA, a self-closing row, a covered cell.
+            format!(
+                "<!-- <table:table-row> --><table:table-row/><table:table-row>{}<table:covered-table-cell/>{}</table:table-row>",
+                cell("<![CDATA[</table:table-cell>]]>", 1),
+                cell("b", 1)
+            ),
+        ];
+        for body in &bodies {
+            let (cells, text) = ods_cost(content(body).as_bytes()).unwrap();
+            let real = calamine_cells(body);
+            assert!(cells >= real, "bound {cells} < {real} for {body}");
+            assert!(cells <= real.max(1) * 3 + 3000, "bound {cells} far above {real} for {body}");
+            assert!(text < 10_000, "{text}");
+        }
+        for bomb in [
+            format!("<table:table-row table:number-rows-repeated=\"1000000\">{}</table:table-row>", cell("x", 16384)),
+            format!(
+                "<table:table-row>{}</table:table-row>{}",
+                cell("x", 16384),
+                format!("<table:table-row>{}</table:table-row>", cell("y", 1)).repeat(100)
+            ),
+            format!(
+                "<table:table-row table:number-rows-repeated=\"100\">{}</table:table-row>",
+                cell(&"x".repeat(100_000), 1000)
+            ),
+        ] {
+            let xml = content(&bomb);
+            let (cells, text) = ods_cost(xml.as_bytes()).unwrap();
+            assert!(cells > MAX_ODS_CELLS || text > MAX_ODS_TEXT_BYTES, "{cells} {text}");
+            assert_eq!(check_kept(Kind::Ods, "content.xml", xml.as_bytes()), Err(WorkbookError::OdsTooLarge));
+        }
+        // What cannot be read is refused, not guessed.
+        for bad in [
+            "<table:table-row table:number-rows-repeated=\"1e9\">",
+            "<table:table-row table:number-rows-repeated=\"&#49;\">",
+            "<table:table-row><!-- never closed",
+            "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>x",
+        ] {
+            assert_eq!(ods_cost(content(bad).as_bytes()), None, "{bad}");
+        }
     }
 }
