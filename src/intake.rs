@@ -1057,6 +1057,28 @@ mod tests {
         assert!(!e.is_empty());
     }
 
+    /// Every field at its limit, in the characters that take the most bytes once signed: the
+    /// registration event stays far below what the store signs and a peer's reader takes.
+    #[test]
+    fn a_maximal_application_is_far_below_the_event_limit() {
+        use crate::domain::Document;
+        use crate::domain::application::*;
+        let wide = "𠀀".repeat(MAX_TEXT_CHARS);
+        let mut a = application::fixtures::approval(&"G".repeat(MAX_CODE_CHARS), Money::from_yuan(1));
+        (a.name, a.unit, a.department) = (wide.clone(), wide.clone(), wide);
+        a.documents = (0..MAX_DOCUMENTS)
+            .map(|_| Document {
+                name: "\"".repeat(MAX_DOCUMENT_NAME_CHARS),
+                sha256: "f".repeat(64),
+                size: MAX_DOCUMENT_BYTES,
+            })
+            .collect();
+        assert_eq!(a.validate(), Ok(()));
+        let body = crate::ledger::Body::ApplicationRegistered { meeting: "M".repeat(64), application: Box::new(a) };
+        let bytes = serde_json::to_vec(&body).unwrap().len();
+        assert!(bytes < crate::ledger::event::MAX_EVENT_BYTES / 20, "{bytes} bytes");
+    }
+
     #[test]
     fn dates_and_flags_in_common_forms() {
         assert_eq!(parse_date("2026年3月31日"), NaiveDate::from_ymd_opt(2026, 3, 31));

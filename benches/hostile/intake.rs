@@ -264,6 +264,19 @@ pub fn cases(work: &Path) -> Vec<Case> {
     ods_file(&f, &body);
     case("ods: one row 16,384 wide, 100,000 rows", &f);
 
+    // ODS: at its limits (200,000 cells with a value, 7.6 MB of text counted): read whole.
+    let f = input.join("ods-limits.xlsx");
+    let mut body = format!(
+        "<table:table-row>{}</table:table-row>",
+        ["项目编码 code", "项目名称 name", "建设单位 unit", "申报类型 kind"].map(|h| cell(h, 1)).join("")
+    );
+    body.push_str(&format!(
+        "<table:table-row table:number-rows-repeated=\"19999\">{}</table:table-row>",
+        cell("x", 10)
+    ));
+    ods_file(&f, &body);
+    case("ods: 200,000 cells, within the limits", &f);
+
     // CSV: far over the size limit; one row of eight million empty cells; 10,001 rows; many errors.
     let f = input.join("huge.csv");
     write_lines(&f, &format!("{HEADER}\n"), 1_000_000, |i| format!("GL-{i},{},单位,立项,860,\n", "名".repeat(30)));

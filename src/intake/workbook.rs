@@ -491,10 +491,10 @@ fn skip_element(tags: &mut Tags<'_>, name: &[u8]) -> Option<u64> {
 /// first.
 pub(super) fn rows(bytes: &[u8], c: &mut Collector) -> Result<(), WorkbookError> {
     check_container(bytes)?;
-    let kind = check_parts(bytes)?;
     // A backstop: calamine has panicked on malformed input before (in its XLS reader, refused
-    // above). A panic here becomes an error; the default panic hook still prints it to stderr.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind {
+    // above), and so have ZIP readers. A panic here becomes an error; the default panic hook
+    // still prints it to stderr.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match check_parts(bytes)? {
         Kind::Xlsx => xlsx_rows(bytes, c),
         Kind::Ods => ods_rows(bytes, c),
     }))
