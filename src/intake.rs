@@ -1,16 +1,54 @@
 //! Reading applications from CSV (UTF-8, with or without BOM), XLSX or JSON. All three become
 //! the same rows of text cells, so one parser checks them all. Errors carry row and column.
 //!
-//! Workbooks come from users' USB sticks, so their bytes are checked before calamine sees them:
-//! only ZIP containers (XLSX, XLSM, and by content XLSB and ODS) go on. Legacy Excel 97-2003
-//! files (OLE2/CFB, whatever their extension) are refused, because calamine 0.38's CFB reader
-//! panics, or allocates without bound, on malformed ones (`fuzz/crashes-found/README.md`).
+//! An intake file comes from an applicant, on a USB stick: it is hostile input. So:
+//! - the file is read only if it is a regular file of at most [`MAX_FILE_BYTES`];
+//! - every cell is checked when it is read, before anything else is done with it: at most
+//!   [`MAX_CELL_BYTES`] in any column, even one that is otherwise ignored, and its field's own
+//!   limits (the same ones [`Application::validate`] holds a peer's events to);
+//! - at most [`MAX_ROWS`] applications are read; the first row beyond stops the reader with one
+//!   error that says so;
+//! - at most [`MAX_ERRORS`] errors are kept, then “… and N more”;
+//! - workbooks are read streaming, after their parts' unpacked sizes are checked (see
+//!   `workbook`), and JSON is read item by item, never as one tree (see `json`);
+//! - documents resolve inside the intake file's own folder, never through a symbolic link,
+//!   never a special file, never in the reviewdesk home (see `documents`).
+//!
+//! Workbooks are checked by their bytes before calamine sees them: only ZIP containers (XLSX,
+//! XLSM, and by content ODS) go on. Legacy Excel 97-2003 files (OLE2/CFB, whatever their
+//! extension) are refused, because calamine 0.38's CFB reader panics, or allocates without
+//! bound, on malformed ones (`fuzz/crashes-found/README.md`); XLSB is refused because its
+//! record reader allocates what a record header claims.
 
+mod documents;
+mod json;
+mod workbook;
+
+pub use documents::{Attached, IntakeFolder};
+pub use workbook::WorkbookError;
+
+use crate::domain::application::{self, TextField};
 use crate::domain::{Application, ApplicationKind, Money, Nature, PlanClass, ProtectionLevel};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+
+/// The largest intake file read (CSV, XLSX or JSON). Ten thousand applications of a few
+/// hundred bytes each fit; a reader's memory stays a small multiple of it.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+/// The most applications one intake file may hold. A meeting has a few hundred.
+pub const MAX_ROWS: usize = 10_000;
+/// The longest cell, in any column: a documents cell listing 32 files fits.
+pub const MAX_CELL_BYTES: usize = 4096;
+/// The longest header cell.
+pub const MAX_HEADER_BYTES: usize = 256;
+/// The most header cells (columns) read; a sheet has 19.
+pub const MAX_COLUMNS: usize = 1024;
+/// The longest cell of a short field (kind, amounts, dates, yes/no, class, level).
+pub const MAX_SHORT_CHARS: usize = 64;
+/// The errors kept and printed; the rest are counted.
+pub const MAX_ERRORS: usize = 20;
 
 /// A column of the intake sheet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -97,53 +135,76 @@ impl fmt::Display for IntakeError {
     }
 }
 
+/// What nothing-registered messages end with.
+const NOTHING: &str = "未登记任何项目 / nothing was registered";
+
 /// An intake file that could not be taken in: every problem found, none applied.
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeFileError {
-    #[error("无法读取 {path}：{detail} / cannot read {path}: {detail}")]
+    #[error("无法读取 {path}：{detail}。未登记任何项目 / cannot read {path}: {detail}. Nothing was registered")]
     Read { path: String, detail: String },
-    #[error("不支持的文件类型“{0}”，请用 .csv、.xlsx 或 .json / unsupported file type “{0}”: use .csv, .xlsx or .json")]
+    #[error(
+        "{path} 不是普通文件（是{kind_zh}）：请指定申报表文件本身。未登记任何项目 / {path} is not a regular file (it is a {kind_en}): name the intake file itself. Nothing was registered"
+    )]
+    NotAFile { path: String, kind_zh: &'static str, kind_en: &'static str },
+    #[error(
+        "{path} 文件过大（{size} 字节），申报表最多 8 MiB：请拆分为多个文件分批登记，或删去其中的图片。未登记任何项目 / {path} is too large ({size} bytes); an intake file may hold at most 8 MiB: split it and register the parts one by one, or remove its pictures. Nothing was registered"
+    )]
+    TooLarge { path: String, size: u64 },
+    #[error(
+        "不支持的文件类型“{0}”，请用 .csv、.xlsx 或 .json。未登记任何项目 / unsupported file type “{0}”: use .csv, .xlsx or .json. Nothing was registered"
+    )]
     Format(String),
-    #[error("{}", rows_message(path, errors))]
-    Rows { path: String, errors: Vec<IntakeError> },
-    #[error("{path}：{reason}")]
+    #[error("{}", rows_message(path, errors, *more))]
+    Rows { path: String, errors: Vec<IntakeError>, more: usize },
+    #[error("{path}：{reason}。{NOTHING}")]
     Workbook { path: String, reason: WorkbookError },
+    #[error(
+        "申报表所在文件夹 {folder} 位于评审台数据目录 {home} 之内：附件不能取自评审台数据目录，请把申报表及其附件复制到数据目录之外的单独文件夹再登记。未登记任何项目 / the intake file's folder {folder} is inside the reviewdesk home {home}: documents are never taken from the home; copy the intake file and its documents to a folder of their own outside it, and run intake there. Nothing was registered"
+    )]
+    InsideHome { folder: String, home: String },
 }
 
-/// Why a workbook could not be read at all, before any of its rows.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum WorkbookError {
-    #[error(
-        "不支持旧版 Excel 97-2003（.xls）文件：请在 Excel 或 WPS 中另存为 .xlsx 后再导入 / legacy Excel 97-2003 (.xls) files are not supported: save it as .xlsx in Excel or WPS and import that"
-    )]
-    LegacyXls,
-    #[error(
-        "工作簿已加密（设有打开密码）：请在 Excel 或 WPS 中取消密码，另存为 .xlsx 后再导入 / the workbook is encrypted (it has a password to open): remove the password in Excel or WPS, save it as .xlsx and import that"
-    )]
-    Encrypted,
-    #[error(
-        "不是 .xlsx 工作簿（文件内容不是 ZIP 格式，可能是改了扩展名的其他文件）：请在 Excel 或 WPS 中另存为 .xlsx，或导出为 .csv 后再导入 / not an .xlsx workbook (the content is not a ZIP container; it may be another kind of file renamed): save it as .xlsx in Excel or WPS, or export it as .csv, and import that"
-    )]
-    NotZip,
-    #[error(
-        "工作簿已损坏，无法读取：请在 Excel 或 WPS 中打开，另存为新的 .xlsx 后再导入 / the workbook is damaged and cannot be read: open it in Excel or WPS, save it as a new .xlsx and import that"
-    )]
-    Damaged,
-    #[error("不是可读的 Excel 工作簿：{0} / not a readable Excel workbook: {0}")]
-    Unreadable(String),
-    #[error("工作簿没有工作表 / the workbook has no sheet")]
-    NoSheet,
-}
-
-/// One problem on one line; several as a list under a one-line summary.
-fn rows_message(path: &str, errors: &[IntakeError]) -> String {
+/// One problem on one line; several as a list under a one-line summary, the rest counted.
+fn rows_message(path: &str, errors: &[IntakeError], more: usize) -> String {
     match errors {
-        [one] => format!("{path}：{one}。未登记任何项目 / nothing was registered"),
-        many => format!(
-            "{path} 中有 {n} 处错误，未登记任何项目 / {path} has {n} problems; nothing was registered:\n{}",
-            many.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"),
-            n = many.len()
-        ),
+        [one] if more == 0 => format!("{path}：{one}。{NOTHING}"),
+        many => {
+            let n = many.len() + more;
+            let mut out = format!(
+                "{path} 中有 {n} 处错误，未登记任何项目 / {path} has {n} problems; nothing was registered:\n{}",
+                many.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"),
+            );
+            if more > 0 {
+                out.push_str(&format!("\n  …… 另有 {more} 处错误未列出 / … and {more} more"));
+            }
+            out
+        }
+    }
+}
+
+/// The first [`MAX_ERRORS`] errors, and how many more there were.
+#[derive(Debug, Default)]
+struct Errors {
+    first: Vec<IntakeError>,
+    more: usize,
+}
+
+impl Errors {
+    fn push(&mut self, e: IntakeError) {
+        if self.first.len() < MAX_ERRORS {
+            self.first.push(e);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+
+    fn at(&mut self, row: usize, column: &str, message: String) {
+        self.push(IntakeError { row, column: column.to_string(), message });
     }
 }
 
@@ -153,282 +214,410 @@ pub struct IntakeRow {
     pub row: usize,
     pub application: Application,
     pub document_paths: Vec<String>,
+    /// The documents column's header as the file wrote it, for messages.
+    pub documents_column: String,
 }
 
-/// Rows of text cells keyed by field, with their row numbers.
+/// A known column of the file: its field, whether it holds 万元, and its header as written.
+#[derive(Debug, Clone)]
+struct Column {
+    field: Field,
+    wan: bool,
+    header: String,
+}
+
+/// Rows of checked text cells, one per known column, with their row numbers.
+#[derive(Debug, Default)]
 struct Table {
-    columns: Vec<(Field, bool, String)>,
+    columns: Vec<Column>,
     rows: Vec<(usize, Vec<String>)>,
 }
 
-/// Reads `path` by its extension.
-pub fn read_file(path: &Path) -> Result<Vec<IntakeRow>, IntakeFileError> {
-    let shown = path.display().to_string();
-    let read_err = |detail: String| IntakeFileError::Read { path: shown.clone(), detail };
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
-    let table = match ext.as_str() {
-        "csv" => {
-            let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
-            csv_table(&bytes)
-        }
-        // `.xls` too, so that a legacy workbook gets the message saying what to do with it.
-        "xlsx" | "xlsm" | "xls" => {
-            let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
-            workbook_table(&bytes).map_err(|reason| IntakeFileError::Workbook { path: shown.clone(), reason })?
-        }
-        "json" => {
-            let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
-            json_table(&bytes)
-        }
-        other => return Err(IntakeFileError::Format(other.to_string())),
-    };
-    let table = table.map_err(|errors| IntakeFileError::Rows { path: shown.clone(), errors })?;
-    parse_table(&table).map_err(|errors| IntakeFileError::Rows { path: shown, errors })
+/// Where a header cell leads: a known column (its index in [`Table::columns`]), or nowhere
+/// (a blank header, or one already reported).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Known(usize),
+    Ignored,
 }
 
-/// Parses CSV bytes (for tests and templates).
-pub fn read_csv(bytes: &[u8]) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
-    parse_table(&csv_table(bytes)?)
+/// Builds the table as a reader goes, checking each cell as it is read and keeping at most
+/// [`MAX_ROWS`] rows and [`MAX_ERRORS`] errors. Every reader feeds one of these.
+#[derive(Debug, Default)]
+struct Collector {
+    table: Table,
+    errors: Errors,
+    data_rows: usize,
+    /// The row limit was reached: the reader stops.
+    full: bool,
+}
+
+impl Collector {
+    /// Maps one header cell at the place `label` (a column letter or a JSON key).
+    fn header(&mut self, row: usize, label: &str, text: &str) -> Slot {
+        if text.len() > MAX_HEADER_BYTES {
+            self.errors.at(
+                row,
+                label,
+                format!(
+                    "表头有 {} 字节，超过 {MAX_HEADER_BYTES} 字节：请改用模板中的列名 / the header holds {} bytes, more than {MAX_HEADER_BYTES}: use the template's column names",
+                    text.len(),
+                    text.len()
+                ),
+            );
+            return Slot::Ignored;
+        }
+        let clean = text.trim().trim_start_matches('\u{feff}').trim();
+        if clean.is_empty() {
+            return Slot::Ignored;
+        }
+        let shown = application::quoted(clean);
+        match field_of(clean) {
+            Some((f, _)) if self.table.columns.iter().any(|c| c.field == f) => {
+                self.errors.push(header_error(&shown, "该列重复", "this column appears twice"));
+                Slot::Ignored
+            }
+            Some((field, wan)) => {
+                self.table.columns.push(Column { field, wan, header: shown });
+                Slot::Known(self.table.columns.len() - 1)
+            }
+            None => {
+                self.errors.push(header_error(
+                    &shown,
+                    &format!("未知的列，可用的列：{}", COLUMNS.iter().map(|c| c.1).collect::<Vec<_>>().join("、")),
+                    &format!(
+                        "unknown column; known columns: {}",
+                        COLUMNS.iter().map(|c| c.2).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+                Slot::Ignored
+            }
+        }
+    }
+
+    /// Reports the required columns the header lacks.
+    fn require(&mut self) {
+        for req in REQUIRED {
+            if !self.table.columns.iter().any(|c| c.field == *req) {
+                self.errors.push(header_error(
+                    req.zh(),
+                    &format!("缺少必填列“{}”", req.zh()),
+                    &format!("missing required column “{}”", req.en()),
+                ));
+            }
+        }
+    }
+
+    /// Checks one cell read at `row` in the place `label`, and returns it trimmed for a known
+    /// column, or nothing (a refused cell, or one in an ignored column).
+    fn cell(&mut self, row: usize, label: &str, slot: Slot, text: &str) -> Option<String> {
+        let (field, column) = match slot {
+            Slot::Known(i) => (Some(self.table.columns[i].field), self.table.columns[i].header.as_str()),
+            Slot::Ignored => (None, label),
+        };
+        match check_cell(field, text) {
+            Ok(()) => field.map(|_| text.trim().to_string()),
+            Err(message) => {
+                let column = column.to_string();
+                self.errors.at(row, &column, message);
+                None
+            }
+        }
+    }
+
+    /// Reports a cell of `bytes` bytes, too long to have been kept.
+    fn too_long(&mut self, row: usize, label: &str, slot: Slot, bytes: usize) {
+        let column = match slot {
+            Slot::Known(i) => self.table.columns[i].header.clone(),
+            Slot::Ignored => label.to_string(),
+        };
+        self.errors.at(row, &column, too_long(bytes));
+    }
+
+    /// Adds a row of cells in column order (missing cells are empty); blank rows are skipped.
+    /// Returns whether the reader may go on.
+    fn row(&mut self, row: usize, cells: Vec<String>) -> bool {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return true;
+        }
+        self.data_rows += 1;
+        if self.data_rows > MAX_ROWS {
+            self.errors.at(
+                row,
+                "",
+                format!(
+                    "申报项目超过 {MAX_ROWS} 个上限，从此行起未读取：请拆分为多个文件分批登记 / more than {MAX_ROWS} applications: nothing from this row on was read; split the file and register the parts one by one"
+                ),
+            );
+            self.full = true;
+            return false;
+        }
+        self.table.rows.push((row, cells));
+        true
+    }
+}
+
+/// The field a header names, and whether it says 万元. A header may hold both names, like
+/// `申报总投资（万元） requested_total`.
+fn field_of(clean: &str) -> Option<(Field, bool)> {
+    let tokens: Vec<String> = clean
+        .split(|c: char| c.is_whitespace() || "/()（）|,，:：".contains(c))
+        .filter(|t| !t.is_empty())
+        .map(|t| t.to_lowercase())
+        .collect();
+    let wan = tokens.iter().any(|t| t == "万元" || t == "wan");
+    COLUMNS
+        .iter()
+        .find(|(_, zh, en, more)| tokens.iter().any(|t| t == zh || t == en || more.contains(&t.as_str())))
+        .map(|(f, ..)| (*f, wan))
+}
+
+/// Checks a cell of `field` (or of an ignored column) as read: the hard size limit first, then
+/// the field's own limits. The message never quotes more than 40 cells of the text.
+fn check_cell(field: Option<Field>, text: &str) -> Result<(), String> {
+    if text.len() > MAX_CELL_BYTES {
+        return Err(too_long(text.len()));
+    }
+    let Some(field) = field else { return Ok(()) };
+    let t = text.trim();
+    let line = |f: TextField| application::check_line(f, t).map_err(|e| e.to_string());
+    match field {
+        Field::Code if t.is_empty() => Ok(()),
+        Field::Code => application::check_code(t).map_err(|e| e.to_string()),
+        Field::Name => line(TextField::Name),
+        Field::Unit => line(TextField::Unit),
+        Field::Department => line(TextField::Department),
+        Field::Documents => documents::split(t).map(drop).map_err(|e| e.to_string()),
+        _ => {
+            let chars = t.chars().count();
+            if chars > MAX_SHORT_CHARS {
+                Err(format!(
+                    "内容有 {chars} 个字符，此列最多 {MAX_SHORT_CHARS} 个：请只填写取值 / the cell holds {chars} characters; this column takes at most {MAX_SHORT_CHARS}: write the value alone"
+                ))
+            } else if application::has_steering(t) {
+                Err(format!(
+                    "含控制字符或换行（{}）：请删去 / holds control characters or line breaks ({}): remove them",
+                    application::quoted(t),
+                    application::quoted(t)
+                ))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The message for a cell of `bytes` bytes, more than any cell may hold.
+fn too_long(bytes: usize) -> String {
+    format!(
+        "单元格有 {bytes} 字节，超过 {MAX_CELL_BYTES} 字节上限：请缩短；长文请作为附件提交 / the cell holds {bytes} bytes, more than the {MAX_CELL_BYTES} bytes a cell may hold: shorten it, and attach long texts as documents"
+    )
 }
 
 fn header_error(column: &str, zh: &str, en: &str) -> IntakeError {
     IntakeError { row: 1, column: column.to_string(), message: format!("{zh} / {en}") }
 }
 
-/// Maps header cells to fields; a header may hold both names, like `申报总投资（万元） requested_total`.
-fn columns(headers: &[String]) -> Result<Vec<(Field, bool, String)>, Vec<IntakeError>> {
-    let mut out: Vec<(Field, bool, String)> = Vec::new();
-    let mut errors = Vec::new();
-    for h in headers {
-        let clean = h.trim().trim_start_matches('\u{feff}');
-        if clean.is_empty() {
-            continue;
+/// Spreadsheet column letters of a zero-based index: 0 → A, 26 → AA.
+fn column_letters(mut i: usize) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
         }
-        let tokens: Vec<String> = clean
-            .split(|c: char| c.is_whitespace() || "/()（）|,，:：".contains(c))
-            .filter(|t| !t.is_empty())
-            .map(|t| t.to_lowercase())
-            .collect();
-        let wan = tokens.iter().any(|t| t == "万元" || t == "wan");
-        let field = COLUMNS
-            .iter()
-            .find(|(_, zh, en, more)| tokens.iter().any(|t| t == zh || t == en || more.contains(&t.as_str())));
-        match field {
-            Some((f, ..)) if out.iter().any(|(g, ..)| g == f) => {
-                errors.push(header_error(clean, "该列重复", "this column appears twice"))
-            }
-            Some((f, ..)) => out.push((*f, wan, clean.to_string())),
-            None => errors.push(header_error(
-                clean,
-                &format!("未知的列，可用的列：{}", COLUMNS.iter().map(|c| c.1).collect::<Vec<_>>().join("、")),
-                &format!(
-                    "unknown column; known columns: {}",
-                    COLUMNS.iter().map(|c| c.2).collect::<Vec<_>>().join(", ")
-                ),
-            )),
-        }
+        i = i / 26 - 1;
     }
-    for req in REQUIRED {
-        if !out.iter().any(|(f, ..)| f == req) {
-            errors.push(header_error(
-                req.zh(),
-                &format!("缺少必填列“{}”", req.zh()),
-                &format!("missing required column “{}”", req.en()),
-            ));
-        }
-    }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
 }
 
-fn csv_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
+/// Reads `path` by its extension: a regular file of at most [`MAX_FILE_BYTES`].
+pub fn read_file(path: &Path) -> Result<Vec<IntakeRow>, IntakeFileError> {
+    let shown = path.display().to_string();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    // `.xls` too, so that a legacy workbook gets the message saying what to do with it.
+    if !matches!(ext.as_str(), "csv" | "xlsx" | "xlsm" | "xls" | "json") {
+        return Err(IntakeFileError::Format(application::quoted(&ext)));
+    }
+    let bytes = read_capped(path)?;
+    let mut c = Collector::default();
+    match ext.as_str() {
+        "csv" => csv_rows(&bytes, &mut c),
+        "json" => json::rows(&bytes, &mut c),
+        _ => workbook::rows(&bytes, &mut c)
+            .map_err(|reason| IntakeFileError::Workbook { path: shown.clone(), reason })?,
+    }
+    finish(c).map_err(|(errors, more)| IntakeFileError::Rows { path: shown, errors, more })
+}
+
+/// The bytes of a regular file of at most [`MAX_FILE_BYTES`]. Opened without blocking, so a
+/// FIFO or a device is refused, never waited on or read.
+fn read_capped(path: &Path) -> Result<Vec<u8>, IntakeFileError> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let read_err = |e: std::io::Error| IntakeFileError::Read { path: shown.clone(), detail: e.to_string() };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK | libc::O_NOCTTY);
+    let file = options.open(path).map_err(read_err)?;
+    let meta = file.metadata().map_err(read_err)?;
+    if !meta.is_file() {
+        let (kind_zh, kind_en) = documents::kind_of(&meta.file_type());
+        return Err(IntakeFileError::NotAFile { path: shown, kind_zh, kind_en });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(IntakeFileError::TooLarge { path: shown, size: meta.len() });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(IntakeFileError::TooLarge { path: shown, size: bytes.len() as u64 });
+    }
+    Ok(bytes)
+}
+
+/// The rows of a filled collector, or its errors (the first ones, and how many more).
+fn finish(mut c: Collector) -> Result<Vec<IntakeRow>, (Vec<IntakeError>, usize)> {
+    if !c.errors.is_empty() {
+        return Err((c.errors.first, c.errors.more));
+    }
+    let rows = parse_table(&c.table, &mut c.errors);
+    if c.errors.is_empty() { Ok(rows) } else { Err((c.errors.first, c.errors.more)) }
+}
+
+/// Parses CSV bytes (for tests and templates).
+pub fn read_csv(bytes: &[u8]) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(vec![too_large(bytes.len())]);
+    }
+    let mut c = Collector::default();
+    csv_rows(bytes, &mut c);
+    finish(c).map_err(|(errors, _)| errors)
+}
+
+fn too_large(size: usize) -> IntakeError {
+    IntakeError {
+        row: 1,
+        column: String::new(),
+        message: format!(
+            "文件过大（{size} 字节），申报表最多 8 MiB：请拆分 / the file is too large ({size} bytes); an intake file may hold at most 8 MiB: split it"
+        ),
+    }
+}
+
+/// Reads CSV records one at a time. A record is held whole by the csv reader (at most the
+/// file), but only the known columns' cells are copied out of it.
+fn csv_rows(bytes: &[u8], c: &mut Collector) {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
-    let mut records = reader.records();
-    let one = |row, message: String| vec![IntakeError { row, column: String::new(), message }];
-    let headers: Vec<String> = match records.next() {
-        Some(Ok(r)) => r.iter().map(str::to_string).collect(),
-        Some(Err(e)) => return Err(one(1, format!("不是有效的 UTF-8 CSV：{e} / not valid UTF-8 CSV: {e}"))),
-        None => return Err(one(1, "文件为空 / the file is empty".into())),
+    let mut record = csv::StringRecord::new();
+    let bad_row = |e: &csv::Error| {
+        let e = application::quoted(&e.to_string().replace('\n', " "));
+        format!("无法读取此行（需 UTF-8 编码）：{e} / cannot read this row (UTF-8 needed): {e}")
     };
-    let columns = columns(&headers)?;
-    let mut rows = Vec::new();
-    for (i, rec) in records.enumerate() {
+    if let Some(row) = too_wide(bytes) {
+        return c.errors.at(
+            row,
+            "",
+            format!(
+                "此行超过 {MAX_COLUMNS} 列：请使用申报模板，删去多余的列 / this row has more than {MAX_COLUMNS} columns: use the intake template and delete the extra columns"
+            ),
+        );
+    }
+    match reader.read_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => return c.errors.at(1, "", "文件为空 / the file is empty".into()),
+        Err(e) => return c.errors.at(1, "", bad_row(&e)),
+    }
+    if record.len() > MAX_COLUMNS {
+        return c.errors.at(
+            1,
+            "",
+            format!(
+                "表头有 {} 列，最多 {MAX_COLUMNS} 列：请使用申报模板 / the header has {} columns, at most {MAX_COLUMNS}: use the intake template",
+                record.len(),
+                record.len()
+            ),
+        );
+    }
+    // Known columns only, by their place in the record.
+    let mut places: Vec<(usize, usize)> = Vec::new();
+    for (j, h) in record.iter().enumerate() {
+        if let Slot::Known(i) = c.header(1, &column_letters(j), h) {
+            places.push((j, i));
+        }
+    }
+    c.require();
+    if !c.errors.is_empty() {
+        return;
+    }
+    let mut i = 0;
+    loop {
         let row = i + 2;
-        let rec = rec.map_err(|e| {
-            one(row, format!("无法读取此行（需 UTF-8 编码）：{e} / cannot read this row (UTF-8 needed): {e}"))
-        })?;
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
+        i += 1;
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return c.errors.at(row, "", bad_row(&e)),
         }
-        // Cells under blank headers are skipped, as `columns` skipped those headers.
-        let cells: Vec<String> = headers
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| !h.trim().trim_start_matches('\u{feff}').is_empty())
-            .map(|(j, _)| rec.get(j).unwrap_or("").to_string())
-            .collect();
-        rows.push((row, cells));
-    }
-    Ok(Table { columns, rows })
-}
-
-/// Parses the bytes of a workbook (XLSX or XLSM; XLSB and ODS are recognised too), as `intake`
-/// reads a file. Legacy XLS and anything else that is not a ZIP container is refused unread.
-pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
-    let one = |e: WorkbookError| vec![IntakeError { row: 1, column: String::new(), message: e.to_string() }];
-    let table = workbook_table(bytes).map_err(one)??;
-    parse_table(&table)
-}
-
-/// A ZIP file's first local header: XLSX, XLSM, XLSB and ODS are ZIP containers.
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
-/// The OLE2 compound file (CFB) signature: legacy XLS, and also password-encrypted XLSX.
-const CFB_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
-
-/// Decides by the first bytes, whatever the file's name says, whether calamine may read them.
-fn check_container(bytes: &[u8]) -> Result<(), WorkbookError> {
-    if bytes.starts_with(ZIP_MAGIC) {
-        Ok(())
-    } else if bytes.starts_with(CFB_MAGIC) {
-        // An encrypted XLSX is a CFB file holding an `EncryptedPackage` stream. Its name, in UTF-16LE,
-        // is searched for as plain bytes: the file's structure is not parsed.
-        let name: Vec<u8> = "EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        if bytes.windows(name.len()).any(|w| w == name) {
-            Err(WorkbookError::Encrypted)
-        } else {
-            Err(WorkbookError::LegacyXls)
-        }
-    } else {
-        Err(WorkbookError::NotZip)
-    }
-}
-
-/// The intake sheet of a workbook's bytes, once they are known to be a ZIP container.
-fn workbook_table(bytes: &[u8]) -> Result<Result<Table, Vec<IntakeError>>, WorkbookError> {
-    check_container(bytes)?;
-    // A backstop: calamine has panicked on malformed input before (in its XLS reader, refused
-    // above). A panic here becomes an error; the default panic hook still prints it to stderr.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sheet_table(open_zip_workbook(bytes)?)))
-        .unwrap_or(Err(WorkbookError::Damaged))
-}
-
-/// Opens ZIP bytes as XLSX, then XLSB, then ODS, never as XLS (which `open_workbook_auto_from_rs`
-/// tries first). If none fits, the XLSX reader's error is the one reported.
-fn open_zip_workbook(bytes: &[u8]) -> Result<calamine::Sheets<std::io::Cursor<&[u8]>>, WorkbookError> {
-    use calamine::{Ods, Reader, Sheets, Xlsb, Xlsx};
-    let data = || std::io::Cursor::new(bytes);
-    let xlsx_error = match Xlsx::new(data()) {
-        Ok(book) => return Ok(Sheets::Xlsx(book)),
-        Err(e) => e,
-    };
-    if let Ok(book) = Xlsb::new(data()) {
-        return Ok(Sheets::Xlsb(book));
-    }
-    if let Ok(book) = Ods::new(data()) {
-        return Ok(Sheets::Ods(book));
-    }
-    Err(WorkbookError::Unreadable(xlsx_error.to_string()))
-}
-
-fn sheet_table<RS: std::io::Read + std::io::Seek>(
-    mut book: calamine::Sheets<RS>,
-) -> Result<Result<Table, Vec<IntakeError>>, WorkbookError> {
-    use calamine::{Data, Reader};
-    let names = book.sheet_names();
-    let sheet = names
-        .iter()
-        .find(|n| n.contains("申报") || n.eq_ignore_ascii_case("applications"))
-        .or_else(|| names.first())
-        .cloned()
-        .ok_or(WorkbookError::NoSheet)?;
-    let range = book.worksheet_range(&sheet).map_err(|e| WorkbookError::Unreadable(e.to_string()))?;
-    let text = |d: &Data| -> String {
-        match d {
-            Data::Empty => String::new(),
-            Data::String(s) => s.clone(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            Data::Float(f) => f.to_string(),
-            Data::Int(i) => i.to_string(),
-            Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-            Data::DateTime(dt) => dt.as_datetime().map(|d| d.date().to_string()).unwrap_or_else(|| dt.to_string()),
-            Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
-            other => other.to_string(),
-        }
-    };
-    let start_row = range.start().map_or(0, |(r, _)| r as usize);
-    let mut rows_iter = range.rows().enumerate();
-    let Some((_, header)) = rows_iter.next() else {
-        return Ok(Err(vec![IntakeError {
-            row: 1,
-            column: String::new(),
-            message: "工作表为空 / the sheet is empty".into(),
-        }]));
-    };
-    let headers: Vec<String> = header.iter().map(text).collect();
-    let columns = match columns(&headers) {
-        Ok(c) => c,
-        Err(e) => return Ok(Err(e)),
-    };
-    let keep: Vec<usize> = headers.iter().enumerate().filter(|(_, h)| !h.trim().is_empty()).map(|(i, _)| i).collect();
-    let mut rows = Vec::new();
-    for (i, r) in rows_iter {
-        let cells: Vec<String> = keep.iter().map(|j| r.get(*j).map(text).unwrap_or_default()).collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        rows.push((start_row + i + 1, cells));
-    }
-    Ok(Ok(Table { columns, rows }))
-}
-
-fn json_table(bytes: &[u8]) -> Result<Table, Vec<IntakeError>> {
-    let one = |row, message: String| vec![IntakeError { row, column: String::new(), message }];
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| one(e.line(), format!("JSON 格式错误：{e} / malformed JSON: {e}")))?;
-    let items = match value {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(mut o) => match o.remove("applications") {
-            Some(serde_json::Value::Array(items)) => items,
-            _ => return Err(one(1, "需要一个对象数组，或含 applications 数组的对象 / expected an array of objects, or an object with an applications array".into())),
-        },
-        _ => return Err(one(1, "需要一个对象数组 / expected an array of objects".into())),
-    };
-    let mut headers: Vec<String> = Vec::new();
-    for item in &items {
-        if let serde_json::Value::Object(o) = item {
-            for k in o.keys() {
-                if !headers.contains(k) {
-                    headers.push(k.clone());
-                }
+        let mut cells = vec![String::new(); c.table.columns.len()];
+        for (j, text) in record.iter().enumerate() {
+            let slot = places.iter().find(|(p, _)| *p == j).map_or(Slot::Ignored, |(_, i)| Slot::Known(*i));
+            if slot == Slot::Ignored && text.len() <= MAX_CELL_BYTES {
+                continue;
+            }
+            if let (Some(kept), Slot::Known(i)) = (c.cell(row, &column_letters(j), slot, text), slot) {
+                cells[i] = kept;
             }
         }
+        if !c.row(row, cells) {
+            return;
+        }
     }
-    let columns = columns(&headers)?;
-    let mut rows = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        // JSON "rows" are numbered like spreadsheet rows: the first object is row 2.
-        let row = i + 2;
-        let serde_json::Value::Object(o) = item else {
-            return Err(one(row, "该项不是对象 / this item is not an object".into()));
-        };
-        let cells = headers
-            .iter()
-            .filter(|h| !h.trim().is_empty())
-            .map(|h| match o.get(h) {
-                None | Some(serde_json::Value::Null) => String::new(),
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(serde_json::Value::Bool(b)) => if *b { "是" } else { "否" }.to_string(),
-                Some(serde_json::Value::Array(a)) => a
-                    .iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                Some(other) => other.to_string(),
-            })
-            .collect();
-        rows.push((row, cells));
+}
+
+/// The row of the first CSV record with more than [`MAX_COLUMNS`] fields, if any. The csv
+/// reader holds a whole record, eight bytes a field, so a row of commas is refused before it
+/// is read. Fields are counted as csv does, or more: a quote opens a quoted field only at a
+/// field's start, and here the field ends at the next quote (csv reads `""` on as one quote).
+fn too_wide(bytes: &[u8]) -> Option<usize> {
+    let (mut row, mut fields, mut quoted, mut start, mut blank) = (1, 1, false, true, true);
+    for &b in bytes {
+        if quoted {
+            quoted = b != b'"';
+            continue;
+        }
+        match b {
+            b',' => {
+                fields += 1;
+                (start, blank) = (true, false);
+                if fields > MAX_COLUMNS {
+                    return Some(row);
+                }
+            }
+            b'\n' | b'\r' => {
+                row += usize::from(!blank);
+                (fields, start, blank) = (1, true, true);
+            }
+            b'"' if start => (quoted, start, blank) = (true, false, false),
+            _ => (start, blank) = (false, false),
+        }
     }
-    Ok(Table { columns, rows })
+    None
+}
+
+/// Parses the bytes of a workbook (XLSX or XLSM; ODS is recognised too), as `intake` reads a
+/// file. Legacy XLS, XLSB and anything else that is not a ZIP container is refused unread.
+pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
+    let one = |e: WorkbookError| vec![IntakeError { row: 1, column: String::new(), message: e.to_string() }];
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(vec![too_large(bytes.len())]);
+    }
+    let mut c = Collector::default();
+    workbook::rows(bytes, &mut c).map_err(one)?;
+    finish(c).map_err(|(errors, _)| errors)
 }
 
 /// The code of a template's example row starts with this, and intake skips that row, so a
@@ -439,11 +628,10 @@ fn is_example(code: &str) -> bool {
     code.starts_with(EXAMPLE_MARK) || code.to_ascii_lowercase().starts_with("example")
 }
 
-fn parse_table(table: &Table) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
-    let mut errors = Vec::new();
+fn parse_table(table: &Table, errors: &mut Errors) -> Vec<IntakeRow> {
     let mut out: Vec<IntakeRow> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let code_at = table.columns.iter().position(|(f, ..)| *f == Field::Code);
+    let code_at = table.columns.iter().position(|c| c.field == Field::Code);
     for (row, cells) in &table.rows {
         let code = code_at.and_then(|i| cells.get(i)).map(|c| c.trim().to_string()).unwrap_or_default();
         if is_example(&code) {
@@ -460,7 +648,7 @@ fn parse_table(table: &Table) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
         }
         match parse_row(*row, &table.columns, cells) {
             Ok(r) => out.push(r),
-            Err(mut e) => errors.append(&mut e),
+            Err(e) => e.into_iter().for_each(|e| errors.push(e)),
         }
     }
     if out.is_empty() && errors.is_empty() {
@@ -470,18 +658,18 @@ fn parse_table(table: &Table) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
             message: "没有任何申报项目 / there are no applications in the file".into(),
         });
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    out
 }
 
-fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) -> Result<IntakeRow, Vec<IntakeError>> {
+fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeRow, Vec<IntakeError>> {
     let mut errors = Vec::new();
     let mut get: HashMap<Field, (String, &str)> = HashMap::new();
     let mut in_wan: Vec<Field> = Vec::new();
-    for ((field, wan, header), cell) in columns.iter().zip(cells.iter().chain(std::iter::repeat(&String::new()))) {
-        if *wan && field.is_money() {
-            in_wan.push(*field);
+    for (column, cell) in columns.iter().zip(cells.iter().chain(std::iter::repeat(&String::new()))) {
+        if column.wan && column.field.is_money() {
+            in_wan.push(column.field);
         }
-        get.insert(*field, (cell.trim().to_string(), header.as_str()));
+        get.insert(column.field, (cell.trim().to_string(), column.header.as_str()));
     }
     let text = |f: Field| get.get(&f).map(|(v, _)| v.clone()).unwrap_or_default();
     let mut fail = |f: Field, zh: String, en: String| {
@@ -585,12 +773,12 @@ fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) ->
     let trial_start = date(Field::TrialStart);
     let trial_end = date(Field::TrialEnd);
     let acceptance_applied = date(Field::AcceptanceApplied);
-    let document_paths: Vec<String> = text(Field::Documents)
-        .split([';', '；'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
+    // Checked when the cell was read; a cell that failed never reaches here.
+    let documents_text = text(Field::Documents);
+    let document_paths: Vec<String> = documents::split(&documents_text)
+        .map(|paths| paths.into_iter().map(|p| p.text.to_string()).collect())
+        .unwrap_or_default();
+    let documents_column = get.get(&Field::Documents).map_or(Field::Documents.zh(), |(_, h)| *h).to_string();
 
     let unit = text(Field::Unit);
     let department = Some(text(Field::Department)).filter(|d| !d.is_empty()).unwrap_or_else(|| unit.clone());
@@ -620,7 +808,7 @@ fn parse_row(row: usize, columns: &[(Field, bool, String)], cells: &[String]) ->
     {
         errors.push(IntakeError { row, column: String::new(), message: e.to_string() });
     }
-    if errors.is_empty() { Ok(IntakeRow { row, application, document_paths }) } else { Err(errors) }
+    if errors.is_empty() { Ok(IntakeRow { row, application, document_paths, documents_column }) } else { Err(errors) }
 }
 
 /// Reads 是/否 in the forms people type them; empty means no.
@@ -645,7 +833,14 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
+    use super::workbook::{CFB_MAGIC, ZIP_MAGIC};
     use super::*;
+
+    fn read_json(bytes: &[u8]) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
+        let mut c = Collector::default();
+        json::rows(bytes, &mut c);
+        finish(c).map_err(|(errors, _)| errors)
+    }
 
     const GOOD: &str = "\u{feff}项目编码 code,项目名称 name,建设单位 unit,申报类型 kind,申报总投资（万元） requested_total,年度计划类别 plan_class,数据共享章节 data_sharing_section\n\
         GL-1,区智慧城管平台,鼓楼区城市管理局,立项,356.8,A,是\n";
@@ -683,7 +878,7 @@ mod tests {
     fn json_rows_use_the_same_columns() {
         let json = r#"[{"code":"GL-9","name":"区档案系统","unit":"区档案馆","kind":"acceptance","approved_total":"150万",
             "construction_completed":"2026-03-31","trial_start":"2026/4/1","trial_end":"2026年7月1日","acceptance_applied":"2026-10-20","supervision_firm":true}]"#;
-        let rows = parse_table(&json_table(json.as_bytes()).unwrap()).unwrap();
+        let rows = read_json(json.as_bytes()).unwrap();
         let a = &rows[0].application;
         assert_eq!(a.kind, ApplicationKind::Acceptance);
         assert_eq!(a.trial_end, NaiveDate::from_ymd_opt(2026, 7, 1));
@@ -742,7 +937,7 @@ mod tests {
             std::fs::write(&path, xls).unwrap();
             match read_file(&path) {
                 Err(e @ IntakeFileError::Workbook { reason: WorkbookError::LegacyXls, .. }) => {
-                    assert!(e.to_string().ends_with(&format!("{name}：{legacy}")), "{e}")
+                    assert!(e.to_string().ends_with(&format!("{name}：{legacy}。{NOTHING}")), "{e}")
                 }
                 other => panic!("{name}: {other:?}"),
             }
@@ -771,7 +966,121 @@ mod tests {
             std::io::Write::write_all(&mut w, b"hello").unwrap();
             w.finish().unwrap().into_inner()
         };
-        assert!(matches!(workbook_table(&zip), Err(WorkbookError::Unreadable(_))));
+        assert!(matches!(workbook::rows(&zip, &mut Collector::default()), Err(WorkbookError::Unreadable(_))));
+    }
+
+    const HEAD: &str = "项目编码,项目名称,建设单位,申报类型,申报总投资,附件\n";
+
+    #[test]
+    fn errors_are_capped_and_counted() {
+        let mut csv = HEAD.to_string();
+        for i in 0..50 {
+            csv.push_str(&format!("GL-{i},名称,单位,采购,1,\n"));
+        }
+        let mut c = Collector::default();
+        csv_rows(csv.as_bytes(), &mut c);
+        let (errors, more) = finish(c).unwrap_err();
+        assert_eq!((errors.len(), more), (MAX_ERRORS, 30));
+        let text = rows_message("申报.csv", &errors, more);
+        assert!(
+            text.starts_with("申报.csv 中有 50 处错误") && text.ends_with("另有 30 处错误未列出 / … and 30 more"),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 1 + MAX_ERRORS + 1);
+    }
+
+    #[test]
+    fn rows_stop_at_the_limit() {
+        let mut csv = HEAD.to_string();
+        for i in 0..MAX_ROWS {
+            csv.push_str(&format!("GL-{i},名称,单位,立项,1,\n"));
+        }
+        assert_eq!(read_csv(csv.as_bytes()).unwrap().len(), MAX_ROWS);
+        csv.push_str("GL-X,名称,单位,采购,1,\n");
+        csv.push_str("GL-Y,名称,单位,采购,1,\n");
+        let errors = read_csv(csv.as_bytes()).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].row, MAX_ROWS + 2);
+        assert!(errors[0].message.contains("10000") && errors[0].message.contains("split"), "{}", errors[0]);
+    }
+
+    #[test]
+    fn every_cell_is_held_to_its_limits_as_it_is_read() {
+        assert!(check_cell(None, &"x".repeat(MAX_CELL_BYTES)).is_ok());
+        let e = check_cell(None, &"x".repeat(MAX_CELL_BYTES + 1)).unwrap_err();
+        assert!(e.contains("4097 字节") && e.contains("4096 bytes") && !e.contains("xxx"), "{e}");
+        assert!(check_cell(Some(Field::Code), "").is_ok(), "an empty code is reported by the row");
+        assert!(check_cell(Some(Field::Code), "GL 1").unwrap_err().contains("project code"));
+        assert!(check_cell(Some(Field::Name), &"长".repeat(201)).unwrap_err().contains("201"));
+        assert!(check_cell(Some(Field::Unit), "单位\u{1b}[2J").unwrap_err().contains("\\u{1b}"));
+        assert!(check_cell(Some(Field::Kind), &"立".repeat(65)).unwrap_err().contains("65"));
+        assert!(check_cell(Some(Field::TrialEnd), "2026-01-01\u{202e}").unwrap_err().contains("\\u{202e}"));
+        assert!(check_cell(Some(Field::Documents), "/etc/passwd").unwrap_err().contains("absolute path"));
+        // Leading and trailing spaces are not the cell's content.
+        assert!(check_cell(Some(Field::Name), &format!("  {}  ", "长".repeat(200))).is_ok());
+    }
+
+    #[test]
+    fn a_csv_row_of_commas_is_refused_before_it_is_read() {
+        assert_eq!(too_wide(b"a,b\n\n\"x,\ny\",c\r\n"), None);
+        let wide = format!("{HEAD}GL-1,{}\n", ",".repeat(MAX_COLUMNS));
+        assert_eq!(too_wide(wide.as_bytes()), Some(2));
+        // Commas inside a quoted field are not separators; a quote inside a field opens nothing.
+        let quoted = format!("{HEAD}\"{}\",x\"{}\n", ",".repeat(2000), ",".repeat(10));
+        assert_eq!(too_wide(quoted.as_bytes()), None);
+        let errors = read_csv(wide.as_bytes()).unwrap_err();
+        assert_eq!((errors.len(), errors[0].row), (1, 2), "{errors:?}");
+    }
+
+    #[test]
+    fn json_is_read_item_by_item_with_the_same_limits() {
+        let rows = read_json(r#"{"meta":{"x":[1,2,{"y":3}]},"applications":[{"code":"GL-1","name":"甲","unit":"乙","kind":"立项","requested_total":12.5,"documents":["a.pdf","b.pdf"]}]}"#.as_bytes()).unwrap();
+        assert_eq!(rows[0].document_paths, ["a.pdf", "b.pdf"]);
+        assert_eq!(rows[0].application.requested_total, Some(Money::from_fen(1250)));
+        let text = |json: &str| {
+            read_json(json.as_bytes()).unwrap_err().iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+        };
+        let e =
+            text(r#"[{"code":"GL-1","name":"甲","unit":"乙","kind":"立项","colour":1},{"code":"GL-2","colour":2},3]"#);
+        assert_eq!(e.matches("「colour」").count(), 1, "an unknown key is reported once: {e}");
+        assert!(e.contains("第 4 行 / row 4：该项不是对象"), "{e}");
+        let e = text(r#"[{"code":"GL-1","name":{"zh":"甲"}}]"#);
+        assert!(e.contains("第 2 行「name」列") && e.contains("object"), "{e}");
+        let long: Vec<String> = (0..2000).map(|i| format!("\"{i}.pdf\"")).collect();
+        let e = text(&format!(r#"[{{"code":"GL-1","documents":[{}]}}]"#, long.join(",")));
+        assert!(e.contains("第 2 行「documents」列") && e.contains("4096"), "{e}");
+        let e = text(&format!(r#"[{{"code":"GL-1","name":"{}"}}]"#, "x".repeat(10_000)));
+        assert!(e.contains("10000 字节"), "{e}");
+        let e = text("[1,2");
+        assert!(e.contains("JSON"), "{e}");
+        let e = text(&format!("[{}1{}]", "[".repeat(1000), "]".repeat(1000)));
+        assert!(!e.is_empty());
+    }
+
+    /// Every field at its limit, in the characters that take the most bytes once signed: the
+    /// registration event stays far below what the store signs and a peer's reader takes.
+    #[test]
+    fn a_maximal_application_is_far_below_the_event_limit() {
+        use crate::domain::Document;
+        use crate::domain::application::*;
+        let wide = "𠀀".repeat(MAX_TEXT_CHARS);
+        let mut a = application::fixtures::approval(&"G".repeat(MAX_CODE_CHARS), Money::from_yuan(1));
+        (a.name, a.unit, a.department) = (wide.clone(), wide.clone(), wide);
+        a.documents = (0..MAX_DOCUMENTS)
+            .map(|_| Document {
+                name: "\"".repeat(MAX_DOCUMENT_NAME_CHARS),
+                sha256: "f".repeat(64),
+                size: MAX_DOCUMENT_BYTES,
+            })
+            .collect();
+        assert_eq!(a.validate(), Ok(()));
+        let body = crate::ledger::Body::ApplicationRegistered {
+            meeting: "M".repeat(64),
+            meeting_event: "f".repeat(64),
+            application: Box::new(a),
+        };
+        let bytes = serde_json::to_vec(&body).unwrap().len();
+        assert!(bytes < crate::ledger::event::MAX_EVENT_BYTES / 20, "{bytes} bytes");
     }
 
     #[test]

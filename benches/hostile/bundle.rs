@@ -11,6 +11,7 @@
 
 use super::{Case, arg, run_ok};
 use reviewdesk::bundle::MAX_LINE_BYTES;
+use reviewdesk::ledger::event::MAX_EVENT_BYTES;
 use reviewdesk::ledger::{Body, Envelope, Identity, Keyring, SignedEvent};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -196,13 +197,16 @@ fn longest_lines(path: &Path, parts: &Parts, expert: &Identity, body: impl Fn(us
             time: "2026-12-08T09:00:00Z".parse().unwrap(),
             body,
         };
-        SignedEvent::sign(&expert.secret, envelope)
+        SignedEvent::sign(&expert.secret, envelope).unwrap()
     };
-    // Units per line: the line length grows linearly with them.
-    let len = |n: usize| event(seq + 1, prev.clone(), body(n)).to_line().len();
+    // Units per event: its signed bytes grow linearly with them, up to the most a signer may
+    // sign (MAX_EVENT_BYTES), which keeps its line within MAX_LINE_BYTES.
+    let len = |n: usize| {
+        serde_json::to_vec(&Envelope { body: body(n), ..event(seq + 1, prev.clone(), body(0)).envelope }).unwrap().len()
+    };
     let (base, per) = (len(0), len(1000) - len(0));
-    let mut units = (MAX_LINE_BYTES - 64 - base) * 1000 / per;
-    while len(units) > MAX_LINE_BYTES - 64 {
+    let mut units = (MAX_EVENT_BYTES - 64 - base) * 1000 / per;
+    while len(units) > MAX_EVENT_BYTES - 64 {
         units -= units / 1000 + 1;
     }
     // Written to a file of its own as it is made, so that this process stays small: a child
@@ -256,7 +260,7 @@ fn named_document(path: &Path, parts: &Parts, sec: &Identity) {
         .filter(|e| e.envelope.author == sec.key_hex())
         .collect();
     let last = events.iter().max_by_key(|e| e.envelope.seq).unwrap();
-    let Body::ApplicationRegistered { meeting, mut application } = events
+    let Body::ApplicationRegistered { meeting, meeting_event, mut application } = events
         .iter()
         .find_map(|e| match &e.envelope.body {
             b @ Body::ApplicationRegistered { .. } => Some(b.clone()),
@@ -276,9 +280,9 @@ fn named_document(path: &Path, parts: &Parts, sec: &Identity) {
         seq: last.envelope.seq + 1,
         prev: Some(last.id.clone()),
         time: "2026-12-08T09:00:00Z".parse().unwrap(),
-        body: Body::ApplicationRegistered { meeting, application },
+        body: Body::ApplicationRegistered { meeting, meeting_event, application },
     };
-    let mut line = SignedEvent::sign(&sec.secret, envelope).to_line().into_bytes();
+    let mut line = SignedEvent::sign(&sec.secret, envelope).unwrap().to_line().into_bytes();
     line.push(b'\n');
     let (manifest, sig) = parts.sealed(sec, &line, &[(hash.clone(), size)]);
     let mut out = File::create(path).unwrap();
@@ -339,6 +343,7 @@ pub fn cases(work: &Path) -> Vec<Case> {
             longest_lines(&p, &parts, &expert, |n| Body::ConflictDeclared {
                 meeting: "GL-2027-01".into(),
                 code: "GL-LX-2027-001".into(),
+                basis: reviewdesk::ledger::Basis::default(),
                 reason: "回".repeat(n),
             });
             p
@@ -350,6 +355,7 @@ pub fn cases(work: &Path) -> Vec<Case> {
                 serde_json::from_value(json!({"decision_recorded": {
                     "meeting": "GL-2027-01",
                     "code": "GL-LX-2027-001",
+                    "basis": {"meeting_event": "", "application_event": ""},
                     "decision": {"outcome": "pass", "suggested": "pass", "plan_class": null,
                         "rectification_deadline": null, "override_reason": null},
                     "based_on": vec![""; n],

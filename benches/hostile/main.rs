@@ -60,10 +60,31 @@ pub fn run_ok(args: &[&str]) {
     assert_eq!(out.code, 0, "setup step {args:?} failed: {}", out.stderr);
 }
 
+/// Set in the child that builds the inputs: the folder to build them in.
+const BUILD_IN: &str = "REVIEWDESK_HOSTILE_BUILD_IN";
+
 fn main() {
+    // The inputs are built in a child process, which prints the cases as JSON. On Linux a
+    // child's peak memory, as wait4 reports it, starts from the peak of the process that
+    // spawned it (exec keeps the old address space's high-water mark), so the process that
+    // runs the cases must never have held the inputs.
+    if let Some(dir) = std::env::var_os(BUILD_IN) {
+        let dir = std::path::PathBuf::from(dir);
+        let mut cases = intake::cases(&dir.join("intake"));
+        cases.extend(bundle::cases(&dir.join("bundle")));
+        let list: Vec<(String, Vec<String>)> = cases.into_iter().map(|c| (c.name, c.args)).collect();
+        println!("{}", serde_json::to_string(&list).unwrap());
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
-    let mut cases = intake::cases(&tmp.path().join("intake"));
-    cases.extend(bundle::cases(&tmp.path().join("bundle")));
+    let built = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(BUILD_IN, tmp.path())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "building the hostile inputs failed");
+    let list: Vec<(String, Vec<String>)> = serde_json::from_slice(&built.stdout).unwrap();
+    let cases: Vec<Case> = list.into_iter().map(|(name, args)| Case { name, args }).collect();
     let mut over = Vec::new();
     println!("{:<58} {:>9} {:>5}  first line of stderr", "hostile input", "peak MB", "exit");
     for case in &cases {

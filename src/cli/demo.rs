@@ -139,9 +139,27 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     };
     store.append_local(&secretariat, Body::MeetingOpened(Box::new(opened)), now)?;
 
-    let files = dir.join("demo-files");
-    write_intake(&files)?;
-    super::intake::register(&mut store, &secretariat, MEETING_ID, &files.join("applications.csv"), false, false, now)?;
+    // Intake never reads from inside a home, so the demo's sheet and documents are written to
+    // a folder of their own outside it, and removed once registered.
+    let files = std::env::temp_dir().join(format!(
+        "reviewdesk-demo-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    let registered = write_intake(&files).and_then(|()| {
+        super::intake::register(
+            &mut store,
+            &secretariat,
+            MEETING_ID,
+            &files.join("applications.csv"),
+            dir,
+            false,
+            false,
+            now,
+        )
+    });
+    let _ = std::fs::remove_dir_all(&files);
+    registered?;
 
     store.append_local(
         &experts[1],
@@ -157,7 +175,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
 }
 
 fn write_intake(files: &Path) -> Result<()> {
-    std::fs::create_dir_all(files)?;
+    super::home::create_private_dir(files)?;
     std::fs::write(files.join("applications.csv"), APPLICATIONS)?;
     let rows = crate::intake::read_csv(APPLICATIONS.as_bytes()).map_err(|e| anyhow::anyhow!("demo data: {}", e[0]))?;
     for row in rows {

@@ -1,13 +1,12 @@
 //! `intake`: register applications from a file, all or nothing.
 
 use super::{Ctx, output};
-use crate::domain::Document;
+use crate::intake::{IntakeError, IntakeFileError, IntakeFolder};
 use crate::ledger::Body;
 use crate::ledger::Identity;
 use crate::store::Store;
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -31,7 +30,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
-    let (codes, documents) = register(&mut store, &me, &meeting, &a.file, a.dry_run, a.reregister, ctx.now)?;
+    let (codes, documents) =
+        register(&mut store, &me, &meeting, &a.file, &ctx.home.dir, a.dry_run, a.reregister, ctx.now)?;
     if ctx.json {
         return output::json(
             &serde_json::json!({"meeting": meeting, "registered": codes, "documents": documents, "dry_run": a.dry_run}),
@@ -55,40 +55,38 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
 
 /// Reads `file`, hashes its documents and registers every application in one transaction.
 /// Returns the codes registered and the number of documents.
+///
+/// The intake file comes from an applicant: its folder must not be the reviewdesk `home` or
+/// inside it, and its documents are read only from inside that folder (see
+/// [`IntakeFolder`]). Any problem refuses the whole file before anything is signed.
 pub fn register(
     store: &mut Store,
     me: &Identity,
     meeting: &str,
     file: &Path,
+    home: &Path,
     dry_run: bool,
     reregister: bool,
     now: DateTime<Utc>,
 ) -> Result<(Vec<String>, usize)> {
+    let folder = IntakeFolder::open(file, home)?;
     let rows = crate::intake::read_file(file)?;
     if !reregister {
         refuse_reregistering(store, meeting, &rows)?;
     }
     let meeting_event = store.meeting_event(meeting)?;
-    let base = file.parent().map(PathBuf::from).unwrap_or_default();
-    let mut blobs = Vec::new();
+    let shown = file.display().to_string();
+    let attached = folder.attach(&rows, &shown)?;
+    let blobs = attached.blobs;
+    let count = attached.documents.iter().map(Vec::len).sum();
     let mut bodies = Vec::new();
-    for row in rows {
+    for (row, documents) in rows.into_iter().zip(attached.documents) {
         let mut app = row.application;
-        for p in &row.document_paths {
-            let path = base.join(p);
-            let bytes = std::fs::read(&path).map_err(|e| {
-                anyhow!(
-                    "第 {} 行「附件」：无法读取 {}：{e}。未登记任何项目 / row {}, column documents: cannot read {}: {e}. Nothing was registered",
-                    row.row,
-                    path.display(),
-                    row.row,
-                    path.display()
-                )
-            })?;
-            let sha256 = hex::encode(Sha256::digest(&bytes));
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| p.clone());
-            app.documents.push(Document { name, sha256: sha256.clone(), size: bytes.len() as u64 });
-            blobs.push((sha256, bytes));
+        app.documents = documents;
+        // The limits every peer holds this event to, checked before it is signed.
+        if let Err(e) = app.validate() {
+            let errors = vec![IntakeError { row: row.row, column: String::new(), message: e.to_string() }];
+            return Err(IntakeFileError::Rows { path: shown, errors, more: 0 }.into());
         }
         bodies.push(Body::ApplicationRegistered {
             meeting: meeting.to_string(),
@@ -100,7 +98,7 @@ pub fn register(
     if !dry_run {
         store.append_local_all(me, bodies, &blobs, now)?;
     }
-    Ok((codes, blobs.len()))
+    Ok((codes, count))
 }
 
 /// Refuses rows that would register again an application experts have scored or the chair has

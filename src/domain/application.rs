@@ -208,17 +208,160 @@ pub struct Application {
     pub documents: Vec<Document>,
 }
 
-/// A fact an application of its kind must carry but does not.
+/// The longest project code, in characters.
+pub const MAX_CODE_CHARS: usize = 64;
+/// The longest name, construction unit or department, in characters. The longest real names
+/// seen are about 60 characters; 200 leave room and keep a signed event small.
+pub const MAX_TEXT_CHARS: usize = 200;
+/// The most documents one application may carry. An approval or an acceptance comes with
+/// about ten to twenty (request, feasibility study, data-sharing section, security and
+/// cryptography plans, test, audit and supervision reports); 32 leave room, keep the
+/// registration event a few tens of kilobytes, and let a documents cell list them all within
+/// an intake cell's 4096 bytes.
+pub const MAX_DOCUMENTS: usize = 32;
+/// The longest document name, in characters (and 255 bytes, as file systems allow).
+pub const MAX_DOCUMENT_NAME_CHARS: usize = 200;
+/// The longest document name in bytes.
+pub const MAX_DOCUMENT_NAME_BYTES: usize = 255;
+/// The largest document: what a bundle carries in one entry (`bundle::MAX_ENTRY_BYTES`).
+pub const MAX_DOCUMENT_BYTES: u64 = 512 << 20;
+
+/// The single-line text fields of an application, for their messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextField {
+    Name,
+    Unit,
+    Department,
+}
+
+impl TextField {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Name => "项目名称",
+            Self::Unit => "建设单位",
+            Self::Department => "主管部门",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Name => "the project name",
+            Self::Unit => "the construction unit",
+            Self::Department => "the department",
+        }
+    }
+}
+
+/// `s` as it may be quoted in a message: control characters escaped, at most 40 cells.
+pub fn quoted(s: &str) -> String {
+    super::text::truncate(&super::text::printable(s), 40)
+}
+
+/// Whether `s` holds a control character, a line break or a bidirectional override (the set
+/// [`printable`](super::text::printable) escapes).
+pub fn has_steering(s: &str) -> bool {
+    matches!(super::text::printable(s), std::borrow::Cow::Owned(_))
+}
+
+/// A fact an application of its kind must carry but does not, or a field beyond its limits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApplicationError {
-    #[error("项目编码不能为空，且不能含空白或“/”  / the project code must not be empty or hold spaces or “/”")]
-    BadCode,
+    #[error(
+        "项目编码“{shown}”无效：须为 1 到 64 个字母、数字或“-”“_”“.”，以字母或数字开头，不含空白或“/” / the project code “{shown}” is not valid: use 1 to 64 letters, digits, “-”, “_” or “.”, starting with a letter or digit, without spaces or “/”"
+    )]
+    BadCode { shown: String },
     #[error("{field_zh}不能为空 / {field_en} must not be empty")]
     Empty { field_zh: &'static str, field_en: &'static str },
+    #[error(
+        "{field_zh}有 {chars} 个字符，最多 {max} 个：请缩短 / {field_en} has {chars} characters, at most {max}: shorten it"
+    )]
+    TooLong { field_zh: &'static str, field_en: &'static str, chars: usize, max: usize },
+    #[error(
+        "{field_zh}含控制字符、换行或方向控制符（{shown}）：请删去，写在一行内 / {field_en} holds control characters, line breaks or direction overrides ({shown}): remove them and keep it on one line"
+    )]
+    Steering { field_zh: &'static str, field_en: &'static str, shown: String },
+    #[error(
+        "附件有 {count} 份，每个项目最多 {max} 份：请合并或删减 / {count} documents, but an application may have at most {max}: merge some or leave some out"
+    )]
+    TooManyDocuments { count: usize, max: usize },
+    #[error("附件“{shown}”无效：{zh} / document “{shown}” is not valid: {en}")]
+    BadDocument { shown: String, zh: &'static str, en: &'static str },
     #[error("{kind}申报必须填写{field_zh} / a {kind_en} application needs {field_en}")]
     Missing { kind: ApplicationKind, kind_en: &'static str, field_zh: &'static str, field_en: &'static str },
     #[error("试运行结束日期 {end} 早于开始日期 {start} / trial operation ends ({end}) before it starts ({start})")]
     TrialBackwards { start: NaiveDate, end: NaiveDate },
+}
+
+/// Checks a project code: 1 to [`MAX_CODE_CHARS`] letters, digits, `-`, `_` or `.`, starting
+/// with a letter or digit. Codes are typed on command lines and name files in reports.
+pub fn check_code(code: &str) -> Result<(), ApplicationError> {
+    let mut chars = code.chars();
+    let good = chars.next().is_some_and(char::is_alphanumeric)
+        && code.chars().count() <= MAX_CODE_CHARS
+        && code.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !has_steering(code);
+    if good { Ok(()) } else { Err(ApplicationError::BadCode { shown: quoted(code) }) }
+}
+
+/// Checks a single-line text field: at most [`MAX_TEXT_CHARS`] characters, no control
+/// characters, line breaks or direction overrides. Emptiness is checked by the caller.
+pub fn check_line(field: TextField, text: &str) -> Result<(), ApplicationError> {
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(ApplicationError::TooLong {
+            field_zh: field.zh(),
+            field_en: field.en(),
+            chars,
+            max: MAX_TEXT_CHARS,
+        });
+    }
+    if has_steering(text) {
+        return Err(ApplicationError::Steering { field_zh: field.zh(), field_en: field.en(), shown: quoted(text) });
+    }
+    Ok(())
+}
+
+/// Checks a document's name as stored: one file name, no folder, at most
+/// [`MAX_DOCUMENT_NAME_CHARS`] characters and [`MAX_DOCUMENT_NAME_BYTES`] bytes, nothing a
+/// terminal or a file system would read as more than a name.
+pub fn check_document_name(name: &str) -> Result<(), ApplicationError> {
+    let bad = |zh, en| Err(ApplicationError::BadDocument { shown: quoted(name), zh, en });
+    if name.trim().is_empty() {
+        return bad("名称为空", "its name is empty");
+    }
+    if name.chars().count() > MAX_DOCUMENT_NAME_CHARS || name.len() > MAX_DOCUMENT_NAME_BYTES {
+        return bad(
+            "名称超过 200 个字符或 255 字节，请改短",
+            "its name is longer than 200 characters or 255 bytes: shorten it",
+        );
+    }
+    if has_steering(name) {
+        return bad(
+            "名称含控制字符或方向控制符，请改名",
+            "its name holds control characters or direction overrides: rename it",
+        );
+    }
+    if name == "." || name == ".." || name.contains(['/', '\\', ':']) {
+        return bad(
+            "名称只能是文件名，不能含“/”“\\”“:”或是“.”“..”",
+            "its name must be a file name alone, without “/”, “\\” or “:”, and not “.” or “..”",
+        );
+    }
+    Ok(())
+}
+
+/// Checks a document as an event carries it: its name, a lower-case hex SHA-256, a size within
+/// what a bundle carries.
+pub fn check_document(d: &Document) -> Result<(), ApplicationError> {
+    check_document_name(&d.name)?;
+    let bad = |zh, en| Err(ApplicationError::BadDocument { shown: quoted(&d.name), zh, en });
+    if d.sha256.len() != 64 || !d.sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return bad("SHA-256 摘要须为 64 位小写十六进制", "its SHA-256 must be 64 lower-case hex digits");
+    }
+    if d.size > MAX_DOCUMENT_BYTES {
+        return bad("超过单份附件 512 MiB 上限", "it is larger than 512 MiB, the limit for one document");
+    }
+    Ok(())
 }
 
 impl Application {
@@ -235,15 +378,25 @@ impl Application {
         }
     }
 
+    /// Checks the facts its kind needs and every field's limits. Intake runs it on each row,
+    /// and every machine runs it on each registration a peer's bundle brings, so a limit that
+    /// intake enforces holds for a hostile peer's events too.
     pub fn validate(&self) -> Result<(), ApplicationError> {
-        if self.code.trim().is_empty() || self.code.chars().any(|c| c.is_whitespace() || c == '/') {
-            return Err(ApplicationError::BadCode);
-        }
+        check_code(&self.code)?;
         if self.name.trim().is_empty() {
             return Err(ApplicationError::Empty { field_zh: "项目名称", field_en: "the project name" });
         }
         if self.unit.trim().is_empty() {
             return Err(ApplicationError::Empty { field_zh: "建设单位", field_en: "the construction unit" });
+        }
+        check_line(TextField::Name, &self.name)?;
+        check_line(TextField::Unit, &self.unit)?;
+        check_line(TextField::Department, &self.department)?;
+        if self.documents.len() > MAX_DOCUMENTS {
+            return Err(ApplicationError::TooManyDocuments { count: self.documents.len(), max: MAX_DOCUMENTS });
+        }
+        for d in &self.documents {
+            check_document(d)?;
         }
         let missing = |field_zh, field_en| ApplicationError::Missing {
             kind: self.kind,
@@ -333,6 +486,53 @@ mod tests {
         a.approved_total = Some(Money::from_yuan(10));
         assert!(a.validate().unwrap_err().to_string().contains("建设完成日期"));
         a.code = "GL 1".into();
-        assert_eq!(a.validate(), Err(ApplicationError::BadCode));
+        assert!(matches!(a.validate(), Err(ApplicationError::BadCode { .. })));
+    }
+
+    #[test]
+    fn codes_are_short_and_plain() {
+        for good in ["GL-LX-2027-001", "2027-320106-65-01-123456", "示例-GL-1", "a", &"G".repeat(64)] {
+            assert_eq!(check_code(good), Ok(()), "{good}");
+        }
+        for bad in ["", " GL", "GL 1", "GL/1", "GL\\1", "-GL", ".", "..", "GL\u{1b}[2J", "GL\u{202e}1", &"G".repeat(65)]
+        {
+            assert!(matches!(check_code(bad), Err(ApplicationError::BadCode { .. })), "{bad:?}");
+        }
+        let e = check_code("GL\u{1b}[2J").unwrap_err().to_string();
+        assert!(e.contains("\\u{1b}") && !e.contains('\u{1b}'), "{e}");
+    }
+
+    #[test]
+    fn a_peers_application_beyond_the_limits_is_refused() {
+        let good = approval("GL-1", Money::from_yuan(10));
+        let mut a = good.clone();
+        a.name = "长".repeat(MAX_TEXT_CHARS);
+        assert_eq!(a.validate(), Ok(()));
+        a.name.push('长');
+        assert!(matches!(a.validate(), Err(ApplicationError::TooLong { chars: 201, max: 200, .. })));
+        for bad in ["甲\n乙", "甲\u{1b}[31m", "甲\u{202e}乙", "甲\t乙", "甲\u{7f}"] {
+            let mut a = good.clone();
+            a.unit = bad.into();
+            assert!(matches!(a.validate(), Err(ApplicationError::Steering { .. })), "{bad:?}");
+            let mut a = good.clone();
+            a.department = bad.into();
+            assert!(matches!(a.validate(), Err(ApplicationError::Steering { .. })), "{bad:?}");
+        }
+        let doc = |name: &str| Document { name: name.into(), sha256: "ab".repeat(32), size: 10 };
+        let mut a = good.clone();
+        a.documents = (0..MAX_DOCUMENTS).map(|i| doc(&format!("{i}.pdf"))).collect();
+        assert_eq!(a.validate(), Ok(()));
+        a.documents.push(doc("33.pdf"));
+        assert!(matches!(a.validate(), Err(ApplicationError::TooManyDocuments { count: 33, max: 32 })));
+        for name in ["", "../../.bashrc", "a/b.pdf", "a\\b.pdf", "C:x", "..", "x\u{1b}.pdf", &"长".repeat(86)] {
+            let mut a = good.clone();
+            a.documents = vec![doc(name)];
+            assert!(matches!(a.validate(), Err(ApplicationError::BadDocument { .. })), "{name:?}");
+        }
+        for (sha256, size) in [("AB".repeat(32), 1), ("ab".repeat(31), 1), ("ab".repeat(32), MAX_DOCUMENT_BYTES + 1)] {
+            let mut a = good.clone();
+            a.documents = vec![Document { name: "可研.pdf".into(), sha256, size }];
+            assert!(matches!(a.validate(), Err(ApplicationError::BadDocument { .. })));
+        }
     }
 }
