@@ -10,7 +10,14 @@
 //! - `NAME@N` aborts the `N`th time;
 //! - `NAME=pause:DIR` the first time, writes one byte to the FIFO `DIR/reached`, then reads the
 //!   FIFO `DIR/go` to its end: the test opens `reached` (which blocks until the moment comes),
-//!   does what it wants done at exactly that moment, then opens and closes `go`.
+//!   does what it wants done at exactly that moment, then opens and closes `go`;
+//! - `NAME@N=pause:DIR` does the same the `N`th time.
+//!
+//! Several rules may name one moment (each with its own `N`, and a pause its own `DIR`), so one
+//! run can stop at the 1st, the 900th and the last event and then abort at another moment.
+//! Each abort and pause says so on stderr first (`REVIEWDESK_FAULT: aborting at NAME #N`,
+//! `REVIEWDESK_FAULT: pausing at NAME #N`), so that a test can tell a fault that fired from one
+//! that never came.
 
 /// After each event an import has applied inside its write transaction.
 pub const IMPORT_APPLIED: &str = "import.applied";
@@ -49,13 +56,17 @@ mod hooks {
     use std::path::PathBuf;
     use std::sync::{Mutex, OnceLock};
 
+    #[derive(Debug, PartialEq)]
     enum Action {
-        AbortAt(u64),
+        Abort,
         Pause(PathBuf),
     }
 
+    #[derive(Debug, PartialEq)]
     struct Rule {
         name: String,
+        /// The time the moment comes at which the rule acts (1 for the first).
+        at: u64,
         action: Action,
     }
 
@@ -68,12 +79,17 @@ mod hooks {
         spec.split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| match (s.split_once("=pause:"), s.split_once('@')) {
-                (Some((name, dir)), _) => Rule { name: name.into(), action: Action::Pause(dir.into()) },
-                (None, Some((name, n))) => {
-                    Rule { name: name.into(), action: Action::AbortAt(n.parse().unwrap_or(1).max(1)) }
-                }
-                (None, None) => Rule { name: s.into(), action: Action::AbortAt(1) },
+            .map(|s| {
+                // The folder comes last and may hold any character but a comma.
+                let (moment, action) = match s.split_once("=pause:") {
+                    Some((moment, dir)) => (moment, Action::Pause(dir.into())),
+                    None => (s, Action::Abort),
+                };
+                let (name, at) = match moment.split_once('@') {
+                    Some((name, n)) => (name, n.parse().unwrap_or(1).max(1)),
+                    None => (moment, 1),
+                };
+                Rule { name: name.into(), at, action }
             })
             .collect()
     }
@@ -90,14 +106,16 @@ mod hooks {
             *c += 1;
             *c
         };
-        for rule in rules.iter().filter(|r| r.name == name) {
+        for rule in rules.iter().filter(|r| r.name == name && r.at == n) {
             match &rule.action {
-                Action::AbortAt(at) if *at == n => {
+                Action::Abort => {
                     eprintln!("REVIEWDESK_FAULT: aborting at {name} #{n}");
                     std::process::abort();
                 }
-                Action::Pause(dir) if n == 1 => pause(dir),
-                _ => {}
+                Action::Pause(dir) => {
+                    eprintln!("REVIEWDESK_FAULT: pausing at {name} #{n}");
+                    pause(dir);
+                }
             }
         }
     }
@@ -110,6 +128,33 @@ mod hooks {
         }
         if let Ok(mut go) = std::fs::File::open(dir.join("go")) {
             let _ = go.read_to_end(&mut Vec::new());
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn rule(name: &str, at: u64, action: Action) -> Rule {
+            Rule { name: name.into(), at, action }
+        }
+
+        #[test]
+        fn every_form_of_rule_parses() {
+            assert_eq!(
+                parse("import.applied, export.writing@3 ,import.applied@900=pause:/tmp/a@b,x=pause:/tmp/c,,"),
+                vec![
+                    rule("import.applied", 1, Action::Abort),
+                    rule("export.writing", 3, Action::Abort),
+                    rule("import.applied", 900, Action::Pause("/tmp/a@b".into())),
+                    rule("x", 1, Action::Pause("/tmp/c".into())),
+                ]
+            );
+        }
+
+        #[test]
+        fn a_count_below_one_or_not_a_number_means_the_first_time() {
+            assert_eq!(parse("a@0,b@x"), vec![rule("a", 1, Action::Abort), rule("b", 1, Action::Abort)]);
         }
     }
 }
