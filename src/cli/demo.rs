@@ -153,8 +153,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
             MEETING_ID,
             &files.join("applications.csv"),
             dir,
-            false,
-            false,
+            super::intake::Mode::default(),
             now,
         )
     });

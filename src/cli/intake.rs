@@ -30,8 +30,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
-    let (codes, documents) =
-        register(&mut store, &me, &meeting, &a.file, &ctx.home.dir, a.dry_run, a.reregister, ctx.now)?;
+    let (codes, documents) = register(
+        &mut store,
+        &me,
+        &meeting,
+        &a.file,
+        &ctx.home.dir,
+        Mode { dry_run: a.dry_run, reregister: a.reregister },
+        ctx.now,
+    )?;
     if ctx.json {
         return output::json(
             &serde_json::json!({"meeting": meeting, "registered": codes, "documents": documents, "dry_run": a.dry_run}),
@@ -65,13 +72,12 @@ pub fn register(
     meeting: &str,
     file: &Path,
     home: &Path,
-    dry_run: bool,
-    reregister: bool,
+    mode: Mode,
     now: DateTime<Utc>,
 ) -> Result<(Vec<String>, usize)> {
     let folder = IntakeFolder::open(file, home)?;
     let rows = crate::intake::read_file(file)?;
-    if !reregister {
+    if !mode.reregister {
         refuse_reregistering(store, meeting, &rows)?;
     }
     let meeting_event = store.meeting_event(meeting)?;
@@ -95,10 +101,19 @@ pub fn register(
         });
     }
     let codes: Vec<String> = bodies.iter().filter_map(|b| b.application().map(str::to_string)).collect();
-    if !dry_run {
+    if !mode.dry_run {
         store.append_local_all(me, bodies, &blobs, now)?;
     }
     Ok((codes, count))
+}
+
+/// How an intake runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mode {
+    /// Check and report; sign nothing.
+    pub dry_run: bool,
+    /// Register again applications that have sheets or a decision.
+    pub reregister: bool,
 }
 
 /// Refuses rows that would register again an application experts have scored or the chair has
