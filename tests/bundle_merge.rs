@@ -190,7 +190,7 @@ fn converge_by_batches(h: &History, split: &Split) -> Result<(), TestCaseError> 
     Ok(())
 }
 
-/// Writes each subset as a real bundle, exported by the secretariat from a relay store holding
+/// Writes each subset as a real bundle, exported by a trusted clerk from a relay store holding
 /// exactly that subset (held and void events stay on the relay), then imports the files in
 /// every order of the split.
 fn converge_by_bundle_files(h: &History, split: &Split) -> Result<(), TestCaseError> {
@@ -202,7 +202,7 @@ fn converge_by_bundle_files(h: &History, split: &Split) -> Result<(), TestCaseEr
         relay.import_events(subset, at(500)).unwrap();
         let path = dir.path().join(format!("part-{i}.rdbundle"));
         let applied = stored_events(&relay, &EventFilter::default()).len();
-        let written = export(&relay, &h.cast.sec2, EventFilter::default(), &path);
+        let written = export(&relay, &h.cast.clerk, EventFilter::default(), &path);
         prop_assert_eq!(written.events, applied, "only applied events travel");
         let summary = bundle::inspect(&path).unwrap();
         prop_assert_eq!(summary.events, applied);

@@ -45,6 +45,8 @@ pub struct Cast {
     /// A third trusted secretariat, on a machine of its own, which opens a meeting under an id
     /// that is already taken.
     pub rival: Identity,
+    /// A trusted key that signs nothing but relay bundles, and is never revoked.
+    pub clerk: Identity,
 }
 
 pub fn cast(experts: usize) -> Cast {
@@ -55,6 +57,7 @@ pub fn cast(experts: usize) -> Cast {
         experts: (0..experts).map(|i| person(EXPERT_NAMES[i], 10 + i as u8)).collect(),
         reserve: person("赵敏", 30),
         rival: person("外区数据局", 4),
+        clerk: person("收发室", 5),
     }
 }
 
@@ -64,6 +67,7 @@ pub fn fresh(cast: &Cast) -> Store {
     s.trust_add(&cast.sec.public(), "2026-12-01").unwrap();
     s.trust_add(&cast.sec2.public(), "2026-12-01").unwrap();
     s.trust_add(&cast.rival.public(), "2026-12-01").unwrap();
+    s.trust_add(&cast.clerk.public(), "2026-12-01").unwrap();
     s
 }
 
