@@ -1639,3 +1639,24 @@ fn a_fork_by_a_wrong_prev_shows_in_log_and_doctor() {
     assert_eq!(out.status.code(), Some(1), "doctor must fail on a fork: {stdout}");
     assert_mentions(&stdout, &["✗ 签名链无分叉", "李明"]);
 }
+
+/// Issue 11, point 11: the time rule's other half. An event dated more than a day after this
+/// machine's clock (inside 2000–2099) is taken as it is, and the import report says so.
+#[test]
+fn an_event_dated_in_the_future_is_imported_with_a_visible_warning() {
+    let fx = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let li = identity("李明");
+    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 14);
+    let mut envelope = last.envelope.clone();
+    envelope.seq = 15;
+    envelope.prev = Some(last.id.clone());
+    envelope.time = "2027-06-01T09:00:00Z".parse().unwrap();
+    let ahead = SignedEvent::sign(&li.secret, envelope).unwrap();
+    let file = put(dir.path(), "ahead.rdbundle", &with_line(ahead.to_line().into_bytes()));
+    let r = Receiver::trusted();
+    let text = r.ok(&["import", file.to_str().unwrap()]);
+    assert_mentions(&text, &["新增 72", "⚠ 1 个事件的时间比本机时钟晚一天以上"]);
+    let report = Receiver::trusted().import_json(&file);
+    assert_eq!(report["future_dated"], 1, "{report}");
+}

@@ -82,7 +82,7 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         v["encrypted_for"] = serde_json::to_value(&encrypt_to)?;
         return output::json(&v);
     }
-    println!(
+    say!(
         "{} {}：{} {}，{} {}，{} {}，{} {}",
         ctx.t("已导出", "Exported"),
         shown(&report.path.display().to_string()),
@@ -95,9 +95,9 @@ pub fn run_export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         report.bytes,
         ctx.t("字节", "bytes")
     );
-    println!("{}：{}（{}）", ctx.t("签名者", "Signed by"), shown(&me.name), me.fingerprint());
+    say!("{}：{}（{}）", ctx.t("签名者", "Signed by"), shown(&me.name), me.fingerprint());
     if let Some(to) = &encrypt_to {
-        println!(
+        say!(
             "{}：{}",
             ctx.t("已加密，只有此收件人能打开", "Encrypted: only this recipient can open it"),
             shown(to.label())
@@ -151,7 +151,7 @@ pub fn run_import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
                 bar.finish_and_clear();
                 failed += 1;
                 if !ctx.json {
-                    eprintln!("{}：{e}", shown(&file.display().to_string()));
+                    say_err!("{}：{e}", shown(&file.display().to_string()));
                 }
                 results.push(serde_json::json!({"file": file, "ok": false, "error": e.to_string()}));
             }
@@ -224,9 +224,9 @@ fn print_report(ctx: &Ctx, store: &Store, file: &Path, s: &BundleSummary, r: &Im
     } else {
         ctx.t("已导入", "Imported")
     };
-    println!("{head} {}", shown(&file.display().to_string()));
-    println!("  {}", exporter_line(ctx, s, known_name(ctx, Some(store), &s.exporter)));
-    println!(
+    say!("{head} {}", shown(&file.display().to_string()));
+    say!("  {}", exporter_line(ctx, s, known_name(ctx, Some(store), &s.exporter)));
+    say!(
         "  {} {}  {} {}  {} {}  {} {}  {} {}",
         ctx.t("新增", "new"),
         r.new,
@@ -240,14 +240,34 @@ fn print_report(ctx: &Ctx, store: &Store, file: &Path, s: &BundleSummary, r: &Im
         r.blobs_stored
     );
     if s.documents_skipped > 0 {
-        println!(
+        say!(
             "  {} {}",
             ctx.t("未被任何申报引用而略过的附件", "documents no application names, left out:"),
             s.documents_skipped
         );
     }
     if r.released > 0 {
-        println!("  {} {}", ctx.t("先前隔离、现已生效的事件：", "held events now applied:"), r.released);
+        say!("  {} {}", ctx.t("先前隔离、现已生效的事件：", "held events now applied:"), r.released);
+    }
+    if r.withdrawn > 0 {
+        say!(
+            "  {} {}",
+            ctx.t(
+                "此前已生效、现因吊销或分叉而作废或暂存的事件：",
+                "events applied before that a revocation or a fork now voids or holds:"
+            ),
+            r.withdrawn
+        );
+    }
+    if r.future_dated > 0 {
+        say!(
+            "  ⚠ {} {}",
+            r.future_dated,
+            ctx.t(
+                "个事件的时间比本机时钟晚一天以上：签名者电脑（或本机）的时钟可能有误，请核对",
+                "events are dated more than a day after this machine's clock: the signer's clock (or this one) may be wrong; check it"
+            )
+        );
     }
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, reason) in &r.refusals {
@@ -256,11 +276,11 @@ fn print_report(ctx: &Ctx, store: &Store, file: &Path, s: &BundleSummary, r: &Im
     let mut reasons: Vec<(&str, usize)> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     for (reason, n) in reasons.iter().take(LISTED_REASONS) {
-        println!("  × {n}  {}", shown(reason));
+        say!("  × {n}  {}", shown(reason));
     }
     if reasons.len() > LISTED_REASONS {
         let rest: usize = reasons[LISTED_REASONS..].iter().map(|(_, n)| n).sum();
-        println!("  × {rest}  {}", ctx.t("（其他原因，见 --json）", "(other reasons: see --json)"));
+        say!("  × {rest}  {}", ctx.t("（其他原因，见 --json）", "(other reasons: see --json)"));
     }
     for key in &r.forked_keys {
         let name = s
@@ -269,15 +289,15 @@ fn print_report(ctx: &Ctx, store: &Store, file: &Path, s: &BundleSummary, r: &Im
             .find(|a| &a.key == key)
             .map(|a| format!("{} {}", a.fingerprint, shown(&a.name)))
             .unwrap_or_else(|| shown(key));
-        println!("  {} {name}", ctx.t("⚠ 签名链分叉，须人工核查：", "⚠ chain fork, check this key:"));
+        say!("  {} {name}", ctx.t("⚠ 签名链分叉，须人工核查：", "⚠ chain fork, check this key:"));
     }
     if r.still_held > 0 {
-        println!(
+        say!(
             "  {} {}",
             r.still_held,
             ctx.t(
-                "个事件仍在隔离区，等待其会议或申报到达",
-                "events remain held until their meeting or application arrives"
+                "个事件仍在隔离区，等待其所依据的事件到达（reviewdesk log 列出原因）",
+                "events remain held until what they name arrives (reviewdesk log gives each reason)"
             )
         );
     }
@@ -322,10 +342,10 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
         return output::json(&s);
     }
     let zh = ctx.lang == Lang::Zh;
-    println!("{} {file}", ctx.t("评审包校验通过：", "Bundle verified:"));
+    say!("{} {file}", ctx.t("评审包校验通过：", "Bundle verified:"));
     // No store is opened: only the identities here can name the key.
-    println!("  {}  {}", exporter_line(ctx, &s, known_name(ctx, None, &s.exporter)), s.created.to_rfc3339());
-    println!(
+    say!("  {}  {}", exporter_line(ctx, &s, known_name(ctx, None, &s.exporter)), s.created.to_rfc3339());
+    say!(
         "  {}：{} {}（{} {}），{} {}，{} {}（{} {}）；{} {} {}",
         ctx.t("内容", "Holds"),
         s.events,
@@ -343,7 +363,7 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
         ctx.t("字节", "bytes")
     );
     if s.unnamed_documents > 0 {
-        println!(
+        say!(
             "  {} {}",
             ctx.t(
                 "本包中没有申报引用的附件（导入时除非本机已有申报引用，否则略过）：",
@@ -353,9 +373,9 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
         );
     }
     let ids: Vec<String> = s.meeting_ids.iter().map(|m| shown(m)).collect();
-    println!("  {}：{}", ctx.t("会议", "Meetings"), ids.join(", "));
+    say!("  {}：{}", ctx.t("会议", "Meetings"), ids.join(", "));
     for m in &s.meetings {
-        println!(
+        say!(
             "    {}  {}  {}（{} {}）",
             shown(&m.id),
             m.date,
@@ -365,9 +385,9 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
         );
     }
     for (k, n) in &s.kinds {
-        println!("    {k}: {n}");
+        say!("    {k}: {n}");
     }
-    println!("  {}：", ctx.t("作者", "Authors"));
+    say!("  {}：", ctx.t("作者", "Authors"));
     for a in &s.authors {
         let mut notes: Vec<String> = a
             .gaps
@@ -381,7 +401,7 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
             })
             .collect();
         notes.extend(a.forks.iter().map(|s| format!("{} {s}", if zh { "分叉" } else { "FORK" })));
-        println!(
+        say!(
             "    {}  {}  #{}–#{}  {} {}",
             a.fingerprint,
             crate::domain::text::fit(&shown(&a.name), 10),
@@ -392,7 +412,7 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
         );
     }
     if s.listing_cut {
-        println!(
+        say!(
             "  {}",
             ctx.t(
                 "（作者或会议太多，以上列表不全；各项数目是全的）",

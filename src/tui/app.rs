@@ -308,7 +308,7 @@ impl App {
             sync::Outcome::Rescan => s.rescan(),
             sync::Outcome::Preview(path) => {
                 let opened = crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir);
-                s.pane = match opened.and_then(|o| crate::bundle::inspect(o.path())) {
+                s.pane = match opened.and_then(|o| crate::bundle::inspect_file(o.file(), o.path())) {
                     Ok(summary) => {
                         let admission = admission(&self.store, &summary);
                         sync::Pane::Preview { path, summary: Box::new(summary), admission }
@@ -408,9 +408,9 @@ impl App {
             }
             // An encrypted bundle opens with the identity in use (switch with `i` for another).
             Pending::Import(path) => {
-                match crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir)
-                    .and_then(|o| crate::bundle::import(&mut self.store, o.path(), now, false, &mut |_, _| {}))
-                {
+                match crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir).and_then(|o| {
+                    crate::bundle::import_file(&mut self.store, o.file(), o.path(), now, false, &mut |_, _| {})
+                }) {
                     Ok((summary, report)) => {
                         if report.new + report.released > 0 {
                             let stamp = format!("{} {}", now.to_rfc3339(), path.display());

@@ -570,7 +570,7 @@ pub fn render_revoke(form: &RevokeForm, t: &I18n, frame: &mut Frame, area: Rect)
 
 fn holds(s: &BundleSummary, t: &I18n) -> Vec<Line<'static>> {
     let mut lines = vec![
-        Line::from(t.line(format!("{}：{}（{}）", t.t("sync.exporter"), s.exporter.name, s.exporter_fingerprint))),
+        Line::from(exporter_line(s, t)),
         Line::from(t.line(format!("{}：{}", t.t("sync.created"), s.created.format("%Y-%m-%d %H:%M")))),
         Line::from(
             t.t("sync.holds_line")
@@ -615,7 +615,7 @@ fn holds(s: &BundleSummary, t: &I18n) -> Vec<Line<'static>> {
 fn report_lines(place: &str, s: &BundleSummary, r: &ImportReport, t: &I18n) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::from(place.to_string()),
-        Line::from(t.line(format!("{}：{}（{}）", t.t("sync.exporter"), s.exporter.name, s.exporter_fingerprint))),
+        Line::from(exporter_line(s, t)),
         Line::from(Span::styled(
             t.t("sync.report_line")
                 .replace("{new}", &r.new.to_string())
@@ -674,4 +674,11 @@ mod tests {
         assert_eq!(human_bytes(12_345), "12.3 KB");
         assert_eq!(human_bytes(4_500_000), "4.5 MB");
     }
+}
+
+/// The exporter by the fingerprint of the key that signed the bundle, with the name the bundle
+/// claims marked as a claim: anyone can write any name into a manifest.
+fn exporter_line(s: &crate::bundle::BundleSummary, t: &I18n) -> String {
+    let name = crate::domain::text::printable(&s.exporter.name);
+    t.line(format!("{}：{}（{}“{name}”）", t.t("sync.exporter"), s.exporter_fingerprint, t.t("sync.claims")))
 }
