@@ -25,6 +25,9 @@ pub const IMPORT_APPLIED: &str = "import.applied";
 pub const IMPORT_BETWEEN_PASSES: &str = "import.between-passes";
 /// After each entry written to an export's temporary file.
 pub const EXPORT_WRITING: &str = "export.writing";
+/// After the plain header, then after each 64 KiB of ciphertext, written to an encrypted
+/// export's temporary file on the stick.
+pub const EXPORT_ENCRYPTING: &str = "export.encrypting";
 /// When an export's temporary file is complete and fsynced, just before it is renamed into place.
 pub const EXPORT_BEFORE_RENAME: &str = "export.before-rename";
 

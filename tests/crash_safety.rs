@@ -15,7 +15,9 @@
 mod common;
 
 use common::{NOW, reviewdesk};
-use reviewdesk::fault::{EXPORT_BEFORE_RENAME, EXPORT_WRITING, IMPORT_APPLIED, IMPORT_BETWEEN_PASSES};
+use reviewdesk::fault::{
+    EXPORT_BEFORE_RENAME, EXPORT_ENCRYPTING, EXPORT_WRITING, IMPORT_APPLIED, IMPORT_BETWEEN_PASSES,
+};
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -609,6 +611,8 @@ fn an_encrypted_export_aborted_anywhere_puts_no_plain_byte_on_the_stick() {
     // The plain bundle is written (entry by entry) and renamed in the home's scratch folder,
     // then encrypted to a temporary file on the stick, renamed in turn: the second rename.
     let mut moments = export_moments(&s);
+    // In the middle of the ciphertext: after its plain header, and after the first 64 KiB.
+    moments.extend([(EXPORT_ENCRYPTING, 1), (EXPORT_ENCRYPTING, 2)]);
     moments.push((EXPORT_BEFORE_RENAME, 2));
     abort_exports(&s, &["--encrypt-to", s.public.to_str().unwrap()], &moments);
 }

@@ -118,11 +118,20 @@ pub fn encrypt(plain: &Path, to: &Addressee, target: &Path) -> Result<u64, Bundl
     }
     header.push_str(&format!("recipient: {}\n\n", to.recipient));
     out.write_all(header.as_bytes()).map_err(io(&tmp.path))?;
+    crate::fault::reached(crate::fault::EXPORT_ENCRYPTING);
     let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
         .map_err(|e| BundleError::Io { path: tmp.path.display().to_string(), source: std::io::Error::other(e) })?;
     let mut writer = encryptor.wrap_output(out).map_err(io(&tmp.path))?;
     let mut input = File::open(plain).map_err(io(plain))?;
-    std::io::copy(&mut input, &mut writer).map_err(io(&tmp.path))?;
+    let mut chunk = vec![0u8; 64 << 10];
+    loop {
+        let n = input.read(&mut chunk).map_err(io(plain))?;
+        if n == 0 {
+            break;
+        }
+        writer.write_all(&chunk[..n]).map_err(io(&tmp.path))?;
+        crate::fault::reached(crate::fault::EXPORT_ENCRYPTING);
+    }
     let out = writer.finish().map_err(io(&tmp.path))?;
     put_in_place(tmp, out, target)
 }

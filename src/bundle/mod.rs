@@ -27,7 +27,7 @@ pub const MAX_EVENTS: usize = 500_000;
 /// One line of `events.jsonl`: the ledger's limit, shared with the signer.
 pub const MAX_LINE_BYTES: usize = crate::ledger::event::MAX_LINE_BYTES;
 /// Documents in one bundle.
-pub const MAX_BLOBS: usize = 100_000;
+pub const MAX_BLOBS: usize = 50_000;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const MANIFEST_SIG: &str = "manifest.sig";

@@ -139,6 +139,16 @@ pub fn export(
     };
     let manifest_bytes =
         serde_json::to_vec_pretty(&manifest).map_err(|e| BundleError::ManifestMalformed { detail: e.to_string() })?;
+    // Nothing is signed here that a peer's reader would refuse.
+    if manifest_bytes.len() as u64 > super::MAX_MANIFEST_BYTES || blob_hashes.len() > super::MAX_BLOBS {
+        return Err(BundleError::TooLarge {
+            what: "清单（文档过多，请按会议分批导出）".into(),
+            what_en: "the manifest (too many documents: export one meeting at a time)".into(),
+            size: manifest_bytes.len() as u64,
+            limit: super::MAX_MANIFEST_BYTES,
+            constant: "MAX_MANIFEST_BYTES",
+        });
+    }
     let signature = exporter.secret.sign(&manifest_message(&manifest_bytes));
 
     // 4. The tar, beside the target; then fsync, rename, fsync the folder.

@@ -282,6 +282,16 @@ fn print_report(ctx: &Ctx, store: &Store, file: &Path, s: &BundleSummary, r: &Im
         let rest: usize = reasons[LISTED_REASONS..].iter().map(|(_, n)| n).sum();
         say!("  × {rest}  {}", ctx.t("（其他原因，见 --json）", "(other reasons: see --json)"));
     }
+    if r.unlisted > 0 {
+        say!(
+            "  × {}  {}",
+            r.unlisted,
+            ctx.t(
+                "（更多未列出的事件，reviewdesk log 列出每一个及其原因）",
+                "(more not listed: reviewdesk log gives each with its reason)"
+            )
+        );
+    }
     for key in &r.forked_keys {
         let name = s
             .authors

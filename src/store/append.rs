@@ -40,8 +40,11 @@ pub struct ImportReport {
     pub quarantined: usize,
     /// Refused for good, or void under a revocation.
     pub rejected: usize,
-    /// (event id, reason) for each quarantined or rejected event.
+    /// (event id, reason) for the first [`LISTED_REFUSALS`] quarantined or rejected events.
     pub refusals: Vec<(String, Text)>,
+    /// Refusals past the first [`LISTED_REFUSALS`]: counted, not listed (`log` has each), so
+    /// that a bundle of half a million held events cannot fill memory with reasons.
+    pub unlisted: usize,
     /// Held events this import made applicable (their meeting or application arrived).
     pub released: usize,
     /// Events applied before this import that it made void (a revocation) or held (a fork).
@@ -54,6 +57,20 @@ pub struct ImportReport {
     /// New events dated more than a day after this machine's clock: the signer's clock (or
     /// this one) is wrong. They are taken as they are; the count is a warning.
     pub future_dated: usize,
+}
+
+/// How many refusals an import report lists by event.
+pub const LISTED_REFUSALS: usize = 1000;
+
+impl ImportReport {
+    /// Notes why `id` was not applied: listed while there is room, counted after.
+    pub(super) fn refuse(&mut self, id: &str, reason: Text) {
+        if self.refusals.len() < LISTED_REFUSALS {
+            self.refusals.push((id.to_string(), reason));
+        } else {
+            self.unlisted += 1;
+        }
+    }
 }
 
 /// The order a replay takes kinds in, so that what an event names is judged before it.
@@ -194,14 +211,14 @@ impl<'t> Applier<'t> {
     }
 
     /// Tries every held (non-fork) event again, parents first, until nothing more can be applied.
-    /// Returns how many were applied and the refusals of those that never can be.
-    pub(super) fn reexamine(&mut self) -> Result<(usize, Vec<(String, Text)>)> {
-        let mut applied = 0;
-        let mut rejected = Vec::new();
+    /// Returns how many were applied, and how many can never be with the first reasons.
+    pub(super) fn reexamine(&mut self) -> Result<Settled> {
+        let mut settled = Settled::default();
         loop {
-            let held = self.events_where("status = 'quarantined' AND fork = 0")?;
+            let held = self.rowids_where("status = 'quarantined' AND fork = 0")?;
             let mut progress = false;
-            for (id, bytes, sig, _) in held {
+            for rowid in held {
+                let Some((id, bytes, sig, _)) = self.stored(rowid)? else { continue };
                 let ev = SignedEvent::parse_unverified(bytes, sig)
                     .map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
                 let verdict = authorize(&ev, self);
@@ -212,38 +229,46 @@ impl<'t> Applier<'t> {
                     Ok(()) => {
                         self.set_status(&id, "applied", None)?;
                         self.project(&ev.envelope, &id)?;
-                        applied += 1;
+                        settled.released += 1;
                         progress = true;
                     }
                     Err(r) if r.disposition == Disposition::Reject => {
                         self.tx.execute("DELETE FROM events WHERE id = ?1", [&id])?;
-                        rejected.push((id, r.reason));
+                        settled.refuse(id, r.reason);
                         progress = true;
                     }
                     Err(r) if r.disposition == Disposition::Void => {
                         self.set_status(&id, "void", Some(&r.reason))?;
-                        rejected.push((id, r.reason));
+                        settled.refuse(id, r.reason);
                         progress = true;
                     }
                     Err(_) => {}
                 }
             }
             if !progress {
-                return Ok((applied, rejected));
+                return Ok(settled);
             }
         }
     }
 
-    /// (id, bytes, signature, status) of the events matching `condition`, in replay order.
-    fn events_where(&self, condition: &str) -> Result<Vec<StoredRow>> {
+    /// The rowids of the events matching `condition`, in replay order. Only the ids are held:
+    /// each event is read when its turn comes, so a log of large events never sits in memory.
+    fn rowids_where(&self, condition: &str) -> Result<Vec<i64>> {
         let rows = self
             .tx
-            .prepare(&format!(
-                "SELECT id, bytes, signature, status FROM events WHERE {condition} ORDER BY {KIND_ORDER}, author, seq"
-            ))?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .prepare(&format!("SELECT rowid FROM events WHERE {condition} ORDER BY {KIND_ORDER}, author, seq"))?
+            .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
+    }
+
+    /// (id, bytes, signature, status) of one stored event.
+    fn stored(&self, rowid: i64) -> Result<Option<StoredRow>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT id, bytes, signature, status FROM events WHERE rowid = ?1")?
+            .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?)
     }
 
     fn set_status(&self, id: &str, status: &str, reason: Option<&Text>) -> Result<()> {
@@ -429,8 +454,8 @@ impl<'t> Applier<'t> {
     /// and the projections from it: the definition of what a store holds. Returns the ids of
     /// events that were applied before and are not now, and of those applied now that were not.
     pub(super) fn reevaluate(&mut self) -> Result<Changes> {
-        let before: HashSet<String> = self.ids_where("status = 'applied'")?;
-        let held_before: HashSet<String> = self.ids_where("status = 'quarantined'")?;
+        let before: HashSet<i64> = self.rowids_where("status = 'applied'")?.into_iter().collect();
+        let held_before: HashSet<i64> = self.rowids_where("status = 'quarantined'")?.into_iter().collect();
         for t in super::schema::PROJECTIONS {
             self.tx.execute(&format!("DELETE FROM {t}"), [])?;
         }
@@ -439,7 +464,8 @@ impl<'t> Applier<'t> {
         // Everything is pending until the replay reaches it, so that no verdict leans on the
         // state an event had before.
         self.tx.execute("UPDATE events SET status = 'quarantined' WHERE fork = 0 AND status <> 'quarantined'", [])?;
-        for (id, bytes, sig, _) in self.events_where("fork = 0")? {
+        for rowid in self.rowids_where("fork = 0")? {
+            let Some((id, bytes, sig, _)) = self.stored(rowid)? else { continue };
             let ev = SignedEvent::parse_unverified(bytes, sig)
                 .map_err(|e| StoreError::Corrupt(format!("event {id}: {e}")))?;
             let verdict = match (&ev.envelope.body, revocations.get(&id)) {
@@ -465,17 +491,8 @@ impl<'t> Applier<'t> {
             }
         }
         self.replay_needed = false;
-        let after = self.ids_where("status = 'applied'")?;
+        let after: HashSet<i64> = self.rowids_where("status = 'applied'")?.into_iter().collect();
         Ok(Changes { withdrawn: before.difference(&after).count(), released: held_before.intersection(&after).count() })
-    }
-
-    fn ids_where(&self, condition: &str) -> Result<HashSet<String>> {
-        let ids = self
-            .tx
-            .prepare(&format!("SELECT id FROM events WHERE {condition}"))?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(ids)
     }
 
     /// Decides which revocations stand, before anything else is replayed (a cut-off voids events
@@ -512,10 +529,9 @@ impl<'t> Applier<'t> {
     pub(super) fn settle(&mut self) -> Result<Settled> {
         if self.replay_needed {
             let changes = self.reevaluate()?;
-            Ok(Settled { released: changes.released, withdrawn: changes.withdrawn, refusals: Vec::new() })
+            Ok(Settled { released: changes.released, withdrawn: changes.withdrawn, ..Settled::default() })
         } else {
-            let (released, refusals) = self.reexamine()?;
-            Ok(Settled { released, withdrawn: 0, refusals })
+            self.reexamine()
         }
     }
 
@@ -551,10 +567,22 @@ pub(super) struct Changes {
 }
 
 /// What finishing a transaction's appends did.
+#[derive(Default)]
 pub(super) struct Settled {
     pub(super) released: usize,
     pub(super) withdrawn: usize,
+    /// Held events refused for good, or void: how many, and the first reasons.
+    pub(super) rejected: usize,
     pub(super) refusals: Vec<(String, Text)>,
+}
+
+impl Settled {
+    fn refuse(&mut self, id: String, reason: Text) {
+        self.rejected += 1;
+        if self.refusals.len() < LISTED_REFUSALS {
+            self.refusals.push((id, reason));
+        }
+    }
 }
 
 /// Whether `ev` can change verdicts already given, so that applying it alone is not enough: a

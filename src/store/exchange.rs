@@ -48,11 +48,11 @@ impl Importer<'_> {
                 if r.reason.en.starts_with("chain fork") && !self.report.forked_keys.contains(&ev.envelope.author) {
                     self.report.forked_keys.push(ev.envelope.author.clone());
                 }
-                self.report.refusals.push((ev.id.clone(), r.reason));
+                self.report.refuse(&ev.id, r.reason);
             }
             AppendOutcome::Rejected(r) | AppendOutcome::Void(r) => {
                 self.report.rejected += 1;
-                self.report.refusals.push((ev.id.clone(), r.reason));
+                self.report.refuse(&ev.id, r.reason);
             }
         }
         Ok(())
@@ -128,8 +128,11 @@ impl Store {
             let mut report = importer.report;
             report.released = settled.released;
             report.withdrawn = settled.withdrawn;
-            report.rejected += settled.refusals.len();
-            report.refusals.extend(settled.refusals);
+            report.rejected += settled.rejected;
+            report.unlisted += settled.rejected - settled.refusals.len();
+            for (id, reason) in settled.refusals {
+                report.refuse(&id, reason);
+            }
             report.still_held = tx
                 .query_row("SELECT count(*) FROM events WHERE status = 'quarantined'", [], |r| r.get::<_, i64>(0))
                 .map_err(StoreError::from)? as usize;
