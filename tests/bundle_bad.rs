@@ -13,15 +13,14 @@ mod common;
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use common::{NOW, assert_mentions, reviewdesk};
+use common::{NOW, assert_mentions, copy_dir, fp, member, process_folder, reviewdesk, run_ok, sha};
 use reviewdesk::bundle::{
     self, BundleError, BundleSummary, EVENTS, FORMAT_VERSION, MANIFEST, MANIFEST_SIG, MAX_BUNDLE_BYTES,
     MAX_ENTRY_BYTES, MAX_EVENTS, MAX_LINE_BYTES, MAX_MANIFEST_BYTES,
 };
-use reviewdesk::ledger::{Body, Envelope, Identity, Keyring, Member, SignedEvent, Suite, fingerprint};
+use reviewdesk::ledger::{Body, Envelope, Identity, Keyring, SignedEvent, Suite};
 use reviewdesk::store::{ImportReport, Store};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tempfile::TempDir;
@@ -37,10 +36,6 @@ const MANIFEST_CONTEXT: &[u8] = b"reviewdesk manifest v1\n";
 
 fn now() -> DateTime<Utc> {
     NOW.parse().unwrap()
-}
-
-fn sha(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 // ---------------------------------------------------------------- the fixture
@@ -63,30 +58,8 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(build_fixture)
 }
 
-/// A folder for this test process under cargo's target tmp folder; folders of earlier test
-/// processes that have ended are removed (Linux: by their pid in /proc).
-fn fixture_root() -> PathBuf {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bundle_bad");
-    std::fs::create_dir_all(&base).unwrap();
-    let me = std::process::id();
-    if Path::new("/proc/self").exists() {
-        for entry in std::fs::read_dir(&base).unwrap().flatten() {
-            if let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok())
-                && pid != me
-                && !Path::new("/proc").join(pid.to_string()).exists()
-            {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-    let root = base.join(me.to_string());
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
-    root
-}
-
 fn build_fixture() -> Fixture {
-    let root = fixture_root();
+    let root = process_folder("bundle_bad");
     let sec = root.join("sec");
     run_ok(&sec, &["demo", "--no-tui"]);
     let good = root.join("good.rdbundle");
@@ -104,19 +77,6 @@ fn build_fixture() -> Fixture {
     Fixture { sec, good, trusted, untrusted, parts }
 }
 
-#[track_caller]
-fn run_ok(home: &Path, args: &[&str]) -> String {
-    let out = reviewdesk(home, args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} failed ({:?}): {}{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// An identity of the demo home (the secretariat, the chair or an expert).
 fn identity(name: &str) -> Identity {
     Keyring::new(fixture().sec.join("identities")).load(name).unwrap()
@@ -125,24 +85,6 @@ fn identity(name: &str) -> Identity {
 /// A key nobody has heard of.
 fn stranger(name: &str) -> Identity {
     Identity::new(name, Suite::Ed25519Sha256.generate())
-}
-
-fn member(id: &Identity) -> Member {
-    Member { name: id.name.clone(), key: id.key_hex(), suite: id.secret.suite() }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            // Keeps the mode, so key files stay 0600.
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A receiving home of its own, copied from a template.
@@ -407,10 +349,6 @@ fn parse_line(line: &[u8]) -> SignedEvent {
 /// The 1-based line number and event of the first line matching `f`.
 fn find_line(parts: &Parts, f: impl Fn(&SignedEvent) -> bool) -> (usize, SignedEvent) {
     parts.lines().iter().enumerate().map(|(i, l)| (i + 1, parse_line(l))).find(|(_, e)| f(e)).unwrap()
-}
-
-fn fp(id: &Identity) -> String {
-    fingerprint(id.secret.suite(), &id.secret.public())
 }
 
 /// The secretariat's key, re-sealing `parts`.

@@ -11,12 +11,13 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{NOW, assert_mentions, expect_one_line_failure, reviewdesk};
+use common::{
+    NOW, assert_mentions, copy_dir, expect_one_line_failure, fp, member, process_folder, reviewdesk, run_ok, sha,
+};
 use reviewdesk::bundle::{EVENTS, MANIFEST, MANIFEST_SIG};
-use reviewdesk::ledger::{Body, Envelope, Identity, Keyring, Member, SignedEvent, Suite, fingerprint};
+use reviewdesk::ledger::{Body, Envelope, Identity, Keyring, SignedEvent, Suite};
 use reviewdesk::store::Store;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -30,10 +31,6 @@ const MANIFEST_CONTEXT: &[u8] = b"reviewdesk manifest v1\n";
 /// The second line `import` prints for a refused bundle.
 const IMPORT_FAILED: &str =
     "错误 error: 1 个评审包未能导入，本机数据未因其改变 / 1 bundle(s) could not be imported; they changed nothing here";
-
-fn sha(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
 
 // ---------------------------------------------------------------- the fixture
 
@@ -58,28 +55,8 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(build_fixture)
 }
 
-/// A folder for this test process under cargo's target tmp folder; folders of earlier test
-/// processes that have ended are removed (Linux: by their pid in /proc).
-fn fixture_root() -> PathBuf {
-    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bundle_hostile");
-    std::fs::create_dir_all(&base).unwrap();
-    let me = std::process::id();
-    for entry in std::fs::read_dir(&base).unwrap().flatten() {
-        if let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok())
-            && pid != me
-            && !Path::new("/proc").join(pid.to_string()).exists()
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-    let root = base.join(me.to_string());
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
-    root
-}
-
 fn build_fixture() -> Fixture {
-    let root = fixture_root();
+    let root = process_folder("bundle_hostile");
     let demo = root.join("demo");
     run_ok(&demo, &["demo", "--no-tui"]);
     let good = root.join("good.rdbundle");
@@ -99,43 +76,9 @@ fn build_fixture() -> Fixture {
     Fixture { demo, good, trusted, no_documents, parts }
 }
 
-#[track_caller]
-fn run_ok(home: &Path, args: &[&str]) -> String {
-    let out = reviewdesk(home, args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} failed ({:?}): {}{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// An identity of the demo home.
 fn identity(name: &str) -> Identity {
     Keyring::new(fixture().demo.join("identities")).load(name).unwrap()
-}
-
-fn member(id: &Identity) -> Member {
-    Member { name: id.name.clone(), key: id.key_hex(), suite: id.secret.suite() }
-}
-
-fn fp(id: &Identity) -> String {
-    fingerprint(id.secret.suite(), &id.secret.public())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// A receiving home of its own, copied from a template, and a folder for its bundle files.

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{NOW, reviewdesk};
+use common::{NOW, copy_dir, reviewdesk};
 use reviewdesk::fault::{
     EXPORT_BEFORE_RENAME, EXPORT_ENCRYPTING, EXPORT_WRITING, IMPORT_APPLIED, IMPORT_BETWEEN_PASSES,
 };
@@ -391,18 +391,6 @@ impl Rng {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         (z ^ (z >> 31)) % n.max(1)
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
     }
 }
 

@@ -765,26 +765,48 @@ fn same_as_verified(bytes: &[u8], verified: &[u8; 32]) -> Result<(), BundleError
 /// threads), from bytes checked again against what pass one verified.
 fn verify_events(src: &Source<'_>, checked: &Integrity) -> Result<Tally, BundleError> {
     let mut tally = Tally::new(&checked.manifest);
-    walk(src, |name, show, _, r| match name {
+    walk(src, |name, show, size, r| match name {
+        Name::Blob(_) => Ok(()),
+        name => again(src, checked, &name, show, size, r, &mut |events| {
+            events.iter().for_each(|e| tally.add(e));
+            Ok(())
+        }),
+    })?;
+    Ok(tally)
+}
+
+/// Pass two's reading of every entry but a document, for `verify` and `import` alike: the
+/// manifest and its signature must be the bytes pass one verified; the event log is parsed and
+/// verified in bounded batches, each handed to `deliver`, and must hash and measure as listed.
+fn again(
+    src: &Source<'_>,
+    checked: &Integrity,
+    name: &Name,
+    show: &str,
+    size: u64,
+    r: &mut dyn Read,
+    deliver: &mut dyn FnMut(Vec<SignedEvent>) -> Result<(), BundleError>,
+) -> Result<(), BundleError> {
+    match name {
         Name::Manifest => same_as_verified(&read_all(r, src.path)?, &checked.manifest_sha),
         Name::Signature => same_as_verified(&read_all(r, src.path)?, &checked.signature_sha),
         Name::Events => {
             let mut batch = Batch::default();
             let sha = each_line(r, src.path, |n, text| {
                 if batch.push(n, text) {
-                    verify_chunk(&batch.take())?.iter().for_each(|e| tally.add(e));
+                    deliver(verify_chunk(&batch.take())?)?;
                 }
                 Ok(())
             })?;
-            verify_chunk(&batch.take())?.iter().for_each(|e| tally.add(e));
-            if hex::encode(sha) != checked.listed(show)?.sha256 {
+            deliver(verify_chunk(&batch.take())?)?;
+            let listed = checked.listed(show).map_err(|_| BundleError::ChangedWhileReading)?;
+            if hex::encode(sha) != listed.sha256 || size != listed.size {
                 return Err(BundleError::ChangedWhileReading);
             }
             Ok(())
         }
         Name::Blob(_) => Ok(()),
-    })?;
-    Ok(tally)
+    }
 }
 
 /// Parses a manifest, its lists bounded while they are read, and indexes its entries.
@@ -846,23 +868,6 @@ fn stream(
     let hung_up = |_| BundleError::ChangedWhileReading;
     let mut blobs = 0usize;
     walk(src, |name, show, size, r| match name {
-        Name::Manifest => same_as_verified(&read_all(r, src.path)?, &checked.manifest_sha),
-        Name::Signature => same_as_verified(&read_all(r, src.path)?, &checked.signature_sha),
-        Name::Events => {
-            let mut batch = Batch::default();
-            let sha = each_line(r, src.path, |n, text| {
-                if batch.push(n, text) {
-                    out.send(Ok(Piece::Events(verify_chunk(&batch.take())?))).map_err(hung_up)?;
-                }
-                Ok(())
-            })?;
-            out.send(Ok(Piece::Events(verify_chunk(&batch.take())?))).map_err(hung_up)?;
-            let listed = checked.listed(show).map_err(|_| BundleError::ChangedWhileReading)?;
-            if hex::encode(sha) != listed.sha256 || size != listed.size {
-                return Err(BundleError::ChangedWhileReading);
-            }
-            Ok(())
-        }
         Name::Blob(hash) => {
             let listed = checked.listed(show).map_err(|_| BundleError::ChangedWhileReading)?;
             if listed.size != size {
@@ -885,6 +890,9 @@ fn stream(
             blobs += 1;
             out.send(Ok(Piece::BlobEnd)).map_err(hung_up)
         }
+        name => again(src, checked, &name, show, size, r, &mut |events| {
+            out.send(Ok(Piece::Events(events))).map_err(hung_up)
+        }),
     })?;
     if blobs != checked.blobs {
         return Err(BundleError::ChangedWhileReading);

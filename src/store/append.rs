@@ -560,6 +560,24 @@ impl<'t> Applier<'t> {
     }
 }
 
+impl Applier<'_> {
+    /// [`Applier::named`], remembered in the memo map `map` picks until the event's state changes.
+    fn remembered<T>(
+        &self,
+        id: &str,
+        kind: &str,
+        map: impl Fn(&mut Memo) -> &mut HashMap<String, Named<Rc<T>>>,
+        read: impl FnOnce(Envelope) -> Option<T>,
+    ) -> Named<Rc<T>> {
+        if let Some(found) = map(&mut self.memo.borrow_mut()).get(id) {
+            return found.clone();
+        }
+        let found = self.named(id, kind, read);
+        map(&mut self.memo.borrow_mut()).insert(id.to_string(), found.clone());
+        found
+    }
+}
+
 /// What a replay changed.
 pub(super) struct Changes {
     pub(super) withdrawn: usize,
@@ -631,43 +649,43 @@ impl Authority for Applier<'_> {
     }
 
     fn meeting_version(&self, event_id: &str) -> Named<Rc<MeetingVersion>> {
-        if let Some(m) = self.memo.borrow().meetings.get(event_id) {
-            return m.clone();
-        }
-        let found = self.named(event_id, "meeting_opened", |env| match env.body {
-            Body::MeetingOpened(m) => Some(MeetingVersion { author: env.author, seq: env.seq, meeting: *m }),
-            _ => None,
-        });
-        self.memo.borrow_mut().meetings.insert(event_id.to_string(), found.clone());
-        found
+        self.remembered(
+            event_id,
+            "meeting_opened",
+            |m| &mut m.meetings,
+            |env| match env.body {
+                Body::MeetingOpened(m) => Some(MeetingVersion { author: env.author, seq: env.seq, meeting: *m }),
+                _ => None,
+            },
+        )
     }
 
     fn application_version(&self, event_id: &str) -> Named<Rc<ApplicationVersion>> {
-        if let Some(a) = self.memo.borrow().applications.get(event_id) {
-            return a.clone();
-        }
-        let found = self.named(event_id, "application_registered", |env| match env.body {
-            Body::ApplicationRegistered { meeting, meeting_event, application } => {
-                Some(ApplicationVersion { author: env.author, meeting, meeting_event, application: *application })
-            }
-            _ => None,
-        });
-        self.memo.borrow_mut().applications.insert(event_id.to_string(), found.clone());
-        found
+        self.remembered(
+            event_id,
+            "application_registered",
+            |m| &mut m.applications,
+            |env| match env.body {
+                Body::ApplicationRegistered { meeting, meeting_event, application } => {
+                    Some(ApplicationVersion { author: env.author, meeting, meeting_event, application: *application })
+                }
+                _ => None,
+            },
+        )
     }
 
     fn score_sheet(&self, event_id: &str) -> Named<Rc<SheetVersion>> {
-        if let Some(s) = self.memo.borrow().sheets.get(event_id) {
-            return s.clone();
-        }
-        let found = self.named(event_id, "score_submitted", |env| match env.body {
-            Body::ScoreSubmitted { meeting, code, basis, sheet } => {
-                Some(SheetVersion { author: env.author, meeting, code, basis, sheet })
-            }
-            _ => None,
-        });
-        self.memo.borrow_mut().sheets.insert(event_id.to_string(), found.clone());
-        found
+        self.remembered(
+            event_id,
+            "score_submitted",
+            |m| &mut m.sheets,
+            |env| match env.body {
+                Body::ScoreSubmitted { meeting, code, basis, sheet } => {
+                    Some(SheetVersion { author: env.author, meeting, code, basis, sheet })
+                }
+                _ => None,
+            },
+        )
     }
 
     fn opened_by_another(&self, meeting: &str, author: &str) -> bool {

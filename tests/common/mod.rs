@@ -240,3 +240,66 @@ pub fn read_pub_key(path: &Path) -> String {
     let v: Value = serde_json::from_str(&text).unwrap();
     v["key"].as_str().unwrap().to_string()
 }
+
+/// A folder for this test process under cargo's target tmp folder, named for the test file;
+/// folders of earlier test processes that have ended are removed (Linux: by their pid in /proc).
+pub fn process_folder(name: &str) -> PathBuf {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&base).unwrap();
+    let me = std::process::id();
+    for entry in std::fs::read_dir(&base).unwrap().flatten() {
+        if let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok())
+            && pid != me
+            && !Path::new("/proc").join(pid.to_string()).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let root = base.join(me.to_string());
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    root
+}
+
+/// Copies a home, keeping each file's mode (key files stay 0600).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `reviewdesk --home HOME ARGS…`, which must succeed; its stdout.
+#[track_caller]
+pub fn run_ok(home: &Path, args: &[&str]) -> String {
+    let out = reviewdesk(home, args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?} failed ({:?}): {}{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A panel or manifest member for an identity.
+pub fn member(id: &reviewdesk::ledger::Identity) -> reviewdesk::ledger::Member {
+    reviewdesk::ledger::Member { name: id.name.clone(), key: id.key_hex(), suite: id.secret.suite() }
+}
+
+/// An identity's key fingerprint, as people read it aloud.
+pub fn fp(id: &reviewdesk::ledger::Identity) -> String {
+    reviewdesk::ledger::fingerprint(id.secret.suite(), &id.secret.public())
+}
+
+/// SHA-256 in hex.
+pub fn sha(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

@@ -664,6 +664,13 @@ pub fn hints(s: &SyncState) -> &'static [&'static str] {
     }
 }
 
+/// The exporter by the fingerprint of the key that signed the bundle, with the name the bundle
+/// claims marked as a claim: anyone can write any name into a manifest.
+fn exporter_line(s: &crate::bundle::BundleSummary, t: &I18n) -> String {
+    let name = crate::domain::text::printable(&s.exporter.name);
+    t.line(format!("{}：{}（{}“{name}”）", t.t("sync.exporter"), s.exporter_fingerprint, t.t("sync.claims")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,11 +681,4 @@ mod tests {
         assert_eq!(human_bytes(12_345), "12.3 KB");
         assert_eq!(human_bytes(4_500_000), "4.5 MB");
     }
-}
-
-/// The exporter by the fingerprint of the key that signed the bundle, with the name the bundle
-/// claims marked as a claim: anyone can write any name into a manifest.
-fn exporter_line(s: &crate::bundle::BundleSummary, t: &I18n) -> String {
-    let name = crate::domain::text::printable(&s.exporter.name);
-    t.line(format!("{}：{}（{}“{name}”）", t.t("sync.exporter"), s.exporter_fingerprint, t.t("sync.claims")))
 }
