@@ -67,7 +67,8 @@ fuzz_target!(|data: &[u8]| {
     for batch in &mut batches {
         if !b.done() {
             let r = b.next();
-            batch.rotate_left(r % batch.len().max(1));
+            let by = r % batch.len().max(1);
+            batch.rotate_left(by);
             if r & 1 == 1 {
                 batch.reverse();
             }
