@@ -299,12 +299,16 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let viewer = d.path().join("viewer.sh");
         let seen = d.path().join("seen");
-        std::fs::write(&viewer, format!("#!/bin/sh\ncp \"$1\" '{}'\n", seen.display())).unwrap();
+        // Copied beside, then renamed: the test sees the file whole or not at all.
+        std::fs::write(&viewer, format!("#!/bin/sh\ncp \"$1\" '{0}.part' && mv '{0}.part' '{0}'\n", seen.display()))
+            .unwrap();
         std::fs::set_permissions(&viewer, std::fs::Permissions::from_mode(0o755)).unwrap();
         let v = viewer.display().to_string();
         let opened = open_document(d.path(), "00ff", "a.md", b"doc", Some(&v)).unwrap();
         assert!(matches!(opened, Opened::Viewer(ref p, _) if *p == v), "{opened:?}");
-        for _ in 0..100 {
+        // The viewer runs detached, as it must; wait for its file. The bound (five minutes) only
+        // keeps a broken build from hanging, far beyond any busy machine's start-up time.
+        for _ in 0..15_000 {
             if seen.exists() {
                 break;
             }

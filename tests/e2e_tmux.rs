@@ -5,6 +5,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+/// How long a test waits for the terminal before calling it a hang (see `Session::wait_for`).
+const HANG_GUARD: Duration = Duration::from_secs(300);
+
 struct Session {
     name: String,
 }
@@ -40,7 +43,9 @@ impl Session {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Waits until the screen shows `what` (the app draws asynchronously from tmux's view).
+    /// Waits until the screen shows `what` (the app draws asynchronously from tmux's view). The
+    /// bound only keeps a broken build from hanging CI: it is far beyond any busy machine's
+    /// drawing time, and nothing is asserted about speed.
     fn wait_for(&self, what: &str) -> String {
         let start = Instant::now();
         loop {
@@ -48,7 +53,7 @@ impl Session {
             if s.contains(what) {
                 return s;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "never saw “{what}” on:\n{s}");
+            assert!(start.elapsed() < HANG_GUARD, "never saw “{what}” on:\n{s}");
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -138,7 +143,7 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     s.wait_for("共 14 项");
     s.keys(&["q"]);
     let start = Instant::now();
-    while s.running() && start.elapsed() < Duration::from_secs(10) {
+    while s.running() && start.elapsed() < HANG_GUARD {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(!s.running(), "q did not quit:\n{}", s.screen());

@@ -634,12 +634,19 @@ fn o_opens_the_marked_document_or_says_where_it_is() {
         use std::os::unix::fs::PermissionsExt;
         let viewer = docs.path().join("viewer.sh");
         let seen = docs.path().join("seen");
-        std::fs::write(&viewer, format!("#!/bin/sh\necho \"$1\" > '{}'\n", seen.display())).unwrap();
+        // Written beside, then renamed: the test sees the file whole or not at all.
+        std::fs::write(
+            &viewer,
+            format!("#!/bin/sh\necho \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n", seen.display()),
+        )
+        .unwrap();
         std::fs::set_permissions(&viewer, std::fs::Permissions::from_mode(0o755)).unwrap();
         a.document_viewer = Some(viewer.display().to_string());
         press(&mut a, KeyCode::Char('o'));
         assert!(a.message.clone().unwrap_or_default().starts_with("已用"), "{:?}", a.message);
-        for _ in 0..100 {
+        // The viewer runs detached, as it must; wait for its file. The bound (five minutes) only
+        // keeps a broken build from hanging, far beyond any busy machine's start-up time.
+        for _ in 0..15_000 {
             if seen.exists() {
                 break;
             }
