@@ -101,7 +101,6 @@ struct Memo {
     cutoffs: HashMap<String, Option<u64>>,
     meetings: HashMap<String, Named<Rc<MeetingVersion>>>,
     applications: HashMap<String, Named<Rc<ApplicationVersion>>>,
-    sheets: HashMap<String, Named<Rc<SheetVersion>>>,
     /// SHA-256 of the rubric of a meeting version for a kind: (meeting event, kind) → hash.
     rubric_hashes: HashMap<(String, crate::domain::ApplicationKind), String>,
 }
@@ -111,7 +110,6 @@ impl Memo {
     fn forget(&mut self, id: &str) {
         self.meetings.remove(id);
         self.applications.remove(id);
-        self.sheets.remove(id);
     }
 }
 
@@ -674,18 +672,15 @@ impl Authority for Applier<'_> {
         )
     }
 
+    /// Not remembered: a sheet is named by one decision, and a meeting's sheets held in memory
+    /// would grow with the meeting.
     fn score_sheet(&self, event_id: &str) -> Named<Rc<SheetVersion>> {
-        self.remembered(
-            event_id,
-            "score_submitted",
-            |m| &mut m.sheets,
-            |env| match env.body {
-                Body::ScoreSubmitted { meeting, code, basis, sheet } => {
-                    Some(SheetVersion { author: env.author, meeting, code, basis, sheet })
-                }
-                _ => None,
-            },
-        )
+        self.named(event_id, "score_submitted", |env| match env.body {
+            Body::ScoreSubmitted { meeting, code, basis, sheet } => {
+                Some(SheetVersion { author: env.author, meeting, code, basis, sheet })
+            }
+            _ => None,
+        })
     }
 
     fn opened_by_another(&self, meeting: &str, author: &str) -> bool {
