@@ -9,11 +9,63 @@ pub struct Points(u32);
 
 /// Why a text could not be read as points.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "分值“{input}”无效：请填写不小于 0、以 0.5 分为步长的数，如 8 或 7.5 / points “{input}” are not valid: give a number of 0 or more in half-point steps, like 8 or 7.5"
-)]
+#[error("{}", self.message())]
 pub struct PointsError {
+    /// The text as given.
     pub input: String,
+    pub kind: PointsErrorKind,
+}
+
+/// What is wrong with a text given as points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointsErrorKind {
+    /// Not a number of 0 or more at all (`abc`, `-1`, `7.`, `1e3`), or too large.
+    NotANumber,
+    /// A number, but not a whole or half point (`0.2`, `0.25`, `7.3`).
+    NotHalfStep,
+}
+
+impl PointsError {
+    fn new(input: &str, kind: PointsErrorKind) -> Self {
+        PointsError { input: input.to_string(), kind }
+    }
+
+    /// Whether the text is a number, only not a whole or half point (`7.3`, `0.25`).
+    pub fn not_half_step(&self) -> bool {
+        self.kind == PointsErrorKind::NotHalfStep
+    }
+
+    /// What is wrong and what to write instead, in Chinese and English.
+    fn message(&self) -> String {
+        let input = crate::domain::text::printable(&self.input);
+        match self.kind {
+            PointsErrorKind::NotANumber => format!(
+                "分值“{input}”无效：请填写不小于 0、以 0.5 分为步长的数，如 8 或 7.5 / points “{input}” are not valid: give a number of 0 or more in half-point steps, like 8 or 7.5"
+            ),
+            PointsErrorKind::NotHalfStep => format!(
+                "分值“{input}”无效：只能填写整数或半分（如 7 或 7.5） / points “{input}” are not valid: only whole or half points (like 7 or 7.5)"
+            ),
+        }
+    }
+}
+
+/// The text with the digits and points a Chinese input method types (full-width `０`–`９`, the
+/// full-width point `．`, the ideographic full stop `。`) read as ASCII. `。` is taken as a point
+/// only because a value of points holds nothing but digits and one point: between two digits it
+/// has no other reading, and the number rules below refuse it anywhere else.
+fn ascii_digits(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.is_ascii() {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    std::borrow::Cow::Owned(
+        t.chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
+                '．' | '。' => '.',
+                other => other,
+            })
+            .collect(),
+    )
 }
 
 impl Points {
@@ -36,23 +88,27 @@ impl Points {
         self.0 as i64 * 50
     }
 
+    /// Reads points as typed: `8`, `7.5`, `8.0`; full-width digits and points as a Chinese input
+    /// method types them (`７．５`) too. A number that is not a whole or half point (`7.3`,
+    /// `0.25`) gets its own error ([`PointsError::not_half_step`]), never a rounded value.
     pub fn parse(input: &str) -> Result<Points, PointsError> {
-        let err = || PointsError { input: input.to_string() };
-        let t = input.trim();
+        let not_a_number = || PointsError::new(input, PointsErrorKind::NotANumber);
+        let t = ascii_digits(input.trim());
+        let t = t.as_ref();
         let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
         if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
-            return Err(err());
+            return Err(not_a_number());
         }
         if t.contains('.') && frac.is_empty() {
-            return Err(err());
+            return Err(not_a_number());
         }
         let half = match frac.trim_end_matches('0') {
             "" => 0,
             "5" => 1,
-            _ => return Err(err()),
+            _ => return Err(PointsError::new(input, PointsErrorKind::NotHalfStep)),
         };
-        let whole: u32 = whole.parse().map_err(|_| err())?;
-        whole.checked_mul(2).and_then(|h| h.checked_add(half)).map(Points).ok_or_else(err)
+        let whole: u32 = whole.parse().map_err(|_| not_a_number())?;
+        whole.checked_mul(2).and_then(|h| h.checked_add(half)).map(Points).ok_or_else(not_a_number)
     }
 
     /// Reads a TOML or JSON number (integer or float) in half-point steps.
@@ -95,7 +151,7 @@ impl<'de> Deserialize<'de> for Points {
         // and an untagged enum buffers each one before trying its variants.
         struct V;
         fn bad<E: serde::de::Error>(shown: String) -> E {
-            E::custom(PointsError { input: shown })
+            E::custom(PointsError { input: shown, kind: PointsErrorKind::NotANumber })
         }
         impl serde::de::Visitor<'_> for V {
             type Value = Points;
@@ -109,10 +165,17 @@ impl<'de> Deserialize<'de> for Points {
                 u64::try_from(n).map_err(|_| bad(n.to_string())).and_then(|n| self.visit_u64(n))
             }
             fn visit_f64<E: serde::de::Error>(self, x: f64) -> Result<Points, E> {
-                Points::from_f64(x).ok_or_else(|| bad(x.to_string()))
+                Points::from_f64(x).ok_or_else(|| {
+                    let kind = if x.is_finite() && x >= 0.0 && x * 2.0 <= u32::MAX as f64 {
+                        PointsErrorKind::NotHalfStep
+                    } else {
+                        PointsErrorKind::NotANumber
+                    };
+                    E::custom(PointsError { input: x.to_string(), kind })
+                })
             }
             fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<Points, E> {
-                Points::parse(t).map_err(|_| bad(t.to_string()))
+                Points::parse(t).map_err(E::custom)
             }
         }
         d.deserialize_any(V)
@@ -152,9 +215,63 @@ mod tests {
         assert_eq!(Points::parse("7.5").unwrap(), Points::from_halves(15));
         assert_eq!(Points::parse("8").unwrap(), Points::whole(8));
         assert_eq!(Points::parse("8.0").unwrap(), Points::whole(8));
+        assert_eq!(Points::parse("0.50").unwrap(), Points::from_halves(1));
         assert_eq!(Points::parse("0").unwrap(), Points::ZERO);
         for bad in ["7.3", "-1", "", "abc", "7.", ".5", "7.25", "1e3"] {
             assert!(Points::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_number_that_is_not_a_whole_or_half_point_says_so() {
+        for input in ["0.2", "0.25", "7.3", "7.25", "7.05", "０．２"] {
+            let e = Points::parse(input).unwrap_err();
+            assert!(e.not_half_step(), "{input}: {e}");
+            assert!(e.to_string().contains("只能填写整数或半分（如 7 或 7.5）"), "{e}");
+            assert!(e.to_string().contains("only whole or half points (like 7 or 7.5)"), "{e}");
+        }
+        for input in ["abc", "-1", "", "7.", ".5", "1e3", "7..5", "7.5.0", "99999999999", "7,5"] {
+            let e = Points::parse(input).unwrap_err();
+            assert!(!e.not_half_step(), "{input}: {e}");
+            assert!(e.to_string().contains("half-point steps"), "{e}");
+        }
+        assert!(serde_json::from_str::<Points>("12.3").unwrap_err().to_string().contains("only whole or half points"));
+    }
+
+    #[test]
+    fn digits_and_points_from_a_chinese_input_method_are_read() {
+        assert_eq!(Points::parse("７．５").unwrap(), Points::from_halves(15));
+        assert_eq!(Points::parse("１２").unwrap(), Points::whole(12));
+        assert_eq!(Points::parse("1５.５").unwrap(), Points::from_halves(31));
+        assert_eq!(Points::parse("\u{3000}８\u{3000}").unwrap(), Points::whole(8));
+        // The ideographic full stop between digits can only be a point.
+        assert_eq!(Points::parse("7。5").unwrap(), Points::from_halves(15));
+        for bad in ["７．", "．５", "7。", "。5", "7．5．0", "７。．5"] {
+            assert!(Points::parse(bad).is_err(), "{bad}");
+        }
+        let e = Points::parse("７．２").unwrap_err();
+        assert!(e.not_half_step() && e.input == "７．２", "{e:?}");
+    }
+
+    proptest::proptest! {
+        /// `N` and `N.5`, each digit ASCII or full-width and the point `.`, `．` or `。`, read as
+        /// the same value.
+        #[test]
+        fn ascii_and_full_width_read_alike(n in 0u32..10_000_000, half in proptest::bool::ANY, wide in proptest::collection::vec(proptest::bool::ANY, 12), point in 0usize..3, zeros in 0usize..3) {
+            let widen = |s: String, offset: usize| -> String {
+                s.chars().enumerate().map(|(i, c)| {
+                    if wide[(i + offset) % wide.len()] { char::from_u32('０' as u32 + (c as u32 - '0' as u32)).unwrap() } else { c }
+                }).collect()
+            };
+            let whole = widen(n.to_string(), 0);
+            let text = if half {
+                format!("{whole}{}{}", ['.', '．', '。'][point], widen(format!("5{}", "0".repeat(zeros)), 7))
+            } else {
+                whole
+            };
+            let expected = Points::from_halves(n * 2 + u32::from(half));
+            proptest::prop_assert_eq!(Points::parse(&text), Ok(expected), "{}", text);
+            proptest::prop_assert_eq!(Points::parse(&expected.to_string()), Ok(expected));
         }
     }
 
