@@ -44,13 +44,15 @@ fn a_revocation_cutoff_past_the_highest_seq_is_refused_at_the_command_line() {
     let before = desk.dump();
     for cutoff in ["18446744073709551615", "9223372036854775808", "-1", "十二"] {
         let arg = format!("--cutoff={cutoff}");
-        let out = desk.cmd(&["--as", SECRETARIAT, "key", "revoke", li, &arg, "--reason", "遗失"]).output().unwrap();
+        let out =
+            desk.cmd(&["--as", SECRETARIAT, "key", "revoke", li, &arg, "--reason", "笔记本遗失"]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "--cutoff {cutoff} was accepted");
         assert_mentions(&stderr, &["截止序号", "0 到 9223372036854775807", "cut-off", "from 0 to 9223372036854775807"]);
         assert!(desk.dump() == before, "--cutoff {cutoff} changed the store");
     }
-    let out = desk.ok_as(SECRETARIAT, &["key", "revoke", li, "--cutoff", "9223372036854775807", "--reason", "演练"]);
+    let out =
+        desk.ok_as(SECRETARIAT, &["key", "revoke", li, "--cutoff", "9223372036854775807", "--reason", "吊销流程演练"]);
     assert_mentions(&out, &["9223372036854775807"]);
     let queue = desk.ok_as(common::CHAIR, &["queue"]);
     assert_mentions(&queue, &["3/5"]);
@@ -63,7 +65,7 @@ fn a_revocation_cutoff_past_the_highest_seq_is_refused_at_the_command_line() {
 fn doctor_names_a_revocation_row_that_does_not_follow_from_the_log() {
     let desk = scored_meeting();
     let li = desk.file("李明.pub");
-    desk.ok_as(SECRETARIAT, &["key", "revoke", li.to_str().unwrap(), "--cutoff", "1", "--reason", "遗失"]);
+    desk.ok_as(SECRETARIAT, &["key", "revoke", li.to_str().unwrap(), "--cutoff", "1", "--reason", "笔记本遗失"]);
     doctor_passes(&desk);
     let conn = rusqlite::Connection::open(desk.home().join("reviewdesk.db")).unwrap();
     conn.execute("UPDATE revocations SET cutoff_seq = -1", []).unwrap();

@@ -1,8 +1,8 @@
 //! Merging on arbitrary histories: the input is read as a plan of operations (re-opens, rubric
-//! changes, re-registrations under other kinds, scores, conflicts, decisions, revocations by two
-//! secretariats with any cut-off, a rival secretariat opening the same meeting), signed on a
-//! source store, then as a split of the signed events into batches delivered in the order the
-//! input gives. After every batch the state must equal that of a store given the same events in
+//! changes, re-registrations under other kinds, scores, conflicts and their withdrawals,
+//! decisions, revocations by two secretariats with any cut-off, a rival secretariat opening the
+//! same meeting), signed on a source store, then as a split of the signed events into batches
+//! delivered in the order the input gives. After every batch the state must equal that of a store given the same events in
 //! signing order; at the end, everything again changes nothing and equals the source. A panic
 //! is a finding: the merged state depended on arrival order.
 #![no_main]
@@ -30,7 +30,7 @@ impl Bytes<'_> {
 }
 
 fn op(b: &mut Bytes) -> Op {
-    match b.next() % 17 {
+    match b.next() % 18 {
         0..=2 => Op::Register { meeting: b.next(), app: b.next() % 2, kind: b.next() },
         3..=4 => Op::Reopen { meeting: b.next(), change: b.next() % 3 },
         5..=10 => {
@@ -42,7 +42,8 @@ fn op(b: &mut Bytes) -> Op {
             Op::Decide { meeting: b.next(), app: b.next() % 2, outcome: (outcome % 4 < 3).then_some(outcome % 4) }
         }
         15 => Op::Revoke { by: b.next(), who: b.next(), back: (b.next() % 4) as u64, huge: b.next() % 5 == 0 },
-        _ => Op::Rival { meeting: b.next() },
+        16 => Op::Rival { meeting: b.next() },
+        _ => Op::Withdraw { expert: b.next() % 6, meeting: b.next(), app: b.next() % 2 },
     }
 }
 

@@ -1,7 +1,7 @@
 //! `decide`: the chair records the panel's conclusion.
 
 use super::{Ctx, output};
-use crate::domain::{Decision, Outcome, PlanClass};
+use crate::domain::{Decision, Outcome, PlanClass, Reason};
 use crate::ledger::Body;
 use anyhow::{Result, anyhow, bail};
 use chrono::NaiveDate;
@@ -57,16 +57,8 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             a.app
         );
     };
-    let pending: Vec<&str> =
-        view.experts.iter().filter(|e| e.recused.is_none() && e.event_id.is_none()).map(|e| e.name.as_str()).collect();
-    if !pending.is_empty() && !a.partial {
-        bail!(
-            "{} 还有专家未提交评分：{}。请等待，或加 --partial 按已提交的评分决定 / experts have not yet scored {}: {}. Wait, or add --partial to decide on the scores submitted",
-            a.app,
-            pending.join("、"),
-            a.app,
-            pending.join(", ")
-        );
+    if let Some(missing) = view.missing_sheets().filter(|_| !a.partial) {
+        return Err(missing.into());
     }
     let outcome = match &a.outcome {
         None => suggested,
@@ -94,7 +86,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         rectification_deadline,
         conditions: a.conditions.clone(),
         opinion: a.opinion.clone(),
-        override_reason: a.override_reason.clone().filter(|r| !r.trim().is_empty()),
+        override_reason: a
+            .override_reason
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+            .map(Reason::parse)
+            .transpose()?
+            .map(Reason::into_string),
     };
     let date = store.meeting(&meeting)?.date;
     decision.validate(kind, date)?;

@@ -1,6 +1,7 @@
 //! `key`: show, list and export identities; change a passphrase; revoke a key.
 
 use super::{Ctx, output};
+use crate::domain::Reason;
 use crate::ledger::{Body, KeyEntry, PublicKey};
 use anyhow::{Result, bail};
 use std::path::PathBuf;
@@ -127,10 +128,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
         Cmd::Revoke { key, cutoff, reason } => {
             let mut store = ctx.home.open()?;
             let id = ctx.home.identity(ctx.as_name.as_deref())?;
+            let reason = Reason::parse(&reason)?.into_string();
             let target = resolve_key(&store, &key)?;
-            if reason.trim().is_empty() {
-                bail!("吊销必须写明理由（--reason） / a revocation needs a reason (--reason)");
-            }
             let body = Body::KeyRevoked { key: target.key.clone(), cutoff_seq: cutoff, reason };
             let ev = store.append_local(&id, body, ctx.now)?;
             if ctx.json {
@@ -156,11 +155,9 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
 fn rotate(ctx: &Ctx, old: &str, new: &std::path::Path, cutoff: u64, reason: String) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
+    let reason = Reason::parse(&reason)?.into_string();
     let old = resolve_key(&store, old)?;
     let fresh = resolve_key(&store, &new.to_string_lossy())?;
-    if reason.trim().is_empty() {
-        bail!("换用新密钥必须写明理由（--reason） / a key change needs a reason (--reason)");
-    }
     if fresh.key == old.key {
         bail!(
             "新旧密钥相同：请在新电脑上运行 reviewdesk init 生成新密钥 / the new key is the old one: run reviewdesk init on the new machine to make a new key"

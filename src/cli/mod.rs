@@ -93,7 +93,8 @@ pub enum Command {
     Show(queue::ShowArgs),
     /// Submit (sign) a score sheet for an application (expert)
     Score(score::Args),
-    /// Declare a conflict of interest (回避) and step aside from an application (expert)
+    /// Declare a conflict of interest (回避) and step aside from an application, or withdraw the
+    /// declaration with --withdraw before the decision (expert)
     Conflict(score::ConflictArgs),
     /// Record the panel's decision on an application (chair)
     Decide(decide::Args),

@@ -63,6 +63,8 @@ fn my_score(ctx: &Ctx, s: &MyScore) -> String {
 
 fn status(ctx: &Ctx, r: &QueueRow) -> String {
     match (r.outcome, ctx.lang) {
+        (Some(o), Lang::Zh) if r.after_decision > 0 => format!("已决定：{} +{}", o.zh(), r.after_decision),
+        (Some(o), Lang::En) if r.after_decision > 0 => format!("decided: {} +{}", o.en(), r.after_decision),
         (Some(o), Lang::Zh) => format!("已决定：{}", o.zh()),
         (Some(o), Lang::En) => format!("decided: {}", o.en()),
         (None, _) if r.outdated > 0 => match ctx.lang {
@@ -127,6 +129,15 @@ fn print_queue(ctx: &Ctx, view: &crate::store::QueueView) -> Result<()> {
             "* trimmed mean (highest and lowest dropped); others are plain means."
         )
     );
+    if view.rows.iter().any(|r| r.after_decision > 0) {
+        say!(
+            "{}",
+            ctx.t(
+                "+N：结论后提交的评分份数，现有结论未计入；组长可重新决定。",
+                "+N: sheets submitted after the decision, which does not count them; the chair may decide again."
+            )
+        );
+    }
     Ok(())
 }
 
@@ -230,6 +241,11 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             ctx.t(
                 "  （针对申报或评分表的旧版本，不计入，须重评）",
                 "  (for an earlier version of the application or rubric: not counted until scored again)",
+            )
+        } else if e.after_decision {
+            ctx.t(
+                "  （结论后提交，现有结论未计入，组长可重新决定）",
+                "  (submitted after the decision, which does not count it; the chair may decide again)",
             )
         } else {
             ""

@@ -1,7 +1,7 @@
 //! `score` and `conflict`: an expert's signed score sheet, or their stepping aside (回避).
 
 use super::{Ctx, output};
-use crate::domain::{Points, ScoreSheet, VetoMark};
+use crate::domain::{Points, Reason, ScoreSheet, VetoMark};
 use crate::ledger::Body;
 use anyhow::{Result, anyhow, bail};
 use std::path::PathBuf;
@@ -37,9 +37,14 @@ pub struct ConflictArgs {
     /// Meeting id [default: the latest]
     #[arg(long)]
     pub meeting: Option<String>,
-    /// Why you step aside, e.g. 曾参与该项目可研编制
+    /// Why you step aside, e.g. 曾参与该项目可研编制 (or, with --withdraw, why you no longer
+    /// need to); at least three Chinese characters or six letters
     #[arg(long)]
     pub reason: String,
+    /// Withdraw your conflict declaration (撤回回避) and score the application again; only
+    /// before the chair records a decision on it
+    #[arg(long)]
+    pub withdraw: bool,
 }
 
 fn pair(text: &str, what: &str) -> Result<(String, String)> {
@@ -124,9 +129,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
 }
 
 pub fn run_conflict(ctx: &Ctx, a: ConflictArgs) -> Result<()> {
+    let reason = Reason::parse(&a.reason)?;
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
+    if a.withdraw {
+        return run_withdrawal(ctx, &mut store, &me, &meeting, &a.app, reason);
+    }
     let view = store.application(&meeting, &a.app, &me.key_hex())?;
     let ev = store.append_local(
         &me,
@@ -134,7 +143,7 @@ pub fn run_conflict(ctx: &Ctx, a: ConflictArgs) -> Result<()> {
             meeting: meeting.clone(),
             code: a.app.clone(),
             basis: view.basis,
-            reason: a.reason.clone(),
+            reason: reason.to_string(),
         },
         ctx.now,
     )?;
@@ -145,7 +154,36 @@ pub fn run_conflict(ctx: &Ctx, a: ConflictArgs) -> Result<()> {
         "{}：{}（{}）",
         ctx.t("已声明回避，不再参与该项目评分", "Conflict declared; you no longer score"),
         a.app,
-        a.reason
+        reason
+    );
+    Ok(())
+}
+
+/// `conflict --withdraw`: the expert's standing declaration on the application is withdrawn.
+fn run_withdrawal(
+    ctx: &Ctx,
+    store: &mut crate::store::Store,
+    me: &crate::ledger::Identity,
+    meeting: &str,
+    code: &str,
+    reason: Reason,
+) -> Result<()> {
+    let body = store.conflict_withdrawal(meeting, code, &me.key_hex(), reason.clone())?;
+    let withdraws = match &body {
+        Body::ConflictWithdrawn { withdraws, .. } => withdraws.clone(),
+        _ => String::new(),
+    };
+    let ev = store.append_local(me, body, ctx.now)?;
+    if ctx.json {
+        return output::json(&serde_json::json!({
+            "meeting": meeting, "app": code, "event": ev.id, "withdraws": withdraws, "withdrawn": true,
+        }));
+    }
+    say!(
+        "{}：{}（{}）",
+        ctx.t("已撤回回避，请为该项目评分", "Conflict declaration withdrawn; you score this application again"),
+        code,
+        reason
     );
     Ok(())
 }

@@ -222,6 +222,34 @@ pub enum DecisionError {
     OverrideWithoutReason { chosen: &'static str, suggested: &'static str, suggested_en: &'static str },
 }
 
+/// Eligible experts (on the panel, not recused) whose sheet for the application as it stands
+/// is missing: the warning a decision needs acknowledged first. The CLI refuses `decide`
+/// without `--partial` with it; the screens show [`MissingSheets::warning`] and ask for an
+/// explicit acknowledgment, so both say the same.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{}。请等待，或加 --partial 按已提交的评分决定 / {}. Wait, or add --partial to decide on the scores submitted",
+    self.warning().zh,
+    self.warning().en
+)]
+pub struct MissingSheets {
+    /// The application's project code.
+    pub code: String,
+    /// The experts still to submit, by name, in panel order.
+    pub names: Vec<String>,
+}
+
+impl MissingSheets {
+    /// Who has not submitted, in Chinese and English: "GL-1 还有专家未提交评分：李明、王芳" /
+    /// "experts have not yet scored GL-1: 李明, 王芳".
+    pub fn warning(&self) -> super::text::Text {
+        super::text::Text::new(
+            format!("{} 还有专家未提交评分：{}", self.code, self.names.join("、")),
+            format!("experts have not yet scored {}: {}", self.code, self.names.join(", ")),
+        )
+    }
+}
+
 impl Decision {
     pub fn validate(&self, kind: ApplicationKind, meeting_date: NaiveDate) -> Result<(), DecisionError> {
         if self.outcome.kind() != kind {

@@ -2,10 +2,22 @@
 //! revokes keys; only panel experts score and step aside; only the chair decides; nobody acts
 //! after their revocation cut-off.
 //!
-//! Every event about an application names the versions it answers (its [`Basis`]), and a
-//! decision names the score sheets it rests on. Those named events are checked, not the state
-//! the receiver happens to be in, so that a verdict never depends on arrival order: a named
-//! event that is not here yet holds the event in quarantine; one of the wrong kind rejects it.
+//! Every event about an application names the versions it answers (its [`Basis`]), a decision
+//! names the score sheets it rests on, and a withdrawal of a conflict declaration (撤回回避)
+//! names the declaration. Those named events are checked, not the state the receiver happens to
+//! be in, so that a verdict never depends on arrival order: a named event that is not here yet
+//! holds the event in quarantine; one of the wrong kind rejects it.
+//!
+//! Withdrawals and decisions. An expert may withdraw their own declaration until the chair
+//! decides. That deadline is kept where the withdrawal is signed ([`local_guard`]: no machine
+//! signs one while a decision on the application as it stands is recorded there), not on
+//! import: whether a decision came "before" a withdrawal signed on another machine is not
+//! something a receiver can tell from the events alone. So a withdrawal is valid wherever it
+//! arrives when it names an applied declaration by its own author on the same application, and
+//! its effect does not depend on decisions: a decision rests on the sheets it names, never on
+//! who was recused, so it stands as it was. An expert counted again after a decision shows as
+//! not submitted, and a sheet they then submit as one the decision did not see, until the chair
+//! decides again.
 
 use super::event::{Basis, Body, MeetingOpened, Role, SignedEvent};
 use crate::domain::text::Text;
@@ -28,8 +40,19 @@ pub trait Authority {
     /// with no predecessor), whatever its state: two secretariats opening one meeting is a
     /// conflict a person must settle.
     fn opened_by_another(&self, meeting: &str, author: &str) -> bool;
-    /// Whether `key` has declared a conflict on the application (for the signer's own machine).
-    fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool;
+    /// An applied `conflict_declared` event, by id.
+    fn conflict_declaration(&self, event_id: &str) -> Named<Rc<DeclarationVersion>>;
+    /// The event id of `key`'s conflict declaration on the application that stands here (applied
+    /// and not withdrawn), if any (for the signer's own machine).
+    fn standing_declaration(&self, meeting: &str, code: &str, key: &str) -> Option<String>;
+    /// Whether `key` has a conflict declaration standing on the application (for the signer's
+    /// own machine).
+    fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool {
+        self.standing_declaration(meeting, code, key).is_some()
+    }
+    /// Whether a decision on the application made on the versions `basis` names is applied here
+    /// (for the signer's own machine).
+    fn is_decided(&self, meeting: &str, code: &str, basis: &Basis) -> bool;
     /// The current meeting version of `meeting` and, when `code` is given, the current
     /// registration of that application (for the signer's own machine).
     fn current(&self, meeting: &str, code: Option<&str>) -> Option<(String, Option<String>)>;
@@ -77,6 +100,15 @@ pub struct SheetVersion {
     pub code: String,
     pub basis: Basis,
     pub sheet: ScoreSheet,
+}
+
+/// A conflict declaration (回避声明) and what it is about.
+#[derive(Clone, Debug)]
+pub struct DeclarationVersion {
+    pub author: String,
+    pub seq: u64,
+    pub meeting: String,
+    pub code: String,
 }
 
 /// What becomes of an event that is not applied.
@@ -175,6 +207,38 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
             }
             Ok(())
         }
+        Body::ConflictWithdrawn { meeting, code, basis, withdraws, reason } => {
+            let (m, _) = named_versions(meeting, code, basis, state)?;
+            require_role(&m, author, Role::Expert, "撤回回避", "withdraw a conflict declaration")?;
+            if reason.trim().is_empty() {
+                return Err(reject("撤回回避必须写明理由", "a withdrawal of a conflict declaration needs a reason"));
+            }
+            let d = match state.conflict_declaration(withdraws) {
+                Named::Here(d) => d,
+                Named::NotHere => {
+                    return Err(hold(
+                        format!("要撤回的回避声明 {} 在本机尚未收到（或无效），暂存待其到达", short(withdraws)),
+                        format!(
+                            "the conflict declaration {} this withdraws is not here (not arrived, or not valid here); held until it is",
+                            short(withdraws)
+                        ),
+                    ));
+                }
+                Named::WrongKind => {
+                    return Err(reject(
+                        "撤回回避所指的事件不是回避声明",
+                        "the withdrawal names an event that is not a conflict declaration",
+                    ));
+                }
+            };
+            if d.author != author || d.meeting != *meeting || d.code != *code || d.seq >= env.seq {
+                return Err(reject(
+                    "专家只能撤回自己此前对同一项目所作的回避声明",
+                    "an expert may only withdraw their own earlier conflict declaration on the same application",
+                ));
+            }
+            Ok(())
+        }
         Body::ScoreSubmitted { meeting, code, basis, sheet } => {
             // A score from an expert who has (or later) stepped aside is kept but never counted: the
             // projection leaves recused experts out, whatever order the two events arrive in.
@@ -265,9 +329,11 @@ fn recomputed_suggestion(
 }
 
 /// What the signer's own machine checks before signing, on top of [`authorize`]: the event
-/// answers the versions current here (so nobody signs for a version they were not shown), and an
-/// expert who stepped aside (回避) does not score. Bundles are not held to this, since an event
-/// signed before a newer version or a declaration may arrive after it.
+/// answers the versions current here (so nobody signs for a version they were not shown), an
+/// expert who stepped aside (回避) does not score, and a withdrawal of a conflict declaration
+/// names the signer's declaration that stands here, before any decision on the application as it
+/// stands. Bundles are not held to this, since an event signed before a newer version, a
+/// declaration or a decision may arrive after it.
 pub fn local_guard(event: &SignedEvent, state: &impl Authority) -> Result<(), Refusal> {
     let env = &event.envelope;
     let newer = || {
@@ -308,7 +374,35 @@ pub fn local_guard(event: &SignedEvent, state: &impl Authority) -> Result<(), Re
             format!("you declared a conflict of interest on {code} and cannot score it"),
         ));
     }
+    if let Body::ConflictWithdrawn { meeting, code, basis, withdraws, .. } = &env.body {
+        if state.standing_declaration(meeting, code, &env.author).as_deref() != Some(withdraws.as_str()) {
+            return Err(nothing_to_withdraw(code));
+        }
+        if state.is_decided(meeting, code, basis) {
+            return Err(decided_no_withdrawal(code));
+        }
+    }
     Ok(())
+}
+
+/// Why a withdrawal is not signed: the signer has no conflict declaration standing on `code`.
+pub fn nothing_to_withdraw(code: &str) -> Refusal {
+    reject(
+        format!("你对 {code} 没有仍有效的回避声明，无可撤回；如需评分可直接评分"),
+        format!(
+            "you have no conflict declaration on {code} standing, so there is nothing to withdraw; you may score it as it is"
+        ),
+    )
+}
+
+/// Why a withdrawal is not signed: the chair has decided on `code` already.
+pub fn decided_no_withdrawal(code: &str) -> Refusal {
+    reject(
+        format!("组长已对 {code} 记录结论，回避声明不能再撤回；如有异议，请与组长和秘书处联系"),
+        format!(
+            "the chair has already recorded a decision on {code}, so the conflict declaration can no longer be withdrawn; if this is wrong, speak to the chair and the secretariat"
+        ),
+    )
 }
 
 /// Held, not rejected: trust is this machine's own setting, which `trust add` may yet change, and

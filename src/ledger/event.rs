@@ -180,6 +180,15 @@ pub enum Body {
         basis: Basis,
         reason: String,
     },
+    /// 撤回回避: the expert withdraws their own conflict declaration `withdraws` (its event id)
+    /// and scores the application again. The declaration stays in the history.
+    ConflictWithdrawn {
+        meeting: String,
+        code: String,
+        basis: Basis,
+        withdraws: String,
+        reason: String,
+    },
     /// 提交评分; a later one from the same expert supersedes.
     ScoreSubmitted {
         meeting: String,
@@ -211,6 +220,7 @@ impl Body {
             Body::MeetingOpened(_) => "meeting_opened",
             Body::ApplicationRegistered { .. } => "application_registered",
             Body::ConflictDeclared { .. } => "conflict_declared",
+            Body::ConflictWithdrawn { .. } => "conflict_withdrawn",
             Body::ScoreSubmitted { .. } => "score_submitted",
             Body::DecisionRecorded { .. } => "decision_recorded",
             Body::KeyRevoked { .. } => "key_revoked",
@@ -222,6 +232,7 @@ impl Body {
             Body::MeetingOpened(m) => Some(&m.id),
             Body::ApplicationRegistered { meeting, .. }
             | Body::ConflictDeclared { meeting, .. }
+            | Body::ConflictWithdrawn { meeting, .. }
             | Body::ScoreSubmitted { meeting, .. }
             | Body::DecisionRecorded { meeting, .. } => Some(meeting),
             Body::KeyRevoked { .. } => None,
@@ -232,6 +243,7 @@ impl Body {
     pub fn basis(&self) -> Option<&Basis> {
         match self {
             Body::ConflictDeclared { basis, .. }
+            | Body::ConflictWithdrawn { basis, .. }
             | Body::ScoreSubmitted { basis, .. }
             | Body::DecisionRecorded { basis, .. } => Some(basis),
             _ => None,
@@ -242,6 +254,7 @@ impl Body {
         match self {
             Body::ApplicationRegistered { application, .. } => Some(&application.code),
             Body::ConflictDeclared { code, .. }
+            | Body::ConflictWithdrawn { code, .. }
             | Body::ScoreSubmitted { code, .. }
             | Body::DecisionRecorded { code, .. } => Some(code),
             _ => None,
@@ -669,6 +682,29 @@ mod tests {
         let other = Suite::Ed25519Sha256.generate();
         let forged = SignedEvent::sign(&other, envelope(&key, 1)).unwrap();
         assert!(matches!(SignedEvent::verify(forged.bytes, forged.signature), Err(EventError::Suite(_))));
+    }
+
+    #[test]
+    fn a_withdrawal_is_its_own_kind_about_one_application() {
+        let key = Suite::Ed25519Sha256.generate();
+        let mut env = envelope(&key, 2);
+        env.body = Body::ConflictWithdrawn {
+            meeting: "M1".into(),
+            code: "GL-1".into(),
+            basis: Basis { meeting_event: "a".repeat(64), application_event: "b".repeat(64) },
+            withdraws: "c".repeat(64),
+            reason: "经核实未参与可研编制".into(),
+        };
+        let e = SignedEvent::sign(&key, env).unwrap();
+        let text = String::from_utf8(e.bytes.clone()).unwrap();
+        assert!(text.contains(r#""body":{"conflict_withdrawn":{"meeting":"M1","code":"GL-1","basis":"#), "{text}");
+        let back = SignedEvent::from_line(&e.to_line()).unwrap();
+        let body = &back.envelope.body;
+        assert_eq!((body.kind(), body.meeting(), body.application()), ("conflict_withdrawn", Some("M1"), Some("GL-1")));
+        assert_eq!(body.basis().map(|b| b.application_event.as_str()), Some("b".repeat(64).as_str()));
+        // An unknown field is refused, as in every body.
+        let extra = text.replace(r#""reason":"#, r#""note":"x","reason":"#);
+        assert!(matches!(forge(&key, &extra), Err(EventError::Malformed(_))));
     }
 
     #[test]

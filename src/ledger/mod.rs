@@ -7,7 +7,8 @@ pub mod sealed;
 pub mod suite;
 
 pub use authz::{
-    ApplicationVersion, Authority, Disposition, MeetingVersion, Named, Refusal, SheetVersion, authorize, local_guard,
+    ApplicationVersion, Authority, DeclarationVersion, Disposition, MeetingVersion, Named, Refusal, SheetVersion,
+    authorize, local_guard,
 };
 pub use event::{Basis, Body, Envelope, MeetingOpened, Member, PanelMember, Role, SignedEvent};
 pub use identity::{Identity, IdentityError, KeyEntry, Keyring, PublicKey};

@@ -11,8 +11,8 @@ use super::{Result, Store, StoreError};
 use crate::domain::text::Text;
 use crate::ledger::event::{Body, EVENT_VERSION, Envelope};
 use crate::ledger::{
-    ApplicationVersion, Authority, Basis, Disposition, Identity, MeetingVersion, Named, Refusal, SheetVersion,
-    SignedEvent, authorize, local_guard,
+    ApplicationVersion, Authority, Basis, DeclarationVersion, Disposition, Identity, MeetingVersion, Named, Refusal,
+    SheetVersion, SignedEvent, authorize, local_guard,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -74,8 +74,9 @@ impl ImportReport {
 }
 
 /// The order a replay takes kinds in, so that what an event names is judged before it.
+/// A withdrawal (`conflict_withdrawn`) comes after every declaration it may name.
 pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 WHEN 'application_registered' THEN 2 \
-     WHEN 'conflict_declared' THEN 3 WHEN 'score_submitted' THEN 4 ELSE 5 END";
+     WHEN 'conflict_declared' THEN 3 WHEN 'conflict_withdrawn' THEN 4 WHEN 'score_submitted' THEN 5 ELSE 6 END";
 
 /// An event of the same author near a new one: (id, seq, prev, status).
 type Neighbour = (String, i64, Option<String>, String);
@@ -366,13 +367,30 @@ impl<'t> Applier<'t> {
                     seq
                 ])?;
             }
+            // Per expert and application, the newest statement (by seq) stands: a declaration newer
+            // than the row's replaces it and clears an older withdrawal; a withdrawal newer than
+            // the row's declaration (and any withdrawal recorded) marks it withdrawn. Whatever
+            // the order they arrive in, the row ends the same.
             Body::ConflictDeclared { meeting, code, reason, .. } => {
                 tx.prepare_cached(
                     "INSERT INTO conflicts (meeting_id, code, expert_key, reason, event_id, seq, declared_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                     ON CONFLICT DO UPDATE SET reason = excluded.reason, event_id = excluded.event_id, seq = excluded.seq, declared_at = excluded.declared_at \
+                     ON CONFLICT DO UPDATE SET reason = excluded.reason, event_id = excluded.event_id, seq = excluded.seq, declared_at = excluded.declared_at, \
+                       withdrawn_event = CASE WHEN conflicts.withdrawn_seq > excluded.seq THEN conflicts.withdrawn_event END, \
+                       withdrawn_reason = CASE WHEN conflicts.withdrawn_seq > excluded.seq THEN conflicts.withdrawn_reason END, \
+                       withdrawn_at = CASE WHEN conflicts.withdrawn_seq > excluded.seq THEN conflicts.withdrawn_at END, \
+                       withdrawn_seq = CASE WHEN conflicts.withdrawn_seq > excluded.seq THEN conflicts.withdrawn_seq END \
                      WHERE excluded.seq > conflicts.seq",
                 )?
                 .execute(params![meeting, code, env.author, reason, event_id, seq, time])?;
+            }
+            // The declaration it names is applied, so the row exists.
+            Body::ConflictWithdrawn { meeting, code, reason, .. } => {
+                tx.prepare_cached(
+                    "UPDATE conflicts SET withdrawn_event = ?4, withdrawn_seq = ?5, withdrawn_reason = ?6, withdrawn_at = ?7 \
+                     WHERE meeting_id = ?1 AND code = ?2 AND expert_key = ?3 AND seq < ?5 \
+                       AND (withdrawn_seq IS NULL OR withdrawn_seq < ?5)",
+                )?
+                .execute(params![meeting, code, env.author, event_id, seq, reason, time])?;
             }
             Body::ScoreSubmitted { meeting, code, basis, sheet } => {
                 let rubric = self.rubric_sha256(basis)?;
@@ -698,16 +716,48 @@ impl Authority for Applier<'_> {
         })
     }
 
-    fn is_recused(&self, meeting: &str, code: &str, key: &str) -> bool {
+    /// Not remembered, as [`Applier::score_sheet`]: a declaration is named by its withdrawal only.
+    fn conflict_declaration(&self, event_id: &str) -> Named<Rc<DeclarationVersion>> {
+        self.named(event_id, "conflict_declared", |env| match env.body {
+            Body::ConflictDeclared { meeting, code, .. } => {
+                Some(DeclarationVersion { author: env.author, seq: env.seq, meeting, code })
+            }
+            _ => None,
+        })
+    }
+
+    fn standing_declaration(&self, meeting: &str, code: &str, key: &str) -> Option<String> {
+        standing_declaration(self.tx, meeting, code, key).ok().flatten()
+    }
+
+    fn is_decided(&self, meeting: &str, code: &str, basis: &Basis) -> bool {
+        let Ok(rubric) = self.rubric_sha256(basis) else { return false };
         self.tx
-            .prepare_cached("SELECT 1 FROM conflicts WHERE meeting_id = ?1 AND code = ?2 AND expert_key = ?3")
-            .and_then(|mut s| s.exists([meeting, code, key]))
+            .prepare_cached(
+                "SELECT 1 FROM decisions WHERE meeting_id = ?1 AND code = ?2 AND application_event = ?3 AND rubric_sha256 = ?4",
+            )
+            .and_then(|mut s| s.exists([meeting, code, basis.application_event.as_str(), rubric.as_str()]))
             .unwrap_or(false)
     }
 
     fn current(&self, meeting: &str, code: Option<&str>) -> Option<(String, Option<String>)> {
         current_versions(self.tx, meeting, code).ok().flatten()
     }
+}
+
+/// The event id of `key`'s conflict declaration on the application, when it stands (applied, and
+/// not withdrawn since).
+pub(super) fn standing_declaration(
+    conn: &rusqlite::Connection,
+    meeting: &str,
+    code: &str,
+    key: &str,
+) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT event_id FROM conflicts WHERE meeting_id = ?1 AND code = ?2 AND expert_key = ?3 AND withdrawn_event IS NULL",
+    )?
+    .query_row([meeting, code, key], |r| r.get(0))
+    .optional()
 }
 
 /// The current meeting version of `meeting` and, when `code` is given, the current registration

@@ -105,6 +105,10 @@ pub struct QueueRow {
     pub eligible: usize,
     /// Eligible experts whose sheet answers an earlier version, so it is not counted (须重评).
     pub outdated: usize,
+    /// Sheets that count now but that the standing decision did not rest on (submitted, or
+    /// revised, after the decision, or by an expert counted again since): the chair may decide
+    /// again. 0 while there is no standing decision.
+    pub after_decision: usize,
     /// Hidden (None) from an expert who has not submitted their own score yet.
     pub aggregate: Option<Aggregate>,
     pub suggested: Option<Outcome>,
@@ -136,6 +140,10 @@ pub struct ExpertLine {
     pub submitted_at: Option<String>,
     /// The sheet answers an earlier version of the application or rubric and is not counted.
     pub outdated: bool,
+    /// A decision stands, and this expert's sheet counts but is not among the sheets it rests on
+    /// (its `based_on`): submitted or revised after the decision (结论后提交). The chair may
+    /// decide again, and the new decision counts it.
+    pub after_decision: bool,
 }
 
 impl ExpertLine {
@@ -179,6 +187,24 @@ impl ApplicationView {
     /// The ids of the score events the aggregate rests on, for a decision's `based_on`.
     pub fn score_event_ids(&self) -> Vec<String> {
         self.experts.iter().filter(|e| e.counts()).filter_map(|e| e.event_id.clone()).collect()
+    }
+
+    /// The names of the eligible experts (not recused) whose sheet does not count yet: none
+    /// submitted, or one for an earlier version of the application or rubric (须重评). A
+    /// decision now would rest on the others' sheets only. In panel order.
+    pub fn pending_experts(&self) -> Vec<&str> {
+        self.experts.iter().filter(|e| e.recused.is_none() && !e.counts()).map(|e| e.name.as_str()).collect()
+    }
+
+    /// The warning to acknowledge before deciding while [`ApplicationView::pending_experts`] is
+    /// not empty: the CLI refuses `decide` without `--partial` with it, and the screens show the
+    /// same words. None when every eligible expert's sheet counts.
+    pub fn missing_sheets(&self) -> Option<crate::domain::MissingSheets> {
+        let names = self.pending_experts();
+        (!names.is_empty()).then(|| crate::domain::MissingSheets {
+            code: self.application.code.clone(),
+            names: names.into_iter().map(str::to_string).collect(),
+        })
     }
 }
 
@@ -402,7 +428,7 @@ impl Store {
         }
         let mut conflicts: HashMap<String, BTreeMap<String, String>> = HashMap::new();
         let mut st = self.conn.prepare_cached(&scope_sql(
-            "SELECT code, expert_key, reason FROM conflicts WHERE meeting_id = ?1 AND {code}",
+            "SELECT code, expert_key, reason FROM conflicts WHERE meeting_id = ?1 AND {code} AND withdrawn_event IS NULL",
             code,
         ))?;
         for row in st.query_map(params![meeting, code], |r| {
@@ -448,7 +474,8 @@ impl Store {
         let chair = chair_keys(&seats);
         let seat = viewer_seat(&meeting, viewer);
         for current in self.applications(&meeting, None)? {
-            let a = assess(&meeting, &seats, &current, &sheets);
+            let decision = sheets.decision(&current, &chair).filter(|d| !d.outdated);
+            let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref());
             let app = &current.application;
             let mine = sheets.for_seat(&app.code, &seat);
             let recused = sheets.recusal(&app.code, &seat).is_some();
@@ -463,7 +490,6 @@ impl Store {
                 _ => MyScore::NotScoring,
             };
             let blind = !role.sees_everything() && !matches!(my_score, MyScore::Submitted { .. });
-            let decision = sheets.decision(&current, &chair).filter(|d| !d.outdated);
             let status = match decision {
                 Some(_) => Status::Decided,
                 None if a.scored >= a.eligible && a.eligible > 0 => Status::Scored,
@@ -482,6 +508,7 @@ impl Store {
                 scored: a.scored,
                 eligible: a.eligible,
                 outdated: a.outdated,
+                after_decision: a.after_decision,
                 aggregate: if blind { None } else { a.aggregate },
                 suggested: if blind { None } else { a.suggested },
                 blind,
@@ -504,7 +531,9 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
         let sheets = self.sheets(meeting_id, Some(code))?;
         let seats = meeting.seats();
-        let a = assess(&meeting, &seats, &current, &sheets);
+        let decision = sheets.decision(&current, &chair_keys(&seats));
+        let standing = decision.as_ref().filter(|d| !d.outdated);
+        let a = assess(&meeting, &seats, &current, &sheets, standing);
         let submitted = sheets
             .for_seat(code, &viewer_seat(&meeting, viewer))
             .is_some_and(|r| current.answers(&r.application_event, &r.rubric_sha256));
@@ -518,7 +547,7 @@ impl Store {
                 let key = &p.member.key;
                 let entry = sheets.for_seat(code, &seat.keys);
                 let visible = !blind || seat.holds(viewer);
-                ExpertLine {
+                let mut line = ExpertLine {
                     name: p.member.name.clone(),
                     key: key.clone(),
                     fingerprint: key_fingerprint(p.member.suite, key),
@@ -529,7 +558,10 @@ impl Store {
                     event_id: entry.map(|r| r.event_id.clone()),
                     submitted_at: entry.map(|r| r.submitted_at.clone()),
                     outdated: entry.is_some_and(|r| !current.answers(&r.application_event, &r.rubric_sha256)),
-                }
+                    after_decision: false,
+                };
+                line.after_decision = line.counts() && entry.is_some_and(|r| unseen_by(standing, &r.event_id));
+                line
             })
             .collect();
         Ok(ApplicationView {
@@ -541,10 +573,43 @@ impl Store {
             aggregate: if blind { None } else { a.aggregate },
             suggested: if blind { None } else { a.suggested },
             blind,
-            decision: sheets.decision(&current, &chair_keys(&seats)),
+            decision,
             history: self.log_entries(Some(meeting_id), Some(code))?,
             experts,
             application: current.application,
+        })
+    }
+
+    /// The event id of `key`'s conflict declaration on the application that stands (not
+    /// withdrawn), if any: what a withdrawal names.
+    pub fn standing_conflict(&self, meeting: &str, code: &str, key: &str) -> Result<Option<String>> {
+        Ok(super::append::standing_declaration(&self.conn, meeting, code, key)?)
+    }
+
+    /// The withdrawal (撤回回避) of `key`'s conflict declaration on the application, ready to show
+    /// and sign: it names the declaration that stands and the versions current here. Refused, with
+    /// what to do, when `key` has no declaration standing there, or the chair has decided on the
+    /// application as it stands. Signing checks both again.
+    pub fn conflict_withdrawal(
+        &self,
+        meeting: &str,
+        code: &str,
+        key: &str,
+        reason: crate::domain::Reason,
+    ) -> Result<crate::ledger::Body> {
+        let view = self.application(meeting, code, key)?;
+        let Some(withdraws) = self.standing_conflict(meeting, code, key)? else {
+            return Err(StoreError::Refused(crate::ledger::authz::nothing_to_withdraw(code)));
+        };
+        if view.decision.as_ref().is_some_and(|d| !d.outdated) {
+            return Err(StoreError::Refused(crate::ledger::authz::decided_no_withdrawal(code)));
+        }
+        Ok(crate::ledger::Body::ConflictWithdrawn {
+            meeting: meeting.into(),
+            code: code.into(),
+            basis: view.basis,
+            withdraws,
+            reason: reason.into_string(),
         })
     }
 
@@ -725,11 +790,26 @@ struct Assessment {
     scored: usize,
     eligible: usize,
     outdated: usize,
+    /// Counted sheets the standing decision does not rest on.
+    after_decision: usize,
+}
+
+/// Whether a sheet that counts was left out of the standing decision `standing` (None: no
+/// decision stands, so nothing is "after" it).
+fn unseen_by(standing: Option<&DecisionView>, event_id: &str) -> bool {
+    standing.is_some_and(|d| !d.based_on.iter().any(|b| b == event_id))
 }
 
 /// `seats` is `meeting.seats()`, worked out once by the caller rather than once per application.
-/// Only sheets that answer the current registration and rubric count.
-fn assess(meeting: &MeetingOpened, seats: &[Seat], current: &Current, sheets: &Sheets) -> Assessment {
+/// Only sheets that answer the current registration and rubric count. `standing` is the decision
+/// that stands on the application, if any.
+fn assess(
+    meeting: &MeetingOpened,
+    seats: &[Seat],
+    current: &Current,
+    sheets: &Sheets,
+    standing: Option<&DecisionView>,
+) -> Assessment {
     let app = &current.application;
     // One voice per seat: an expert who changed keys is still one expert.
     let seats: Vec<&Seat> = seats
@@ -738,6 +818,7 @@ fn assess(meeting: &MeetingOpened, seats: &[Seat], current: &Current, sheets: &S
         .collect();
     let eligible = seats.len();
     let mut outdated = 0;
+    let mut after_decision = 0;
     let entries: Vec<(String, Points, usize)> = seats
         .iter()
         .filter_map(|seat| {
@@ -745,6 +826,9 @@ fn assess(meeting: &MeetingOpened, seats: &[Seat], current: &Current, sheets: &S
             if !current.answers(&r.application_event, &r.rubric_sha256) {
                 outdated += 1;
                 return None;
+            }
+            if unseen_by(standing, &r.event_id) {
+                after_decision += 1;
             }
             Some((seat.holder.member.key.clone(), r.total, r.vetoes))
         })
@@ -755,6 +839,7 @@ fn assess(meeting: &MeetingOpened, seats: &[Seat], current: &Current, sheets: &S
         scored: entries.len(),
         eligible,
         outdated,
+        after_decision,
         aggregate: judged.aggregate,
         suggested: judged.suggested,
     }

@@ -201,7 +201,18 @@ INSERT INTO local_meta (key, value) VALUES ('replay_needed', 'schema 4')
     ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 "#;
 
-const STEPS: [&str; 4] = [V1, V2, V3, V4];
+/// A conflict declaration may be withdrawn (撤回回避). Per expert and application the row keeps
+/// the newest declaration, and the newest withdrawal when it is newer (by seq) than that
+/// declaration; a later declaration clears it again. No store before this version holds a
+/// withdrawal, so nothing needs replaying.
+const V5: &str = r#"
+ALTER TABLE conflicts ADD COLUMN withdrawn_event TEXT;
+ALTER TABLE conflicts ADD COLUMN withdrawn_seq INTEGER;
+ALTER TABLE conflicts ADD COLUMN withdrawn_reason TEXT;
+ALTER TABLE conflicts ADD COLUMN withdrawn_at TEXT;
+"#;
+
+const STEPS: [&str; 5] = [V1, V2, V3, V4, V5];
 
 /// The schema version a migrated store records in `user_version`.
 pub const VERSION: i64 = STEPS.len() as i64;

@@ -333,3 +333,236 @@ fn a_new_key_takes_over_a_seat_once_and_the_seat_counts_once() {
     let both = vec![taking_over(&laptop, &f.experts[0], Role::Expert), chair_seat];
     f.store.append_local(&f.sec, reopened(&f, both), now()).unwrap();
 }
+
+fn declare(f: &Fixture, code: &str) -> Body {
+    Body::ConflictDeclared {
+        meeting: "M1".into(),
+        code: code.into(),
+        basis: basis(f, code),
+        reason: "曾参与该项目可研编制".into(),
+    }
+}
+
+fn withdrawal_by(f: &Fixture, who: &Identity) -> Body {
+    let reason = crate::domain::Reason::parse("已核实未参与可研编制").unwrap();
+    f.store.conflict_withdrawal("M1", "GL-1", &who.key_hex(), reason).unwrap()
+}
+
+/// Signs `body` as the next event of `who` on `store`'s chain without any check, as a peer's
+/// machine (or a hostile one) could.
+fn sign_next(store: &Store, who: &Identity, body: Body) -> SignedEvent {
+    let head = store.head(&who.key_hex()).unwrap();
+    let envelope = crate::ledger::Envelope {
+        v: crate::ledger::event::EVENT_VERSION,
+        suite: Suite::Ed25519Sha256,
+        author: who.key_hex(),
+        seq: head.as_ref().map_or(1, |(s, _)| s + 1),
+        prev: head.map(|(_, id)| id),
+        time: now(),
+        body,
+    };
+    SignedEvent::sign(&who.secret, envelope).unwrap()
+}
+
+fn decide(f: &mut Fixture, partial_ok: bool) -> SignedEvent {
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert!(partial_ok || v.missing_sheets().is_none(), "{:?}", v.pending_experts());
+    let suggested = v.suggested.unwrap();
+    let decision = Decision {
+        outcome: suggested,
+        suggested,
+        plan_class: None,
+        rectification_deadline: None,
+        conditions: String::new(),
+        opinion: String::new(),
+        override_reason: None,
+    };
+    let body = Body::DecisionRecorded {
+        meeting: "M1".into(),
+        code: "GL-1".into(),
+        basis: v.basis.clone(),
+        decision,
+        based_on: v.score_event_ids(),
+    };
+    f.store.append_local(&f.chair, body, now()).unwrap()
+}
+
+#[test]
+fn a_withdrawn_conflict_counts_the_expert_again_and_keeps_both_events() {
+    let mut f = fixture();
+    let declared = f.store.append_local(&f.experts[2], declare(&f, "GL-1"), now()).unwrap();
+    assert_eq!(f.store.standing_conflict("M1", "GL-1", &f.experts[2].key_hex()).unwrap(), Some(declared.id.clone()));
+    assert_eq!(f.store.queue("M1", &f.chair.key_hex()).unwrap().rows[0].eligible, 2);
+    let body = withdrawal_by(&f, &f.experts[2]);
+    assert!(matches!(&body, Body::ConflictWithdrawn { withdraws, .. } if *withdraws == declared.id));
+    f.store.append_local(&f.experts[2], body, now()).unwrap();
+
+    assert_eq!(f.store.standing_conflict("M1", "GL-1", &f.experts[2].key_hex()).unwrap(), None);
+    let q = f.store.queue("M1", &f.experts[2].key_hex()).unwrap();
+    assert_eq!((q.rows[0].my_score.clone(), q.rows[0].eligible), (MyScore::None, 3));
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert!(v.experts[2].recused.is_none());
+    assert_eq!(v.pending_experts(), vec!["李明", "张华", "陈静"]);
+    let kinds: Vec<(&str, &str)> = v.history.iter().map(|h| (h.kind.as_str(), h.status.as_str())).collect();
+    assert!(kinds.contains(&("conflict_declared", "applied")) && kinds.contains(&("conflict_withdrawn", "applied")));
+    f.store.append_local(&f.experts[2], score(&f, 75), now()).unwrap();
+
+    // Nothing stands to withdraw any more; a new declaration stands again.
+    let reason = crate::domain::Reason::parse("已核实未参与可研编制").unwrap();
+    let e = f.store.conflict_withdrawal("M1", "GL-1", &f.experts[2].key_hex(), reason).unwrap_err().to_string();
+    assert!(e.contains("无可撤回") && e.contains("nothing to withdraw"), "{e}");
+    f.store.append_local(&f.experts[2], declare(&f, "GL-1"), now()).unwrap();
+    assert!(f.store.application("M1", "GL-1", "").unwrap().experts[2].recused.is_some());
+
+    let live = f.store.dump_projections().unwrap();
+    f.store.rebuild_projections().unwrap();
+    assert_eq!(f.store.dump_projections().unwrap(), live);
+}
+
+#[test]
+fn a_withdrawal_is_judged_by_the_declaration_it_names_in_any_order() {
+    let mut f = fixture();
+    let declared = f.store.append_local(&f.experts[2], declare(&f, "GL-1"), now()).unwrap();
+    let sheet = f.store.append_local(&f.experts[0], score(&f, 80), now()).unwrap();
+    let withdrawn = f.store.append_local(&f.experts[2], withdrawal_by(&f, &f.experts[2]), now()).unwrap();
+    let events = events_of(&f.store);
+    let fresh = || {
+        let mut s = Store::open_in_memory().unwrap();
+        s.trust_add(&f.sec.public(), "2026-12-01").unwrap();
+        s
+    };
+    // The withdrawal first: held until the declaration it names arrives, then applied.
+    let mut late = fresh();
+    let (early, rest): (Vec<SignedEvent>, Vec<SignedEvent>) = events.iter().cloned().partition(|e| e.id != declared.id);
+    assert!(early.iter().any(|e| e.id == withdrawn.id));
+    let r = late.import_events(&early, now()).unwrap();
+    assert_eq!(r.quarantined, 1, "{:?}", r.refusals);
+    let r = late.import_events(&rest, now()).unwrap();
+    assert_eq!(r.released, 1, "{:?}", r.refusals);
+    assert_eq!(late.dump_state().unwrap(), f.store.dump_state().unwrap());
+
+    // Another expert cannot withdraw it, nor can a withdrawal name a score sheet.
+    let Body::ConflictWithdrawn { meeting, code, basis, reason, .. } = withdrawal_body(&f, &declared.id) else {
+        unreachable!()
+    };
+    let forged = |withdraws: &str| Body::ConflictWithdrawn {
+        meeting: meeting.clone(),
+        code: code.clone(),
+        basis: basis.clone(),
+        withdraws: withdraws.into(),
+        reason: reason.clone(),
+    };
+    let before = f.store.dump_state().unwrap();
+    for (who, names, why) in [
+        (&f.experts[1], declared.id.as_str(), "自己此前"),
+        (&f.experts[2], sheet.id.as_str(), "不是回避声明"),
+        (&f.chair, declared.id.as_str(), "组长不能撤回回避"),
+    ] {
+        let ev = sign_next(&f.store, who, forged(names));
+        let r = f.store.import_events(&[ev], now()).unwrap();
+        assert_eq!(r.rejected, 1, "{why}: {:?}", r.refusals);
+        assert!(r.refusals[0].1.zh.contains(why), "{:?}", r.refusals);
+    }
+    assert_eq!(f.store.dump_state().unwrap(), before);
+}
+
+/// A withdrawal as `conflict_withdrawal` would build it, naming `withdraws` whatever stands.
+fn withdrawal_body(f: &Fixture, withdraws: &str) -> Body {
+    Body::ConflictWithdrawn {
+        meeting: "M1".into(),
+        code: "GL-1".into(),
+        basis: basis(f, "GL-1"),
+        withdraws: withdraws.into(),
+        reason: "已核实未参与可研编制".into(),
+    }
+}
+
+#[test]
+fn no_withdrawal_is_signed_after_the_decision_but_one_signed_before_it_counts_in_either_order() {
+    let mut f = fixture();
+    let declared = f.store.append_local(&f.experts[2], declare(&f, "GL-1"), now()).unwrap();
+    // The expert's own machine, before the decision reaches it.
+    let mut expert_machine = Store::open_in_memory().unwrap();
+    expert_machine.trust_add(&f.sec.public(), "2026-12-01").unwrap();
+    expert_machine.import_events(&events_of(&f.store), now()).unwrap();
+    let reason = crate::domain::Reason::parse("已核实未参与可研编制").unwrap();
+    let body = expert_machine.conflict_withdrawal("M1", "GL-1", &f.experts[2].key_hex(), reason).unwrap();
+    let withdrawn = expert_machine.append_local(&f.experts[2], body, now()).unwrap();
+
+    f.store.append_local(&f.experts[0], score(&f, 80), now()).unwrap();
+    f.store.append_local(&f.experts[1], score(&f, 70), now()).unwrap();
+    decide(&mut f, false);
+    // Here, the decision is recorded: refused before signing, and by the guard at signing.
+    let reason = crate::domain::Reason::parse("已核实未参与可研编制").unwrap();
+    let e = f.store.conflict_withdrawal("M1", "GL-1", &f.experts[2].key_hex(), reason).unwrap_err().to_string();
+    assert!(e.contains("组长已对 GL-1 记录结论") && e.contains("can no longer be withdrawn"), "{e}");
+    let e = f.store.append_local(&f.experts[2], withdrawal_body(&f, &declared.id), now()).unwrap_err().to_string();
+    assert!(e.contains("can no longer be withdrawn"), "{e}");
+
+    // The withdrawal signed before the decision arrived: the decision stands as it was, the
+    // expert counts again and is still to submit.
+    let everything: Vec<SignedEvent> = events_of(&f.store).into_iter().chain([withdrawn.clone()]).collect();
+    let mut one = Store::open_in_memory().unwrap();
+    one.trust_add(&f.sec.public(), "2026-12-01").unwrap();
+    one.import_events(&everything, now()).unwrap();
+    let mut other = Store::open_in_memory().unwrap();
+    other.trust_add(&f.sec.public(), "2026-12-01").unwrap();
+    let mut reversed = everything.clone();
+    reversed.reverse();
+    other.import_events(&reversed, now()).unwrap();
+    assert_eq!(one.dump_state().unwrap(), other.dump_state().unwrap());
+    let v = one.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert!(v.decision.as_ref().is_some_and(|d| !d.outdated));
+    assert_eq!(v.pending_experts(), vec!["陈静"]);
+    assert!(one.log(None).unwrap().entries.iter().all(|e| e.status == "applied"));
+}
+
+#[test]
+fn a_sheet_after_the_decision_is_flagged_until_the_chair_decides_again() {
+    let mut f = fixture();
+    f.store.append_local(&f.experts[0], score(&f, 80), now()).unwrap();
+    f.store.append_local(&f.experts[1], score(&f, 70), now()).unwrap();
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert_eq!(v.pending_experts(), vec!["陈静"]);
+    let missing = v.missing_sheets().unwrap();
+    assert_eq!(missing.warning().zh, "GL-1 还有专家未提交评分：陈静");
+    decide(&mut f, true);
+    let flags = |f: &Fixture| {
+        let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+        let q = f.store.queue("M1", &f.chair.key_hex()).unwrap();
+        (v.experts.iter().map(|e| e.after_decision).collect::<Vec<_>>(), q.rows[0].after_decision)
+    };
+    assert_eq!(flags(&f), (vec![false, false, false], 0));
+    // A late sheet, and a revision of one the decision rests on.
+    f.store.append_local(&f.experts[2], score(&f, 90), now()).unwrap();
+    f.store.append_local(&f.experts[0], score(&f, 85), now()).unwrap();
+    assert_eq!(flags(&f), (vec![true, false, true], 2));
+    let v = f.store.application("M1", "GL-1", &f.experts[1].key_hex()).unwrap();
+    assert_eq!(v.experts.iter().filter(|e| e.after_decision).count(), 2, "an expert who submitted sees it too");
+    // The chair decides again: the new decision supersedes and rests on every sheet.
+    let again = decide(&mut f, false);
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert_eq!(v.decision.as_ref().map(|d| d.event_id.as_str()), Some(again.id.as_str()));
+    assert_eq!(v.decision.as_ref().map(|d| d.based_on.len()), Some(3));
+    assert_eq!(flags(&f), (vec![false, false, false], 0));
+    assert_eq!(v.history.iter().filter(|h| h.kind == "decision_recorded").count(), 2);
+}
+
+#[test]
+fn an_expert_whose_sheet_answers_an_earlier_version_is_still_to_submit() {
+    let mut f = fixture();
+    for e in &f.experts {
+        f.store.append_local(e, score(&f, 80), now()).unwrap();
+    }
+    assert!(f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap().missing_sheets().is_none());
+    // The application is registered again: every sheet answers the earlier version (须重评).
+    f.store.append_local(&f.sec, registered(&f, "GL-1"), now()).unwrap();
+    f.store.append_local(&f.experts[1], score(&f, 75), now()).unwrap();
+    let v = f.store.application("M1", "GL-1", &f.chair.key_hex()).unwrap();
+    assert_eq!(v.pending_experts(), vec!["李明", "陈静"]);
+    let missing = v.missing_sheets().unwrap();
+    assert_eq!(
+        missing.to_string(),
+        "GL-1 还有专家未提交评分：李明、陈静。请等待，或加 --partial 按已提交的评分决定 / experts have not yet scored GL-1: 李明, 陈静. Wait, or add --partial to decide on the scores submitted"
+    );
+}

@@ -1,14 +1,15 @@
 //! A random meeting history for the merge tests and the merge fuzz target: people with fixed
 //! keys, the bodies they sign, a plan of operations signed on a source store (re-opens, rubric
-//! changes, re-registrations under other kinds, scores, conflicts, decisions, revocations by two
-//! secretariats, a rival secretariat), and the reference every delivery order must equal.
+//! changes, re-registrations under other kinds, scores, conflicts and their withdrawals,
+//! decisions, revocations by two secretariats, a rival secretariat), and the reference every
+//! delivery order must equal.
 //!
 //! `tests/bundle_merge.rs` drives it with proptest; `fuzz/fuzz_targets/merge.rs` with libFuzzer.
 
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use reviewdesk::domain::{Application, ApplicationKind, Decision, Money, Outcome, Points, Rubric, ScoreSheet};
+use reviewdesk::domain::{Application, ApplicationKind, Decision, Money, Outcome, Points, Reason, Rubric, ScoreSheet};
 use reviewdesk::ledger::event::MAX_SEQ;
 use reviewdesk::ledger::suite::SecretKey;
 use reviewdesk::ledger::{Body, Identity, MeetingOpened, Member, PanelMember, Role, SignedEvent, Suite};
@@ -298,6 +299,14 @@ pub enum Op {
         meeting: usize,
         app: usize,
     },
+    /// An expert withdraws a conflict declaration (撤回回避): the numbers pick one of the
+    /// declarations standing at the source, and the source refuses it after a decision on the
+    /// application as it stands.
+    Withdraw {
+        expert: usize,
+        meeting: usize,
+        app: usize,
+    },
     /// The chair decides on the sheets that count, on the suggestion or departing from it.
     Decide {
         meeting: usize,
@@ -342,9 +351,9 @@ pub fn code(a: usize) -> String {
 }
 
 /// Signs the plan on a source store. An op the source refuses (a score for an application not
-/// registered yet or by an expert not seated, a score after the expert's own conflict, anything
-/// by a revoked key, a self-revocation that would void itself) is left out, as a person's
-/// machine would refuse it.
+/// registered yet or by an expert not seated, a score after the expert's own conflict, a
+/// withdrawal with no declaration standing or after the decision, anything by a revoked key, a
+/// self-revocation that would void itself) is left out, as a person's machine would refuse it.
 pub fn build(plan: &Plan) -> History {
     let c = cast(plan.experts);
     let mut source = fresh(&c);
@@ -403,6 +412,22 @@ pub fn build(plan: &Plan) -> History {
                 let who = if expert >= plan.experts { &c.reserve } else { &c.experts[expert] };
                 let (m, a) = (meeting_id(meeting % plan.meetings), code(app));
                 source.basis(&m, &a).ok().map(|_| (who, conflict(&source, &m, &a)))
+            }
+            Op::Withdraw { expert, meeting, app } => {
+                let standing: Vec<(&Identity, String, String)> = c
+                    .experts
+                    .iter()
+                    .chain([&c.reserve])
+                    .flat_map(|who| {
+                        (0..plan.meetings).flat_map(move |m| (0..2).map(move |a| (who, meeting_id(m), code(a))))
+                    })
+                    .filter(|(who, m, a)| source.standing_conflict(m, a, &who.key_hex()).ok().flatten().is_some())
+                    .collect();
+                let pick = (expert * 4 + meeting * 2 + app) % standing.len().max(1);
+                standing.get(pick).and_then(|(who, m, a)| {
+                    let reason = Reason::parse("已核实与该项目无利害关系").unwrap();
+                    source.conflict_withdrawal(m, a, &who.key_hex(), reason).ok().map(|b| (*who, b))
+                })
             }
             Op::Decide { meeting, app, outcome } => {
                 let (m, a) = (meeting_id(meeting % plan.meetings), code(app));
