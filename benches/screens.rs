@@ -69,7 +69,7 @@ fn main() {
     };
     let first: Vec<Duration> = (0..runs).map(|_| open_and_draw().0).collect();
     let (_, mut app, mut terminal) = open_and_draw();
-    assert_eq!(app.queue.as_ref().unwrap().view.rows.len(), 10_000);
+    assert_eq!(app.queue_len(), 10_000);
 
     let frames: Vec<Duration> = (0..runs * 40)
         .map(|_| {

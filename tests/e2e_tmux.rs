@@ -63,6 +63,30 @@ impl Session {
     }
 }
 
+impl Session {
+    /// Filters the queue by `text` and waits until it shows `count` (e.g. "共 1 项").
+    fn filter(&self, text: &str, count: &str) {
+        self.keys(&["/"]);
+        self.text(text);
+        self.wait_for(count);
+    }
+
+    fn resize(&self, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        let ok = Command::new("tmux").args(["resize-window", "-t", &self.name, "-x", &w, "-y", &h]).status();
+        assert!(ok.unwrap().success());
+    }
+
+    /// Waits until the app has gone, or says what it shows.
+    fn wait_gone(&self) {
+        let start = Instant::now();
+        while self.running() && start.elapsed() < HANG_GUARD {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(!self.running(), "the app did not quit:\n{}", self.screen());
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
@@ -84,9 +108,7 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     let first = s.wait_for("待评分");
     assert!(first.contains("当前身份：赵敏（专家）") && first.contains("提交后可见"), "{first}");
 
-    s.keys(&["/"]);
-    s.text("一网统管");
-    s.wait_for("共 1 项");
+    s.filter("一网统管", "共 1 项");
     s.keys(&["Enter", "e"]);
     s.wait_for("建设必要性");
     for (i, p) in ["13", "13", "17.5", "13", "8.5", "13", "8"].iter().enumerate() {
@@ -102,9 +124,9 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     // Escape and the next key must arrive apart: a terminal reads ESC followed at once by
     // another key as Alt+key.
     s.keys(&["Escape"]);
-    s.wait_for("Ctrl-S 提交");
+    s.wait_for("Ctrl-S 汇总并签名");
     s.keys(&["C-s"]);
-    s.wait_for("提交前确认");
+    s.wait_for("签名提交评分 GL-LX-2027-001");
     s.keys(&["y"]);
     let after = s.wait_for("已签名提交评分");
     assert!(after.contains("86"), "{after}");
@@ -119,9 +141,7 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     // Identities are listed by name: 王建国 sits just above 赵敏.
     s.keys(&["Up", "Enter"]);
     s.wait_for("当前身份：王建国（组长）");
-    s.keys(&["/"]);
-    s.text("一网统管");
-    s.wait_for("共 1 项");
+    s.filter("一网统管", "共 1 项");
     s.keys(&["Enter", "d"]);
     let panel = s.wait_for("建议结论");
     assert!(panel.contains("汇总分：") && panel.contains("结论：◀"), "{panel}");
@@ -134,9 +154,9 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     s.text("专家组讨论后认为需补充数据共享清单");
     s.wait_for("专家组讨论后认为需补充数据共享清单");
     s.keys(&["Escape"]);
-    s.wait_for("Ctrl-S 提交");
+    s.wait_for("Ctrl-S 汇总并签名");
     s.keys(&["C-s"]);
-    s.wait_for("提交前确认");
+    s.wait_for("签名记录结论 GL-LX-2027-001");
     s.keys(&["y"]);
     s.wait_for("已签名记录结论");
     s.keys(&["Escape"]);
@@ -216,4 +236,166 @@ fn a_protected_key_is_asked_for_without_echo_and_in_a_masked_box() {
     s.keys(&["Enter"]);
     s.wait_for("当前身份：王建国（组长）");
     s.keys(&["q"]);
+}
+
+/// The demo meeting in a fresh home, with 赵敏's sheet for GL-LX-2027-001 signed on the command
+/// line so that every member has scored it and nothing but the keys stands between the chair
+/// and a signed decision.
+fn demo_home(dir: &Path) -> std::path::PathBuf {
+    let home = dir.join("demo");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
+            .arg("--home")
+            .arg(&home)
+            .args(args)
+            .env("REVIEWDESK_NOW", "2026-12-08T09:00:00Z")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["demo", "--no-tui"]);
+    let points = "necessity=13,requirements=13,technical=17.5,sharing=13,security=8.5,budget=13,implementation=8";
+    run(&["--as", "赵敏", "score", "GL-LX-2027-001", "--points", points]);
+    home
+}
+
+/// What the store says, through the command line.
+fn json(home: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_reviewdesk")).arg("--home").arg(home).args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn kinds_signed_by(home: &Path, name: &str) -> Vec<String> {
+    let log = json(home, &["log", "--json"]);
+    log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["author_name"] == name)
+        .map(|e| e["kind"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn behind_the_too_small_notice_no_key_signs_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = demo_home(dir.path());
+    let s = Session::start(&home, "王建国");
+    s.wait_for("共 14 项");
+    s.filter("一网统管", "共 1 项");
+    s.keys(&["Enter"]);
+    s.resize(70, 20);
+    s.wait_for("终端窗口太小");
+    // What signed a decision the chair never saw: d, Ctrl-S, y.
+    s.keys(&["d"]);
+    s.keys(&["C-s"]);
+    s.keys(&["y"]);
+    s.keys(&["Enter"]);
+    s.keys(&["y"]);
+    s.resize(100, 30);
+    let back = s.wait_for("共 1 项");
+    assert!(!back.contains("已签名"), "{back}");
+    s.keys(&["q"]);
+    s.wait_gone();
+    assert!(!kinds_signed_by(&home, "王建国").contains(&"decision_recorded".to_string()));
+}
+
+#[test]
+fn a_conflict_is_never_signed_by_the_enter_that_ends_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = demo_home(dir.path());
+    let s = Session::start(&home, "赵敏");
+    s.wait_for("共 14 项");
+    // A slip: `clear` typed on the queue opens the conflict box with "lear" in it.
+    s.text("clear");
+    s.wait_for("声明回避");
+    s.keys(&["Enter"]);
+    s.wait_for("请写明理由");
+    // A real reason, and Enter: the whole text is shown for a deliberate y, not signed.
+    s.keys(&["BSpace", "BSpace", "BSpace", "BSpace"]);
+    s.text("本人曾参与该系统建设");
+    s.keys(&["Enter"]);
+    s.wait_for("y 签名");
+    s.keys(&["Escape"]);
+    s.wait_for("Enter 核对并签名");
+    s.keys(&["Escape"]);
+    s.wait_for("共 14 项");
+    // And Esc on the queue, even twice, never leaves the app.
+    s.filter("档案", "共 2 项");
+    s.keys(&["Escape"]);
+    s.wait_for("共 14 项");
+    s.keys(&["Escape"]);
+    s.wait_for("q 退出");
+    assert!(s.running());
+    s.keys(&["q"]);
+    s.wait_gone();
+    assert!(!kinds_signed_by(&home, "赵敏").contains(&"conflict_declared".to_string()));
+}
+
+#[test]
+fn a_revocation_on_the_sync_screen_needs_the_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = demo_home(dir.path());
+    let s = Session::start(&home, "鼓楼区数据局信息化办");
+    s.wait_for("共 14 项");
+    s.keys(&["u"]);
+    s.wait_for("K ");
+    s.keys(&["K"]);
+    s.wait_for("本机已知的签名密钥");
+    s.keys(&["Down", "v"]);
+    s.wait_for("吊销密钥");
+    s.text("笔记本电脑丢失");
+    s.keys(&["Enter"]);
+    let confirm = s.wait_for("吊销以下签名密钥");
+    assert!(confirm.contains("y 签名"), "{confirm}");
+    s.keys(&["Escape"]);
+    s.wait_for("Enter 核对并签名");
+    s.keys(&["Escape"]);
+    s.wait_for("本机已知的签名密钥");
+    s.keys(&["C-c"]);
+    // The reason typed in the form is gone with it; nothing else is open, so Ctrl-C quits.
+    s.wait_gone();
+    assert!(!kinds_signed_by(&home, "鼓楼区数据局信息化办").contains(&"key_revoked".to_string()));
+}
+
+#[test]
+fn ctrl_c_in_the_score_sheet_keeps_it_as_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = demo_home(dir.path());
+    let s = Session::start(&home, "赵敏");
+    s.wait_for("共 14 项");
+    s.filter("档案馆", "共 1 项");
+    s.keys(&["Enter", "e"]);
+    s.wait_for("Ctrl-S 汇总并签名");
+    s.text("17");
+    s.keys(&["Down"]);
+    s.text("18.5");
+    s.wait_for("18.5");
+    // 2,000 Chinese characters pasted in one piece (bracketed paste) land in the comment box,
+    // wrapped by display width.
+    let text: String = "试运行记录完整日志留存满六个月".chars().cycle().take(2000).collect();
+    assert!(Command::new("tmux").args(["set-buffer", "-b", &s.name, &text]).status().unwrap().success());
+    s.keys(&["Tab"]);
+    s.wait_for("Esc 结束输入");
+    assert!(
+        Command::new("tmux").args(["paste-buffer", "-p", "-b", &s.name, "-t", &s.name]).status().unwrap().success()
+    );
+    let pasted = s.wait_for("日志留存满六个月试运行");
+    let wrapped = pasted.lines().filter(|l| l.contains("日志留存") || l.contains("试运行记录")).count();
+    assert!(wrapped >= 3, "{pasted}");
+    s.keys(&["Escape"]);
+    s.wait_for("Ctrl-S 汇总并签名");
+    s.keys(&["C-c"]);
+    s.wait_gone();
+    let q = json(&home, &["--as", "赵敏", "queue", "--json"]);
+    let row = q["rows"].as_array().unwrap().iter().find(|r| r["code"] == "GL-YS-2025-022").unwrap();
+    assert_eq!(row["my_score"]["state"], "draft", "{row}");
+    // Opened again, the points are there.
+    let s = Session::start(&home, "赵敏");
+    s.wait_for("共 14 项");
+    s.filter("档案馆", "共 1 项");
+    s.keys(&["Enter", "e"]);
+    let sheet = s.wait_for("18.5");
+    assert!(sheet.contains("17"), "{sheet}");
 }

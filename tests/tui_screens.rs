@@ -8,6 +8,12 @@ use reviewdesk::cli::Home;
 use reviewdesk::domain::Lang;
 use reviewdesk::store::Store;
 use reviewdesk::tui::app::App;
+use reviewdesk::tui::screens::decision::DecisionState;
+use reviewdesk::tui::screens::detail::DetailState;
+use reviewdesk::tui::screens::pickers::{Switcher, Unlock};
+use reviewdesk::tui::screens::queue::QueueState;
+use reviewdesk::tui::screens::scoring::ScoringState;
+use reviewdesk::tui::screens::sync::SyncState;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -62,10 +68,23 @@ fn mask_fingerprints(s: &str) -> String {
     out
 }
 
-/// A key press, then whatever slow work it started (the loop does that after the next frame).
+/// A key press, the frame that follows it, then whatever slow work it started (the loop does
+/// that after the next frame).
 fn press(app: &mut App, code: KeyCode) {
-    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    key(app, KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn key(app: &mut App, ev: KeyEvent) {
+    app.on_key(ev);
+    redraw(app);
     app.run_pending();
+}
+
+/// Draws a frame at the app's size, as the loop does after every key.
+fn redraw(app: &mut App) {
+    let (w, h) = (app.size.width, app.size.height);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| app.render(f)).unwrap();
 }
 
 /// Every screen is drawn at 80×24 and 120×40, in Chinese and in English, as `NAME_WxH_LANG`.
@@ -86,6 +105,17 @@ fn opened(who: &str, lang: Lang, code: &str, key: KeyCode) -> App {
     select(&mut a, code);
     press(&mut a, key);
     a
+}
+
+/// The text inside the bordered box of a screen, line after line, without the borders.
+fn inside_box(screen: &str) -> String {
+    screen
+        .lines()
+        .filter_map(|l| {
+            let (a, b) = (l.find('│')?, l.rfind('│')?);
+            (b > a).then(|| l[a + '│'.len_utf8()..b].trim_end().to_string())
+        })
+        .collect()
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -188,24 +218,24 @@ fn below_80x24_the_app_says_the_terminal_is_too_small() {
 #[test]
 fn filtering_in_chinese_then_opening_and_going_back() {
     let mut a = app("王建国", Lang::Zh);
-    assert_eq!(a.queue.as_ref().unwrap().shown.len(), 14);
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 14);
     press(&mut a, KeyCode::Char('/'));
     type_text(&mut a, "档案");
-    let q = a.queue.as_ref().unwrap();
+    let q = a.screen::<QueueState>().unwrap();
     let codes: Vec<&str> = q.shown.iter().map(|i| q.view.rows[*i].code.as_str()).collect();
     assert_eq!(codes, ["GL-LX-2027-004", "GL-YS-2025-022"]);
     press(&mut a, KeyCode::Enter); // ends the filter
     press(&mut a, KeyCode::Down);
     press(&mut a, KeyCode::Enter); // opens the selected application
-    assert_eq!(a.detail.as_ref().unwrap().view.application.code, "GL-YS-2025-022");
+    assert_eq!(a.screen::<DetailState>().unwrap().view.application.code, "GL-YS-2025-022");
     press(&mut a, KeyCode::Esc);
-    assert!(a.detail.is_none() && !a.quit);
+    assert!(a.screen::<DetailState>().is_none() && !a.quit);
     press(&mut a, KeyCode::Esc); // clears the filter first
-    assert_eq!(a.queue.as_ref().unwrap().shown.len(), 14);
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 14);
     press(&mut a, KeyCode::Char('?'));
-    assert!(a.help);
+    assert_eq!(a.top(), "help");
     press(&mut a, KeyCode::Esc);
-    assert!(!a.help && !a.quit);
+    assert!(a.top() == "queue" && !a.quit);
     a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(a.quit);
 }
@@ -241,12 +271,12 @@ fn app_in(dir: &Path, who: &str) -> App {
 }
 
 fn select(app: &mut App, code: &str) {
-    let q = app.queue.as_mut().unwrap();
+    let q = app.screen_mut::<QueueState>().unwrap();
     q.selected = q.shown.iter().position(|i| q.view.rows[*i].code == code).unwrap();
 }
 
 fn ctrl(app: &mut App, c: char) {
-    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    key(app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }
 
 #[test]
@@ -255,13 +285,14 @@ fn an_expert_scores_from_the_queue_to_a_signed_event() {
     let mut a = app_in(dir.path(), "赵敏");
     select(&mut a, "GL-LX-2027-001");
     press(&mut a, KeyCode::Char('e'));
-    assert!(a.scoring.is_some());
+    assert!((a.top() == "scoring"));
     // necessity (max 15): "16" is refused as typed, the 1 stays.
     type_text(&mut a, "16");
-    assert_eq!(a.scoring.as_ref().unwrap().points[0], Some(reviewdesk::domain::Points::whole(1)));
-    assert!(a.scoring.as_ref().unwrap().error.as_deref().unwrap_or("").contains("超出"));
+    assert_eq!(a.screen::<ScoringState>().unwrap().points[0], None, "16 is refused, and stays on screen as typed");
+    assert!(a.screen::<ScoringState>().unwrap().error.as_deref().unwrap_or("").contains("超出"));
+    assert!(draw(&mut a, 80, 24).contains("“16”超出本项满分 15 分"));
     press(&mut a, KeyCode::Backspace);
-    type_text(&mut a, "13");
+    type_text(&mut a, "3");
     press(&mut a, KeyCode::Tab);
     type_text(&mut a, "建设必要性论证充分");
     press(&mut a, KeyCode::Esc);
@@ -275,13 +306,15 @@ fn an_expert_scores_from_the_queue_to_a_signed_event() {
     press(&mut a, KeyCode::Up);
     press(&mut a, KeyCode::Up);
     press(&mut a, KeyCode::Char('+')); // technical 17 → 17.5
-    assert_eq!(a.scoring.as_ref().unwrap().total().to_string(), "86");
+    assert_eq!(a.screen::<ScoringState>().unwrap().total().to_string(), "86");
     ctrl(&mut a, 's');
-    assert!(a.scoring.as_ref().unwrap().confirming, "{:?}", a.scoring.as_ref().unwrap().error);
+    assert_eq!(a.top(), "confirm", "{:?}", a.screen::<ScoringState>().unwrap().error);
+    // The summary lists the comment too, and says which key signs.
     let screen = draw(&mut a, 80, 24);
-    assert!(screen.contains("提交前确认") && screen.contains("总分：86 / 100"), "{screen}");
+    assert!(screen.contains("签名提交评分 GL-LX-2027-001") && screen.contains("建设必要性论证充分"), "{screen}");
+    assert!(screen.contains("总分：86 / 100") && screen.contains("y 签名"), "{screen}");
     press(&mut a, KeyCode::Char('y'));
-    assert!(a.scoring.is_none(), "{:?}", a.message);
+    assert!(a.screen::<ScoringState>().is_none(), "{:?}", a.message);
     assert!(a.message.as_deref().unwrap_or("").contains("已签名提交评分"));
     // The event is in the store: the expert now sees the aggregate, and the comment travelled.
     let home = Home { dir: dir.path().to_path_buf() };
@@ -303,24 +336,24 @@ fn an_unfinished_sheet_comes_back_as_a_draft_after_a_restart() {
     press(&mut a, KeyCode::Char('e'));
     type_text(&mut a, "20");
     ctrl(&mut a, 's'); // incomplete: refused with the criterion named
-    assert!(a.scoring.as_ref().unwrap().error.as_deref().unwrap_or("").contains("未打分"));
+    assert!(a.screen::<ScoringState>().unwrap().error.as_deref().unwrap_or("").contains("还没有打分"));
     press(&mut a, KeyCode::Esc);
-    assert!(a.scoring.is_none());
+    assert!(a.screen::<ScoringState>().is_none());
     drop(a);
     let mut b = app_in(dir.path(), "赵敏");
-    let q = b.queue.as_ref().unwrap();
+    let q = b.screen::<QueueState>().unwrap();
     let row = q.view.rows.iter().find(|r| r.code == "GL-YS-2025-021").unwrap();
     assert_eq!(row.my_score, reviewdesk::store::MyScore::Draft);
     select(&mut b, "GL-YS-2025-021");
     press(&mut b, KeyCode::Char('e'));
-    assert_eq!(b.scoring.as_ref().unwrap().points[0], Some(reviewdesk::domain::Points::whole(20)));
+    assert_eq!(b.screen::<ScoringState>().unwrap().points[0], Some(reviewdesk::domain::Points::whole(20)));
 }
 
 #[test]
 fn the_chair_cannot_open_a_score_sheet() {
     let mut a = app("王建国", Lang::Zh);
     press(&mut a, KeyCode::Char('e'));
-    assert!(a.scoring.is_none());
+    assert!(a.screen::<ScoringState>().is_none());
     assert!(a.message.as_deref().unwrap_or("").contains("只有本会议未回避的专家可以评分"));
 }
 
@@ -330,40 +363,58 @@ fn the_chair_overrides_the_suggestion_with_a_reason_and_signs() {
     let mut a = app_in(dir.path(), "王建国");
     select(&mut a, "GL-YS-2025-022"); // suggested: rectify (trial operation too short)
     press(&mut a, KeyCode::Char('d'));
-    let d = a.decision.as_ref().unwrap();
+    let d = a.screen::<DecisionState>().unwrap();
     assert!(!d.read_only);
-    assert_eq!(d.outcomes[d.chosen], reviewdesk::domain::Outcome::Rectify);
-    // Rectify needs a checked deadline.
+    assert_eq!(d.outcome().unwrap(), reviewdesk::domain::Outcome::Rectify);
+    // One expert has not scored: the panel warns as `decide` does, and wants it acknowledged.
     ctrl(&mut a, 's');
-    assert!(a.decision.as_ref().unwrap().error.as_deref().unwrap_or("").contains("整改期限"));
-    // Choose 通过验收 instead: the reason field appears, and is required.
-    press(&mut a, KeyCode::Left);
-    assert_eq!(
-        a.decision.as_ref().unwrap().outcomes[a.decision.as_ref().unwrap().chosen],
-        reviewdesk::domain::Outcome::Accepted
-    );
-    ctrl(&mut a, 's');
-    assert!(a.decision.as_ref().unwrap().error.as_deref().unwrap_or("").contains("须填写理由"));
-    let fields = a.decision.as_ref().unwrap().fields();
+    let error = a.screen::<DecisionState>().unwrap().error.clone().unwrap_or_default();
+    assert!(error.contains("还有专家未提交评分") && error.contains("赵敏"), "{error}");
+    assert_eq!(a.top(), "decision");
+    let fields = a.screen::<DecisionState>().unwrap().fields();
     for _ in 1..fields.len() {
         press(&mut a, KeyCode::Down);
     }
+    press(&mut a, KeyCode::Char(' '));
+    assert!(a.screen::<DecisionState>().unwrap().partial);
+    for _ in 1..fields.len() {
+        press(&mut a, KeyCode::Up);
+    }
+    // Rectify needs a checked deadline.
+    ctrl(&mut a, 's');
+    assert!(a.screen::<DecisionState>().unwrap().error.as_deref().unwrap_or("").contains("整改期限"));
+    // Choose 通过验收 instead: the reason field appears, and is required.
+    press(&mut a, KeyCode::Left);
+    assert_eq!(a.screen::<DecisionState>().unwrap().outcome().unwrap(), reviewdesk::domain::Outcome::Accepted);
+    ctrl(&mut a, 's');
+    assert!(a.screen::<DecisionState>().unwrap().error.as_deref().unwrap_or("").contains("须填写理由"));
+    let fields = a.screen::<DecisionState>().unwrap().fields();
+    for _ in 2..fields.len() {
+        press(&mut a, KeyCode::Down);
+    }
     press(&mut a, KeyCode::Tab);
-    type_text(&mut a, "试运行记录已补充，专家组认可");
+    let reason = "试运行记录已补充，专家组认可。整改报告由建设单位于十二月补交，运维记录完整，日志留存满六个月，专家组一致认为可以通过验收";
+    type_text(&mut a, reason);
     press(&mut a, KeyCode::Esc);
     ctrl(&mut a, 's');
-    assert!(a.decision.as_ref().unwrap().confirming, "{:?}", a.decision.as_ref().unwrap().error);
+    assert_eq!(a.top(), "confirm", "{:?}", a.screen::<DecisionState>().unwrap().error);
+    // The whole text is on the confirmation, wrapped, however long the reason: nothing signed unseen.
+    let screen = inside_box(&draw(&mut a, 80, 24));
+    assert!(screen.replace(' ', "").contains(reason), "{screen}");
+    assert!(screen.contains("还有专家未提交评分"), "{screen}");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.top(), "confirm", "Enter does not sign");
     press(&mut a, KeyCode::Char('y'));
-    assert!(a.decision.is_none(), "{:?}", a.message);
+    assert!(a.screen::<DecisionState>().is_none(), "{:?}", a.message);
     assert!(a.message.as_deref().unwrap_or("").contains("已签名记录结论"));
-    let row = a.queue.as_ref().unwrap().view.rows.iter().find(|r| r.code == "GL-YS-2025-022").unwrap();
+    let row = a.screen::<QueueState>().unwrap().view.rows.iter().find(|r| r.code == "GL-YS-2025-022").unwrap();
     assert_eq!(row.outcome, Some(reviewdesk::domain::Outcome::Accepted));
     let home = Home { dir: dir.path().to_path_buf() };
     let store = Store::open(&home.db()).unwrap();
     let v =
         store.application("GL-2027-01", "GL-YS-2025-022", &home.keyring().load("王建国").unwrap().key_hex()).unwrap();
     let d = v.decision.unwrap();
-    assert_eq!(d.decision.override_reason.as_deref(), Some("试运行记录已补充，专家组认可"));
+    assert_eq!(d.decision.override_reason.as_deref(), Some(reason));
     assert_eq!(d.based_on.len(), 4);
 }
 
@@ -372,11 +423,11 @@ fn an_expert_sees_the_decision_panel_read_only() {
     let mut a = app("李明", Lang::Zh);
     select(&mut a, "GL-BG-2026-012");
     press(&mut a, KeyCode::Char('d'));
-    assert!(a.decision.as_ref().unwrap().read_only);
+    assert!(a.screen::<DecisionState>().unwrap().read_only);
     press(&mut a, KeyCode::Right);
     ctrl(&mut a, 's');
-    let d = a.decision.as_ref().unwrap();
-    assert!(!d.confirming && d.outcomes[d.chosen] == reviewdesk::domain::Outcome::MustReapply);
+    let d = a.screen::<DecisionState>().unwrap();
+    assert!(a.top() == "decision" && d.outcome().unwrap() == reviewdesk::domain::Outcome::MustReapply);
     assert!(draw(&mut a, 80, 24).contains("只有组长可以记录结论"));
 }
 
@@ -386,12 +437,12 @@ fn the_identity_switcher_lists_this_homes_identities_and_switches() {
     let mut a = app_in(dir.path(), "赵敏");
     a.keyring = Some(Home { dir: dir.path().to_path_buf() }.keyring());
     press(&mut a, KeyCode::Char('i'));
-    let (names, _) = a.switcher.clone().unwrap();
+    let names = a.screen::<Switcher>().unwrap().names.clone();
     assert_eq!(names.len(), 7, "{names:?}");
     let screen = draw(&mut a, 80, 24);
     assert!(screen.contains("切换身份") && screen.contains("王建国"), "{screen}");
     let target = names.iter().position(|n| n == "王建国").unwrap();
-    let at = a.switcher.as_ref().unwrap().1;
+    let at = a.screen::<Switcher>().unwrap().at;
     for _ in 0..at {
         press(&mut a, KeyCode::Up);
     }
@@ -399,10 +450,10 @@ fn the_identity_switcher_lists_this_homes_identities_and_switches() {
         press(&mut a, KeyCode::Down);
     }
     press(&mut a, KeyCode::Enter);
-    assert!(a.switcher.is_none());
+    assert!(a.screen::<Switcher>().is_none());
     assert_eq!(a.viewer.name, "王建国");
     assert_eq!(a.role, Some(reviewdesk::store::ViewerRole::Chair));
-    assert!(!a.queue.as_ref().unwrap().view.rows[0].blind, "the chair sees the aggregates");
+    assert!(!a.screen::<QueueState>().unwrap().view.rows[0].blind, "the chair sees the aggregates");
 }
 
 #[test]
@@ -414,7 +465,7 @@ fn switching_to_a_protected_identity_asks_its_passphrase_in_a_masked_box() {
     let mut a = app_in(dir.path(), "赵敏");
     a.keyring = Some(ring);
     press(&mut a, KeyCode::Char('i'));
-    let (names, at) = a.switcher.clone().unwrap();
+    let (names, at) = a.screen::<Switcher>().map(|s| (s.names.clone(), s.at)).unwrap();
     let target = names.iter().position(|n| n == "王建国").unwrap();
     for _ in 0..at {
         press(&mut a, KeyCode::Up);
@@ -434,32 +485,46 @@ fn switching_to_a_protected_identity_asks_its_passphrase_in_a_masked_box() {
     assert_eq!(a.viewer.name, "赵敏", "a wrong passphrase switches nobody");
     type_text(&mut a, "组长的口令2026");
     press(&mut a, KeyCode::Enter);
-    assert!(a.unlock.is_none());
+    assert!(a.screen::<Unlock>().is_none());
     assert_eq!(a.viewer.name, "王建国");
     assert_eq!(a.role, Some(reviewdesk::store::ViewerRole::Chair));
 }
 
 #[test]
-fn declaring_a_conflict_is_one_action_with_a_reason() {
+fn declaring_a_conflict_takes_a_real_reason_and_a_confirmation() {
     let dir = fresh_demo();
     let mut a = app_in(dir.path(), "赵敏");
     select(&mut a, "GL-BG-2026-013");
     press(&mut a, KeyCode::Char('c'));
-    assert!(a.conflict.is_some());
-    press(&mut a, KeyCode::Enter); // no reason yet: refused, still open
-    assert!(a.conflict.is_some() && a.message.as_deref().unwrap_or("").contains("必须写明理由"));
+    assert_eq!(a.top(), "conflict");
+    // No reason, or a slip like "lear" (from typing `clear`), is refused in the form.
+    press(&mut a, KeyCode::Enter);
+    assert!(draw(&mut a, 80, 24).contains("请写明理由"));
+    type_text(&mut a, "lear");
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(a.top(), "conflict");
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Backspace);
+    }
     type_text(&mut a, "本人曾参与该系统建设");
     let screen = draw(&mut a, 80, 24);
     assert!(screen.contains("声明回避 GL-BG-2026-013"), "{screen}");
+    // Enter shows what would be signed; only y signs it, and Esc goes back with the text kept.
     press(&mut a, KeyCode::Enter);
-    assert!(a.conflict.is_none(), "{:?}", a.message);
-    let row = a.queue.as_ref().unwrap().view.rows.iter().find(|r| r.code == "GL-BG-2026-013").unwrap();
+    assert_eq!(a.top(), "confirm");
+    assert!(draw(&mut a, 80, 24).contains("理由：本人曾参与该系统建设"));
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(a.top(), "conflict");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('y'));
+    assert_eq!(a.top(), "queue", "{:?}", a.message);
+    let row = a.screen::<QueueState>().unwrap().view.rows.iter().find(|r| r.code == "GL-BG-2026-013").unwrap();
     assert_eq!(row.my_score, reviewdesk::store::MyScore::Recused);
     assert_eq!(row.eligible, 4);
     // And the score sheet no longer opens for it.
     select(&mut a, "GL-BG-2026-013");
     press(&mut a, KeyCode::Char('e'));
-    assert!(a.scoring.is_none());
+    assert!(a.screen::<ScoringState>().is_none());
 }
 
 #[test]
@@ -510,7 +575,7 @@ fn stick() -> &'static Path {
 /// Opens the sync screen as if the sticks under `root` were mounted.
 fn at_stick(app: &mut App, root: &Path) {
     press(app, KeyCode::Char('u'));
-    let s = app.sync.as_mut().expect("u opens the sync screen");
+    let s = app.screen_mut::<SyncState>().expect("u opens the sync screen");
     s.volumes = vec![root.join("KINGSTON")];
     s.found = reviewdesk::media::bundles_on(&s.volumes);
     s.target = s.found.first().map(|f| f.path.clone());
@@ -531,7 +596,7 @@ fn a_new_machine_receives_the_meeting_through_the_sync_screen() {
     bin().args(["init", "--name", "新专家"]).assert().success();
     let h = Home { dir: home.path().to_path_buf() };
     let mut a = App::new(Store::open(&h.db()).unwrap(), h.keyring().load("新专家").unwrap(), Lang::Zh);
-    assert!(a.queue.is_none());
+    assert!(a.screen::<QueueState>().is_none());
     at_stick(&mut a, stick());
     // First Enter: what the bundle holds, with the warnings this machine's trust list gives.
     press(&mut a, KeyCode::Enter);
@@ -542,22 +607,36 @@ fn a_new_machine_receives_the_meeting_through_the_sync_screen() {
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
     assert!(screen.contains("无法使用") && screen.contains("trust add"), "{screen}");
-    assert!(a.queue.is_none());
-    // After the fingerprint is checked, the secretariat is trusted and the bundle applies.
+    assert!(a.screen::<QueueState>().is_none());
+    // Trusted from the same screen: the fingerprint in large groups, its last group typed back.
     let secretariat = Home { dir: demo().join("demo") }.keyring().load("鼓楼区数据局信息化办").unwrap();
-    bin()
-        .args(["trust", "add", &format!("ed25519-sha256:{}", secretariat.key_hex()), "--name", "鼓楼区数据局信息化办"])
-        .assert()
-        .success();
+    let fingerprint = secretariat.fingerprint();
+    let last = fingerprint.rsplit('-').next().unwrap();
+    press(&mut a, KeyCode::Enter); // the preview again
+    press(&mut a, KeyCode::Char('a'));
+    let screen = pane_text(&mut a);
+    assert!(screen.contains(&fingerprint.replace('-', "   ")), "the groups, spaced for reading aloud:\n{screen}");
+    type_text(&mut a, "0000");
     press(&mut a, KeyCode::Enter);
+    assert!(pane_text(&mut a).contains("与指纹最后一组不符"));
+    assert!(Store::open(&h.db()).unwrap().trust_list().unwrap().is_empty(), "a wrong group trusts nothing");
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Backspace);
+    }
+    type_text(&mut a, &last.to_lowercase());
+    press(&mut a, KeyCode::Enter);
+    assert_eq!(Store::open(&h.db()).unwrap().trust_list().unwrap().len(), 1);
+    assert!(a.message.as_deref().unwrap_or("").contains("已信任秘书处密钥"), "{:?}", a.message);
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
     assert!(screen.contains("导入结果") && screen.contains("新增 71，重复 0，隔离 0，拒绝 0，附件 14"), "{screen}");
     assert!(!screen.contains("最近导入 无"), "the header shows the import:\n{screen}");
-    // Back on the queue: the meeting is here, scored by four experts, read by an observer.
+    // Esc closes the report first, then the screen: back on the queue, the meeting is here.
     press(&mut a, KeyCode::Esc);
-    assert!(a.sync.is_none());
-    assert_eq!(a.queue.as_ref().map(|q| q.view.rows.len()), Some(14));
+    assert_eq!(a.top(), "sync");
+    press(&mut a, KeyCode::Esc);
+    assert!(a.screen::<SyncState>().is_none());
+    assert_eq!(a.screen::<QueueState>().map(|q| q.view.rows.len()), Some(14));
     // The same bundle again adds nothing.
     at_stick(&mut a, stick());
     press(&mut a, KeyCode::Enter);
@@ -583,11 +662,11 @@ fn exporting_from_the_sync_screen_writes_a_verifiable_bundle_on_the_stick() {
     let summary = reviewdesk::bundle::inspect(&written[0].path).unwrap();
     assert_eq!((summary.events, summary.exporter.name.as_str()), (71, "李明"));
     // The new file is listed, and the header shows the export.
-    assert_eq!(a.sync.as_ref().unwrap().found.len(), 1);
+    assert_eq!(a.screen::<SyncState>().unwrap().found.len(), 1);
     assert!(!screen.contains("最近导出 无"), "{screen}");
     // With no stick, export says what to do instead of guessing.
-    a.sync.as_mut().unwrap().volumes.clear();
-    a.sync.as_mut().unwrap().found.clear();
+    a.screen_mut::<SyncState>().unwrap().volumes.clear();
+    a.screen_mut::<SyncState>().unwrap().found.clear();
     press(&mut a, KeyCode::Char('x'));
     assert!(pane_text(&mut a).contains("没有可写入的 U 盘"));
 }
@@ -596,12 +675,12 @@ fn exporting_from_the_sync_screen_writes_a_verifiable_bundle_on_the_stick() {
 fn a_typed_path_completes_with_tab_and_previews_with_enter() {
     let mut a = app("王建国", Lang::Zh);
     at_stick(&mut a, stick());
-    a.sync.as_mut().unwrap().found.clear();
+    a.screen_mut::<SyncState>().unwrap().found.clear();
     press(&mut a, KeyCode::Tab);
     type_text(&mut a, &format!("{}/KING", stick().display()));
     press(&mut a, KeyCode::Tab);
     press(&mut a, KeyCode::Tab);
-    let typed = a.sync.as_ref().unwrap().path.lines().join("");
+    let typed = a.screen::<SyncState>().unwrap().path.lines().join("");
     assert_eq!(typed, format!("{}/KINGSTON/from-liming.rdbundle", stick().display()));
     // The real cursor sits in the path box while typing.
     a.size = ratatui::layout::Rect::new(0, 0, 80, 24);
@@ -660,7 +739,7 @@ fn o_opens_the_marked_document_or_says_where_it_is() {
 fn the_queue_filters_by_kind_and_progress_and_sorts_by_any_column() {
     let mut a = app("王建国", Lang::Zh);
     let codes = |a: &App| {
-        let q = a.queue.as_ref().unwrap();
+        let q = a.screen::<QueueState>().unwrap();
         q.shown.iter().map(|i| q.view.rows[*i].code.clone()).collect::<Vec<_>>()
     };
     press(&mut a, KeyCode::Char('t')); // 立项 only
@@ -724,7 +803,7 @@ fn r_on_the_queue_makes_the_report_and_says_where_it_went() {
     // An expert is told why not.
     let mut b = app("李明", Lang::Zh);
     press(&mut b, KeyCode::Char('r'));
-    assert!(b.report_picker.is_none());
+    assert_eq!(b.top(), "queue");
     assert!(b.message.as_deref().unwrap_or("").contains("只有秘书处或组长"));
 }
 
@@ -752,9 +831,9 @@ fn the_sync_screen_opens_a_bundle_encrypted_to_the_identity_in_use_and_names_the
     let mut a = app_in(dir.path(), "赵敏");
     a.scratch_dir = dir.path().join("scratch");
     at_stick(&mut a, sticks.path());
-    assert_eq!(a.sync.as_ref().unwrap().found.len(), 2, "encrypted bundles are listed like any other");
+    assert_eq!(a.screen::<SyncState>().unwrap().found.len(), 2, "encrypted bundles are listed like any other");
     // The chair's bundle: 赵敏 is told whose it is.
-    a.sync.as_mut().unwrap().target = Some(volume.join("a-for-chair.rdbundle"));
+    a.screen_mut::<SyncState>().unwrap().target = Some(volume.join("a-for-chair.rdbundle"));
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
     // (Fingerprints are masked in drawings; the error itself names the chair's.)
@@ -769,7 +848,7 @@ fn the_sync_screen_opens_a_bundle_encrypted_to_the_identity_in_use_and_names_the
     .to_string();
     assert!(why.contains(&chair_fingerprint), "{why}");
     // Hers: previewed, then imported (everything is already here, so all duplicates).
-    a.sync.as_mut().unwrap().target = Some(volume.join("b-for-zhao.rdbundle"));
+    a.screen_mut::<SyncState>().unwrap().target = Some(volume.join("b-for-zhao.rdbundle"));
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
     assert!(screen.contains("71 个事件，14 个申报登记，14 份附件"), "{screen}");
@@ -785,7 +864,7 @@ fn on_keys_pane(who: &str, dir: &Path, lang: Lang) -> App {
     let mut a = App::new(Store::open(&home.db()).unwrap(), home.keyring().load(who).unwrap(), lang);
     press(&mut a, KeyCode::Char('u'));
     press(&mut a, KeyCode::Char('K'));
-    let Some(reviewdesk::tui::screens::sync::Pane::Keys { rows, .. }) = a.sync.as_ref().map(|s| &s.pane) else {
+    let Some(reviewdesk::tui::screens::sync::Pane::Keys { rows, .. }) = a.screen::<SyncState>().map(|s| &s.pane) else {
         panic!("K shows the keys pane")
     };
     let li = rows.iter().position(|r| r.name == "李明").expect("李明 is listed");
@@ -828,7 +907,7 @@ fn the_secretariat_revokes_a_key_from_the_sync_screen_and_others_may_not() {
     let mut expert = on_keys_pane("赵敏", dir.path(), Lang::Zh);
     press(&mut expert, KeyCode::Char('v'));
     assert!(pane_text(&mut expert).contains("只有秘书处可以吊销密钥"));
-    assert!(expert.sync.as_ref().unwrap().revoke.is_none());
+    assert_eq!(expert.top(), "sync");
 
     let mut a = on_keys_pane("鼓楼区数据局信息化办", dir.path(), Lang::Zh);
     press(&mut a, KeyCode::Char('v'));
@@ -842,10 +921,15 @@ fn the_secretariat_revokes_a_key_from_the_sync_screen_and_others_may_not() {
     press(&mut a, KeyCode::Backspace);
     type_text(&mut a, "13");
     press(&mut a, KeyCode::Enter);
-    assert!(pane_text(&mut a).contains("请写明吊销理由"));
+    assert!(pane_text(&mut a).contains("请写明理由"));
     press(&mut a, KeyCode::Tab);
     type_text(&mut a, "笔记本电脑丢失");
     press(&mut a, KeyCode::Enter);
+    // Enter only shows what would be signed; y signs it.
+    let screen = pane_text(&mut a);
+    assert!(screen.contains("吊销以下签名密钥") && screen.contains("截止序号：13"), "{screen}");
+    assert!(Store::open(&Home { dir: dir.path().to_path_buf() }.db()).unwrap().revocations().unwrap().is_empty());
+    press(&mut a, KeyCode::Char('y'));
     let screen = pane_text(&mut a);
     assert!(screen.contains("已吊销（截止 #13）"), "{screen}");
     // Recorded: 李明's #14 is void here, and the revocation is in the log to travel.
@@ -870,7 +954,7 @@ fn x_exports_encrypted_to_the_recipient_typed_in_the_path_box() {
     a.scratch_dir = dir.path().join("scratch");
     at_stick(&mut a, sticks.path());
     press(&mut a, KeyCode::Char('X'));
-    assert!(draw(&mut a, 80, 24).contains("收件人的公钥文件"), "the path box asks for the recipient");
+    assert!(draw(&mut a, 80, 24).contains("收件人的公钥文件"), "the pane asks for the recipient");
     type_text(&mut a, chair_pub.to_str().unwrap());
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
@@ -891,4 +975,277 @@ fn x_exports_encrypted_to_the_recipient_typed_in_the_path_box() {
     press(&mut a, KeyCode::Enter);
     assert!(pane_text(&mut a).contains("无法使用"));
     assert_eq!(reviewdesk::media::bundles_on(&[sticks.path().join("KINGSTON")]).len(), 1);
+}
+
+// ---- The rules every screen follows (issue 12) ----
+
+#[test]
+fn points_are_whole_or_half_and_full_width_digits_count() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-LX-2027-001");
+    press(&mut a, KeyCode::Char('e'));
+    let sheet = |a: &App| a.screen::<ScoringState>().unwrap().points[0];
+    type_text(&mut a, "0.2");
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("只能填写整数或半分"), "0.2 is not over the maximum:\n{screen}");
+    assert!(!screen.contains("超出"), "{screen}");
+    // Its 5 does not quietly make it 0.5: 0.25 stays refused.
+    type_text(&mut a, "5");
+    assert_eq!(sheet(&a), None);
+    assert!(draw(&mut a, 80, 24).contains("“0.25”：只能填写整数或半分"));
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Backspace);
+    }
+    // What a Chinese input method types: full-width digits and point.
+    type_text(&mut a, "１２．５");
+    assert_eq!(sheet(&a), Some(reviewdesk::domain::Points::from_halves(25)));
+}
+
+#[test]
+fn opening_a_sheet_and_leaving_it_unchanged_keeps_no_draft() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-LX-2027-003");
+    press(&mut a, KeyCode::Char('e'));
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Esc);
+    let row = |a: &App| {
+        a.screen::<QueueState>()
+            .unwrap()
+            .view
+            .rows
+            .iter()
+            .find(|r| r.code == "GL-LX-2027-003")
+            .unwrap()
+            .my_score
+            .clone()
+    };
+    assert_eq!(row(&a), reviewdesk::store::MyScore::None);
+    press(&mut a, KeyCode::Char('e'));
+    type_text(&mut a, "9");
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(row(&a), reviewdesk::store::MyScore::Draft);
+}
+
+#[test]
+fn a_pasted_chinese_comment_wraps_in_its_box_with_the_cursor_at_its_end() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-LX-2027-001");
+    press(&mut a, KeyCode::Char('e'));
+    press(&mut a, KeyCode::Tab);
+    let text: String = "系统建设必要性论证充分需求来源清楚".chars().cycle().take(2000).collect();
+    a.on_paste(&text);
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    a.size = ratatui::layout::Rect::new(0, 0, 80, 24);
+    terminal.draw(|f| a.render(f)).unwrap();
+    let screen = terminal.backend().to_string();
+    // Wrapped, not scrolled sideways: the box shows whole lines of the comment's end.
+    let rows: Vec<&str> = screen.lines().filter(|l| l.contains("│") && l.contains("需求来源")).collect();
+    assert!(rows.len() >= 3, "{screen}");
+    let pos = terminal.get_cursor_position().unwrap();
+    assert!(pos.x > 41 && pos.x < 79 && pos.y < 21, "the cursor is inside the box: {pos:?}\n{screen}");
+    assert_eq!(a.screen::<ScoringState>().unwrap().sheet().comments["necessity"].chars().count(), 2000);
+    // Kept and shown wrapped again when the sheet is reopened from its draft.
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Char('e'));
+    let again = draw(&mut a, 80, 24);
+    assert!(again.lines().filter(|l| l.contains("│") && l.contains("需求来源")).count() >= 3, "{again}");
+}
+
+/// Whether every row of the box whose top-left corner is at `corner` has its two side borders.
+fn borders_intact(screen: &str, title: &str) -> bool {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(top) = lines.iter().position(|l| l.contains(title)) else { return false };
+    let bottom = (top..lines.len()).find(|i| lines[*i].contains('└')).unwrap_or(top);
+    (top + 1..bottom).all(|i| lines[i].matches('│').count() >= 2)
+}
+
+#[test]
+fn popups_over_chinese_text_keep_both_borders() {
+    for lang in [Lang::Zh, Lang::En] {
+        let mut a = app("王建国", lang);
+        a.reports_dir = std::path::PathBuf::from("reviewdesk/reports");
+        press(&mut a, KeyCode::Char('r'));
+        let screen = draw(&mut a, 80, 24);
+        let title = if lang == Lang::Zh { "生成会议报告" } else { "report" };
+        assert!(borders_intact(&screen, title), "{screen}");
+        let tag = if lang == Lang::Zh { "zh" } else { "en" };
+        insta::assert_snapshot!(format!("report_picker_80x24_{tag}"), mask_fingerprints(&screen));
+    }
+    // Where Chinese characters straddle a popup's edge: help over a detail screen.
+    let mut a = opened("王建国", Lang::Zh, "GL-BG-2026-012", KeyCode::Enter);
+    press(&mut a, KeyCode::Char('?'));
+    let screen = draw(&mut a, 80, 24);
+    assert!(borders_intact(&screen, "帮助"), "{screen}");
+}
+
+#[test]
+fn esc_goes_back_one_level_and_q_quits_only_from_the_queue() {
+    let mut a = app("王建国", Lang::Zh);
+    press(&mut a, KeyCode::Char('/'));
+    type_text(&mut a, "档案");
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc);
+    assert!(!a.quit && a.top() == "queue");
+    assert!(
+        a.message.as_deref().unwrap_or("").contains("按 q 退出")
+            || a.message.as_deref().unwrap_or("").contains("q 退出")
+    );
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('q'));
+    assert!(!a.quit && a.top() == "queue", "q on the detail goes back");
+    press(&mut a, KeyCode::Char('q'));
+    assert!(a.quit);
+}
+
+#[test]
+fn ctrl_c_asks_before_dropping_a_decision_being_written() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "王建国");
+    select(&mut a, "GL-LX-2027-003");
+    press(&mut a, KeyCode::Char('d'));
+    let fields = a.screen::<DecisionState>().unwrap().fields();
+    let opinion = fields.iter().position(|f| *f == reviewdesk::tui::screens::decision::Field::Opinion).unwrap();
+    for _ in 0..opinion {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "专家组一致同意");
+    ctrl(&mut a, 'c');
+    assert!(!a.quit);
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("退出评审台") && screen.contains("专家组一致同意"), "{screen}");
+    press(&mut a, KeyCode::Esc);
+    assert!(!a.quit && a.top() == "decision");
+    ctrl(&mut a, 'c');
+    press(&mut a, KeyCode::Char('y'));
+    assert!(a.quit);
+}
+
+#[test]
+fn a_blind_expert_sees_how_many_submitted_on_the_decision_panel_and_no_values() {
+    matrix(
+        "decision_blind",
+        |l| opened("赵敏", l, "GL-LX-2027-001", KeyCode::Char('d')),
+        |l, screen| {
+            assert!(screen.contains(if l == Lang::Zh { "已提交 4/5" } else { "4/5 submitted" }), "{screen}");
+            assert!(!screen.contains("82.25") && !screen.contains("71.25"), "{screen}");
+            assert!(
+                screen.contains(if l == Lang::Zh { "李明      已提交" } else { "李明      submitted" }),
+                "{screen}"
+            );
+        },
+    );
+}
+
+#[test]
+fn another_process_writing_to_the_store_refreshes_the_open_queue() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "王建国");
+    let scored = |a: &App| {
+        a.screen::<QueueState>().unwrap().view.rows.iter().find(|r| r.code == "GL-LX-2027-001").unwrap().scored
+    };
+    assert_eq!(scored(&a), 4);
+    a.tick();
+    assert_eq!(scored(&a), 4, "nothing changed, nothing read");
+    let points = "necessity=13,requirements=13,technical=17.5,sharing=13,security=8.5,budget=13,implementation=8";
+    assert_cmd::cargo::cargo_bin_cmd!("reviewdesk")
+        .args(["--home", dir.path().to_str().unwrap(), "--as", "赵敏", "score", "GL-LX-2027-001", "--points", points])
+        .env("REVIEWDESK_NOW", "2026-12-08T10:00:00Z")
+        .env_remove("REVIEWDESK_HOME")
+        .assert()
+        .success();
+    a.tick();
+    assert_eq!(scored(&a), 5, "the queue read the new sheet");
+}
+
+#[test]
+fn history_names_events_in_words_and_the_sort_arrow_survives_a_narrow_column() {
+    let mut a = opened("王建国", Lang::En, "GL-BG-2026-012", KeyCode::Enter);
+    for _ in 0..40 {
+        press(&mut a, KeyCode::Down);
+    }
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("score submitted") && !screen.contains("score_submitted"), "{screen}");
+    // Every column the queue shows keeps its arrow when sorted, however narrow, in Chinese too.
+    for lang in [Lang::Zh, Lang::En] {
+        let mut q = app("王建国", lang);
+        for column in 1..10 {
+            press(&mut q, KeyCode::Char('s'));
+            let screen = draw(&mut q, 80, 24);
+            let header = screen.lines().nth(2).unwrap();
+            let shown = !matches!(column, 2 | 3 | 7); // unit, kind and count give way at 80 columns
+            assert!(!shown || header.contains('▲') || header.contains('▼'), "column {column}: {header}");
+        }
+        let screen = draw(&mut q, 120, 40);
+        if lang == Lang::En {
+            assert!(screen.contains("appr") && !screen.contains("app…"), "{screen}");
+        }
+    }
+}
+
+#[test]
+fn an_expert_withdraws_a_conflict_before_the_decision_and_scores_again() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-BG-2026-013");
+    press(&mut a, KeyCode::Char('c'));
+    type_text(&mut a, "本人曾参与该系统建设");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('y'));
+    // `c` again on a declared conflict withdraws it, with its own reason and confirmation.
+    select(&mut a, "GL-BG-2026-013");
+    press(&mut a, KeyCode::Char('c'));
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("撤回回避 GL-BG-2026-013"), "{screen}");
+    type_text(&mut a, "经核实该系统由其他单位建设");
+    press(&mut a, KeyCode::Enter);
+    assert!(draw(&mut a, 80, 24).contains("本人撤回对该项目的回避声明"));
+    press(&mut a, KeyCode::Char('y'));
+    assert!(a.message.as_deref().unwrap_or("").contains("已撤回回避"), "{:?}", a.message);
+    let row = a.screen::<QueueState>().unwrap().view.rows.iter().find(|r| r.code == "GL-BG-2026-013").unwrap();
+    assert_eq!(row.my_score, reviewdesk::store::MyScore::None);
+    assert_eq!(row.eligible, 5);
+    // Both events are in the history, in words.
+    press(&mut a, KeyCode::Enter);
+    for _ in 0..60 {
+        press(&mut a, KeyCode::Down);
+    }
+    let history = draw(&mut a, 120, 40);
+    assert!(history.contains("声明回避") && history.contains("撤回回避"), "{history}");
+}
+
+#[test]
+fn a_sheet_after_the_decision_is_flagged_and_the_chair_may_decide_again() {
+    let dir = fresh_demo();
+    let home = Home { dir: dir.path().to_path_buf() };
+    let run = |args: &[&str]| {
+        assert_cmd::cargo::cargo_bin_cmd!("reviewdesk")
+            .arg("--home")
+            .arg(dir.path())
+            .args(args)
+            .env("REVIEWDESK_NOW", "2026-12-08T10:00:00Z")
+            .env_remove("REVIEWDESK_HOME")
+            .assert()
+            .success();
+    };
+    run(&["--as", "王建国", "decide", "GL-LX-2027-001", "--partial"]);
+    let points = "necessity=13,requirements=13,technical=17.5,sharing=13,security=8.5,budget=13,implementation=8";
+    run(&["--as", "赵敏", "score", "GL-LX-2027-001", "--points", points]);
+    let mut a = App::new(Store::open(&home.db()).unwrap(), home.keyring().load("王建国").unwrap(), Lang::Zh);
+    let queue = draw(&mut a, 120, 40);
+    assert!(queue.contains("结论后+1"), "{queue}");
+    select(&mut a, "GL-LX-2027-001");
+    press(&mut a, KeyCode::Char('d'));
+    let panel = draw(&mut a, 120, 40);
+    assert!(panel.contains("提交于结论之后") && panel.contains("组长可重新作出结论"), "{panel}");
+    insta::assert_snapshot!("decision_after_decision_120x40_zh", mask_fingerprints(&panel));
+    // Deciding again on all five sheets clears the flag.
+    ctrl(&mut a, 's');
+    press(&mut a, KeyCode::Char('y'));
+    assert!(a.message.as_deref().unwrap_or("").contains("已签名记录结论"), "{:?}", a.message);
+    assert!(!draw(&mut a, 120, 40).contains("结论后+1"));
 }

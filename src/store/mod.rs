@@ -182,6 +182,12 @@ impl Store {
         Ok(self.conn.query_row("SELECT value FROM local_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
+    /// A number that changes whenever another connection (another process) commits to this
+    /// store, so that open screens know to read again. This connection's own writes leave it.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Every table as sorted text lines: equal dumps mean equal stores, for before/after tests.
     pub fn dump(&self) -> Result<String> {
         let mut out = String::new();

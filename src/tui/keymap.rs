@@ -33,6 +33,12 @@ pub struct KeyMap {
     pub progress: Key,
     pub help: Key,
     pub quit_now: Key,
+    /// Leave the app, from the queue (the top screen).
+    pub quit: Key,
+    /// Only what is left for me to do (待办).
+    pub todo: Key,
+    /// Trust the secretariat key a previewed bundle names (信任).
+    pub trust: Key,
     pub score: Key,
     pub decide: Key,
     pub switch: Key,
@@ -71,6 +77,9 @@ impl Default for KeyMap {
             progress: Key::plain(KeyCode::Char('p')),
             help: Key::plain(KeyCode::Char('?')),
             quit_now: Key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            quit: Key::plain(KeyCode::Char('q')),
+            todo: Key::plain(KeyCode::Char('w')),
+            trust: Key::plain(KeyCode::Char('a')),
             score: Key::plain(KeyCode::Char('e')),
             decide: Key::plain(KeyCode::Char('d')),
             switch: Key::plain(KeyCode::Char('i')),

@@ -4,18 +4,20 @@
 //! rectification deadline, conditions, the panel opinion, and a reason when departing from the
 //! suggestion. Confirm, then sign.
 
+use super::{Action, Ctx, Effect, News, Screen, Signing, Unsaved};
 use crate::domain::text::{fit, truncate};
 use crate::domain::{Decision, DecisionError, Outcome as Conclusion, PlanClass, Points, Rubric};
 use crate::store::ApplicationView;
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{KeyMap, any};
+use crate::tui::widgets::{draw_editor, editor, text_of};
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Line;
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 /// The fields of the form, top to bottom.
@@ -27,6 +29,8 @@ pub enum Field {
     Conditions,
     Opinion,
     OverrideReason,
+    /// Deciding although some experts have not submitted (按已提交的评分决定).
+    Partial,
 }
 
 pub struct DecisionState {
@@ -35,7 +39,10 @@ pub struct DecisionState {
     pub meeting_date: NaiveDate,
     pub read_only: bool,
     pub outcomes: Vec<Conclusion>,
-    pub chosen: usize,
+    /// Starts at the panel's suggestion (or the decision recorded), never at one nobody chose.
+    pub chosen: Option<usize>,
+    /// The chair has acknowledged deciding with sheets missing.
+    pub partial: bool,
     pub class: Option<PlanClass>,
     pub deadline: TextArea<'static>,
     pub conditions: TextArea<'static>,
@@ -43,18 +50,9 @@ pub struct DecisionState {
     pub override_reason: TextArea<'static>,
     pub focus: usize,
     pub editing: bool,
-    pub confirming: bool,
     pub error: Option<String>,
-}
-
-pub enum Outcome {
-    None,
-    Back,
-    Record(Decision),
-}
-
-fn text_of(t: &TextArea<'_>) -> String {
-    t.lines().join("\n").trim().to_string()
+    /// How far the written opinions below the form are scrolled.
+    pub scroll: u16,
 }
 
 impl DecisionState {
@@ -62,22 +60,23 @@ impl DecisionState {
         let kind = view.application.kind;
         let outcomes: Vec<Conclusion> = Conclusion::for_kind(kind).collect();
         let current = view.decision.as_ref().map(|d| d.decision.outcome).or(view.suggested);
-        let chosen = current.and_then(|o| outcomes.iter().position(|x| *x == o)).unwrap_or(0);
+        let chosen = current.and_then(|o| outcomes.iter().position(|x| *x == o));
         DecisionState {
             rubric,
             meeting_date,
             read_only,
             outcomes,
             chosen,
+            partial: false,
             class: view.decision.as_ref().and_then(|d| d.decision.plan_class),
-            deadline: TextArea::default(),
-            conditions: TextArea::default(),
-            opinion: TextArea::default(),
-            override_reason: TextArea::default(),
+            deadline: editor(""),
+            conditions: editor(""),
+            opinion: editor(""),
+            override_reason: editor(""),
             focus: 0,
             editing: false,
-            confirming: false,
             error: None,
+            scroll: 0,
             view,
         }
     }
@@ -89,14 +88,34 @@ impl DecisionState {
         if self.view.application.kind == crate::domain::ApplicationKind::Approval {
             f.push(Field::Class);
         }
-        if self.outcomes[self.chosen] == Conclusion::Rectify {
+        if self.outcome() == Some(Conclusion::Rectify) {
             f.push(Field::Deadline);
         }
         f.extend([Field::Conditions, Field::Opinion]);
-        if Some(self.outcomes[self.chosen]) != self.view.suggested {
+        if self.outcome().is_some() && self.outcome() != self.view.suggested {
             f.push(Field::OverrideReason);
         }
+        if !self.pending().is_empty() {
+            f.push(Field::Partial);
+        }
         f
+    }
+
+    pub fn outcome(&self) -> Option<Conclusion> {
+        self.chosen.map(|i| self.outcomes[i])
+    }
+
+    /// The experts who should score and have not: the same list `decide` refuses on.
+    pub fn pending(&self) -> Vec<&str> {
+        self.view.pending_experts()
+    }
+
+    /// The warning `decide` gives when sheets are missing, in the reader's language.
+    fn missing(&self, t: &I18n) -> String {
+        match self.view.missing_sheets() {
+            Some(m) => format!("{}{}", m.warning().get(t.lang), t.t("decision.missing_advice")),
+            None => String::new(),
+        }
     }
 
     fn field(&self) -> Field {
@@ -117,8 +136,12 @@ impl DecisionState {
     /// The decision as the form stands, checked against the kind and the meeting date.
     pub fn decision(&self, t: &I18n) -> Result<Decision, String> {
         let suggested = self.view.suggested.ok_or_else(|| t.t("decision.no_scores").to_string())?;
+        let outcome = self.outcome().ok_or_else(|| t.t("decision.choose").to_string())?;
+        if !self.pending().is_empty() && !self.partial {
+            return Err(self.missing(t));
+        }
         let deadline_text = text_of(&self.deadline);
-        let rectify = self.outcomes[self.chosen] == Conclusion::Rectify;
+        let rectify = outcome == Conclusion::Rectify;
         let rectification_deadline = match crate::intake::parse_date(&deadline_text) {
             _ if !rectify => None,
             _ if deadline_text.is_empty() => return Err(t.t("decision.need_deadline").to_string()),
@@ -127,7 +150,7 @@ impl DecisionState {
         };
         let reason = text_of(&self.override_reason);
         let d = Decision {
-            outcome: self.outcomes[self.chosen],
+            outcome,
             suggested,
             plan_class: self.class,
             rectification_deadline,
@@ -147,60 +170,154 @@ impl DecisionState {
         Ok(d)
     }
 
-    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent, t: &I18n) -> Outcome {
-        if self.confirming {
-            if let KeyCode::Char('y' | 'Y') = ev.code {
-                self.confirming = false;
-                if let Ok(d) = self.decision(t) {
-                    return Outcome::Record(d);
-                }
+    /// The whole decision as the chair signs it.
+    fn signing(&self, d: Decision, t: &I18n) -> Signing {
+        let a = &self.view.application;
+        let name = |o: Conclusion| t.pick(o.zh(), o.en()).to_string();
+        let mut text = format!("{}  {}\n\n{}：{}", a.code, a.name, t.t("decision.outcome"), name(d.outcome));
+        let mut field = |key: &str, value: String| {
+            if !value.is_empty() {
+                text.push_str(&format!("\n{}：{value}", t.t(key)));
             }
-            self.confirming = false;
-            return Outcome::None;
+        };
+        field("detail.suggested", name(d.suggested));
+        if let Some(g) = &self.view.aggregate {
+            field("detail.aggregate", format!("{}（{}，n={}）", g.value, t.pick(g.method.zh(), g.method.en()), g.n));
         }
+        field("decision.class", d.plan_class.map(|c| c.to_string()).unwrap_or_default());
+        field("decision.deadline", d.rectification_deadline.map(|x| x.to_string()).unwrap_or_default());
+        field("decision.conditions", d.conditions.clone());
+        field("decision.opinion", d.opinion.clone());
+        field("decision.override", d.override_reason.clone().unwrap_or_default());
+        if !self.pending().is_empty() {
+            text.push_str(&format!("\n\n{}", self.missing(t)));
+        }
+        Signing {
+            body: crate::ledger::Body::DecisionRecorded {
+                meeting: self.view.meeting_id.clone(),
+                code: a.code.clone(),
+                basis: self.view.basis.clone(),
+                based_on: self.view.score_event_ids(),
+                decision: d.clone(),
+            },
+            title: t.t("decision.confirm_title").replace("{code}", &a.code),
+            text: t.line(text),
+            done: t.t("decision.recorded").replace("{code}", &a.code).replace("{outcome}", &name(d.outcome)),
+            closes: 1,
+            draft: None,
+        }
+    }
+
+    fn on_key(&mut self, keys: &KeyMap, ev: &KeyEvent, t: &I18n) -> Action {
         if self.editing {
             if ev.code == KeyCode::Esc {
                 self.editing = false;
             } else if let Some(e) = self.editor() {
                 e.input(*ev);
             }
-            return Outcome::None;
+            return Action::None;
         }
         self.error = None;
         let n = self.fields().len();
         if any(&keys.back, ev) {
-            return Outcome::Back;
+            return Action::Back;
         }
-        if self.read_only {
-            return Outcome::None;
-        }
-        if any(&keys.up, ev) {
+        if keys.page_down.matches(ev) {
+            self.scroll = self.scroll.saturating_add(5);
+        } else if keys.page_up.matches(ev) {
+            self.scroll = self.scroll.saturating_sub(5);
+        } else if self.read_only {
+            if any(&keys.down, ev) {
+                self.scroll = self.scroll.saturating_add(1);
+            } else if any(&keys.up, ev) {
+                self.scroll = self.scroll.saturating_sub(1);
+            }
+        } else if any(&keys.up, ev) {
             self.focus = self.focus.saturating_sub(1);
         } else if any(&keys.down, ev) {
             self.focus = (self.focus + 1).min(n - 1);
         } else if matches!(ev.code, KeyCode::Left | KeyCode::Right) {
-            let forward = ev.code == KeyCode::Right;
-            match self.field() {
-                Field::Outcome => {
-                    let len = self.outcomes.len();
-                    self.chosen = if forward { (self.chosen + 1) % len } else { (self.chosen + len - 1) % len };
-                }
-                Field::Class => {
-                    let order = [None, Some(PlanClass::A), Some(PlanClass::B), Some(PlanClass::C)];
-                    let at = order.iter().position(|c| *c == self.class).unwrap_or(0);
-                    self.class = order[if forward { (at + 1) % 4 } else { (at + 3) % 4 }];
-                }
-                _ => {}
-            }
+            self.step(ev.code == KeyCode::Right);
+        } else if keys.toggle.matches(ev) && self.field() == Field::Partial {
+            self.partial = !self.partial;
         } else if keys.edit.matches(ev) || keys.open.matches(ev) {
             self.editing = self.editor().is_some();
         } else if keys.submit.matches(ev) {
             match self.decision(t) {
-                Ok(_) => self.confirming = true,
+                Ok(d) => return Action::Do(Effect::Review(Box::new(self.signing(d, t)))),
                 Err(e) => self.error = Some(e),
             }
         }
-        Outcome::None
+        Action::None
+    }
+
+    /// Left and right on the outcome or the class.
+    fn step(&mut self, forward: bool) {
+        match self.field() {
+            Field::Outcome => {
+                let len = self.outcomes.len();
+                self.chosen = Some(match self.chosen {
+                    None => 0,
+                    Some(c) if forward => (c + 1) % len,
+                    Some(c) => (c + len - 1) % len,
+                });
+            }
+            Field::Class => {
+                let order = [None, Some(PlanClass::A), Some(PlanClass::B), Some(PlanClass::C)];
+                let at = order.iter().position(|c| *c == self.class).unwrap_or(0);
+                self.class = order[if forward { (at + 1) % 4 } else { (at + 3) % 4 }];
+            }
+            _ => {}
+        }
+    }
+
+    fn typed(&self) -> bool {
+        [&self.deadline, &self.conditions, &self.opinion, &self.override_reason].iter().any(|e| !text_of(e).is_empty())
+    }
+}
+
+impl Screen for DecisionState {
+    fn name(&self) -> &'static str {
+        "decision"
+    }
+
+    fn update(&mut self, ev: &KeyEvent, cx: &Ctx) -> Action {
+        self.on_key(cx.keys, ev, cx.t)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
+        render(self, cx.t, frame, area);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        hints(self)
+    }
+
+    fn typing(&self) -> bool {
+        self.editing
+    }
+
+    fn paste(&mut self, text: &str) {
+        if self.editing
+            && let Some(e) = self.editor()
+        {
+            e.insert_str(text);
+        }
+    }
+
+    fn unsaved(&self) -> Option<Unsaved> {
+        (!self.read_only && self.typed())
+            .then(|| Unsaved::Lose(format!("{}：{}", self.view.application.code, text_of(&self.opinion))))
+    }
+
+    fn receive(&mut self, news: News) {
+        if let News::Application(view) = news {
+            self.view = *view;
+        }
+    }
+
+    fn application(&self) -> Option<&str> {
+        Some(&self.view.application.code)
     }
 }
 
@@ -242,12 +359,22 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
     // Each expert's total, outliers marked.
     let scored: Vec<_> = s.view.experts.iter().filter(|e| e.counts() && e.total.is_some()).collect();
     let mut y = left.y + 1;
+    if s.view.blind {
+        // As the queue shows it: how many have submitted, and no values.
+        let eligible = s.view.experts.iter().filter(|e| e.recused.is_none()).count();
+        let submitted = s.view.experts.iter().filter(|e| e.recused.is_none() && e.event_id.is_some()).count();
+        let line = t.t("decision.blind").replace("{n}", &submitted.to_string()).replace("{of}", &eligible.to_string());
+        buf.set_string(left.x, y, fit(&line, left_w as usize), Style::default().fg(Color::Yellow));
+        y += 1;
+    }
     for e in &s.view.experts {
         let what = match (&e.recused, e.total) {
             (Some(_), _) => t.t("mine.recused").to_string(),
             (None, Some(total)) if e.outdated => format!("{total}  {}", t.t("mine.outdated")),
+            (None, Some(total)) if e.after_decision => format!("{total}  {}", t.t("detail.after_decision")),
             (None, Some(total)) if e.outlier => format!("{total}  ← {}", t.t("detail.outlier")),
             (None, Some(total)) => total.to_string(),
+            (None, None) if e.event_id.is_some() => t.t("detail.submitted_hidden").to_string(),
             (None, None) => t.t("detail.not_submitted").to_string(),
         };
         let style = if e.outlier { Style::default().fg(Color::Red) } else { Style::default() };
@@ -267,7 +394,11 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         y += 1;
     }
     let blocks = s.view.findings.iter().filter(|f| f.severity == crate::domain::Severity::Blocks).count();
-    let suggestion = s.view.suggested.map(|o| t.pick(o.zh(), o.en()).to_string()).unwrap_or_default();
+    let suggestion = match s.view.suggested {
+        _ if s.view.blind => t.t("queue.blind").to_string(),
+        Some(o) => t.pick(o.zh(), o.en()).to_string(),
+        None => "—".to_string(),
+    };
     buf.set_string(
         left.x,
         y,
@@ -323,14 +454,15 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         );
         y += 1;
     }
-    let fields = s.fields();
+    // Someone who only reads sees the decision and the opinions, not an empty form.
+    let fields = if s.read_only { vec![] } else { s.fields() };
     for (i, f) in fields.iter().enumerate() {
         let focused = !s.read_only && i == s.focus.min(fields.len() - 1);
         let style = if focused { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
         let (label, value) = match f {
             Field::Outcome => (
                 t.t("decision.outcome"),
-                format!("◀ {} ▶", t.pick(s.outcomes[s.chosen].zh(), s.outcomes[s.chosen].en())),
+                format!("◀ {} ▶", s.outcome().map(|o| t.pick(o.zh(), o.en())).unwrap_or(t.t("decision.none_chosen"))),
             ),
             Field::Class => {
                 (t.t("decision.class"), format!("◀ {} ▶", s.class.map(|c| c.to_string()).unwrap_or_else(|| "—".into())))
@@ -339,21 +471,33 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
             Field::Conditions => (t.t("decision.conditions"), text_of(&s.conditions)),
             Field::Opinion => (t.t("decision.opinion"), text_of(&s.opinion)),
             Field::OverrideReason => (t.t("decision.override"), text_of(&s.override_reason)),
+            Field::Partial => {
+                (t.t("decision.partial"), format!("[{}] {}", if s.partial { "x" } else { " " }, s.pending().join("、")))
+            }
         };
         buf.set_string(right.x, y, fit(&t.line(format!("{label}：{value}")), right.width as usize), style);
         y += 1;
     }
     if s.editing {
-        let mut editor = match s.fields()[s.focus.min(fields.len() - 1)] {
-            Field::Deadline => s.deadline.clone(),
-            Field::Conditions => s.conditions.clone(),
-            Field::OverrideReason => s.override_reason.clone(),
-            _ => s.opinion.clone(),
+        let editor = match s.fields()[s.focus.min(fields.len() - 1)] {
+            Field::Deadline => &s.deadline,
+            Field::Conditions => &s.conditions,
+            Field::OverrideReason => &s.override_reason,
+            _ => &s.opinion,
         };
-        editor.set_block(Block::default().borders(Borders::ALL).title(t.t("scoring.editing")));
+        let block = Block::default().borders(Borders::ALL).title(t.t("scoring.editing"));
         let box_area = Rect::new(right.x, y + 1, right.width, right.bottom().saturating_sub(y + 2).min(8));
-        frame.render_widget(&editor, box_area);
-        crate::tui::place_cursor(frame, &editor, box_area);
+        draw_editor(frame, editor, block, box_area, true);
+    } else {
+        // Below the form: the decision recorded, and what the experts wrote, scrollable.
+        let mut lines = super::detail::decision_lines(&s.view, t);
+        let written = super::detail::written(&s.view, Some(&s.rubric), t);
+        if !written.is_empty() {
+            lines.push(Line::from(Span::styled(t.t("detail.written").to_string(), Style::default().fg(Color::Cyan))));
+            lines.extend(written);
+        }
+        let rest = Rect::new(right.x, y + 1, right.width, right.bottom().saturating_sub(y + 2));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((s.scroll, 0)), rest);
     }
     if let Some(e) = &s.error {
         frame.buffer_mut().set_string(
@@ -363,28 +507,11 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
             Style::default().fg(Color::Red),
         );
     }
-    if s.confirming
-        && let Ok(d) = s.decision(t)
-    {
-        let mut lines = vec![
-            Line::from(format!("{}  {}", a.code, a.name)),
-            Line::from(t.line(format!("{}：{}", t.t("decision.outcome"), t.pick(d.outcome.zh(), d.outcome.en())))),
-        ];
-        if let Some(dl) = d.rectification_deadline {
-            lines.push(Line::from(t.line(format!("{}：{dl}", t.t("decision.deadline")))));
-        }
-        if let Some(r) = &d.override_reason {
-            lines.push(Line::from(t.line(format!("{}：{r}", t.t("decision.override")))));
-        }
-        lines.push(Line::from(""));
-        lines.push(Line::from(t.t("scoring.confirm")));
-        crate::tui::popup(frame, area, 60, t.t("scoring.summary"), lines);
-    }
 }
 
 pub fn hints(s: &DecisionState) -> &'static [&'static str] {
     match (s.read_only, s.editing) {
-        (true, _) => &["keys.back"],
+        (true, _) => &["keys.scroll", "keys.back"],
         (false, true) => &["scoring.key_done"],
         (false, false) => &["keys.move", "decision.key_pick", "scoring.key_edit", "scoring.key_submit", "keys.back"],
     }

@@ -1,10 +1,12 @@
 //! Application detail (申报详情): the facts, every finding with its article, the documents,
 //! the experts' scores as the viewer may see them, the decision and the history.
 
+use super::{Action, Ctx, Effect, News, Screen};
+use crate::domain::Rubric;
 use crate::domain::Severity;
 use crate::store::ApplicationView;
 use crate::tui::i18n::I18n;
-use crate::tui::keymap::{KeyMap, any};
+use crate::tui::keymap::any;
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -14,44 +16,167 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 pub struct DetailState {
     pub view: ApplicationView,
+    /// The rubric of the application's kind, to name the criteria of comments and vetoes.
+    pub rubric: Option<Rubric>,
     pub scroll: u16,
     /// The document `o` opens; Tab moves to the next one.
     pub document: usize,
-}
-
-pub enum Outcome {
-    None,
-    Back,
-    /// Open the attached document at this index.
-    OpenDocument(usize),
+    /// How far down the text can scroll, as last drawn.
+    pub bottom: std::cell::Cell<u16>,
 }
 
 impl DetailState {
-    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent, page: u16) -> Outcome {
+    pub fn new(view: ApplicationView, rubric: Option<Rubric>) -> DetailState {
+        DetailState { view, rubric, scroll: 0, document: 0, bottom: std::cell::Cell::new(u16::MAX) }
+    }
+}
+
+impl Screen for DetailState {
+    fn name(&self) -> &'static str {
+        "detail"
+    }
+
+    fn update(&mut self, ev: &KeyEvent, cx: &Ctx) -> Action {
+        let (keys, page) = (cx.keys, cx.page as u16);
         if any(&keys.up, ev) {
             self.scroll = self.scroll.saturating_sub(1);
         } else if any(&keys.down, ev) {
-            self.scroll = self.scroll.saturating_add(1);
+            self.scroll = self.scroll.saturating_add(1).min(self.bottom.get());
         } else if keys.page_up.matches(ev) {
             self.scroll = self.scroll.saturating_sub(page);
         } else if keys.page_down.matches(ev) {
-            self.scroll = self.scroll.saturating_add(page);
+            self.scroll = self.scroll.saturating_add(page).min(self.bottom.get());
         } else if keys.edit.matches(ev) {
             self.document = (self.document + 1) % self.view.application.documents.len().max(1);
         } else if keys.open_document.matches(ev) {
-            return Outcome::OpenDocument(self.document);
+            return match self.view.application.documents.get(self.document) {
+                Some(d) => Action::Do(Effect::OpenDocument { sha256: d.sha256.clone(), name: d.name.clone() }),
+                None => Action::Say(cx.t.t("detail.no_documents").to_string()),
+            };
+        } else if keys.score.matches(ev) {
+            return Action::Do(Effect::StartScoring(self.view.application.code.clone()));
+        } else if keys.decide.matches(ev) {
+            return Action::Do(Effect::StartDecision(self.view.application.code.clone()));
+        } else if keys.conflict.matches(ev) {
+            return Action::Do(Effect::StartConflict(self.view.application.code.clone()));
         } else if any(&keys.back, ev) {
-            return Outcome::Back;
+            return Action::Back;
         }
-        Outcome::None
+        Action::None
     }
+
+    fn render(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
+        render(self, cx.t, frame, area);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &[
+            "keys.scroll",
+            "keys.score",
+            "keys.decide",
+            "keys.open_document",
+            "keys.next_document",
+            "keys.back",
+            "keys.help",
+        ]
+    }
+
+    fn receive(&mut self, news: News) {
+        if let News::Application(view) = news {
+            self.view = *view;
+        }
+    }
+
+    fn application(&self) -> Option<&str> {
+        Some(&self.view.application.code)
+    }
+}
+
+/// What each expert wrote, once the viewer may see it: comments by criterion, vetoes with their
+/// reasons, and the overall opinion. A blind viewer sees only their own.
+pub fn written(v: &ApplicationView, rubric: Option<&Rubric>, t: &I18n) -> Vec<Line<'static>> {
+    let title = |id: &str| {
+        rubric
+            .and_then(|r| r.criteria.iter().find(|c| c.id == id))
+            .map(|c| t.pick(&c.title_zh, &c.title_en).to_string())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let veto = |id: &str| {
+        rubric
+            .and_then(|r| r.vetoes.iter().find(|c| c.id == id))
+            .map(|c| t.pick(&c.text_zh, &c.text_en).to_string())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let mut out = vec![];
+    for e in &v.experts {
+        let Some(sheet) = &e.sheet else { continue };
+        if sheet.comments.is_empty() && sheet.vetoes.is_empty() && sheet.opinion.is_empty() {
+            continue;
+        }
+        out.push(Line::from(Span::styled(format!("  {}", e.name), Style::default().add_modifier(Modifier::BOLD))));
+        for m in &sheet.vetoes {
+            out.push(Line::from(Span::styled(
+                t.line(format!("    [{}] {}：{}", t.t("scoring.veto"), veto(&m.id), m.reason)),
+                Style::default().fg(Color::Red),
+            )));
+        }
+        // In the rubric's order, as the sheet was filled in.
+        let mut comments: Vec<(&String, &String)> = sheet.comments.iter().collect();
+        let rank = |id: &str| rubric.and_then(|r| r.criteria.iter().position(|c| c.id == id)).unwrap_or(usize::MAX);
+        comments.sort_by_key(|(id, _)| rank(id));
+        for (id, comment) in comments {
+            // A comment that already names its criterion is not named twice.
+            let title = title(id);
+            let text = if comment.starts_with(&title) { comment.clone() } else { format!("{title}：{comment}") };
+            out.push(Line::from(t.line(format!("    {text}"))));
+        }
+        if !sheet.opinion.is_empty() {
+            out.push(Line::from(t.line(format!("    {}：{}", t.t("scoring.opinion"), sheet.opinion))));
+        }
+    }
+    out
+}
+
+/// The recorded decision with everything the chair wrote, and whether it still stands.
+pub fn decision_lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
+    let Some(d) = &v.decision else { return vec![] };
+    let x = &d.decision;
+    let mut out = vec![Line::from(Span::styled(
+        format!("  {}", t.pick(x.outcome.zh(), x.outcome.en())),
+        Style::default().add_modifier(Modifier::BOLD),
+    ))];
+    let mut field = |key: &str, value: String| {
+        if !value.is_empty() {
+            out.push(Line::from(t.line(format!("  {}：{value}", t.t(key)))));
+        }
+    };
+    field("decision.suggested_then", t.pick(x.suggested.zh(), x.suggested.en()).to_string());
+    field("decision.class", x.plan_class.map(|c| c.to_string()).unwrap_or_default());
+    field("decision.deadline", x.rectification_deadline.map(|d| d.to_string()).unwrap_or_default());
+    field("decision.conditions", x.conditions.clone());
+    field("decision.opinion", x.opinion.clone());
+    field("decision.override", x.override_reason.clone().unwrap_or_default());
+    if d.outdated {
+        out.push(Line::from(Span::styled(
+            format!("  {}", t.t("decision.outdated")),
+            Style::default().fg(Color::Yellow),
+        )));
+    }
+    let late: Vec<&str> = v.experts.iter().filter(|e| e.after_decision).map(|e| e.name.as_str()).collect();
+    if !late.is_empty() {
+        out.push(Line::from(Span::styled(
+            format!("  {}", t.t("decision.after_decision").replace("{who}", &late.join("、"))),
+            Style::default().fg(Color::Yellow),
+        )));
+    }
+    out
 }
 
 fn heading(text: &str) -> Line<'static> {
     Line::from(Span::styled(text.to_string(), Style::default().add_modifier(Modifier::BOLD).fg(Color::Cyan)))
 }
 
-fn lines(v: &ApplicationView, document: usize, t: &I18n) -> Vec<Line<'static>> {
+fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n) -> Vec<Line<'static>> {
     let a = &v.application;
     let mut out = vec![
         Line::from(Span::styled(
@@ -153,6 +278,7 @@ fn lines(v: &ApplicationView, document: usize, t: &I18n) -> Vec<Line<'static>> {
         let what = match (&e.recused, e.total) {
             (Some(r), _) => t.line(format!("{}：{r}", t.t("mine.recused"))),
             (None, Some(total)) if e.outdated => format!("{total}（{}）", t.t("mine.outdated")),
+            (None, Some(total)) if e.after_decision => t.line(format!("{total}（{}）", t.t("detail.after_decision"))),
             (None, Some(total)) if e.outlier => t.line(format!("{total}（{}）", t.t("detail.outlier"))),
             (None, Some(total)) => total.to_string(),
             (None, None) if e.event_id.is_some() => t.t("detail.submitted_hidden").to_string(),
@@ -179,24 +305,36 @@ fn lines(v: &ApplicationView, document: usize, t: &I18n) -> Vec<Line<'static>> {
         }
         (None, false) => {}
     }
-    if let Some(d) = &v.decision {
+    let written = written(v, rubric, t);
+    if !written.is_empty() {
+        out.push(Line::from(""));
+        out.push(heading(t.t("detail.written")));
+        out.extend(written);
+    }
+    if v.decision.is_some() {
         out.push(Line::from(""));
         out.push(heading(t.t("detail.decision")));
-        out.push(Line::from(format!("  {}", t.pick(d.decision.outcome.zh(), d.decision.outcome.en()))));
+        out.extend(decision_lines(v, t));
     }
     out.push(Line::from(""));
     out.push(heading(t.t("detail.history")));
     for h in &v.history {
-        out.push(Line::from(format!("  {}  #{} {}  {}", h.time, h.seq, h.author_name, h.kind)));
+        let kind = t.t(&format!("event.{}", h.kind)).to_string();
+        // An unknown kind reads as its key; never show the raw name.
+        let kind = if kind.starts_with("event.") { t.t("event.other").to_string() } else { kind };
+        out.push(Line::from(format!("  {}  #{} {}  {kind}", h.time, h.seq, h.author_name)));
     }
     out
 }
 
 pub fn render(state: &DetailState, t: &I18n, frame: &mut Frame, area: Rect) {
-    let p = Paragraph::new(lines(&state.view, state.document, t)).wrap(Wrap { trim: false }).scroll((state.scroll, 0));
+    let lines = lines(&state.view, state.rubric.as_ref(), state.document, t);
+    // Rows as wrapped (a Chinese line breaks anywhere, so by cells is close enough), to stop
+    // scrolling where the text ends.
+    let cells = area.width.max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(cells).max(1)).sum();
+    state.bottom.set(rows.saturating_sub(area.height as usize).min(u16::MAX as usize) as u16);
+    let scroll = state.scroll.min(state.bottom.get());
+    let p = Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0));
     frame.render_widget(p, area);
-}
-
-pub fn hints() -> &'static [&'static str] {
-    &["keys.scroll", "keys.open_document", "keys.next_document", "keys.back", "keys.help"]
 }

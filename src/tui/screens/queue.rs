@@ -1,5 +1,6 @@
 //! The project queue (项目队列): every application of the meeting, filtered as you type.
 
+use super::{Action, Ctx, Effect, News, Screen};
 use crate::domain::text::{fit, fit_right, truncate, width};
 use crate::domain::{ApplicationKind, Method, Money};
 use crate::store::{MyScore, QueueRow, QueueView, Status};
@@ -30,13 +31,8 @@ pub struct QueueState {
     pub kind: Option<ApplicationKind>,
     /// Only applications in this state (进度), when set.
     pub status: Option<Status>,
-}
-
-/// What the queue asks the app to do.
-pub enum Outcome {
-    None,
-    Open(String),
-    Back,
+    /// Only what is left for the viewer to do (待办): to score, or to decide.
+    pub todo: bool,
 }
 
 impl QueueState {
@@ -50,9 +46,21 @@ impl QueueState {
             sort: SortBy { column: 0, descending: false },
             kind: None,
             status: None,
+            todo: false,
         };
         s.refilter();
         s
+    }
+
+    /// Takes rows read again from the store, keeping the filter, the sort and the selection.
+    pub fn replace(&mut self, view: QueueView) {
+        let keep = self.current().map(|r| r.code.clone());
+        self.view = view;
+        self.shown.clear();
+        self.refilter();
+        if let Some(i) = keep.and_then(|c| self.shown.iter().position(|i| self.view.rows[*i].code == c)) {
+            self.selected = i;
+        }
     }
 
     /// Re-applies the filter and sort, keeping the selected application when it still shows.
@@ -65,6 +73,7 @@ impl QueueState {
                 let r = &rows[*i];
                 self.kind.is_none_or(|k| r.kind == k)
                     && self.status.is_none_or(|s| r.status == s)
+                    && (!self.todo || left_to_do(r, self.view.viewer))
                     && (needle.is_empty()
                         || r.code.to_lowercase().contains(&needle)
                         || r.name.to_lowercase().contains(&needle)
@@ -85,27 +94,29 @@ impl QueueState {
         self.shown.get(self.selected).map(|i| &self.view.rows[*i])
     }
 
-    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent, page: usize) -> Outcome {
-        if self.filtering {
-            match ev.code {
-                KeyCode::Enter => self.filtering = false,
-                KeyCode::Esc => {
-                    self.filtering = false;
-                    self.filter.clear();
-                    self.refilter();
-                }
-                KeyCode::Backspace => {
-                    self.filter.pop();
-                    self.refilter();
-                }
-                KeyCode::Char(c) => {
-                    self.filter.push(c);
-                    self.refilter();
-                }
-                _ => {}
+    /// A key while typing the filter: Enter keeps it, Esc clears it; neither leaves the queue.
+    fn on_filter_key(&mut self, ev: &KeyEvent) {
+        match ev.code {
+            KeyCode::Enter => self.filtering = false,
+            KeyCode::Esc => {
+                self.filtering = false;
+                self.filter.clear();
+                self.refilter();
             }
-            return Outcome::None;
+            KeyCode::Backspace => {
+                self.filter.pop();
+                self.refilter();
+            }
+            KeyCode::Char(c) => {
+                self.filter.push(c);
+                self.refilter();
+            }
+            _ => {}
         }
+    }
+
+    /// Moving, filtering and sorting; whether the key was one of them.
+    fn on_view_key(&mut self, keys: &KeyMap, ev: &KeyEvent, page: usize) -> bool {
         let last = self.shown.len().saturating_sub(1);
         if any(&keys.up, ev) {
             self.selected = self.selected.saturating_sub(1);
@@ -115,10 +126,6 @@ impl QueueState {
             self.selected = self.selected.saturating_sub(page.max(1));
         } else if keys.page_down.matches(ev) {
             self.selected = (self.selected + page.max(1)).min(last);
-        } else if keys.open.matches(ev) {
-            if let Some(r) = self.current() {
-                return Outcome::Open(r.code.clone());
-            }
         } else if keys.filter.matches(ev) {
             self.filtering = true;
         } else if keys.sort.matches(ev) {
@@ -142,15 +149,21 @@ impl QueueState {
                 Some(Status::Decided) => None,
             };
             self.refilter();
-        } else if any(&keys.back, ev) {
-            if !self.filter.is_empty() {
-                self.filter.clear();
-                self.refilter();
-            } else {
-                return Outcome::Back;
-            }
+        } else if keys.todo.matches(ev) {
+            self.todo = !self.todo;
+            self.refilter();
+        } else {
+            return false;
         }
-        Outcome::None
+        true
+    }
+
+    /// The application under the cursor, for a key that acts on it.
+    fn on_current(&self, effect: impl FnOnce(String) -> Effect) -> Action {
+        match self.current() {
+            Some(r) => Action::Do(effect(r.code.clone())),
+            None => Action::None,
+        }
     }
 
     /// Sorts by `column`; numbers and progress start from the top of the range.
@@ -185,6 +198,17 @@ impl QueueState {
         if i < self.shown.len() {
             self.selected = i;
         }
+    }
+}
+
+/// Whether a row still waits on the viewer: a sheet for an expert, a decision for the chair.
+fn left_to_do(r: &QueueRow, viewer: crate::store::ViewerRole) -> bool {
+    match viewer {
+        crate::store::ViewerRole::Expert => {
+            matches!(r.my_score, MyScore::None | MyScore::Draft | MyScore::Outdated { .. })
+        }
+        crate::store::ViewerRole::Chair => r.outcome.is_none() || r.after_decision > 0,
+        _ => r.outcome.is_none(),
     }
 }
 
@@ -279,12 +303,26 @@ fn money(m: Option<Money>) -> String {
     m.map(|m| m.wan()).unwrap_or_else(|| "—".into())
 }
 
-fn cell(r: &QueueRow, column: usize, t: &I18n) -> String {
+/// A kind as the column has room for: the whole word, or its chosen abbreviation (立项 fits).
+fn kind_cell(kind: ApplicationKind, cells: usize, t: &I18n) -> String {
+    let whole = t.pick(kind.zh(), kind.en());
+    if width(whole) <= cells {
+        return whole.to_string();
+    }
+    t.t(match kind {
+        ApplicationKind::Approval => "kind.short_approval",
+        ApplicationKind::Change => "kind.short_change",
+        ApplicationKind::Acceptance => "kind.short_acceptance",
+    })
+    .to_string()
+}
+
+fn cell(r: &QueueRow, column: usize, cells: usize, t: &I18n) -> String {
     match column {
         0 => r.code.clone(),
         1 => r.name.clone(),
         2 => r.unit.clone(),
-        3 => t.pick(r.kind.zh(), r.kind.en()).to_string(),
+        3 => kind_cell(r.kind, cells, t),
         4 => money(r.requested_total.or(r.approved_total)),
         5 => {
             let mut parts = vec![];
@@ -311,6 +349,9 @@ fn cell(r: &QueueRow, column: usize, t: &I18n) -> String {
             (Some(g), _) => format!("{}{}", g.value, if g.method == Method::TrimmedMean { "*" } else { "" }),
         },
         _ => match r.outcome {
+            Some(_) if r.after_decision > 0 => {
+                t.t("status.after_decision").replace("{n}", &r.after_decision.to_string())
+            }
             Some(o) => t.pick(o.zh(), o.en()).to_string(),
             None if r.outdated > 0 => t.t("status.outdated").replace("{n}", &r.outdated.to_string()),
             None => t.t(status_key(r.status)).into(),
@@ -326,10 +367,10 @@ fn status_key(s: Status) -> &'static str {
     }
 }
 
-fn row_line(cells: &[(usize, usize)], text: impl Fn(usize) -> String) -> String {
+fn row_line(cells: &[(usize, usize)], text: impl Fn(usize, usize) -> String) -> String {
     cells
         .iter()
-        .map(|(c, w)| if COLUMNS[*c].right { fit_right(&text(*c), *w) } else { fit(&text(*c), *w) })
+        .map(|(c, w)| if COLUMNS[*c].right { fit_right(&text(*c, *w), *w) } else { fit(&text(*c, *w), *w) })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -339,10 +380,13 @@ pub fn render(state: &QueueState, t: &I18n, frame: &mut Frame, area: Rect) {
     let total = area.width as usize;
     let cells = layout(total);
     let buf = frame.buffer_mut();
-    let header = row_line(&cells, |c| {
+    let header = row_line(&cells, |c, w| {
         let title = t.t(COLUMNS[c].header);
         match state.sort {
-            SortBy { column, descending } if column == c => format!("{title}{}", if descending { "▼" } else { "▲" }),
+            // The arrow keeps its cell however narrow the column: the title gives way.
+            SortBy { column, descending } if column == c => {
+                format!("{}{}", truncate(title, w.saturating_sub(1)), if descending { "▼" } else { "▲" })
+            }
             _ => title.to_string(),
         }
     });
@@ -358,7 +402,7 @@ pub fn render(state: &QueueState, t: &I18n, frame: &mut Frame, area: Rect) {
         } else {
             Style::default()
         };
-        buf.set_string(area.x, area.y + 1 + line as u16, row_line(&cells, |c| cell(r, c, t)), style);
+        buf.set_string(area.x, area.y + 1 + line as u16, row_line(&cells, |c, w| cell(r, c, w, t)), style);
     }
     if state.shown.is_empty() {
         buf.set_string(area.x + 2, area.y + 2, t.t("queue.empty"), Style::default().fg(Color::DarkGray));
@@ -370,6 +414,9 @@ pub fn render(state: &QueueState, t: &I18n, frame: &mut Frame, area: Rect) {
     }
     if let Some(s) = state.status {
         count = format!("[{}] {count}", t.t(status_key(s)));
+    }
+    if state.todo {
+        count = format!("[{}] {count}", t.t("queue.todo"));
     }
     let label = format!("{}: ", t.t("queue.filter"));
     let line = Line::from(vec![
@@ -386,27 +433,130 @@ pub fn render(state: &QueueState, t: &I18n, frame: &mut Frame, area: Rect) {
     }
 }
 
-/// The key hints of this screen.
-pub fn hints(state: &QueueState) -> &'static [&'static str] {
-    if state.filtering {
-        &["keys.back"]
-    } else {
-        // Most used first: a narrow status bar cuts from the end, and `?` lists them all.
-        &[
-            "keys.open",
-            "keys.score",
-            "keys.conflict",
-            "keys.decide",
-            "keys.filter",
-            "keys.kind",
-            "keys.progress",
-            "keys.sync",
-            "keys.report",
-            "keys.help",
-            "keys.quit",
-            "keys.switch",
-            "keys.move",
-        ]
+impl Screen for QueueState {
+    fn name(&self) -> &'static str {
+        "queue"
+    }
+
+    fn update(&mut self, ev: &KeyEvent, cx: &Ctx) -> Action {
+        let keys = cx.keys;
+        if self.filtering {
+            self.on_filter_key(ev);
+            return Action::None;
+        }
+        if self.on_view_key(keys, ev, cx.page) {
+            return Action::None;
+        }
+        if keys.open.matches(ev) {
+            self.on_current(Effect::OpenDetail)
+        } else if keys.score.matches(ev) {
+            self.on_current(Effect::StartScoring)
+        } else if keys.decide.matches(ev) {
+            self.on_current(Effect::StartDecision)
+        } else if keys.conflict.matches(ev) {
+            self.on_current(Effect::StartConflict)
+        } else if keys.report.matches(ev) {
+            Action::Do(Effect::OpenReports)
+        } else if keys.switch.matches(ev) {
+            Action::Do(Effect::OpenSwitcher)
+        } else if keys.sync.matches(ev) {
+            Action::Do(Effect::OpenSync)
+        } else if keys.quit.matches(ev) {
+            Action::Quit
+        } else if ev.code == KeyCode::Esc && !self.filter.is_empty() {
+            self.filter.clear();
+            self.refilter();
+            Action::None
+        } else if ev.code == KeyCode::Esc {
+            Action::Say(cx.t.t("app.how_to_quit").to_string())
+        } else {
+            Action::None
+        }
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
+        render(self, cx.t, frame, area);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        if self.filtering {
+            &["queue.key_filter_done", "queue.key_filter_clear"]
+        } else {
+            // Most used first: a narrow status bar cuts from the end, and `?` lists them all.
+            &[
+                "keys.open",
+                "keys.score",
+                "keys.conflict",
+                "keys.decide",
+                "keys.filter",
+                "keys.todo",
+                "keys.kind",
+                "keys.progress",
+                "keys.sync",
+                "keys.report",
+                "keys.help",
+                "keys.quit",
+                "keys.switch",
+                "keys.move",
+            ]
+        }
+    }
+
+    fn typing(&self) -> bool {
+        self.filtering
+    }
+
+    fn paste(&mut self, text: &str) {
+        if self.filtering {
+            self.filter.push_str(&text.replace(['\r', '\n'], " "));
+            self.refilter();
+        }
+    }
+
+    fn receive(&mut self, news: News) {
+        if let News::Queue(view) = news {
+            self.replace(view);
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.view.rows.len()
+    }
+
+    fn click(&mut self, column: u16, row: u16, area: Rect) {
+        // The table's column titles are the body's first line, its rows start below them.
+        match row.checked_sub(area.y) {
+            Some(0) => self.click_header(column as usize, area.width as usize),
+            Some(r) => self.click((r - 1) as usize, area.height.saturating_sub(2) as usize),
+            None => {}
+        }
+    }
+}
+
+/// No meeting on this machine yet: a new machine receives one through sync.
+pub struct NoMeeting;
+
+impl Screen for NoMeeting {
+    fn name(&self) -> &'static str {
+        "empty"
+    }
+
+    fn update(&mut self, ev: &KeyEvent, cx: &Ctx) -> Action {
+        if cx.keys.sync.matches(ev) {
+            Action::Do(Effect::OpenSync)
+        } else if cx.keys.switch.matches(ev) {
+            Action::Do(Effect::OpenSwitcher)
+        } else if cx.keys.quit.matches(ev) {
+            Action::Quit
+        } else {
+            Action::None
+        }
+    }
+
+    fn render(&self, _frame: &mut Frame, _area: Rect, _cx: &Ctx) {}
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["keys.sync", "keys.switch", "keys.quit"]
     }
 }
 

@@ -2,20 +2,24 @@
 //! typed; a comment per criterion, veto items with reasons and an overall opinion in text areas;
 //! a live total; a draft kept locally; a summary to confirm before signing.
 
+use super::{Action, Ctx, Effect, Screen, Signing, Unsaved};
 use crate::domain::text::{fit, fit_right};
 use crate::domain::{Points, Rubric, ScoreSheet, VetoMark};
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{KeyMap, any};
+use crate::tui::widgets::{draw_editor, editor as area_with, text_of};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 pub struct ScoringState {
+    pub meeting: String,
     pub code: String,
+    /// The sheet as it was opened: leaving it unchanged keeps no draft.
+    pub opened: ScoreSheet,
     /// The versions on screen, which the signed sheet answers.
     pub basis: crate::ledger::Basis,
     pub name: String,
@@ -30,32 +34,26 @@ pub struct ScoringState {
     /// Criteria first, then veto items, then the opinion.
     pub focus: usize,
     pub editing: bool,
-    pub confirming: bool,
     pub error: Option<String>,
 }
 
-pub enum Outcome {
-    None,
-    /// Leave, keeping the sheet as a draft.
-    Back(ScoreSheet),
-    /// Sign and submit.
-    Submit(ScoreSheet),
-}
-
-fn area_with(text: &str) -> TextArea<'static> {
-    let lines: Vec<String> =
-        if text.is_empty() { vec![String::new()] } else { text.lines().map(str::to_string).collect() };
-    TextArea::new(lines)
-}
-
-fn text_of(t: &TextArea<'_>) -> String {
-    t.lines().join("\n").trim().to_string()
+/// A digit or point as typed, with a Chinese input method's full-width forms (０-９, ．) read
+/// as the ASCII ones.
+fn ascii_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' | '.' => Some(c),
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+        '．' => Some('.'),
+        _ => None,
+    }
 }
 
 impl ScoringState {
-    pub fn new(code: &str, name: &str, rubric: Rubric, draft: Option<ScoreSheet>) -> ScoringState {
+    pub fn new(meeting: &str, code: &str, name: &str, rubric: Rubric, draft: Option<ScoreSheet>) -> ScoringState {
         let d = draft.unwrap_or_default();
-        ScoringState {
+        let mut s = ScoringState {
+            meeting: meeting.into(),
+            opened: ScoreSheet::default(),
             basis: crate::ledger::Basis::default(),
             code: code.into(),
             name: name.into(),
@@ -76,9 +74,11 @@ impl ScoringState {
             rubric,
             focus: 0,
             editing: false,
-            confirming: false,
             error: None,
-        }
+        };
+        // As the form reads it back, so that opening and leaving changes nothing.
+        s.opened = s.sheet();
+        s
     }
 
     fn criteria(&self) -> usize {
@@ -134,21 +134,103 @@ impl ScoringState {
         }
     }
 
-    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent, t: &I18n) -> Outcome {
-        if self.confirming {
-            match ev.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => return Outcome::Submit(self.sheet()),
-                _ => self.confirming = false,
-            }
-            return Outcome::None;
+    /// A digit or point typed on a criterion. What was typed stays as typed; the points are
+    /// taken only while it reads as whole or half points within the maximum, so `0.25` is
+    /// refused at its `2`, and its `5` does not turn it into 0.5.
+    fn type_points(&mut self, c: char, t: &I18n) {
+        self.typed.push(c);
+        self.error = self.take_typed(t);
+    }
+
+    /// Reads what is typed into the focused criterion; the reason when it cannot be taken.
+    fn take_typed(&mut self, t: &I18n) -> Option<String> {
+        let typed = self.typed.clone();
+        if typed.is_empty() {
+            self.points[self.focus] = None;
+            return None;
         }
+        let max = self.rubric.criteria[self.focus].max;
+        let problem = match Points::parse(typed.strip_suffix('.').unwrap_or(&typed)) {
+            Ok(p) if self.set_points(Some(p)) => return None,
+            Ok(_) => t.t("scoring.refused").replace("{v}", &typed).replace("{max}", &max.to_string()),
+            Err(e) if e.not_half_step() => t.t("scoring.half_points").replace("{v}", &typed),
+            Err(_) => t.t("scoring.not_a_number").replace("{v}", &typed),
+        };
+        self.points[self.focus] = None;
+        Some(problem)
+    }
+
+    /// The whole sheet as the expert signs it: points, comments, vetoes with reasons, opinion.
+    fn signing(&self, t: &I18n) -> Signing {
+        let sheet = self.sheet();
+        let mut text = format!("{}  {}\n", self.code, self.name);
+        for c in &self.rubric.criteria {
+            let p = sheet.points.get(&c.id).map(|p| p.to_string()).unwrap_or_default();
+            text.push_str(&format!("\n{}  {p}/{}", t.pick(&c.title_zh, &c.title_en), c.max));
+            if let Some(comment) = sheet.comments.get(&c.id) {
+                text.push_str(&format!("\n    {}", comment.replace('\n', "\n    ")));
+            }
+        }
+        text.push_str(&format!("\n\n{}：{} / 100", t.t("scoring.total"), sheet.total()));
+        for m in &sheet.vetoes {
+            let item = self.rubric.vetoes.iter().find(|v| v.id == m.id);
+            let label = item.map(|v| t.pick(&v.text_zh, &v.text_en)).unwrap_or(&m.id);
+            text.push_str(&format!("\n[{}] {label}：{}", t.t("scoring.veto"), m.reason));
+        }
+        if !sheet.opinion.is_empty() {
+            text.push_str(&format!("\n\n{}：{}", t.t("scoring.opinion"), sheet.opinion));
+        }
+        Signing {
+            body: crate::ledger::Body::ScoreSubmitted {
+                meeting: self.meeting.clone(),
+                code: self.code.clone(),
+                basis: self.basis.clone(),
+                sheet: sheet.clone(),
+            },
+            title: t.t("scoring.summary").replace("{code}", &self.code),
+            text: t.line(text),
+            done: t.t("scoring.submitted").replace("{code}", &self.code).replace("{total}", &sheet.total().to_string()),
+            closes: 1,
+            draft: Some((self.meeting.clone(), self.code.clone())),
+        }
+    }
+
+    /// What is wrong with the sheet, named as the screen names things: by title, never by id.
+    fn problem(&self, e: &crate::domain::rubric::SheetError, t: &I18n) -> String {
+        use crate::domain::rubric::SheetError as E;
+        let criterion = |id: &str| {
+            self.rubric.criterion(id).map(|c| t.pick(&c.title_zh, &c.title_en).to_string()).unwrap_or_default()
+        };
+        let veto =
+            |id: &str| self.rubric.veto(id).map(|v| t.pick(&v.text_zh, &v.text_en).to_string()).unwrap_or_default();
+        match e {
+            E::Unscored { id, .. } => t.t("scoring.unscored").replace("{what}", &criterion(id)),
+            E::AboveMax { id, max, .. } => {
+                t.t("scoring.refused").replace("{v}", &criterion(id)).replace("{max}", &max.to_string())
+            }
+            E::VetoWithoutReason(id) => t.t("scoring.veto_needs_reason").replace("{what}", &veto(id)),
+            other => t.error(other),
+        }
+    }
+
+    /// Leaving: keep a draft only when something changed.
+    fn leave(&self) -> Action {
+        let sheet = self.sheet();
+        if sheet == self.opened {
+            Action::Back
+        } else {
+            Action::Leave(Effect::SaveDraft { code: self.code.clone(), sheet })
+        }
+    }
+
+    fn on_key(&mut self, keys: &KeyMap, ev: &KeyEvent, t: &I18n) -> Action {
         if self.editing {
             if ev.code == KeyCode::Esc {
                 self.editing = false;
             } else {
                 self.editor().input(*ev);
             }
-            return Outcome::None;
+            return Action::None;
         }
         self.error = None;
         let on_criterion = self.focus < self.criteria();
@@ -160,30 +242,22 @@ impl ScoringState {
             self.typed.clear();
         } else if keys.submit.matches(ev) {
             match self.sheet().validate(&self.rubric) {
-                Ok(()) => self.confirming = true,
-                Err(e) => self.error = Some(t.error(&e)),
+                Ok(()) => return Action::Do(Effect::Review(Box::new(self.signing(t)))),
+                Err(e) => self.error = Some(self.problem(&e, t)),
             }
         } else if keys.edit.matches(ev) || keys.open.matches(ev) {
             self.editing = true;
-        } else if on_criterion && let KeyCode::Char(c @ ('0'..='9' | '.')) = ev.code {
-            let mut next = self.typed.clone();
-            next.push(c);
-            let parsed = if next.ends_with('.') {
-                Points::parse(next.trim_end_matches('.')).ok()
-            } else {
-                Points::parse(&next).ok()
-            };
-            match parsed {
-                Some(p) if self.set_points(Some(p)) => self.typed = next,
-                _ => {
-                    let max = self.rubric.criteria[self.focus].max;
-                    self.error = Some(t.t("scoring.refused").replace("{v}", &next).replace("{max}", &max.to_string()));
-                }
-            }
+        } else if on_criterion
+            && let KeyCode::Char(c) = ev.code
+            && let Some(c) = ascii_digit(c)
+        {
+            self.type_points(c, t);
         } else if on_criterion && ev.code == KeyCode::Backspace {
+            if self.typed.is_empty() {
+                self.typed = self.points[self.focus].map(|p| p.to_string()).unwrap_or_default();
+            }
             self.typed.pop();
-            let p = if self.typed.is_empty() { None } else { Points::parse(self.typed.trim_end_matches('.')).ok() };
-            self.set_points(p);
+            self.error = self.take_typed(t);
         } else if on_criterion && matches!(ev.code, KeyCode::Char('+') | KeyCode::Char('=') | KeyCode::Char('-')) {
             let now = self.points[self.focus].unwrap_or(Points::ZERO);
             let next = if ev.code == KeyCode::Char('-') {
@@ -199,9 +273,46 @@ impl ScoringState {
             let i = self.focus - self.criteria();
             self.veto_on[i] = !self.veto_on[i];
         } else if any(&keys.back, ev) {
-            return Outcome::Back(self.sheet());
+            return self.leave();
         }
-        Outcome::None
+        Action::None
+    }
+}
+
+impl Screen for ScoringState {
+    fn name(&self) -> &'static str {
+        "scoring"
+    }
+
+    fn update(&mut self, ev: &KeyEvent, cx: &Ctx) -> Action {
+        self.on_key(cx.keys, ev, cx.t)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
+        render(self, cx.t, frame, area);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        hints(self)
+    }
+
+    fn typing(&self) -> bool {
+        self.editing
+    }
+
+    fn paste(&mut self, text: &str) {
+        if self.editing {
+            self.editor().insert_str(text);
+        }
+    }
+
+    fn unsaved(&self) -> Option<Unsaved> {
+        let sheet = self.sheet();
+        (sheet != self.opened).then(|| Unsaved::Keep(Effect::SaveDraft { code: self.code.clone(), sheet }))
+    }
+
+    fn application(&self) -> Option<&str> {
+        Some(&self.code)
     }
 }
 
@@ -276,46 +387,14 @@ pub fn render(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
         Rect::new(right.x, right.y, right.width, guide_h),
     );
     let box_area = Rect::new(right.x, right.y + guide_h, right.width, right.height.saturating_sub(guide_h));
-    let mut editor = match s.focus {
-        f if f < s.criteria() => s.comments[f].clone(),
-        f if f < s.items() - 1 => s.veto_reasons[f - s.criteria()].clone(),
-        _ => s.opinion.clone(),
+    let editor = match s.focus {
+        f if f < s.criteria() => &s.comments[f],
+        f if f < s.items() - 1 => &s.veto_reasons[f - s.criteria()],
+        _ => &s.opinion,
     };
     let hint = if s.editing { t.t("scoring.editing") } else { t.t("scoring.press_tab") };
-    editor.set_block(Block::default().borders(Borders::ALL).title(format!("{title}  ({hint})")));
-    frame.render_widget(&editor, box_area);
-    if s.editing {
-        // The text area reports its cursor in characters; the terminal needs cells.
-        crate::tui::place_cursor(frame, &editor, box_area);
-    }
-    if s.confirming {
-        confirm(s, t, frame, area);
-    }
-}
-
-fn confirm(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
-    let mut lines: Vec<Line> = s
-        .rubric
-        .criteria
-        .iter()
-        .zip(&s.points)
-        .map(|(c, p)| {
-            Line::from(format!(
-                "{}  {}/{}",
-                fit(t.pick(&c.title_zh, &c.title_en), 24),
-                p.map(|p| p.to_string()).unwrap_or_default(),
-                c.max
-            ))
-        })
-        .collect();
-    lines.push(Line::from(t.line(format!("{}：{} / 100", t.t("scoring.total"), s.total()))));
-    let vetoes = s.veto_on.iter().filter(|v| **v).count();
-    if vetoes > 0 {
-        lines.push(Line::from(t.line(format!("{}：{vetoes}", t.t("scoring.vetoes")))));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(t.t("scoring.confirm")));
-    crate::tui::popup(frame, area, 56, t.t("scoring.summary"), lines);
+    let block = Block::default().borders(Borders::ALL).title(format!("{title}  ({hint})"));
+    draw_editor(frame, editor, block, box_area, s.editing);
 }
 
 pub fn hints(s: &ScoringState) -> &'static [&'static str] {

@@ -1,14 +1,16 @@
 //! Sync (同步): the bundles on mounted sticks or at a typed path, what one holds before it is
 //! applied, the import report, exports to a stick, and the trusted secretariat keys.
 //!
-//! The screen only decides what to do; the app does it against the store (see `Outcome`).
+//! The screen only decides what to do; the app does it against the store (see `Effect`).
 
+use super::{Action, Ctx, Effect, News, Screen, Signing};
 use crate::bundle::{BundleSummary, ExportReport};
 use crate::domain::text::{fit, fit_right, truncate};
 use crate::media::{self, FoundBundle};
 use crate::store::{ImportReport, TrustEntry};
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::{KeyMap, any};
+use crate::tui::widgets::{centered, clear, draw_editor, text_of};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -23,8 +25,17 @@ use std::path::PathBuf;
 pub struct Admission {
     /// The exporter is a trusted secretariat or sits on a panel known here (or opened by the bundle).
     pub exporter_known: bool,
-    /// Secretariats of meetings in the bundle that this machine does not trust: (name, fingerprint).
-    pub untrusted_secretariats: Vec<(String, String)>,
+    /// Secretariats of meetings in the bundle that this machine does not trust.
+    pub untrusted_secretariats: Vec<Untrusted>,
+}
+
+/// A secretariat key a bundle names and this machine does not trust yet.
+#[derive(Clone, Debug)]
+pub struct Untrusted {
+    pub name: String,
+    pub fingerprint: String,
+    pub key: String,
+    pub suite: crate::ledger::Suite,
 }
 
 /// A signing key known on this machine, as the keys pane lists it.
@@ -42,23 +53,193 @@ pub struct KeyRow {
     pub revoked: Option<u64>,
 }
 
-/// Revoking a key (吊销): the cut-off and the reason being written.
+/// Revoking a key (吊销): the cut-off and the reason being written, then the confirmation.
 pub struct RevokeForm {
     pub row: KeyRow,
     pub cutoff: TextArea<'static>,
     pub reason: TextArea<'static>,
     pub on_reason: bool,
-    /// An i18n key for what is wrong with the form.
-    pub problem: Option<&'static str>,
+    /// What is wrong with the form, in the reader's language.
+    pub problem: Option<String>,
 }
 
 impl RevokeForm {
-    fn new(row: KeyRow) -> RevokeForm {
+    pub fn new(row: KeyRow) -> RevokeForm {
         // The last event this machine holds is the usual cut-off: everything known so far stays.
-        let cutoff = TextArea::new(vec![row.last_seq.unwrap_or(0).to_string()]);
-        let mut form = RevokeForm { row, cutoff, reason: TextArea::default(), on_reason: true, problem: None };
-        form.cutoff.move_cursor(ratatui_textarea::CursorMove::End);
-        form
+        let cutoff = crate::tui::widgets::editor(&row.last_seq.unwrap_or(0).to_string());
+        RevokeForm { row, cutoff, reason: crate::tui::widgets::editor(""), on_reason: true, problem: None }
+    }
+
+    fn signing(&self, cutoff: u64, reason: String, t: &I18n) -> Signing {
+        let r = &self.row;
+        let text = t.line(format!(
+            "{}\n{}  {}\n\n{}\n\n{}：{cutoff}\n{}：{reason}",
+            t.t("keys.revoke_what"),
+            r.name,
+            r.fingerprint,
+            t.t("keys.cutoff_help").replace("{last}", &r.last_seq.unwrap_or(0).to_string()),
+            t.t("keys.cutoff"),
+            t.t("keys.reason")
+        ));
+        Signing {
+            body: crate::ledger::Body::KeyRevoked { key: r.key.clone(), cutoff_seq: cutoff, reason },
+            title: t.t("keys.revoke_title").to_string(),
+            text,
+            done: t.t("keys.revoked_done").replace("{seq}", &cutoff.to_string()),
+            closes: 1,
+            draft: None,
+        }
+    }
+}
+
+impl Screen for RevokeForm {
+    fn name(&self) -> &'static str {
+        "revoke"
+    }
+
+    fn update(&mut self, ev: &KeyEvent, cx: &Ctx) -> Action {
+        self.problem = None;
+        match ev.code {
+            KeyCode::Esc => return Action::Back,
+            KeyCode::Tab | KeyCode::BackTab => self.on_reason = !self.on_reason,
+            KeyCode::Enter => {
+                let cutoff = crate::ledger::event::parse_cutoff(&self.cutoff.lines().join(""));
+                let reason = crate::domain::text::Reason::parse(&text_of(&self.reason));
+                match (cutoff, reason) {
+                    (Err(_), _) => self.problem = Some(cx.t.t("keys.bad_cutoff").to_string()),
+                    (Ok(_), Err(e)) => self.problem = Some(cx.t.error(&e)),
+                    (Ok(cutoff), Ok(reason)) => {
+                        return Action::Do(Effect::Review(Box::new(self.signing(cutoff, reason.to_string(), cx.t))));
+                    }
+                }
+            }
+            _ if self.on_reason => {
+                self.reason.input(*ev);
+            }
+            _ => {
+                self.cutoff.input(*ev);
+            }
+        }
+        Action::None
+    }
+
+    fn paste(&mut self, text: &str) {
+        let one_line = text.replace(['\r', '\n'], " ");
+        if self.on_reason {
+            self.reason.insert_str(one_line)
+        } else {
+            self.cutoff.insert_str(one_line.trim())
+        };
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
+        render_revoke(self, cx.t, frame, area);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["keys.key_review", "keys.key_field", "keys.back"]
+    }
+
+    fn overlay(&self) -> bool {
+        true
+    }
+
+    fn typing(&self) -> bool {
+        true
+    }
+
+    fn unsaved(&self) -> Option<super::Unsaved> {
+        let typed = text_of(&self.reason);
+        (!typed.is_empty()).then(|| super::Unsaved::Lose(format!("{}：{typed}", self.row.name)))
+    }
+}
+
+/// Trusting a secretariat's key (信任): its fingerprint in large groups, read aloud or checked
+/// on the phone, and its last group typed back to confirm.
+pub struct TrustForm {
+    pub who: Untrusted,
+    typed: TextArea<'static>,
+    problem: Option<String>,
+}
+
+impl TrustForm {
+    pub fn new(who: Untrusted) -> TrustForm {
+        TrustForm { who, typed: crate::tui::widgets::editor(""), problem: None }
+    }
+
+    fn last_group(&self) -> &str {
+        self.who.fingerprint.rsplit('-').next().unwrap_or("")
+    }
+}
+
+impl Screen for TrustForm {
+    fn name(&self) -> &'static str {
+        "trust"
+    }
+
+    fn update(&mut self, ev: &KeyEvent, cx: &Ctx) -> Action {
+        self.problem = None;
+        match ev.code {
+            KeyCode::Esc => Action::Back,
+            KeyCode::Enter => {
+                let typed = text_of(&self.typed).to_uppercase();
+                if !typed.is_empty() && typed == self.last_group().to_uppercase() {
+                    let w = &self.who;
+                    Action::Do(Effect::Trust { key: w.key.clone(), name: w.name.clone(), suite: w.suite })
+                } else {
+                    self.problem = Some(cx.t.t("trust.mismatch").to_string());
+                    Action::None
+                }
+            }
+            _ => {
+                self.typed.input(*ev);
+                Action::None
+            }
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        self.typed.insert_str(text.trim());
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
+        let t = cx.t;
+        let rect = centered(area, 64, 13);
+        clear(frame, rect);
+        let outer = Block::default().borders(Borders::ALL).title(t.t("trust.title").to_string());
+        let inner = outer.inner(rect);
+        frame.render_widget(outer, rect);
+        let groups = self.who.fingerprint.split('-').collect::<Vec<_>>().join("   ");
+        let big = Style::default().add_modifier(Modifier::BOLD).fg(Color::Cyan);
+        let lines = vec![
+            Line::from(t.t("trust.who").replace("{name}", &crate::domain::text::printable(&self.who.name))),
+            Line::from(""),
+            Line::from(Span::styled(format!("  {groups}"), big)),
+            Line::from(""),
+            Line::from(t.t("trust.check").to_string()),
+        ];
+        frame.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }),
+            Rect::new(inner.x, inner.y, inner.width, 7),
+        );
+        let box_area = Rect::new(inner.x, inner.y + 7, 24.min(inner.width), 3);
+        let block = Block::default().borders(Borders::ALL).title(t.t("trust.last_group").to_string());
+        draw_editor(frame, &self.typed, block, box_area, true);
+        if let Some(p) = &self.problem {
+            frame.render_widget(Paragraph::new(warn(p.clone())), Rect::new(inner.x, inner.y + 10, inner.width, 1));
+        }
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        &["trust.key_enter", "keys.back"]
+    }
+
+    fn overlay(&self) -> bool {
+        true
+    }
+
+    fn typing(&self) -> bool {
+        true
     }
 }
 
@@ -109,30 +290,6 @@ pub struct SyncState {
     pub recipient_for: Option<PathBuf>,
     /// The identity in use is a secretariat, who may revoke keys.
     pub may_revoke: bool,
-    pub revoke: Option<RevokeForm>,
-}
-
-/// What the sync screen asks the app to do.
-pub enum Outcome {
-    None,
-    Back,
-    Preview(PathBuf),
-    Apply(PathBuf),
-    /// Export to `dir`, encrypted to the key in the `recipient` file when there is one.
-    Export {
-        dir: PathBuf,
-        meeting: Option<String>,
-        recipient: Option<PathBuf>,
-    },
-    Rescan,
-    /// List the keys this machine knows.
-    Keys,
-    /// Sign a revocation of `key` from `cutoff` on.
-    Revoke {
-        key: String,
-        cutoff: u64,
-        reason: String,
-    },
 }
 
 impl SyncState {
@@ -151,7 +308,6 @@ impl SyncState {
             pane: Pane::Trusted,
             error: None,
             may_revoke: false,
-            revoke: None,
             recipient_for: None,
         };
         s.rescan();
@@ -208,35 +364,57 @@ impl SyncState {
         }
     }
 
-    pub fn update(&mut self, keys: &KeyMap, ev: &KeyEvent) -> Outcome {
-        self.error = None;
-        if self.revoke.is_some() {
-            return self.on_revoke_key(ev);
+    /// Up, down and revoke in the keys pane; whether the key was handled there.
+    fn on_keys_pane(&mut self, keys: &KeyMap, ev: &KeyEvent) -> Option<Action> {
+        let Pane::Keys { rows, at } = &mut self.pane else { return None };
+        if any(&keys.up, ev) || any(&keys.down, ev) {
+            let last = rows.len().saturating_sub(1);
+            *at = if any(&keys.up, ev) { at.saturating_sub(1) } else { (*at + 1).min(last) };
+            return Some(Action::None);
         }
+        if keys.revoke.matches(ev) {
+            return Some(match rows.get(*at) {
+                Some(_) if !self.may_revoke => {
+                    self.error = Some("keys.only_secretariat".into());
+                    Action::None
+                }
+                Some(row) => Action::Push(Box::new(RevokeForm::new(row.clone()))),
+                None => Action::None,
+            });
+        }
+        None
+    }
+
+    fn on_key(&mut self, keys: &KeyMap, ev: &KeyEvent) -> Action {
+        self.error = None;
         if self.typing {
             return self.on_typing_key(ev);
         }
-        if let Pane::Keys { rows, at } = &mut self.pane {
-            if any(&keys.up, ev) || any(&keys.down, ev) {
-                let last = rows.len().saturating_sub(1);
-                *at = if any(&keys.up, ev) { at.saturating_sub(1) } else { (*at + 1).min(last) };
-                return Outcome::None;
+        if let Some(action) = self.on_keys_pane(keys, ev) {
+            return action;
+        }
+        if any(&keys.back, ev) {
+            // Esc closes what the pane shows before it closes the screen.
+            if matches!(self.pane, Pane::Trusted) {
+                return Action::Back;
             }
-            if keys.revoke.matches(ev) {
-                match rows.get(*at) {
-                    Some(_) if !self.may_revoke => self.error = Some("keys.only_secretariat".into()),
-                    Some(row) => self.revoke = Some(RevokeForm::new(row.clone())),
-                    None => {}
-                }
-                return Outcome::None;
-            }
-            if any(&keys.back, ev) {
-                self.pane = Pane::Trusted;
-                return Outcome::None;
-            }
+            self.pane = Pane::Trusted;
+            return Action::None;
         }
         if keys.keys.matches(ev) {
-            return Outcome::Keys;
+            return Action::Do(Effect::ListKeys);
+        }
+        if keys.trust.matches(ev) {
+            return match &self.pane {
+                Pane::Preview { admission, .. } => match admission.untrusted_secretariats.first() {
+                    Some(u) => Action::Push(Box::new(TrustForm::new(u.clone()))),
+                    None => Action::Say(String::new()),
+                },
+                _ => {
+                    self.error = Some("trust.preview_first".into());
+                    Action::None
+                }
+            };
         }
         let last = self.found.len().saturating_sub(1);
         if any(&keys.up, ev) || any(&keys.down, ev) {
@@ -250,7 +428,7 @@ impl SyncState {
         } else if keys.open.matches(ev) {
             let Some(target) = self.target.clone() else {
                 self.error = Some("sync.no_volume".into());
-                return Outcome::None;
+                return Action::None;
             };
             return self.preview_or_apply(target);
         } else if keys.edit.matches(ev) {
@@ -260,7 +438,7 @@ impl SyncState {
                 Ok(dir) => dir,
                 Err(key) => {
                     self.error = Some(key.into());
-                    return Outcome::None;
+                    return Action::None;
                 }
             };
             if keys.export_encrypted.matches(ev) {
@@ -268,64 +446,40 @@ impl SyncState {
                 self.recipient_for = Some(dir);
                 self.path = TextArea::default();
                 self.typing = true;
-                return Outcome::None;
+                return Action::None;
             }
-            return Outcome::Export { dir, meeting: self.export_scope(), recipient: None };
+            self.pane = Pane::Working("sync.working_export");
+            return Action::Do(Effect::Export { dir, meeting: self.export_scope(), recipient: None });
         } else if keys.scope.matches(ev) && self.meeting.is_some() {
             self.whole_machine = !self.whole_machine;
         } else if keys.trusted.matches(ev) {
             self.pane = Pane::Trusted;
         } else if keys.rescan.matches(ev) {
             self.pane = Pane::Trusted;
-            return Outcome::Rescan;
-        } else if any(&keys.back, ev) {
-            return Outcome::Back;
+            self.rescan();
         }
-        Outcome::None
+        Action::None
     }
 
     /// The first Enter shows what a bundle holds; the second, on the same bundle, applies it.
-    fn preview_or_apply(&mut self, target: PathBuf) -> Outcome {
+    fn preview_or_apply(&mut self, target: PathBuf) -> Action {
         match &self.pane {
-            Pane::Preview { path, .. } if *path == target => Outcome::Apply(target),
-            _ => Outcome::Preview(target),
-        }
-    }
-
-    fn on_revoke_key(&mut self, ev: &KeyEvent) -> Outcome {
-        let Some(form) = &mut self.revoke else { return Outcome::None };
-        form.problem = None;
-        match ev.code {
-            KeyCode::Esc => self.revoke = None,
-            KeyCode::Tab | KeyCode::BackTab => form.on_reason = !form.on_reason,
-            KeyCode::Enter => {
-                let cutoff = crate::ledger::event::parse_cutoff(&form.cutoff.lines().join(""));
-                let reason = form.reason.lines().join(" ").trim().to_string();
-                match (cutoff, reason.is_empty()) {
-                    (Err(_), _) => form.problem = Some("keys.bad_cutoff"),
-                    (Ok(_), true) => form.problem = Some("keys.no_reason"),
-                    (Ok(cutoff), false) => {
-                        let key = form.row.key.clone();
-                        self.revoke = None;
-                        return Outcome::Revoke { key, cutoff, reason };
-                    }
-                }
-            }
-            _ if form.on_reason => {
-                form.reason.input(*ev);
+            Pane::Preview { path, .. } if *path == target => {
+                self.pane = Pane::Working("sync.working_import");
+                Action::Do(Effect::Import(target))
             }
             _ => {
-                form.cutoff.input(*ev);
+                self.pane = Pane::Working("sync.working_preview");
+                Action::Do(Effect::Preview(target))
             }
         }
-        Outcome::None
     }
 
     fn export_scope(&self) -> Option<String> {
         if self.whole_machine { None } else { self.meeting.clone() }
     }
 
-    fn on_typing_key(&mut self, ev: &KeyEvent) -> Outcome {
+    fn on_typing_key(&mut self, ev: &KeyEvent) -> Action {
         match ev.code {
             KeyCode::Esc => {
                 self.typing = false;
@@ -340,23 +494,68 @@ impl SyncState {
             KeyCode::Enter => {
                 let typed = self.typed();
                 if typed.is_empty() {
-                    return Outcome::None;
+                    return Action::None;
                 }
                 self.typing = false;
                 self.candidates.clear();
                 if let Some(dir) = self.recipient_for.take() {
                     self.path = TextArea::default();
-                    return Outcome::Export { dir, meeting: self.export_scope(), recipient: Some(typed.into()) };
+                    self.pane = Pane::Working("sync.working_export");
+                    return Action::Do(Effect::Export {
+                        dir,
+                        meeting: self.export_scope(),
+                        recipient: Some(typed.into()),
+                    });
                 }
-                self.target = Some(PathBuf::from(typed));
-                return self.preview_or_apply(PathBuf::from(self.typed()));
+                self.target = Some(PathBuf::from(&typed));
+                return self.preview_or_apply(PathBuf::from(typed));
             }
             _ => {
                 self.candidates.clear();
                 self.path.input(*ev);
             }
         }
-        Outcome::None
+        Action::None
+    }
+}
+
+impl Screen for SyncState {
+    fn name(&self) -> &'static str {
+        "sync"
+    }
+
+    fn update(&mut self, ev: &KeyEvent, cx: &Ctx) -> Action {
+        self.on_key(cx.keys, ev)
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
+        render(self, cx.t, frame, area);
+    }
+
+    fn hints(&self) -> &'static [&'static str] {
+        hints(self)
+    }
+
+    fn typing(&self) -> bool {
+        self.typing
+    }
+
+    fn paste(&mut self, text: &str) {
+        if self.typing {
+            self.path.insert_str(text.trim());
+        }
+    }
+
+    fn receive(&mut self, news: News) {
+        match news {
+            News::Pane(pane) => {
+                self.pane = pane;
+                self.refresh();
+            }
+            News::Trusted(list) => self.trusted = list,
+            News::Problem(p) => self.pane = Pane::Failed { path: PathBuf::new(), error: p },
+            _ => {}
+        }
     }
 }
 
@@ -438,19 +637,19 @@ fn render_left(s: &SyncState, t: &I18n, frame: &mut Frame, area: Rect) {
         Style::default().fg(Color::DarkGray),
     );
     let boxed = Rect::new(area.x, y + 2, area.width, 3);
-    let mut editor = s.path.clone();
     let style = if s.typing { Style::default().fg(Color::Yellow) } else { Style::default() };
     let title = if s.recipient_for.is_some() { t.t("sync.recipient_path") } else { t.t("sync.path") };
-    editor.set_block(Block::default().borders(Borders::ALL).border_style(style).title(title));
-    frame.render_widget(&editor, boxed);
-    if s.typing {
-        crate::tui::place_cursor(frame, &editor, boxed);
-    }
+    let block = Block::default().borders(Borders::ALL).border_style(style).title(title.to_string());
+    draw_editor(frame, &s.path, block, boxed, s.typing);
 }
 
 fn pane(s: &SyncState, t: &I18n) -> (String, Vec<Line<'static>>) {
     if let Some(key) = &s.error {
         return (t.t("sync.title").to_string(), vec![warn(t.t(key).to_string())]);
+    }
+    if s.typing && s.recipient_for.is_some() && s.candidates.is_empty() {
+        // The whole request, wrapped in the pane: the box's title is only its name.
+        return (t.t("sync.recipient_title").to_string(), vec![Line::from(t.t("sync.recipient_help").to_string())]);
     }
     if s.typing && !s.candidates.is_empty() {
         let lines = s.candidates.iter().map(|c| Line::from(c.clone())).collect();
@@ -467,8 +666,10 @@ fn pane(s: &SyncState, t: &I18n) -> (String, Vec<Line<'static>>) {
             if !admission.exporter_known {
                 lines.push(warn(t.t("sync.exporter_unknown").to_string()));
             }
-            for (name, fp) in &admission.untrusted_secretariats {
-                lines.push(warn(t.t("sync.secretariat_untrusted").replace("{name}", name).replace("{fp}", fp)));
+            for u in &admission.untrusted_secretariats {
+                lines.push(warn(
+                    t.t("sync.secretariat_untrusted").replace("{name}", &u.name).replace("{fp}", &u.fingerprint),
+                ));
             }
             lines.push(Line::from(Span::styled(
                 t.t("sync.enter_to_apply").to_string(),
@@ -534,9 +735,8 @@ fn key_lines(rows: &[KeyRow], at: usize, t: &I18n) -> Vec<Line<'static>> {
 
 /// The revocation form, over the pane.
 pub fn render_revoke(form: &RevokeForm, t: &I18n, frame: &mut Frame, area: Rect) {
-    use ratatui::widgets::Clear;
-    let popup = crate::tui::centered(area, 70, 12);
-    frame.render_widget(Clear, popup);
+    let popup = centered(area, 70, 12);
+    clear(frame, popup);
     let outer = Block::default().borders(Borders::ALL).title(t.t("keys.revoke_title"));
     let inner = outer.inner(popup);
     frame.render_widget(outer, popup);
@@ -552,20 +752,10 @@ pub fn render_revoke(form: &RevokeForm, t: &I18n, frame: &mut Frame, area: Rect)
     };
     let cutoff_area = Rect::new(inner.x, inner.y + 3, 24.min(inner.width), 3);
     let reason_area = Rect::new(inner.x, inner.y + 6, inner.width, 3);
-    let mut cutoff = form.cutoff.clone();
-    cutoff.set_block(field(t.t("keys.cutoff"), !form.on_reason));
-    let mut reason = form.reason.clone();
-    reason.set_block(field(t.t("keys.reason"), form.on_reason));
-    frame.render_widget(&cutoff, cutoff_area);
-    frame.render_widget(&reason, reason_area);
-    let bottom =
-        form.problem.map(|p| warn(t.t(p).to_string())).unwrap_or_else(|| Line::from(t.t("keys.form_hint").to_string()));
+    draw_editor(frame, &form.cutoff, field(t.t("keys.cutoff"), !form.on_reason), cutoff_area, !form.on_reason);
+    draw_editor(frame, &form.reason, field(t.t("keys.reason"), form.on_reason), reason_area, form.on_reason);
+    let bottom = form.problem.clone().map(warn).unwrap_or_else(|| Line::from(t.t("keys.form_hint").to_string()));
     frame.render_widget(Paragraph::new(bottom), Rect::new(inner.x, inner.y + 9, inner.width, 1));
-    if form.on_reason {
-        crate::tui::place_cursor(frame, &reason, reason_area);
-    } else {
-        crate::tui::place_cursor(frame, &cutoff, cutoff_area);
-    }
 }
 
 fn holds(s: &BundleSummary, t: &I18n) -> Vec<Line<'static>> {
@@ -634,7 +824,7 @@ fn report_lines(place: &str, s: &BundleSummary, r: &ImportReport, t: &I18n) -> V
         *reasons.entry(reason.get(t.lang)).or_default() += 1;
     }
     for (reason, n) in reasons {
-        lines.push(warn(format!("× {n}  {reason}")));
+        lines.push(warn(format!("× {n}  {}", shorten_keys(reason))));
     }
     for key in &r.forked_keys {
         let who = s.authors.iter().find(|a| &a.key == key).map(|a| a.name.clone()).unwrap_or_else(|| key.clone());
@@ -647,8 +837,14 @@ fn report_lines(place: &str, s: &BundleSummary, r: &ImportReport, t: &I18n) -> V
 }
 
 pub fn hints(s: &SyncState) -> &'static [&'static str] {
-    if s.typing {
-        &["sync.key_complete", "sync.key_enter", "scoring.key_done"]
+    if s.typing && s.recipient_for.is_some() {
+        &["sync.key_complete", "sync.key_encrypt_to", "sync.key_cancel"]
+    } else if s.typing {
+        &["sync.key_complete", "sync.key_enter", "sync.key_cancel"]
+    } else if matches!(s.pane, Pane::Preview { .. }) {
+        &["sync.key_apply", "sync.key_trust", "sync.key_close_preview", "sync.key_export", "sync.key_keys"]
+    } else if matches!(s.pane, Pane::Keys { .. }) {
+        &["keys.move", "keys.key_revoke", "sync.key_close_preview"]
     } else {
         &[
             "sync.key_enter",
@@ -662,6 +858,30 @@ pub fn hints(s: &SyncState) -> &'static [&'static str] {
             "keys.back",
         ]
     }
+}
+
+/// Long hex keys inside a message, shortened to their ends so that wrapping never breaks one.
+fn shorten_keys(text: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= 24 {
+            out.push_str(&format!("{}…{}", &run[..8], &run[run.len() - 8..]));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// The exporter by the fingerprint of the key that signed the bundle, with the name the bundle
@@ -680,5 +900,12 @@ mod tests {
         assert_eq!(human_bytes(980), "980 B");
         assert_eq!(human_bytes(12_345), "12.3 KB");
         assert_eq!(human_bytes(4_500_000), "4.5 MB");
+    }
+
+    #[test]
+    fn keys_in_a_refusal_are_shortened_to_their_ends() {
+        let key = "a".repeat(30) + &"b".repeat(34);
+        assert_eq!(shorten_keys(&format!("密钥 {key} 已吊销")), "密钥 aaaaaaaa…bbbbbbbb 已吊销");
+        assert_eq!(shorten_keys("seq 12 of face"), "seq 12 of face");
     }
 }

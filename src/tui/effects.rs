@@ -1,0 +1,484 @@
+//! The one place the screens' requests meet the store, the keys and the file system: opening
+//! screens with what they show, signing, drafts, documents, reports, imports and exports.
+
+use super::app::App;
+use super::screens::{
+    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, decision, detail, pickers, scoring, sync,
+};
+use crate::store::{StoreError, ViewerRole};
+
+impl App {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        crate::clock::now().unwrap_or_else(|_| chrono::Utc::now())
+    }
+
+    fn meeting_id(&self) -> Option<String> {
+        self.meeting.as_ref().map(|m| m.0.clone())
+    }
+
+    fn say_error(&mut self, e: &dyn std::fmt::Display) {
+        self.message = Some(self.i18n.error(e));
+    }
+
+    pub(super) fn perform(&mut self, effect: Effect) {
+        match effect {
+            Effect::OpenDetail(code) => self.open_detail(&code),
+            Effect::StartScoring(code) => self.start_scoring(&code),
+            Effect::StartDecision(code) => self.start_decision(&code),
+            Effect::StartConflict(code) => self.start_conflict(&code),
+            Effect::OpenSync => self.open_sync(),
+            Effect::OpenSwitcher => self.open_switcher(),
+            Effect::OpenReports => {
+                if matches!(self.role, Some(ViewerRole::Chair | ViewerRole::Secretariat)) {
+                    self.stack.push(Box::new(pickers::ReportPicker::default()));
+                } else {
+                    self.message = Some(self.i18n.t("report.not_allowed").to_string());
+                }
+            }
+            Effect::SwitchTo { name, passphrase } => self.switch(name, passphrase),
+            Effect::Review(signing) => self.stack.push(Box::new(Confirm::new(signing))),
+            Effect::Sign(signing) => self.sign(*signing),
+            Effect::SaveDraft { code, sheet } => {
+                let Some(id) = self.meeting_id() else { return };
+                let now = self.now().to_rfc3339();
+                if let Err(e) = self.store.save_draft(&id, &code, &self.viewer.key, &sheet, &now) {
+                    self.say_error(&e);
+                }
+                self.reload();
+            }
+            Effect::OpenDocument { sha256, name } => self.open_document(&sha256, &name),
+            Effect::ListKeys => self.list_keys(),
+            Effect::Trust { key, name, suite } => self.trust(key, name, suite),
+            Effect::QuitNow => self.quit = true,
+            slow @ Effect::Report(_) => {
+                self.close(1);
+                self.message = Some(self.i18n.t("report.working").to_string());
+                self.pending = Some(slow);
+            }
+            // The sync screen shows "working" in its pane; the work is done after that frame.
+            slow @ (Effect::Preview(_) | Effect::Import(_) | Effect::Export { .. }) => self.pending = Some(slow),
+        }
+    }
+
+    /// Does the slow work asked for by the last key, once its "working" frame is on screen.
+    /// Returns whether there was any.
+    pub fn run_pending(&mut self) -> bool {
+        let Some(work) = self.pending.take() else { return false };
+        let pane = match work {
+            Effect::Report(format) => {
+                self.make_report(format);
+                return true;
+            }
+            Effect::Preview(path) => self.preview(path),
+            Effect::Import(path) => self.import(path),
+            Effect::Export { dir, meeting, recipient } => self.export(dir, meeting, recipient),
+            _ => return false,
+        };
+        let trusted = self.store.trust_list().unwrap_or_default();
+        self.reload();
+        if let Some(top) = self.stack.last_mut() {
+            top.receive(News::Trusted(trusted));
+            top.receive(News::Pane(pane));
+        }
+        true
+    }
+
+    /// Signs what the confirmation showed, then closes it and the form it came from.
+    fn sign(&mut self, s: Signing) {
+        let revoking = matches!(s.body, crate::ledger::Body::KeyRevoked { .. });
+        let now = self.now();
+        match self.store.append_local(&self.identity, s.body, now) {
+            Ok(_) => {
+                if let Some((meeting, code)) = &s.draft
+                    && let Err(e) = self.store.delete_draft(meeting, code, &self.viewer.key)
+                {
+                    self.say_error(&e);
+                }
+                self.close(1 + s.closes);
+                self.reload();
+                self.message = Some(s.done);
+                if revoking {
+                    self.list_keys();
+                }
+            }
+            Err(e) => {
+                // The form stays, with everything typed, for another try.
+                self.close(1);
+                self.say_error(&e);
+            }
+        }
+    }
+
+    fn open_detail(&mut self, code: &str) {
+        let Some(id) = self.meeting_id() else { return };
+        let read = (|| {
+            let view = self.store.application(&id, code, &self.viewer.key)?;
+            let rubric = self.store.meeting(&id)?.rubrics.into_iter().find(|r| r.kind == view.application.kind);
+            Ok::<_, StoreError>((view, rubric))
+        })();
+        match read {
+            Ok((view, rubric)) => self.stack.push(Box::new(detail::DetailState::new(view, rubric))),
+            Err(e) => self.say_error(&e),
+        }
+    }
+
+    /// Opens the score sheet of `code`, with the draft if there is one.
+    fn start_scoring(&mut self, code: &str) {
+        let Some(id) = self.meeting_id() else { return };
+        let opened = (|| {
+            let view = self.store.application(&id, code, &self.viewer.key)?;
+            let meeting = self.store.meeting(&id)?;
+            let draft = self.store.draft(&id, code, &self.viewer.key)?;
+            Ok::<_, StoreError>((view, meeting, draft))
+        })();
+        let (view, meeting, draft) = match opened {
+            Ok(x) => x,
+            Err(e) => return self.say_error(&e),
+        };
+        let me = view.experts.iter().find(|e| e.key == self.viewer.key);
+        if view.viewer != ViewerRole::Expert || me.is_none_or(|e| e.recused.is_some()) {
+            self.message = Some(self.i18n.t("scoring.not_expert").to_string());
+            return;
+        }
+        // After a submission, the submitted sheet is where a revision starts.
+        let draft = draft.or_else(|| me.and_then(|e| e.sheet.clone()));
+        match meeting.rubrics.into_iter().find(|r| r.kind == view.application.kind) {
+            Some(rubric) => {
+                let mut state = scoring::ScoringState::new(&id, code, &view.application.name, rubric, draft);
+                state.basis = view.basis.clone();
+                self.stack.push(Box::new(state));
+            }
+            None => {
+                let kind = self.i18n.pick(view.application.kind.zh(), view.application.kind.en()).to_string();
+                self.message = Some(self.i18n.t("scoring.no_rubric").replace("{kind}", &kind));
+            }
+        }
+    }
+
+    /// Opens the decision panel: the chair may record, everyone else reads.
+    fn start_decision(&mut self, code: &str) {
+        let Some(id) = self.meeting_id() else { return };
+        let opened =
+            (|| Ok::<_, StoreError>((self.store.application(&id, code, &self.viewer.key)?, self.store.meeting(&id)?)))(
+            );
+        match opened {
+            Ok((view, meeting)) => {
+                let Some(rubric) = meeting.rubrics.into_iter().find(|r| r.kind == view.application.kind) else {
+                    return;
+                };
+                let read_only = view.viewer != ViewerRole::Chair;
+                self.stack.push(Box::new(decision::DecisionState::new(view, rubric, meeting.date, read_only)));
+            }
+            Err(e) => self.say_error(&e),
+        }
+    }
+
+    /// Declaring a conflict, or withdrawing the one declared, until the decision.
+    fn start_conflict(&mut self, code: &str) {
+        let Some(id) = self.meeting_id() else { return };
+        let view = match self.store.application(&id, code, &self.viewer.key) {
+            Ok(v) => v,
+            Err(e) => return self.say_error(&e),
+        };
+        if view.viewer != ViewerRole::Expert || !view.experts.iter().any(|e| e.key == self.viewer.key) {
+            self.message = Some(self.i18n.t("scoring.not_expert").to_string());
+            return;
+        }
+        let withdraws = match self.store.standing_conflict(&id, code, &self.viewer.key) {
+            Ok(None) => None,
+            Ok(Some(_)) if view.decision.as_ref().is_some_and(|d| !d.outdated) => {
+                self.message = Some(self.i18n.t("conflict.decided").to_string());
+                return;
+            }
+            Ok(Some(declaration)) => Some(declaration),
+            Err(e) => return self.say_error(&e),
+        };
+        let form =
+            ConflictForm::new(id, code.to_string(), view.application.name.clone(), view.basis.clone(), withdraws);
+        self.stack.push(Box::new(form));
+    }
+
+    fn open_switcher(&mut self) {
+        let Some(ring) = &self.keyring else { return };
+        match ring.names() {
+            Ok(names) => {
+                let at = names.iter().position(|n| *n == self.viewer.name).unwrap_or(0);
+                self.stack.push(Box::new(pickers::Switcher { names, at }));
+            }
+            Err(e) => self.say_error(&e),
+        }
+    }
+
+    /// Acts as another identity of this home; a sealed key is opened here, never by a prompt
+    /// behind the screens.
+    fn switch(&mut self, name: String, passphrase: Option<String>) {
+        let Some(ring) = &self.keyring else { return };
+        let unlocking = self.top() == "unlock";
+        let loaded = match (ring.entry(&name).map(|e| e.protected), passphrase) {
+            (Ok(true), None) => {
+                self.close(1);
+                self.stack.push(Box::new(pickers::Unlock::new(name, 0)));
+                return;
+            }
+            (Ok(_), typed) => ring.load_with(&name, typed.as_deref()),
+            (Err(e), _) => Err(e),
+        };
+        match loaded {
+            Ok(identity) => self.switch_to(identity),
+            Err(crate::ledger::IdentityError::WrongPassphrase(_)) if unlocking => {
+                let tries = self.unlock_failures() + 1;
+                self.close(1);
+                if tries < crate::ledger::identity::PASSPHRASE_ATTEMPTS {
+                    self.stack.push(Box::new(pickers::Unlock::new(name, tries)));
+                } else {
+                    self.message = Some(self.i18n.t("unlock.gave_up").to_string());
+                }
+            }
+            Err(e) => {
+                self.close(1);
+                self.say_error(&e);
+            }
+        }
+    }
+
+    fn unlock_failures(&self) -> u32 {
+        self.stack.last().and_then(|s| s.failures()).unwrap_or(0)
+    }
+
+    /// Acts as another identity of this home from now on.
+    pub fn switch_to(&mut self, identity: crate::ledger::Identity) {
+        self.viewer = super::app::Viewer {
+            key: identity.key_hex(),
+            name: identity.name.clone(),
+            fingerprint: identity.fingerprint(),
+        };
+        self.identity = identity;
+        self.stack.truncate(1);
+        self.reload();
+    }
+
+    fn open_sync(&mut self) {
+        match self.store.trust_list() {
+            Ok(trusted) => {
+                let trusted_here = trusted.iter().any(|e| e.key == self.viewer.key);
+                let mut s = sync::SyncState::new(self.meeting_id(), trusted);
+                s.may_revoke = self.role == Some(ViewerRole::Secretariat) || trusted_here;
+                self.stack.push(Box::new(s));
+            }
+            Err(e) => self.say_error(&e),
+        }
+    }
+
+    fn preview(&mut self, path: std::path::PathBuf) -> sync::Pane {
+        let opened = crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir);
+        match opened.and_then(|o| crate::bundle::inspect_file(o.file(), o.path())) {
+            Ok(summary) => {
+                let admission = admission(&self.store, &summary);
+                sync::Pane::Preview { path, summary: Box::new(summary), admission }
+            }
+            Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
+        }
+    }
+
+    // An encrypted bundle opens with the identity in use (switch with `i` for another).
+    fn import(&mut self, path: std::path::PathBuf) -> sync::Pane {
+        let now = self.now();
+        let done = crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir)
+            .and_then(|o| crate::bundle::import_file(&mut self.store, o.file(), o.path(), now, false, &mut |_, _| {}));
+        match done {
+            Ok((summary, report)) => {
+                if report.new + report.released > 0 {
+                    let stamp = format!("{} {}", now.to_rfc3339(), path.display());
+                    if let Err(e) = self.store.set_meta("last_import", &stamp) {
+                        self.say_error(&e);
+                    }
+                }
+                sync::Pane::Report { path, summary: Box::new(summary), report }
+            }
+            Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
+        }
+    }
+
+    fn export(
+        &mut self,
+        dir: std::path::PathBuf,
+        meeting: Option<String>,
+        recipient: Option<std::path::PathBuf>,
+    ) -> sync::Pane {
+        use crate::bundle::encrypted::{Addressee, export_to};
+        let now = self.now();
+        let target = dir.join(crate::media::bundle_file_name(&self.viewer.name, now));
+        let filter = crate::bundle::ExportFilter {
+            events: crate::store::EventFilter { meeting, author: None },
+            no_blobs: false,
+        };
+        let written = match &recipient {
+            None => crate::bundle::export(&self.store, &self.identity, &filter, &target, now),
+            Some(file) => Addressee::from_key_file(file).and_then(|to| {
+                let r = export_to(&self.store, &self.identity, &filter, &to, &target, &self.scratch_dir, now)?;
+                self.message = Some(self.i18n.t("sync.encrypted_for").replace("{who}", to.label()));
+                Ok(r)
+            }),
+        };
+        match written {
+            Ok(report) => {
+                let stamp = format!("{} {}", now.to_rfc3339(), target.display());
+                if let Err(e) = self.store.set_meta("last_export", &stamp) {
+                    self.say_error(&e);
+                }
+                sync::Pane::Exported(report)
+            }
+            Err(e) => sync::Pane::Failed { path: target, error: self.i18n.error(&e) },
+        }
+    }
+
+    fn trust(&mut self, key: String, name: String, suite: crate::ledger::Suite) {
+        let public = crate::ledger::PublicKey { name: name.clone(), suite, key, recipient: None };
+        match self.store.trust_add(&public, &self.now().to_rfc3339()) {
+            Ok(_) => {
+                self.close(1);
+                self.message = Some(self.i18n.t("trust.done").replace("{name}", &name));
+                let trusted = self.store.trust_list().unwrap_or_default();
+                if let Some(top) = self.stack.last_mut() {
+                    top.receive(News::Trusted(trusted));
+                }
+            }
+            Err(e) => self.say_error(&e),
+        }
+    }
+
+    /// The keys pane: the open meeting's secretariat and panel (older keys of a seat too), then
+    /// the trusted secretariat keys, each with its last seq here and its cut-off if revoked.
+    fn list_keys(&mut self) {
+        match self.key_rows() {
+            Ok(rows) => {
+                if let Some(top) = self.stack.last_mut() {
+                    top.receive(News::Pane(sync::Pane::Keys { rows, at: 0 }));
+                }
+            }
+            Err(e) => self.say_error(&e),
+        }
+    }
+
+    fn key_rows(&self) -> Result<Vec<sync::KeyRow>, StoreError> {
+        let revoked = self.store.revocations()?;
+        let mut rows: Vec<sync::KeyRow> = Vec::new();
+        let mut add = |key: &str, name: &str, suite: crate::ledger::Suite, role: &'static str| {
+            if rows.iter().any(|r| r.key == key) {
+                return Ok::<_, StoreError>(());
+            }
+            rows.push(sync::KeyRow {
+                key: key.to_string(),
+                name: name.to_string(),
+                fingerprint: hex::decode(key).map(|k| crate::ledger::fingerprint(suite, &k)).unwrap_or_default(),
+                role,
+                last_seq: self.store.head(key)?.map(|(seq, _)| seq),
+                revoked: revoked.get(key).copied(),
+            });
+            Ok(())
+        };
+        if let Some(id) = self.meeting_id() {
+            let m = self.store.meeting(&id)?;
+            add(&m.secretariat.key, &m.secretariat.name, m.secretariat.suite, "role.secretariat")?;
+            let current: Vec<&str> = m.seats().iter().map(|s| s.holder.member.key.as_str()).collect();
+            for p in &m.panel {
+                let role = match p.role {
+                    _ if !current.contains(&p.member.key.as_str()) => "keys.replaced",
+                    crate::ledger::Role::Chair => "role.chair",
+                    crate::ledger::Role::Expert => "role.expert",
+                };
+                add(&p.member.key, &p.member.name, p.member.suite, role)?;
+            }
+        }
+        for e in self.store.trust_list()? {
+            let suite = crate::ledger::Suite::parse(&e.suite).unwrap_or(crate::ledger::Suite::Ed25519Sha256);
+            add(&e.key, &e.name, suite, "role.secretariat")?;
+        }
+        Ok(rows)
+    }
+
+    /// Writes the meeting's report in `format` under the reports folder; says where it went.
+    fn make_report(&mut self, format: crate::report::Format) {
+        let Some(id) = self.meeting_id() else { return };
+        let now = self.now();
+        let ext = match format {
+            crate::report::Format::Xlsx => "xlsx",
+            crate::report::Format::Csv => "csv",
+            crate::report::Format::Md => "md",
+            crate::report::Format::Html => "html",
+        };
+        let name = format!("{id}-{}-{}.{ext}", self.i18n.t("report.file"), now.format("%Y%m%d-%H%M%S"));
+        let out = self.reports_dir.join(name);
+        let made = crate::media::create_private_dir(&self.reports_dir)
+            .map_err(|e| self.i18n.error(&format!("{}：{e}", self.reports_dir.display())))
+            .and_then(|_| {
+                let r = crate::report::MeetingReport::build(&self.store, &id, &self.viewer.key, self.i18n.lang)
+                    .map_err(|e| self.i18n.error(&e))?;
+                let files = crate::report::write(&r, format, None, &out).map_err(|e| self.i18n.error(&e))?;
+                Ok((files, r.provisional))
+            });
+        self.message = Some(match made {
+            Ok((files, provisional)) => {
+                let first = files.first().map(|f| f.display().to_string()).unwrap_or_default();
+                let mut text = self.i18n.t("report.written").replace("{path}", &first);
+                if files.len() > 1 {
+                    text.push_str(&self.i18n.t("report.more_files").replace("{n}", &files.len().to_string()));
+                }
+                if provisional {
+                    text.push_str(self.i18n.t("report.provisional"));
+                }
+                text
+            }
+            Err(e) => e,
+        });
+    }
+
+    /// Writes the chosen document out and hands it to the system viewer, or says where it is.
+    fn open_document(&mut self, sha256: &str, name: &str) {
+        let bytes = match self.store.blob(sha256) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                self.message = Some(self.i18n.t("detail.document_missing").replace("{name}", name));
+                return;
+            }
+            Err(e) => return self.say_error(&e),
+        };
+        let viewer = self.document_viewer.as_deref();
+        self.message = Some(match crate::media::open_document(&self.documents_dir, sha256, name, &bytes, viewer) {
+            Ok(crate::media::Opened::Viewer(v, path)) => self
+                .i18n
+                .t("detail.document_opened")
+                .replace("{viewer}", &v)
+                .replace("{path}", &path.display().to_string()),
+            Ok(crate::media::Opened::Saved(path)) => {
+                self.i18n.t("detail.document_saved").replace("{path}", &path.display().to_string())
+            }
+            Err(e) => format!("{}：{e}", self.documents_dir.display()),
+        });
+    }
+}
+
+/// Whether a bundle's exporter and secretariats would be admitted here.
+fn admission(store: &crate::store::Store, s: &crate::bundle::BundleSummary) -> sync::Admission {
+    let trusted = |key: &str| store.is_trusted(key).unwrap_or(false);
+    let admitted_meetings: Vec<_> = s.meetings.iter().filter(|m| trusted(&m.secretariat.key)).collect();
+    let key = &s.exporter.key;
+    let exporter_known = trusted(key)
+        || store.is_known_member(key).unwrap_or(false)
+        || admitted_meetings.iter().any(|m| &m.secretariat.key == key || m.panel.iter().any(|p| &p.key == key));
+    let untrusted_secretariats = s
+        .meetings
+        .iter()
+        .filter(|m| !trusted(&m.secretariat.key))
+        .map(|m| {
+            let raw = hex::decode(&m.secretariat.key).unwrap_or_default();
+            sync::Untrusted {
+                name: m.secretariat.name.clone(),
+                fingerprint: crate::ledger::fingerprint(m.secretariat.suite, &raw),
+                key: m.secretariat.key.clone(),
+                suite: m.secretariat.suite,
+            }
+        })
+        .collect();
+    sync::Admission { exporter_known, untrusted_secretariats }
+}
