@@ -4,7 +4,7 @@
 
 use super::i18n::I18n;
 use super::keymap::KeyMap;
-use super::screens::{Action, Ctx, News, Screen, Unsaved, pickers, queue};
+use super::screens::{Action, Ctx, Screen, Unsaved, pickers};
 use crate::domain::Lang;
 use crate::domain::text::{truncate, width};
 use crate::ledger::{Identity, Keyring};
@@ -56,7 +56,7 @@ pub struct App {
     pub size: Rect,
     pub quit: bool,
     /// The store's data version when last read, to notice other processes' writes.
-    seen_version: i64,
+    pub(super) seen_version: i64,
 }
 
 impl App {
@@ -206,63 +206,6 @@ impl App {
             self.quit = true;
         } else {
             self.stack.push(Box::new(pickers::QuitAnyway { lost }));
-        }
-    }
-
-    /// Reads the queue again, and every open application, and hands them to their screens.
-    pub fn reload(&mut self) {
-        let last = |k: &str| {
-            self.store
-                .meta(k)
-                .ok()
-                .flatten()
-                .map(|v| v.split(' ').next().unwrap_or("").get(..16).unwrap_or("").replace('T', " "))
-        };
-        self.last_import = last("last_import");
-        self.last_export = last("last_export");
-        let result = self.store.resolve_meeting(None).and_then(|id| self.store.queue(&id, &self.viewer.key));
-        match result {
-            Ok(view) => {
-                self.meeting = Some((view.meeting.id.clone(), view.meeting.title.clone(), view.meeting.date.clone()));
-                self.role = Some(view.viewer);
-                match self.stack.first_mut() {
-                    Some(bottom) if bottom.name() == "queue" => bottom.receive(News::Queue(view)),
-                    // The first meeting arrived (through sync): the queue goes beneath what is open.
-                    Some(bottom) => *bottom = Box::new(queue::QueueState::new(view)),
-                    None => self.stack.push(Box::new(queue::QueueState::new(view))),
-                }
-            }
-            Err(e) => {
-                self.message = Some(match e {
-                    crate::store::StoreError::NoMeeting => self.i18n.t("app.no_meeting").to_string(),
-                    e => self.i18n.error(&e),
-                });
-                if self.stack.is_empty() {
-                    self.stack.push(Box::new(queue::NoMeeting));
-                }
-            }
-        }
-        self.refresh_applications();
-    }
-
-    /// Reads again the application each open screen shows.
-    fn refresh_applications(&mut self) {
-        let Some((id, ..)) = self.meeting.clone() else { return };
-        for screen in self.stack.iter_mut().skip(1) {
-            let Some(code) = screen.application().map(str::to_string) else { continue };
-            if let Ok(view) = self.store.application(&id, &code, &self.viewer.key) {
-                screen.receive(News::Application(Box::new(view)));
-            }
-        }
-    }
-
-    /// Called between key presses: when another process wrote to the store, read it again.
-    pub fn tick(&mut self) {
-        if let Ok(v) = self.store.data_version()
-            && v != self.seen_version
-        {
-            self.seen_version = v;
-            self.reload();
         }
     }
 

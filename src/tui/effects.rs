@@ -3,21 +3,78 @@
 
 use super::app::App;
 use super::screens::{
-    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, decision, detail, pickers, scoring, sync,
+    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, decision, detail, pickers, queue, scoring, sync,
 };
 use crate::store::{StoreError, ViewerRole};
 
 impl App {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    pub(super) fn now(&self) -> chrono::DateTime<chrono::Utc> {
         crate::clock::now().unwrap_or_else(|_| chrono::Utc::now())
     }
 
-    fn meeting_id(&self) -> Option<String> {
+    pub(super) fn meeting_id(&self) -> Option<String> {
         self.meeting.as_ref().map(|m| m.0.clone())
     }
 
-    fn say_error(&mut self, e: &dyn std::fmt::Display) {
+    pub(super) fn say_error(&mut self, e: &dyn std::fmt::Display) {
         self.message = Some(self.i18n.error(e));
+    }
+
+    /// Reads the queue again, and every open application, and hands them to their screens.
+    pub fn reload(&mut self) {
+        let last = |k: &str| {
+            self.store
+                .meta(k)
+                .ok()
+                .flatten()
+                .map(|v| v.split(' ').next().unwrap_or("").get(..16).unwrap_or("").replace('T', " "))
+        };
+        self.last_import = last("last_import");
+        self.last_export = last("last_export");
+        let result = self.store.resolve_meeting(None).and_then(|id| self.store.queue(&id, &self.viewer.key));
+        match result {
+            Ok(view) => {
+                self.meeting = Some((view.meeting.id.clone(), view.meeting.title.clone(), view.meeting.date.clone()));
+                self.role = Some(view.viewer);
+                match self.stack.first_mut() {
+                    Some(bottom) if bottom.name() == "queue" => bottom.receive(News::Queue(view)),
+                    // The first meeting arrived (through sync): the queue goes beneath what is open.
+                    Some(bottom) => *bottom = Box::new(queue::QueueState::new(view)),
+                    None => self.stack.push(Box::new(queue::QueueState::new(view))),
+                }
+            }
+            Err(e) => {
+                self.message = Some(match e {
+                    crate::store::StoreError::NoMeeting => self.i18n.t("app.no_meeting").to_string(),
+                    e => self.i18n.error(&e),
+                });
+                if self.stack.is_empty() {
+                    self.stack.push(Box::new(queue::NoMeeting));
+                }
+            }
+        }
+        self.refresh_applications();
+    }
+
+    /// Reads again the application each open screen shows.
+    fn refresh_applications(&mut self) {
+        let Some((id, ..)) = self.meeting.clone() else { return };
+        for screen in self.stack.iter_mut().skip(1) {
+            let Some(code) = screen.application().map(str::to_string) else { continue };
+            if let Ok(view) = self.store.application(&id, &code, &self.viewer.key) {
+                screen.receive(News::Application(Box::new(view)));
+            }
+        }
+    }
+
+    /// Called between key presses: when another process wrote to the store, read it again.
+    pub fn tick(&mut self) {
+        if let Ok(v) = self.store.data_version()
+            && v != self.seen_version
+        {
+            self.seen_version = v;
+            self.reload();
+        }
     }
 
     pub(super) fn perform(&mut self, effect: Effect) {
@@ -269,134 +326,6 @@ impl App {
         }
     }
 
-    fn preview(&mut self, path: std::path::PathBuf) -> sync::Pane {
-        let opened = crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir);
-        match opened.and_then(|o| crate::bundle::inspect_file(o.file(), o.path())) {
-            Ok(summary) => {
-                let admission = admission(&self.store, &summary);
-                sync::Pane::Preview { path, summary: Box::new(summary), admission }
-            }
-            Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
-        }
-    }
-
-    // An encrypted bundle opens with the identity in use (switch with `i` for another).
-    fn import(&mut self, path: std::path::PathBuf) -> sync::Pane {
-        let now = self.now();
-        let done = crate::bundle::encrypted::open(&path, &[&self.identity], &self.scratch_dir)
-            .and_then(|o| crate::bundle::import_file(&mut self.store, o.file(), o.path(), now, false, &mut |_, _| {}));
-        match done {
-            Ok((summary, report)) => {
-                if report.new + report.released > 0 {
-                    let stamp = format!("{} {}", now.to_rfc3339(), path.display());
-                    if let Err(e) = self.store.set_meta("last_import", &stamp) {
-                        self.say_error(&e);
-                    }
-                }
-                sync::Pane::Report { path, summary: Box::new(summary), report }
-            }
-            Err(e) => sync::Pane::Failed { path, error: self.i18n.error(&e) },
-        }
-    }
-
-    fn export(
-        &mut self,
-        dir: std::path::PathBuf,
-        meeting: Option<String>,
-        recipient: Option<std::path::PathBuf>,
-    ) -> sync::Pane {
-        use crate::bundle::encrypted::{Addressee, export_to};
-        let now = self.now();
-        let target = dir.join(crate::media::bundle_file_name(&self.viewer.name, now));
-        let filter = crate::bundle::ExportFilter {
-            events: crate::store::EventFilter { meeting, author: None },
-            no_blobs: false,
-        };
-        let written = match &recipient {
-            None => crate::bundle::export(&self.store, &self.identity, &filter, &target, now),
-            Some(file) => Addressee::from_key_file(file).and_then(|to| {
-                let r = export_to(&self.store, &self.identity, &filter, &to, &target, &self.scratch_dir, now)?;
-                self.message = Some(self.i18n.t("sync.encrypted_for").replace("{who}", to.label()));
-                Ok(r)
-            }),
-        };
-        match written {
-            Ok(report) => {
-                let stamp = format!("{} {}", now.to_rfc3339(), target.display());
-                if let Err(e) = self.store.set_meta("last_export", &stamp) {
-                    self.say_error(&e);
-                }
-                sync::Pane::Exported(report)
-            }
-            Err(e) => sync::Pane::Failed { path: target, error: self.i18n.error(&e) },
-        }
-    }
-
-    fn trust(&mut self, key: String, name: String, suite: crate::ledger::Suite) {
-        let public = crate::ledger::PublicKey { name: name.clone(), suite, key, recipient: None };
-        match self.store.trust_add(&public, &self.now().to_rfc3339()) {
-            Ok(_) => {
-                self.close(1);
-                self.message = Some(self.i18n.t("trust.done").replace("{name}", &name));
-                let trusted = self.store.trust_list().unwrap_or_default();
-                if let Some(top) = self.stack.last_mut() {
-                    top.receive(News::Trusted(trusted));
-                }
-            }
-            Err(e) => self.say_error(&e),
-        }
-    }
-
-    /// The keys pane: the open meeting's secretariat and panel (older keys of a seat too), then
-    /// the trusted secretariat keys, each with its last seq here and its cut-off if revoked.
-    fn list_keys(&mut self) {
-        match self.key_rows() {
-            Ok(rows) => {
-                if let Some(top) = self.stack.last_mut() {
-                    top.receive(News::Pane(sync::Pane::Keys { rows, at: 0 }));
-                }
-            }
-            Err(e) => self.say_error(&e),
-        }
-    }
-
-    fn key_rows(&self) -> Result<Vec<sync::KeyRow>, StoreError> {
-        let revoked = self.store.revocations()?;
-        let mut rows: Vec<sync::KeyRow> = Vec::new();
-        let mut add = |key: &str, name: &str, suite: crate::ledger::Suite, role: &'static str| {
-            if rows.iter().any(|r| r.key == key) {
-                return Ok::<_, StoreError>(());
-            }
-            rows.push(sync::KeyRow {
-                key: key.to_string(),
-                name: name.to_string(),
-                fingerprint: hex::decode(key).map(|k| crate::ledger::fingerprint(suite, &k)).unwrap_or_default(),
-                role,
-                last_seq: self.store.head(key)?.map(|(seq, _)| seq),
-                revoked: revoked.get(key).copied(),
-            });
-            Ok(())
-        };
-        if let Some(id) = self.meeting_id() {
-            let m = self.store.meeting(&id)?;
-            add(&m.secretariat.key, &m.secretariat.name, m.secretariat.suite, "role.secretariat")?;
-            let current: Vec<&str> = m.seats().iter().map(|s| s.holder.member.key.as_str()).collect();
-            for p in &m.panel {
-                let role = match p.role {
-                    _ if !current.contains(&p.member.key.as_str()) => "keys.replaced",
-                    crate::ledger::Role::Chair => "role.chair",
-                    crate::ledger::Role::Expert => "role.expert",
-                };
-                add(&p.member.key, &p.member.name, p.member.suite, role)?;
-            }
-        }
-        for e in self.store.trust_list()? {
-            let suite = crate::ledger::Suite::parse(&e.suite).unwrap_or(crate::ledger::Suite::Ed25519Sha256);
-            add(&e.key, &e.name, suite, "role.secretariat")?;
-        }
-        Ok(rows)
-    }
-
     /// Writes the meeting's report in `format` under the reports folder; says where it went.
     fn make_report(&mut self, format: crate::report::Format) {
         let Some(id) = self.meeting_id() else { return };
@@ -456,29 +385,4 @@ impl App {
             Err(e) => format!("{}：{e}", self.documents_dir.display()),
         });
     }
-}
-
-/// Whether a bundle's exporter and secretariats would be admitted here.
-fn admission(store: &crate::store::Store, s: &crate::bundle::BundleSummary) -> sync::Admission {
-    let trusted = |key: &str| store.is_trusted(key).unwrap_or(false);
-    let admitted_meetings: Vec<_> = s.meetings.iter().filter(|m| trusted(&m.secretariat.key)).collect();
-    let key = &s.exporter.key;
-    let exporter_known = trusted(key)
-        || store.is_known_member(key).unwrap_or(false)
-        || admitted_meetings.iter().any(|m| &m.secretariat.key == key || m.panel.iter().any(|p| &p.key == key));
-    let untrusted_secretariats = s
-        .meetings
-        .iter()
-        .filter(|m| !trusted(&m.secretariat.key))
-        .map(|m| {
-            let raw = hex::decode(&m.secretariat.key).unwrap_or_default();
-            sync::Untrusted {
-                name: m.secretariat.name.clone(),
-                fingerprint: crate::ledger::fingerprint(m.secretariat.suite, &raw),
-                key: m.secretariat.key.clone(),
-                suite: m.secretariat.suite,
-            }
-        })
-        .collect();
-    sync::Admission { exporter_known, untrusted_secretariats }
 }

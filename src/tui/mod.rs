@@ -3,6 +3,7 @@
 
 pub mod app;
 mod effects;
+mod exchange;
 pub mod i18n;
 pub mod keymap;
 pub mod screens;
