@@ -45,14 +45,19 @@ pub fn run(store: Store, identity: Identity, keyring: Keyring, home_dir: &std::p
 }
 
 fn run_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut app::App) -> Result<()> {
+    let mut looked = std::time::Instant::now();
     while !app.quit {
         app.size = terminal.size().map(|s| ratatui::layout::Rect::new(0, 0, s.width, s.height))?;
         terminal.draw(|f| app.render(f))?;
         if app.run_pending() {
             continue;
         }
-        if !event::poll(TICK)? {
+        // Look at the store at least every TICK, even while keys keep coming.
+        if looked.elapsed() >= TICK {
             app.tick();
+            looked = std::time::Instant::now();
+        }
+        if !event::poll(TICK.saturating_sub(looked.elapsed()))? {
             continue;
         }
         // Everything already typed is handled before the next frame, so a burst redraws once.
