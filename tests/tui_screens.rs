@@ -1249,3 +1249,40 @@ fn a_sheet_after_the_decision_is_flagged_and_the_chair_may_decide_again() {
     assert!(a.message.as_deref().unwrap_or("").contains("已签名记录结论"), "{:?}", a.message);
     assert!(!draw(&mut a, 120, 40).contains("结论后+1"));
 }
+
+#[test]
+fn e_on_the_detail_scores_and_w_leaves_only_what_is_left_to_do() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "赵敏");
+    select(&mut a, "GL-LX-2027-001");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('e'));
+    assert_eq!(a.top(), "scoring");
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(a.top(), "detail", "Esc goes back to where scoring started");
+    press(&mut a, KeyCode::Esc);
+    // 赵敏 has scored nothing yet: all 14 are to do. After a conflict on one, 13 are.
+    press(&mut a, KeyCode::Char('w'));
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 14);
+    assert!(draw(&mut a, 80, 24).contains("[待办] 共 14 项"));
+    select(&mut a, "GL-BG-2026-013");
+    press(&mut a, KeyCode::Char('c'));
+    type_text(&mut a, "本人曾参与该系统建设");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('y'));
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 13);
+    press(&mut a, KeyCode::Char('w'));
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 14);
+}
+
+#[test]
+fn a_preview_says_it_is_working_before_it_reads_the_bundle() {
+    let mut a = app("王建国", Lang::Zh);
+    at_stick(&mut a, stick());
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    // The frame drawn before the work starts: the list is there, the pane says what is going on.
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("正在校验评审包") && screen.contains("from-liming.rdbundle"), "{screen}");
+    assert!(a.run_pending());
+    assert!(draw(&mut a, 120, 40).contains("再按一次 Enter 导入"));
+}
