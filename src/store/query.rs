@@ -10,6 +10,7 @@ use crate::ledger::{Suite, fingerprint};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// A meeting in a list.
 #[derive(Clone, Debug, Serialize)]
@@ -250,16 +251,33 @@ pub struct LogView {
 
 /// One expert's current score sheet on one application. The sheet itself is read from its
 /// event only when one application is asked for; the queue needs only the totals.
+/// Held once per sheet of the meeting (50,000 at 10,000 applications), so repeated texts are
+/// shared and the rare whole sheet is boxed: the queue of a large meeting stays small.
 struct SheetRow {
-    key: String,
+    key: Rc<str>,
     total: Points,
     vetoes: usize,
     event_id: String,
     submitted_at: String,
-    sheet: Option<ScoreSheet>,
+    sheet: Option<Box<ScoreSheet>>,
     /// What the sheet answers: the registration, and the rubric's SHA-256.
-    application_event: String,
-    rubric_sha256: String,
+    application_event: Rc<str>,
+    rubric_sha256: Rc<str>,
+}
+
+/// One shared copy of each repeated text (expert keys, registrations, rubric hashes).
+#[derive(Default)]
+struct Interner(HashMap<String, Rc<str>>);
+
+impl Interner {
+    fn get(&mut self, text: String) -> Rc<str> {
+        if let Some(shared) = self.0.get(&text) {
+            return shared.clone();
+        }
+        let shared: Rc<str> = Rc::from(text.as_str());
+        self.0.insert(text, shared.clone());
+        shared
+    }
 }
 
 /// An application as registered now, with what a current sheet must answer.
@@ -295,7 +313,7 @@ impl Sheets {
     /// The sheet that counts for a seat held by `keys` (newest first): the newest key's.
     fn for_seat(&self, code: &str, keys: &[&str]) -> Option<&SheetRow> {
         let rows = self.by_code.get(code)?;
-        keys.iter().find_map(|k| rows.iter().find(|r| r.key == *k))
+        keys.iter().find_map(|k| rows.iter().find(|r| *r.key == **k))
     }
 
     /// A conflict declared from any key of the seat.
@@ -403,28 +421,26 @@ impl Store {
              FROM score_sheets s WHERE s.meeting_id = ?1 AND {code}",
             code,
         ))?;
-        let rows = st.query_map(params![meeting, code], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                SheetRow {
-                    key: r.get(1)?,
-                    total: Points::from_halves(r.get::<_, i64>(2)? as u32),
-                    vetoes: r.get::<_, i64>(3)? as usize,
-                    event_id: r.get(4)?,
-                    submitted_at: r.get(5)?,
-                    sheet: None,
-                    application_event: r.get(7)?,
-                    rubric_sha256: r.get(8)?,
-                },
-                r.get::<_, Option<Vec<u8>>>(6)?,
-            ))
-        })?;
-        for row in rows {
-            let (code, mut sheet_row, bytes) = row?;
-            if let Some(bytes) = bytes {
-                sheet_row.sheet = Some(sheet_of(&sheet_row.event_id, &bytes)?);
-            }
-            by_code.entry(code).or_default().push(sheet_row);
+        let mut shared = Interner::default();
+        let mut rows = st.query(params![meeting, code])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(0)?;
+            let event_id: String = r.get(4)?;
+            let sheet = match r.get::<_, Option<Vec<u8>>>(6)? {
+                Some(bytes) => Some(Box::new(sheet_of(&event_id, &bytes)?)),
+                None => None,
+            };
+            let row = SheetRow {
+                key: shared.get(r.get(1)?),
+                total: Points::from_halves(r.get::<_, i64>(2)? as u32),
+                vetoes: r.get::<_, i64>(3)? as usize,
+                event_id,
+                submitted_at: r.get(5)?,
+                sheet,
+                application_event: shared.get(r.get(7)?),
+                rubric_sha256: shared.get(r.get(8)?),
+            };
+            by_code.entry(code).or_default().push(row);
         }
         let mut conflicts: HashMap<String, BTreeMap<String, String>> = HashMap::new();
         let mut st = self.conn.prepare_cached(&scope_sql(
@@ -552,7 +568,7 @@ impl Store {
                     key: key.clone(),
                     fingerprint: key_fingerprint(p.member.suite, key),
                     recused: sheets.recusal(code, &seat.keys),
-                    sheet: entry.filter(|_| visible).and_then(|r| r.sheet.clone()),
+                    sheet: entry.filter(|_| visible).and_then(|r| r.sheet.as_deref().cloned()),
                     total: entry.filter(|_| visible).map(|r| r.total),
                     outlier: !blind && outliers.contains(key),
                     event_id: entry.map(|r| r.event_id.clone()),
