@@ -170,7 +170,7 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
         let change = a
             .approved_total
             .and_then(|base| m.change_basis_points(base))
-            .map(|bp| format!("，{} {:+}.{:02}%", ctx.t("变动", "change"), bp / 100, (bp % 100).abs()));
+            .map(|bp| format!("，{} {}", ctx.t("变动", "change"), crate::domain::percent::signed_percent(bp)));
         say!(
             "{}：{} {}（{} {}）{}",
             ctx.t("申报总投资", "Requested total"),

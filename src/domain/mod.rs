@@ -6,6 +6,7 @@ pub mod application;
 pub mod draw;
 pub mod money;
 pub mod outcome;
+pub mod percent;
 pub mod points;
 pub mod policy;
 pub mod rubric;

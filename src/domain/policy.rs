@@ -54,7 +54,7 @@ impl Serialize for BasisPoints {
     /// As the same decimal-percent string the rules files use ("10.00"), so an embedded
     /// profile reads back exactly and an integer is never mistaken for basis points.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("{}.{:02}", self.0 / 100, self.0 % 100))
+        s.serialize_str(super::percent::percent(self.0).trim_end_matches('%'))
     }
 }
 
@@ -70,14 +70,14 @@ impl BasisPoints {
         whole.checked_mul(100)?.checked_add(frac).map(Self)
     }
 
+    /// "10.00%", "-0.50%" ([`super::percent::percent`]).
     pub fn percent(self) -> String {
-        format!("{}.{:02}%", self.0 / 100, self.0 % 100)
+        super::percent::percent(self.0)
     }
 
-    /// A change with its sign: "+10.00%", "-0.50%".
+    /// A change with its sign: "+10.00%", "-0.50%" ([`super::percent::signed_percent`]).
     pub fn signed_percent(self) -> String {
-        let sign = if self.0 < 0 { "-" } else { "+" };
-        format!("{sign}{}.{:02}%", self.0.abs() / 100, self.0.abs() % 100)
+        super::percent::signed_percent(self.0)
     }
 }
 
@@ -348,15 +348,16 @@ impl Profile {
         let r = &self.rules.change;
         let (Some(approved), Some(requested)) = (app.approved_total, app.requested_total) else { return };
         let Some(bp) = requested.change_basis_points(approved) else { return };
-        let change = BasisPoints(bp).percent();
+        let change = BasisPoints(bp).signed_percent();
         let threshold = r.reapply_percent.percent();
         if bp >= r.reapply_percent.0 {
             push(
                 "change.reapply",
                 r.reapply_severity,
-                format!("投资概算超出批复总投资 {change}（{approved} → {requested}），达到 {threshold}，须重新立项"),
+                format!("投资概算超出批复总投资 {}（{approved} → {requested}），达到 {threshold}，须重新立项", BasisPoints(bp).percent()),
                 format!(
-                    "the estimate exceeds the approved total by {change} ({approved} → {requested}), at or above {threshold}: must re-apply"
+                    "the estimate exceeds the approved total by {} ({approved} → {requested}), at or above {threshold}: must re-apply",
+                    BasisPoints(bp).percent()
                 ),
                 &r.article,
             );
@@ -551,6 +552,17 @@ mod tests {
         assert!(gulou().evaluate(&at)[0].message.zh.contains("须重新立项"));
         // one fen under the threshold is still a change procedure.
         assert_eq!(rules(&change(1_000_000, 109_999_999)), ["change.procedure"]);
+    }
+
+    #[test]
+    fn a_decrease_is_shown_with_its_minus_sign() {
+        // 1,000,000 → 995,000 yuan is −0.50%; 800,000 → 700,000 yuan is −12.50%.
+        let f = &gulou().evaluate(&change(1_000_000, 99_500_000))[0];
+        assert!(f.message.zh.contains("投资变动 -0.50%") && f.message.en.contains("by -0.50%"), "{f:?}");
+        let f = &gulou().evaluate(&change(800_000, 70_000_000))[0];
+        assert!(f.message.zh.contains("-12.50%") && !f.message.zh.contains(".-"), "{f:?}");
+        // An increase under the threshold carries a plus sign.
+        assert!(gulou().evaluate(&change(1_000_000, 100_500_000))[0].message.zh.contains("+0.50%"));
     }
 
     #[test]
