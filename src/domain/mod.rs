@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod application;
+pub mod dates;
 pub mod draw;
 pub mod money;
 pub mod outcome;

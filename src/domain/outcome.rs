@@ -166,9 +166,17 @@ pub struct Assessment {
 }
 
 /// Assesses `app` under `profile` from `(expert, total, vetoes ticked)` entries: one function
-/// for the screens, the reports, and the check of a peer's decision on arrival.
-pub fn assess(profile: &Profile, app: &super::Application, entries: &[(String, Points, usize)]) -> Assessment {
-    let findings = profile.evaluate(app);
+/// for the screens, the reports, and the check of a peer's decision on arrival. `meeting_date`
+/// is the meeting's date, which an acceptance application's dates are checked against.
+pub fn assess(
+    profile: &Profile,
+    app: &super::Application,
+    meeting_date: Option<NaiveDate>,
+    entries: &[(String, Points, usize)],
+) -> Assessment {
+    let mut findings = profile.evaluate(app);
+    findings.extend(super::dates::acceptance_order(app, meeting_date, &profile.rules.trial_operation.article));
+    findings.sort_by_key(|f| f.severity);
     let aggregate = super::aggregate::aggregate(&profile.aggregation, entries);
     let suggested = aggregate.as_ref().map(|g| suggest(profile, app.kind, g, &findings));
     Assessment { findings, aggregate, suggested }

@@ -324,7 +324,7 @@ fn recomputed_suggestion(
         }
         entries.push((s.author.clone(), s.sheet.total(), s.sheet.vetoes.len()));
     }
-    let assessment = crate::domain::assess(&m.meeting.profile, &a.application, &entries);
+    let assessment = crate::domain::assess(&m.meeting.profile, &a.application, Some(m.meeting.date), &entries);
     assessment.suggested.ok_or_else(|| reject("结论没有依据任何评分表", "the decision names no score sheet"))
 }
 

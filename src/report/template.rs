@@ -105,6 +105,8 @@ fn xlsx() -> Result<Vec<u8>, XlsxError> {
         "One application per row. The second row is an example (its code starts with 示例); intake skips it.",
         "金额以万元填写，如 356.8；也可写 3,568,000 元。日期写成 2027-03-31。是/否列填“是”或“否”。",
         "Amounts in 万元 (10,000 yuan), like 356.8. Dates as 2027-03-31. Yes/no columns take 是 or 否.",
+        "试运行月数从开始日期算到结束日期，结束日期当天不计入（同日对同日）：2027-01-15 开始，结束日期须为 2027-04-15 或更晚才满三个月，写 2027-04-14 为不足。日期须满足：建设完成 ≤ 试运行开始 < 试运行结束 ≤ 验收申请 ≤ 评审会日期（试运行开始与结束不能同一天，其余可以）。",
+        "Trial months count from the start date to the end date, the end date itself not counted (same day to same day): a trial from 2027-01-15 needs an end date of 2027-04-15 or later for three months; 2027-04-14 is short. Dates must run: construction completed ≤ trial start < trial end ≤ acceptance applied ≤ meeting date (the trial cannot start and end on one day; other pairs may share a day).",
         "附件列填写与本表同一文件夹中的文件名，多个用分号分隔。",
         "The documents column names files in the same folder as this sheet, separated by semicolons.",
         "填好后运行：reviewdesk intake 本文件 / When filled in, run: reviewdesk intake THIS_FILE",
