@@ -20,15 +20,17 @@
 //! bound, on malformed ones (`fuzz/crashes-found/README.md`); XLSB is refused because its
 //! record reader allocates what a record header claims.
 
+mod amount;
 mod documents;
 mod json;
 mod workbook;
 
+pub use amount::{HeaderUnit, PLAUSIBLE_MAX, PLAUSIBLE_MIN, Unit};
 pub use documents::{Attached, IntakeFolder};
 pub use workbook::WorkbookError;
 
 use crate::domain::application::{self, TextField};
-use crate::domain::{Application, ApplicationKind, Money, Nature, PlanClass, ProtectionLevel};
+use crate::domain::{Application, ApplicationKind, Nature, PlanClass, ProtectionLevel};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::fmt;
@@ -216,13 +218,17 @@ pub struct IntakeRow {
     pub document_paths: Vec<String>,
     /// The documents column's header as the file wrote it, for messages.
     pub documents_column: String,
+    /// Amounts that read but look like a slip of the unit (under 1 万元, over 100 亿元): shown
+    /// with their row, by a dry run too; they do not stop the intake.
+    pub warnings: Vec<IntakeError>,
 }
 
-/// A known column of the file: its field, whether it holds 万元, and its header as written.
+/// A known column of the file: its field, the unit its header names (money columns), and its
+/// header as written.
 #[derive(Debug, Clone)]
 struct Column {
     field: Field,
-    wan: bool,
+    unit: Option<Unit>,
     header: String,
 }
 
@@ -277,8 +283,23 @@ impl Collector {
                 self.errors.push(header_error(&shown, "该列重复", "this column appears twice"));
                 Slot::Ignored
             }
-            Some((field, wan)) => {
-                self.table.columns.push(Column { field, wan, header: shown });
+            Some((_, HeaderUnit::Unknown(unit))) => {
+                let unit = application::quoted(&unit);
+                self.errors.push(header_error(
+                    &shown,
+                    &format!("金额单位“{unit}”无法识别：请在表头写（万元）或（元），如“申报总投资（万元）”"),
+                    &format!(
+                        "the amount unit “{unit}” is not known: name (万元) or (元) in the header, as in “申报总投资（万元）”"
+                    ),
+                ));
+                Slot::Ignored
+            }
+            Some((field, unit)) => {
+                let unit = match unit {
+                    HeaderUnit::Stated(u) => Some(u),
+                    _ => None,
+                };
+                self.table.columns.push(Column { field, unit, header: shown });
                 Slot::Known(self.table.columns.len() - 1)
             }
             None => {
@@ -357,19 +378,37 @@ impl Collector {
     }
 }
 
-/// The field a header names, and whether it says 万元. A header may hold both names, like
-/// `申报总投资（万元） requested_total`.
-fn field_of(clean: &str) -> Option<(Field, bool)> {
-    let tokens: Vec<String> = clean
-        .split(|c: char| c.is_whitespace() || "/()（）|,，:：".contains(c))
-        .filter(|t| !t.is_empty())
-        .map(|t| t.to_lowercase())
-        .collect();
-    let wan = tokens.iter().any(|t| t == "万元" || t == "wan");
-    COLUMNS
-        .iter()
-        .find(|(_, zh, en, more)| tokens.iter().any(|t| t == zh || t == en || more.contains(&t.as_str())))
-        .map(|(f, ..)| (*f, wan))
+/// The field a header names, and for a money column the unit it names (see [`amount`]). A
+/// header may hold both names, like `申报总投资（万元） requested_total`; the unit may also be
+/// joined to a name (`申报总投资万元`, JSON `requested_total_wan`).
+fn field_of(clean: &str) -> Option<(Field, HeaderUnit)> {
+    let mut tokens: Vec<String> = Vec::new();
+    for t in clean.split(|c: char| c.is_whitespace() || "/()（）[]【】|,，:：".contains(c)).filter(|t| !t.is_empty()) {
+        let t = t.to_lowercase();
+        match joined_unit(&t) {
+            Some((name, unit)) => tokens.extend([name.to_string(), unit.to_string()]),
+            None => tokens.push(t),
+        }
+    }
+    let names = |f: &(Field, &str, &str, &[&str]), t: &str| t == f.1 || t == f.2 || f.3.contains(&t);
+    let column = COLUMNS.iter().find(|c| tokens.iter().any(|t| names(c, t)))?;
+    let unit = if column.0.is_money() {
+        amount::header_unit(tokens.iter().filter(|t| !names(column, t)).map(String::as_str))
+    } else {
+        HeaderUnit::Unstated
+    };
+    Some((column.0, unit))
+}
+
+/// A money column's name with a unit joined to it: `申报总投资万元`, `requested_total_yuan`.
+fn joined_unit(token: &str) -> Option<(&str, &str)> {
+    COLUMNS.iter().filter(|c| c.0.is_money()).find_map(|(_, zh, en, _)| {
+        if let Some(rest) = token.strip_prefix(zh).filter(|r| !r.is_empty() && amount::looks_like_unit(r)) {
+            return Some((*zh, rest));
+        }
+        let rest = token.strip_prefix(en)?.strip_prefix('_')?;
+        amount::looks_like_unit(rest).then_some((*en, rest))
+    })
 }
 
 /// Checks a cell of `field` (or of an ignored column) as read: the hard size limit first, then
@@ -664,10 +703,10 @@ fn parse_table(table: &Table, errors: &mut Errors) -> Vec<IntakeRow> {
 fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeRow, Vec<IntakeError>> {
     let mut errors = Vec::new();
     let mut get: HashMap<Field, (String, &str)> = HashMap::new();
-    let mut in_wan: Vec<Field> = Vec::new();
+    let mut units: HashMap<Field, Unit> = HashMap::new();
     for (column, cell) in columns.iter().zip(cells.iter().chain(std::iter::repeat(&String::new()))) {
-        if column.wan && column.field.is_money() {
-            in_wan.push(column.field);
+        if let Some(unit) = column.unit {
+            units.insert(column.field, unit);
         }
         get.insert(column.field, (cell.trim().to_string(), column.header.as_str()));
     }
@@ -699,23 +738,18 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
             Nature::New
         })
     };
+    let mut warnings = Vec::new();
     let mut money = |f: Field| {
         let t = text(f);
         if t.is_empty() {
             return None;
         }
-        // A column headed 万元 holds plain numbers in 万; the error still quotes what was typed.
-        let scaled = if in_wan.contains(&f) && !t.ends_with('万') && !t.ends_with("万元") {
-            format!("{t}万")
-        } else {
-            t.clone()
-        };
-        Money::parse(&scaled)
-            .map_err(|mut e| {
-                e.input = t.clone();
-                fail(f, e.to_string(), String::new())
-            })
-            .ok()
+        let m = amount::parse_cell(&t, units.get(&f).copied()).map_err(|e| fail(f, e, String::new())).ok()?;
+        if let Some(message) = amount::implausible(m) {
+            let column = get.get(&f).map_or(f.zh(), |(_, h)| *h).to_string();
+            warnings.push(IntakeError { row, column, message });
+        }
+        Some(m)
     };
     let approved_total = money(Field::ApprovedTotal);
     let requested_total = money(Field::RequestedTotal);
@@ -808,7 +842,11 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     {
         errors.push(IntakeError { row, column: String::new(), message: e.to_string() });
     }
-    if errors.is_empty() { Ok(IntakeRow { row, application, document_paths, documents_column }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(IntakeRow { row, application, document_paths, documents_column, warnings })
+    } else {
+        Err(errors)
+    }
 }
 
 /// Reads 是/否 in the forms people type them; empty means no.
@@ -835,6 +873,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 mod tests {
     use super::workbook::{CFB_MAGIC, ZIP_MAGIC};
     use super::*;
+    use crate::domain::Money;
 
     fn read_json(bytes: &[u8]) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
         let mut c = Collector::default();
@@ -864,6 +903,64 @@ mod tests {
         assert!(text.iter().any(|t| t.contains("第 3 行「申报类型」") && t.contains("采购")), "{text:?}");
         assert!(text.iter().any(|t| t.contains("第 3 行「等保级别」")), "{text:?}");
         assert!(text.iter().any(|t| t.contains("第 4 行") && t.contains("重复")), "{text:?}");
+    }
+
+    /// One approval with `amount` under `header`.
+    fn amount_in(header: &str, amount: &str) -> Result<Vec<IntakeRow>, Vec<IntakeError>> {
+        read_csv(format!("项目编码,项目名称,建设单位,申报类型,{header}\nGL-1,甲,乙,立项,\"{amount}\"\n").as_bytes())
+    }
+
+    #[test]
+    fn a_money_header_names_its_unit_and_known_variants_mean_it() {
+        let wan = Some(Money::from_yuan(8_600_000));
+        let yuan = Some(Money::from_yuan(860));
+        for (header, want) in [
+            ("申报总投资（万）", wan),
+            ("申报总投资（万元）", wan),
+            ("申报总投资(万元)", wan),
+            ("申报总投资 (万)", wan),
+            ("申报总投资万元", wan),
+            ("申报总投资【万元】", wan),
+            ("申报总投资（万元） requested_total", wan),
+            ("requested_total_wan", wan),
+            ("申报总投资（元）", yuan),
+            ("申报总投资(元)", yuan),
+            ("申报总投资元", yuan),
+            ("requested_total (yuan)", yuan),
+            ("requested_total_yuan", yuan),
+        ] {
+            let rows = amount_in(header, "860").unwrap_or_else(|e| panic!("{header}: {e:?}"));
+            assert_eq!(rows[0].application.requested_total, want, "{header}");
+        }
+        // A cell that names its unit means it in any column.
+        assert_eq!(amount_in("申报总投资（万）", "860元").unwrap()[0].application.requested_total, yuan);
+        assert_eq!(amount_in("申报总投资（元）", "860万").unwrap()[0].application.requested_total, wan);
+        assert_eq!(amount_in("申报总投资", "860万").unwrap()[0].application.requested_total, wan);
+    }
+
+    #[test]
+    fn an_unknown_unit_or_a_bare_number_without_one_is_refused_naming_the_header() {
+        for (header, unit) in [("申报总投资（千元）", "千元"), ("申报总投资(美元)", "美元"), ("申报总投资（万元，元）", "元")] {
+            let e = amount_in(header, "860").unwrap_err()[0].to_string();
+            assert!(e.contains(header) && e.contains(unit) && e.contains("无法识别") && e.contains("not known"), "{e}");
+        }
+        let e = amount_in("申报总投资", "860").unwrap_err()[0].to_string();
+        assert!(e.contains("「申报总投资」") && e.contains("没有单位") && e.contains("has no unit"), "{e}");
+    }
+
+    #[test]
+    fn an_implausible_total_is_a_warning_with_its_row() {
+        // 0.99 万元 and 1,000,000.01 万元 (100 亿元 and one cent) warn; 1 万元 and 100 亿元 do not.
+        for (amount, warns) in [("0.99", true), ("1", false), ("1000000", false), ("1000000.000001", true)] {
+            let rows = amount_in("申报总投资（万元）", amount).unwrap();
+            assert_eq!(rows[0].warnings.len(), usize::from(warns), "{amount}: {:?}", rows[0].warnings);
+            if warns {
+                assert_eq!((rows[0].warnings[0].row, rows[0].warnings[0].column.as_str()), (2, "申报总投资（万元）"));
+            }
+        }
+        // The 万 column read as 元 before: 3,568,000 in 万元 is 356.8 亿元, and says so.
+        let rows = amount_in("申报总投资（万元）", "3,568,000").unwrap();
+        assert!(rows[0].warnings[0].message.contains("100 亿元"), "{:?}", rows[0].warnings);
     }
 
     #[test]
@@ -969,7 +1066,7 @@ mod tests {
         assert!(matches!(workbook::rows(&zip, &mut Collector::default()), Err(WorkbookError::Unreadable(_))));
     }
 
-    const HEAD: &str = "项目编码,项目名称,建设单位,申报类型,申报总投资,附件\n";
+    const HEAD: &str = "项目编码,项目名称,建设单位,申报类型,申报总投资（万元）,附件\n";
 
     #[test]
     fn errors_are_capped_and_counted() {
@@ -1034,7 +1131,7 @@ mod tests {
 
     #[test]
     fn json_is_read_item_by_item_with_the_same_limits() {
-        let rows = read_json(r#"{"meta":{"x":[1,2,{"y":3}]},"applications":[{"code":"GL-1","name":"甲","unit":"乙","kind":"立项","requested_total":12.5,"documents":["a.pdf","b.pdf"]}]}"#.as_bytes()).unwrap();
+        let rows = read_json(r#"{"meta":{"x":[1,2,{"y":3}]},"applications":[{"code":"GL-1","name":"甲","unit":"乙","kind":"立项","requested_total_yuan":12.5,"documents":["a.pdf","b.pdf"]}]}"#.as_bytes()).unwrap();
         assert_eq!(rows[0].document_paths, ["a.pdf", "b.pdf"]);
         assert_eq!(rows[0].application.requested_total, Some(Money::from_fen(1250)));
         let text = |json: &str| {

@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
-    let (codes, documents) = register(
+    let Registered { codes, documents, warnings } = register(
         &mut store,
         &me,
         &meeting,
@@ -40,9 +40,20 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
         ctx.now,
     )?;
     if ctx.json {
-        return output::json(
-            &serde_json::json!({"meeting": meeting, "registered": codes, "documents": documents, "dry_run": a.dry_run}),
-        );
+        let warnings: Vec<_> = warnings
+            .iter()
+            .map(|w| serde_json::json!({"row": w.row, "column": w.column, "message": w.message}))
+            .collect();
+        return output::json(&serde_json::json!({
+            "meeting": meeting,
+            "registered": codes,
+            "documents": documents,
+            "dry_run": a.dry_run,
+            "warnings": warnings,
+        }));
+    }
+    for w in &warnings {
+        say_err!("{} {w}", ctx.t("注意：", "Check:"));
     }
     let verb = if a.dry_run {
         ctx.t("检查通过，可登记", "Checked; would register")
@@ -60,8 +71,18 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     Ok(())
 }
 
+/// What an intake registered (or, dry, would register).
+#[derive(Debug, Default)]
+pub struct Registered {
+    pub codes: Vec<String>,
+    /// Documents attached, all rows together.
+    pub documents: usize,
+    /// Amounts that look like a slip of the unit, with their rows (see [`IntakeRow::warnings`](crate::intake::IntakeRow)).
+    pub warnings: Vec<IntakeError>,
+}
+
 /// Reads `file`, hashes its documents and registers every application in one transaction.
-/// Returns the codes registered and the number of documents.
+/// Returns the codes registered, the number of documents and the plausibility warnings.
 ///
 /// The intake file comes from an applicant: its folder must not be the reviewdesk `home` or
 /// inside it, and its documents are read only from inside that folder (see
@@ -74,7 +95,7 @@ pub fn register(
     home: &Path,
     mode: Mode,
     now: DateTime<Utc>,
-) -> Result<(Vec<String>, usize)> {
+) -> Result<Registered> {
     let folder = IntakeFolder::open(file, home)?;
     let rows = crate::intake::read_file(file)?;
     if !mode.reregister {
@@ -86,6 +107,7 @@ pub fn register(
     let blobs = attached.blobs;
     let count = attached.documents.iter().map(Vec::len).sum();
     let mut bodies = Vec::new();
+    let warnings: Vec<IntakeError> = rows.iter().flat_map(|r| r.warnings.iter().cloned()).collect();
     for (row, documents) in rows.into_iter().zip(attached.documents) {
         let mut app = row.application;
         app.documents = documents;
@@ -104,7 +126,7 @@ pub fn register(
     if !mode.dry_run {
         store.append_local_all(me, bodies, &blobs, now)?;
     }
-    Ok((codes, count))
+    Ok(Registered { codes, documents: count, warnings })
 }
 
 /// How an intake runs.

@@ -22,6 +22,13 @@ pub struct MoneyError {
     why_en: &'static str,
 }
 
+impl MoneyError {
+    /// Why the text was refused, in Chinese and English, for a caller that words its own advice.
+    pub fn why(&self) -> (&'static str, &'static str) {
+        (self.why_zh, self.why_en)
+    }
+}
+
 impl Money {
     pub const ZERO: Money = Money(0);
 

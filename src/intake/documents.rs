@@ -588,6 +588,7 @@ mod tests {
             application: crate::domain::application::fixtures::approval("GL-1", crate::domain::Money::from_yuan(1)),
             document_paths: paths.iter().map(|p| p.to_string()).collect(),
             documents_column: "附件".into(),
+            warnings: vec![],
         }
     }
 

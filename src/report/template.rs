@@ -18,6 +18,15 @@ pub fn header(field: Field) -> String {
     }
 }
 
+/// The notes' line on amounts. Every form it names is read by intake as it says
+/// (a test feeds each one through a template-headed column).
+pub const AMOUNT_NOTE_ZH: &str = "金额以万元填写，如 356.8（即 356.8万）；也可写 3,568,000 元（写明“元”即按元计）。不足 1 万元或超过 100 亿元的金额会提示核对单位。日期写成 2027-03-31。是/否列填“是”或“否”。";
+/// [`AMOUNT_NOTE_ZH`] in English.
+pub const AMOUNT_NOTE_EN: &str = "Amounts in 万元 (10,000 yuan), like 356.8 (that is 356.8万); or in yuan written with 元, like 3,568,000 元. An amount under 1 万元 or over 100 亿元 is flagged for a check of its unit. Dates as 2027-03-31. Yes/no columns take 是 or 否.";
+
+/// The forms [`AMOUNT_NOTE_ZH`] names, each meaning 3,568,000 yuan.
+pub const AMOUNT_NOTE_FORMS: [&str; 3] = ["356.8", "356.8万", "3,568,000 元"];
+
 /// The example row, one value per column.
 pub fn example(field: Field) -> String {
     match field {
@@ -103,8 +112,8 @@ fn xlsx() -> Result<Vec<u8>, XlsxError> {
     let lines = [
         "每行一个申报项目；第二行是示例（项目编码以“示例”开头），导入时自动跳过，可保留或删除。",
         "One application per row. The second row is an example (its code starts with 示例); intake skips it.",
-        "金额以万元填写，如 356.8；也可写 3,568,000 元。日期写成 2027-03-31。是/否列填“是”或“否”。",
-        "Amounts in 万元 (10,000 yuan), like 356.8. Dates as 2027-03-31. Yes/no columns take 是 or 否.",
+        AMOUNT_NOTE_ZH,
+        AMOUNT_NOTE_EN,
         "试运行月数从开始日期算到结束日期，结束日期当天不计入（同日对同日）：2027-01-15 开始，结束日期须为 2027-04-15 或更晚才满三个月，写 2027-04-14 为不足。日期须满足：建设完成 ≤ 试运行开始 < 试运行结束 ≤ 验收申请 ≤ 评审会日期（试运行开始与结束不能同一天，其余可以）。",
         "Trial months count from the start date to the end date, the end date itself not counted (same day to same day): a trial from 2027-01-15 needs an end date of 2027-04-15 or later for three months; 2027-04-14 is short. Dates must run: construction completed ≤ trial start < trial end ≤ acceptance applied ≤ meeting date (the trial cannot start and end on one day; other pairs may share a day).",
         "附件列填写与本表同一文件夹中的文件名，多个用分号分隔。",
@@ -116,4 +125,23 @@ fn xlsx() -> Result<Vec<u8>, XlsxError> {
     }
     notes.set_column_width(0, 110)?;
     book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_amount_form_the_note_names_is_read_as_it_says() {
+        for form in AMOUNT_NOTE_FORMS {
+            assert!(AMOUNT_NOTE_ZH.contains(form), "{form}");
+            let header: Vec<String> = [Field::Code, Field::Name, Field::Unit, Field::Kind, Field::RequestedTotal]
+                .into_iter()
+                .map(header)
+                .collect();
+            let csv = format!("{}\nGL-1,甲,乙,立项,\"{form}\"\n", header.join(","));
+            let rows = crate::intake::read_csv(csv.as_bytes()).unwrap_or_else(|e| panic!("{form}: {e:?}"));
+            assert_eq!(rows[0].application.requested_total, Some(crate::domain::Money::from_yuan(3_568_000)), "{form}");
+        }
+    }
 }
