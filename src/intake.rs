@@ -383,7 +383,8 @@ impl Collector {
 /// joined to a name (`申报总投资万元`, JSON `requested_total_wan`).
 fn field_of(clean: &str) -> Option<(Field, HeaderUnit)> {
     let mut tokens: Vec<String> = Vec::new();
-    for t in clean.split(|c: char| c.is_whitespace() || "/()（）[]【】|,，:：".contains(c)).filter(|t| !t.is_empty()) {
+    for t in clean.split(|c: char| c.is_whitespace() || "/()（）[]【】|,，:：".contains(c)).filter(|t| !t.is_empty())
+    {
         let t = t.to_lowercase();
         match joined_unit(&t) {
             Some((name, unit)) => tokens.extend([name.to_string(), unit.to_string()]),
@@ -940,7 +941,9 @@ mod tests {
 
     #[test]
     fn an_unknown_unit_or_a_bare_number_without_one_is_refused_naming_the_header() {
-        for (header, unit) in [("申报总投资（千元）", "千元"), ("申报总投资(美元)", "美元"), ("申报总投资（万元，元）", "元")] {
+        for (header, unit) in
+            [("申报总投资（千元）", "千元"), ("申报总投资(美元)", "美元"), ("申报总投资（万元，元）", "元")]
+        {
             let e = amount_in(header, "860").unwrap_err()[0].to_string();
             assert!(e.contains(header) && e.contains(unit) && e.contains("无法识别") && e.contains("not known"), "{e}");
         }

@@ -383,9 +383,13 @@ fn the_chair_overrides_the_suggestion_with_a_reason_and_signs() {
     // Rectify needs a checked deadline.
     ctrl(&mut a, 's');
     assert!(a.screen::<DecisionState>().unwrap().error.as_deref().unwrap_or("").contains("整改期限"));
-    // Choose 通过验收 instead: the reason field appears, and is required.
+    // 通过验收 is not offered: the short trial blocks it (第二十二条), and the panel says so.
+    let d = a.screen::<DecisionState>().unwrap();
+    assert!(!d.outcomes.contains(&reviewdesk::domain::Outcome::Accepted), "{:?}", d.outcomes);
+    assert!(d.forbidden[0].why.zh.contains("不能选“通过验收”") && d.forbidden[0].why.zh.contains("第二十二条"));
+    // Choose 不通过 instead: the reason field appears, and is required.
     press(&mut a, KeyCode::Left);
-    assert_eq!(a.screen::<DecisionState>().unwrap().outcome().unwrap(), reviewdesk::domain::Outcome::Accepted);
+    assert_eq!(a.screen::<DecisionState>().unwrap().outcome().unwrap(), reviewdesk::domain::Outcome::AcceptanceFailed);
     ctrl(&mut a, 's');
     assert!(a.screen::<DecisionState>().unwrap().error.as_deref().unwrap_or("").contains("须填写理由"));
     let fields = a.screen::<DecisionState>().unwrap().fields();
@@ -393,7 +397,7 @@ fn the_chair_overrides_the_suggestion_with_a_reason_and_signs() {
         press(&mut a, KeyCode::Down);
     }
     press(&mut a, KeyCode::Tab);
-    let reason = "试运行记录已补充，专家组认可。整改报告由建设单位于十二月补交，运维记录完整，日志留存满六个月，专家组一致认为可以通过验收";
+    let reason = "试运行记录缺失严重，专家组认为无法限期补正。建设单位须重新组织试运行，运维记录与日志留存均不完整，专家组一致认为不予通过验收";
     type_text(&mut a, reason);
     press(&mut a, KeyCode::Esc);
     ctrl(&mut a, 's');
@@ -408,7 +412,7 @@ fn the_chair_overrides_the_suggestion_with_a_reason_and_signs() {
     assert!(a.screen::<DecisionState>().is_none(), "{:?}", a.message);
     assert!(a.message.as_deref().unwrap_or("").contains("已签名记录结论"));
     let row = a.screen::<QueueState>().unwrap().view.rows.iter().find(|r| r.code == "GL-YS-2025-022").unwrap();
-    assert_eq!(row.outcome, Some(reviewdesk::domain::Outcome::Accepted));
+    assert_eq!(row.outcome, Some(reviewdesk::domain::Outcome::AcceptanceFailed));
     let home = Home { dir: dir.path().to_path_buf() };
     let store = Store::open(&home.db()).unwrap();
     let v =

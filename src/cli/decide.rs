@@ -67,6 +67,16 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             anyhow!("结论“{t}”不适用于{}申报，可选：{} / outcome “{t}” does not apply to a {} application; choose one of: {}", kind.zh(), allowed.join("、"), kind.en(), Outcome::for_kind(kind).map(|o| o.id()).collect::<Vec<_>>().join(", "))
         })?,
     };
+    let (lawful, forbidden) = view.lawful_outcomes();
+    if let Some(no) = forbidden.iter().find(|f| f.outcome == outcome) {
+        bail!(
+            "{}。可选：{} / {}. Choose one of: {}",
+            no.why.zh,
+            lawful.iter().map(|o| format!("{}（{}）", o.zh(), o.id())).collect::<Vec<_>>().join("、"),
+            no.why.en,
+            lawful.iter().map(|o| o.id()).collect::<Vec<_>>().join(", ")
+        );
+    }
     let plan_class = match &a.class {
         None => None,
         Some(c) => Some(

@@ -30,7 +30,9 @@ pub fn acceptance_order(app: &Application, meeting: Option<NaiveDate>, article: 
             "acceptance.trial_before_completion",
             Severity::Warns,
             format!("试运行开始 {start} 早于建设完成 {done}：应在完成建设后试运行"),
-            format!("trial operation starts {start}, before construction was completed on {done}: the trial follows completion"),
+            format!(
+                "trial operation starts {start}, before construction was completed on {done}: the trial follows completion"
+            ),
         );
     }
     if let (Some(start), Some(end)) = (app.trial_start, app.trial_end)
@@ -50,7 +52,9 @@ pub fn acceptance_order(app: &Application, meeting: Option<NaiveDate>, article: 
             "acceptance.applied_before_trial_end",
             Severity::Blocks,
             format!("验收申请 {applied} 早于试运行结束 {end}：应在完成建设并试运行后申请"),
-            format!("acceptance applied for on {applied}, before the trial ended on {end}: apply after construction and trial operation"),
+            format!(
+                "acceptance applied for on {applied}, before the trial ended on {end}: apply after construction and trial operation"
+            ),
         );
     }
     if let (Some(applied), Some(meeting)) = (app.acceptance_applied, meeting)

@@ -16,7 +16,7 @@ pub mod text;
 pub use aggregate::{Aggregate, Method, aggregate};
 pub use application::{Application, ApplicationKind, Document, Nature, PlanClass, ProtectionLevel};
 pub use money::Money;
-pub use outcome::{Assessment, Decision, DecisionError, MissingSheets, Outcome, assess, suggest};
+pub use outcome::{Assessment, Decision, DecisionError, Forbidden, MissingSheets, Outcome, assess, lawful, suggest};
 pub use points::{Centi, Points};
 pub use policy::{Finding, Profile, Severity};
 pub use rubric::{Rubric, ScoreSheet, VetoMark};

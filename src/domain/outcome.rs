@@ -105,6 +105,50 @@ impl Outcome {
         let t = text.trim();
         Self::for_kind(kind).find(|o| o.id() == t.to_lowercase() || o.zh() == t)
     }
+
+    /// Whether this outcome lets the application through: 通过 and 修改后通过, 同意变更, 通过验收.
+    /// A blocking finding or a veto rules these out (see [`lawful`]).
+    pub fn passes(self) -> bool {
+        matches!(self, Self::Pass | Self::PassAfterRevision | Self::ChangeApproved | Self::Accepted)
+    }
+}
+
+/// An outcome the rules forbid for one application, with why, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forbidden {
+    pub outcome: Outcome,
+    pub why: super::text::Text,
+}
+
+/// The outcomes of `kind` the chair may record, in order, and those the rules forbid, with why.
+///
+/// A finding that blocks (阻断: a ≥10% overrun, 第二十条; no data-sharing section, 第二十八条; a
+/// trial under three months, 第二十二条) or a veto ticked by an expert (一票否决) rules out every
+/// outcome that lets the application through ([`Outcome::passes`]), whatever the score or the
+/// reason given. `decide` and the screens' decision picker both ask this one function.
+pub fn lawful(kind: ApplicationKind, findings: &[Finding], vetoes: usize) -> (Vec<Outcome>, Vec<Forbidden>) {
+    let blocking: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Blocks).collect();
+    let mut zh: Vec<String> = blocking.iter().map(|f| format!("{}（{}）", f.message.zh, f.article)).collect();
+    let mut en: Vec<String> = blocking.iter().map(|f| format!("{} ({})", f.message.en, f.article)).collect();
+    if vetoes > 0 {
+        zh.push(format!("{vetoes} 位专家勾选了否决项（一票否决）"));
+        en.push(format!("{vetoes} expert(s) ticked a veto item"));
+    }
+    let (mut allowed, mut forbidden) = (Vec::new(), Vec::new());
+    for o in Outcome::for_kind(kind) {
+        if o.passes() && !zh.is_empty() {
+            forbidden.push(Forbidden {
+                outcome: o,
+                why: super::text::Text::new(
+                    format!("不能选“{}”：{}", o.zh(), zh.join("；")),
+                    format!("“{}” is not possible: {}", o.en(), en.join("; ")),
+                ),
+            });
+        } else {
+            allowed.push(o);
+        }
+    }
+    (allowed, forbidden)
 }
 
 impl fmt::Display for Outcome {
@@ -122,9 +166,10 @@ pub fn suggest(profile: &Profile, kind: ApplicationKind, aggregate: &Aggregate, 
     match kind {
         ApplicationKind::Approval => {
             let t = &profile.outcomes.approval;
-            if vetoed {
+            // A blocking finding blocks a pass as a veto does (第二十八条: no data-sharing section).
+            if vetoed || blocked {
                 Outcome::Fail
-            } else if reaches(t.pass) && !blocked {
+            } else if reaches(t.pass) {
                 Outcome::Pass
             } else if reaches(t.revise) {
                 Outcome::PassAfterRevision
@@ -326,10 +371,9 @@ mod tests {
         let k = ApplicationKind::Approval;
         assert_eq!(suggest(&p, k, &agg(&[80, 80, 80], 0), &[]), Outcome::Pass);
         assert_eq!(suggest(&p, k, &agg(&[80, 80, 79], 0), &[]), Outcome::PassAfterRevision);
-        assert_eq!(
-            suggest(&p, k, &agg(&[90, 90, 90], 0), &[blocks("approval.no_data_sharing")]),
-            Outcome::PassAfterRevision
-        );
+        // A missing data-sharing section blocks a pass as an expert's veto of it does.
+        assert_eq!(suggest(&p, k, &agg(&[90, 90, 90], 0), &[blocks("approval.no_data_sharing")]), Outcome::Fail);
+        assert_eq!(suggest(&p, k, &agg(&[65, 65, 65], 0), &[blocks("approval.no_data_sharing")]), Outcome::Fail);
         assert_eq!(suggest(&p, k, &agg(&[90, 90, 90], 1), &[]), Outcome::Fail);
         assert_eq!(suggest(&p, k, &agg(&[59, 60, 60], 0), &[]), Outcome::Fail);
     }
@@ -347,6 +391,50 @@ mod tests {
         assert_eq!(suggest(&p, k, &agg(&[85; 3], 0), &[]), Outcome::Accepted);
         assert_eq!(suggest(&p, k, &agg(&[85; 3], 0), &[blocks("acceptance.trial_short")]), Outcome::Rectify);
         assert_eq!(suggest(&p, k, &agg(&[50; 3], 0), &[]), Outcome::AcceptanceFailed);
+    }
+
+    fn lawful_ids(kind: ApplicationKind, findings: &[Finding], vetoes: usize) -> Vec<&'static str> {
+        lawful(kind, findings, vetoes).0.into_iter().map(Outcome::id).collect()
+    }
+
+    #[test]
+    fn the_law_rules_out_a_pass_where_a_rule_blocks_or_an_expert_vetoes() {
+        let (a, c, y) = (ApplicationKind::Approval, ApplicationKind::Change, ApplicationKind::Acceptance);
+        // Nothing blocks: every outcome of the kind is open.
+        assert_eq!(lawful_ids(a, &[], 0), ["pass", "pass_after_revision", "fail"]);
+        assert_eq!(lawful_ids(c, &[], 0), ["change_approved", "must_reapply", "change_rejected"]);
+        // ≥10% overrun (第二十条): no 同意变更.
+        let mut reapply = blocks("change.reapply");
+        reapply.article = "第二十条".into();
+        assert_eq!(lawful_ids(c, &[reapply.clone()], 0), ["must_reapply", "change_rejected"]);
+        let (_, forbidden) = lawful(c, &[reapply], 0);
+        assert_eq!(forbidden[0].outcome, Outcome::ChangeApproved);
+        assert!(forbidden[0].why.zh.contains("第二十条") && forbidden[0].why.en.contains("第二十条"), "{forbidden:?}");
+        // No data-sharing section (第二十八条), from intake or as a veto: neither pass is open.
+        assert_eq!(lawful_ids(a, &[blocks("approval.no_data_sharing")], 0), ["fail"]);
+        assert_eq!(lawful_ids(a, &[], 1), ["fail"]);
+        assert!(lawful(a, &[], 1).1[0].why.zh.contains("否决"));
+        // A warning does not close anything.
+        let mut warns = blocks("supervision.missing");
+        warns.severity = Severity::Warns;
+        assert_eq!(lawful_ids(a, &[warns], 0).len(), 3);
+        // Acceptance with a blocking finding: no 通过验收, rectify stays open.
+        assert_eq!(lawful_ids(y, &[blocks("acceptance.trial_short")], 0), ["rectify", "acceptance_failed"]);
+    }
+
+    #[test]
+    fn every_suggestion_is_lawful() {
+        let p = gulou();
+        for kind in ApplicationKind::ALL {
+            for f in [vec![], vec![blocks("x")]] {
+                for totals in [[95u32; 3], [75; 3], [65; 3], [30; 3]] {
+                    for vetoes in [0, 1] {
+                        let s = suggest(&p, kind, &agg(&totals, vetoes), &f);
+                        assert!(lawful(kind, &f, vetoes).0.contains(&s), "{kind:?} {totals:?} {vetoes} {s:?}");
+                    }
+                }
+            }
+        }
     }
 
     fn decision(outcome: Outcome, suggested: Outcome) -> Decision {

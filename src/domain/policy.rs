@@ -354,7 +354,10 @@ impl Profile {
             push(
                 "change.reapply",
                 r.reapply_severity,
-                format!("投资概算超出批复总投资 {}（{approved} → {requested}），达到 {threshold}，须重新立项", BasisPoints(bp).percent()),
+                format!(
+                    "投资概算超出批复总投资 {}（{approved} → {requested}），达到 {threshold}，须重新立项",
+                    BasisPoints(bp).percent()
+                ),
                 format!(
                     "the estimate exceeds the approved total by {} ({approved} → {requested}), at or above {threshold}: must re-apply",
                     BasisPoints(bp).percent()

@@ -185,6 +185,16 @@ pub struct ApplicationView {
 }
 
 impl ApplicationView {
+    /// The outcomes the chair may record on this application, and those the rules forbid with
+    /// why ([`crate::domain::lawful`]): what `decide` accepts and the decision panel offers.
+    pub fn lawful_outcomes(&self) -> (Vec<crate::domain::Outcome>, Vec<crate::domain::Forbidden>) {
+        crate::domain::lawful(
+            self.application.kind,
+            &self.findings,
+            self.aggregate.as_ref().map_or(0, |g| g.veto_count),
+        )
+    }
+
     /// The ids of the score events the aggregate rests on, for a decision's `based_on`.
     pub fn score_event_ids(&self) -> Vec<String> {
         self.experts.iter().filter(|e| e.counts()).filter_map(|e| e.event_id.clone()).collect()

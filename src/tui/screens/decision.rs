@@ -38,7 +38,10 @@ pub struct DecisionState {
     pub rubric: Rubric,
     pub meeting_date: NaiveDate,
     pub read_only: bool,
+    /// The outcomes the chair may pick: those the rules allow ([`crate::domain::lawful`]).
     pub outcomes: Vec<Conclusion>,
+    /// The outcomes the rules rule out, with why, shown under the outcome field.
+    pub forbidden: Vec<crate::domain::Forbidden>,
     /// Starts at the panel's suggestion (or the decision recorded), never at one nobody chose.
     pub chosen: Option<usize>,
     /// The chair has acknowledged deciding with sheets missing.
@@ -57,8 +60,7 @@ pub struct DecisionState {
 
 impl DecisionState {
     pub fn new(view: ApplicationView, rubric: Rubric, meeting_date: NaiveDate, read_only: bool) -> DecisionState {
-        let kind = view.application.kind;
-        let outcomes: Vec<Conclusion> = Conclusion::for_kind(kind).collect();
+        let (outcomes, forbidden) = view.lawful_outcomes();
         let current = view.decision.as_ref().map(|d| d.decision.outcome).or(view.suggested);
         let chosen = current.and_then(|o| outcomes.iter().position(|x| *x == o));
         DecisionState {
@@ -66,6 +68,7 @@ impl DecisionState {
             meeting_date,
             read_only,
             outcomes,
+            forbidden,
             chosen,
             partial: false,
             class: view.decision.as_ref().and_then(|d| d.decision.plan_class),
@@ -477,6 +480,18 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         };
         buf.set_string(right.x, y, fit(&t.line(format!("{label}：{value}")), right.width as usize), style);
         y += 1;
+        // Why an outcome is not offered: the rule and its article.
+        if *f == Field::Outcome {
+            for no in &s.forbidden {
+                buf.set_string(
+                    right.x,
+                    y,
+                    truncate(&t.line(format!("  {}", no.why.get(t.lang))), right.width as usize),
+                    Style::default().fg(Color::Yellow),
+                );
+                y += 1;
+            }
+        }
     }
     if s.editing {
         let editor = match s.fields()[s.focus.min(fields.len() - 1)] {
