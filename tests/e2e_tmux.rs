@@ -319,14 +319,16 @@ fn a_conflict_is_never_signed_by_the_enter_that_ends_its_reason() {
     s.wait_for("y 签名");
     s.keys(&["Escape"]);
     s.wait_for("Enter 核对并签名");
+    // Each Escape waits for what only the next state shows: a terminal reads ESC followed at
+    // once by another key as Alt+key. The queue's own key bar starts with "Enter 打开".
     s.keys(&["Escape"]);
-    s.wait_for("共 14 项");
+    s.wait_for("Enter 打开");
     // And Esc on the queue, even twice, never leaves the app.
     s.filter("档案", "共 2 项");
     s.keys(&["Escape"]);
     s.wait_for("共 14 项");
     s.keys(&["Escape"]);
-    s.wait_for("q 退出");
+    s.wait_for("在队列按 q 退出");
     assert!(s.running());
     s.keys(&["q"]);
     s.wait_gone();
@@ -352,7 +354,8 @@ fn a_revocation_on_the_sync_screen_needs_the_confirmation() {
     s.keys(&["Escape"]);
     s.wait_for("Enter 核对并签名");
     s.keys(&["Escape"]);
-    s.wait_for("本机已知的签名密钥");
+    // The keys pane's own key bar, not its title (which shows under the form too).
+    s.wait_for("v 吊销");
     s.keys(&["C-c"]);
     // The reason typed in the form is gone with it; nothing else is open, so Ctrl-C quits.
     s.wait_gone();

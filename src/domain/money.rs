@@ -94,6 +94,15 @@ impl Money {
 
     /// The amount in 万元 with at least two decimals and no more than it needs: `356.80`, `99.999999`.
     pub fn wan(self) -> String {
+        // Two decimals, as budget tables show 万元: rounded half away from zero, in whole yuan.
+        let hundreds = (self.0.unsigned_abs() + FEN_PER_YUAN as u64 * 50) / (FEN_PER_YUAN as u64 * 100);
+        let sign = if self.0 < 0 && hundreds > 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", hundreds / 100, hundreds % 100)
+    }
+
+    /// The amount in 万元 to the fen, with as many decimals as it needs (at least two):
+    /// `99.999999`.
+    pub fn wan_exact(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
         let whole = abs / FEN_PER_WAN as u64;
@@ -101,6 +110,11 @@ impl Money {
         let frac = frac.trim_end_matches('0');
         let frac = if frac.len() < 2 { format!("{frac:0<2}") } else { frac.to_string() };
         format!("{sign}{whole}.{frac}")
+    }
+
+    /// Whether two decimals of 万元 show the amount exactly.
+    pub fn wan_is_exact(self) -> bool {
+        self.0 % (FEN_PER_YUAN * 100) == 0
     }
 
     /// The amount in yuan with thousands separators: `3,568,000.00`.
@@ -120,9 +134,14 @@ impl Money {
 }
 
 impl fmt::Display for Money {
-    /// Shown as 万元, the unit reviewers read budgets in.
+    /// Shown as 万元 with two decimals, the unit reviewers read budgets in; when that rounds,
+    /// the exact yuan follow, so that a rule's edge is never hidden (99.999999万元 is not 100).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}万元", self.wan())
+        if self.wan_is_exact() {
+            write!(f, "{}万元", self.wan())
+        } else {
+            write!(f, "{}万元（{}元）", self.wan(), self.yuan())
+        }
     }
 }
 
@@ -198,7 +217,14 @@ mod tests {
         assert_eq!(m.wan(), "356.80");
         assert_eq!(m.yuan(), "3,568,000.00");
         assert_eq!(m.to_string(), "356.80万元");
-        assert_eq!(Money::from_fen(99_999_999).wan(), "99.999999");
+        assert_eq!(Money::from_fen(99_999_999).wan(), "100.00", "two decimals, as budget tables show");
+        assert_eq!(Money::from_fen(99_999_999).wan_exact(), "99.999999");
+        assert_eq!(Money::from_fen(99_999_999).to_string(), "100.00万元（999,999.99元）");
+        assert_eq!(Money::from_yuan(3_568_000).to_string(), "356.80万元");
+        assert_eq!(Money::from_yuan(1_234_549).wan(), "123.45");
+        assert_eq!(Money::from_yuan(1_234_550).wan(), "123.46");
+        assert_eq!(Money::from_yuan(-1_234_550).wan(), "-123.46");
+        assert_eq!(Money::from_fen(-1).wan(), "0.00");
         assert_eq!(Money::from_fen(99_999_999).yuan(), "999,999.99");
         assert_eq!(Money::ZERO.wan(), "0.00");
     }
