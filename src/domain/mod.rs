@@ -3,11 +3,13 @@
 
 pub mod aggregate;
 pub mod application;
+pub mod calendar;
 pub mod draw;
 pub mod money;
 pub mod outcome;
 pub mod points;
 pub mod policy;
+pub mod profile;
 pub mod rubric;
 pub mod text;
 

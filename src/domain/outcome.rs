@@ -168,7 +168,17 @@ pub struct Assessment {
 /// Assesses `app` under `profile` from `(expert, total, vetoes ticked)` entries: one function
 /// for the screens, the reports, and the check of a peer's decision on arrival.
 pub fn assess(profile: &Profile, app: &super::Application, entries: &[(String, Points, usize)]) -> Assessment {
-    let findings = profile.evaluate(app);
+    assess_at(profile, app, entries, None)
+}
+
+/// [`assess`] at a meeting held on `meeting`, for the rules that count from it.
+pub fn assess_at(
+    profile: &Profile,
+    app: &super::Application,
+    entries: &[(String, Points, usize)],
+    meeting: Option<chrono::NaiveDate>,
+) -> Assessment {
+    let findings = profile.evaluate_at(app, meeting);
     let aggregate = super::aggregate::aggregate(&profile.aggregation, entries);
     let suggested = aggregate.as_ref().map(|g| suggest(profile, app.kind, g, &findings));
     Assessment { findings, aggregate, suggested }

@@ -324,7 +324,8 @@ fn recomputed_suggestion(
         }
         entries.push((s.author.clone(), s.sheet.total(), s.sheet.vetoes.len()));
     }
-    let assessment = crate::domain::assess(&m.meeting.profile, &a.application, &entries);
+    let assessment =
+        crate::domain::outcome::assess_at(&m.meeting.profile, &a.application, &entries, Some(m.meeting.date));
     assessment.suggested.ok_or_else(|| reject("结论没有依据任何评分表", "the decision names no score sheet"))
 }
 

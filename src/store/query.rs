@@ -849,7 +849,7 @@ fn assess(
             Some((seat.holder.member.key.clone(), r.total, r.vetoes))
         })
         .collect();
-    let judged = crate::domain::assess(&meeting.profile, app, &entries);
+    let judged = crate::domain::outcome::assess_at(&meeting.profile, app, &entries, Some(meeting.date));
     Assessment {
         findings: judged.findings,
         scored: entries.len(),
