@@ -54,7 +54,7 @@ pub fn parse_profile(file: &str, text: &str) -> Result<Profile, AssetError> {
 }
 
 fn parse_profile_in(file: &str, text: &str, folder: Option<&Path>) -> Result<Profile, AssetError> {
-    check_profile_in(file, text, folder).map_err(|problems| broken(file, problems.join("; ")))
+    check_profile_in(text, folder).map_err(|problems| broken(file, problems.join("; ")))
 }
 
 /// Every problem of a profile file, each with what to do; or the profile when there is none.
@@ -62,11 +62,16 @@ pub fn check_profile(path: &Path) -> Result<Profile, Vec<String>> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| vec![AssetError::Read { file: file.clone(), source: e }.to_string()])?;
-    check_profile_in(&file, &text, path.parent())
+    check_profile_in(&text, path.parent())
 }
 
-fn check_profile_in(file: &str, text: &str, folder: Option<&Path>) -> Result<Profile, Vec<String>> {
-    let mut profile: Profile = toml::from_str(text).map_err(|e| vec![e.to_string().trim().replace('\n', " ")])?;
+fn check_profile_in(text: &str, folder: Option<&Path>) -> Result<Profile, Vec<String>> {
+    let mut profile: Profile = toml::from_str(text).map_err(|e| {
+        vec![format!(
+            "文件不能读作政策档案：请按下列提示改正拼写或格式（规则类型须为 reviewdesk profile show 所列之一） / the file does not read as a profile: {}",
+            e.to_string().trim().replace('\n', " ")
+        )]
+    })?;
     let mut problems = Vec::new();
     if let Some(name) = crate::domain::profile::calendar_name(&profile).map(str::to_string) {
         match calendar_in(&name, folder) {
@@ -86,7 +91,6 @@ fn check_profile_in(file: &str, text: &str, folder: Option<&Path>) -> Result<Pro
     {
         problems.push(e.to_string());
     }
-    let _ = file;
     if problems.is_empty() { Ok(profile) } else { Err(problems) }
 }
 
@@ -107,7 +111,7 @@ fn calendar_in(name: &str, folder: Option<&Path>) -> Result<Calendar, AssetError
         return parse_calendar(&format!("assets/calendars/{id}.toml"), text);
     }
     let path = Path::new(name);
-    if !path.extension().is_some_and(|e| e == "toml") {
+    if path.extension().is_none_or(|e| e != "toml") {
         return Err(AssetError::UnknownCalendar(name.into(), calendar_ids().collect::<Vec<_>>().join(", ")));
     }
     let path = match folder {
