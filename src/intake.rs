@@ -29,7 +29,7 @@ pub use amount::{HeaderUnit, PLAUSIBLE_MAX, PLAUSIBLE_MIN, Unit};
 pub use documents::{Attached, IntakeFolder};
 pub use workbook::WorkbookError;
 
-use crate::domain::application::{self, TextField};
+use crate::domain::application::{self, FundingSource, ProfileFacts, ProjectType, TextField};
 use crate::domain::{Application, ApplicationKind, Nature, PlanClass, ProtectionLevel};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -74,6 +74,12 @@ pub enum Field {
     TrialEnd,
     AcceptanceApplied,
     Documents,
+    ReceivedOn,
+    FundingSource,
+    ProjectType,
+    ReviewStage,
+    DesignUnit,
+    DeveloperUnit,
 }
 
 /// Every column: the field, its Chinese and English headers, and other names it is known by.
@@ -97,6 +103,12 @@ pub const COLUMNS: &[(Field, &str, &str, &[&str])] = &[
     (Field::TrialEnd, "试运行结束", "trial_end", &["试运行结束日期"]),
     (Field::AcceptanceApplied, "验收申请日期", "acceptance_applied", &[]),
     (Field::Documents, "附件", "documents", &["材料"]),
+    (Field::ReceivedOn, "受理日期", "received_on", &["收件日期", "申报受理日期"]),
+    (Field::FundingSource, "资金来源", "funding_source", &[]),
+    (Field::ProjectType, "项目类型", "project_type", &[]),
+    (Field::ReviewStage, "审核环节", "review_stage", &["审核步骤"]),
+    (Field::DesignUnit, "设计单位", "design_unit", &[]),
+    (Field::DeveloperUnit, "开发单位", "developer_unit", &["实施单位"]),
 ];
 
 const REQUIRED: &[Field] = &[Field::Code, Field::Name, Field::Unit, Field::Kind];
@@ -427,6 +439,9 @@ fn check_cell(field: Option<Field>, text: &str) -> Result<(), String> {
         Field::Name => line(TextField::Name),
         Field::Unit => line(TextField::Unit),
         Field::Department => line(TextField::Department),
+        Field::ReviewStage => line(TextField::ReviewStage),
+        Field::DesignUnit => line(TextField::DesignUnit),
+        Field::DeveloperUnit => line(TextField::DeveloperUnit),
         Field::Documents => documents::split(t).map(drop).map_err(|e| e.to_string()),
         _ => {
             let chars = t.chars().count();
@@ -808,6 +823,42 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     let trial_start = date(Field::TrialStart);
     let trial_end = date(Field::TrialEnd);
     let acceptance_applied = date(Field::AcceptanceApplied);
+    let received_on = date(Field::ReceivedOn);
+    let funding_text = text(Field::FundingSource);
+    let funding_source = if funding_text.is_empty() {
+        None
+    } else {
+        FundingSource::parse(&funding_text).or_else(|| {
+            fail(
+                Field::FundingSource,
+                format!("资金来源“{funding_text}”无效，应为 政府投资、部门预算 或 其他，或留空"),
+                format!("funding source “{funding_text}” is not government investment, department budget or other (or empty)"),
+            );
+            None
+        })
+    };
+    let type_text = text(Field::ProjectType);
+    let project_type = if type_text.is_empty() {
+        None
+    } else {
+        ProjectType::parse(&type_text).or_else(|| {
+            fail(
+                Field::ProjectType,
+                format!("项目类型“{type_text}”无效，应为 建设、运维 或 设备购置，或留空"),
+                format!("project type “{type_text}” is not construction, O&M or equipment purchase (or empty)"),
+            );
+            None
+        })
+    };
+    let optional = |f: Field| Some(text(f)).filter(|t| !t.is_empty());
+    let facts = ProfileFacts {
+        received_on,
+        funding_source,
+        project_type,
+        review_stage: optional(Field::ReviewStage),
+        design_unit: optional(Field::DesignUnit),
+        developer_unit: optional(Field::DeveloperUnit),
+    };
     // Checked when the cell was read; a cell that failed never reaches here.
     let documents_text = text(Field::Documents);
     let document_paths: Vec<String> = documents::split(&documents_text)
@@ -837,6 +888,7 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
         trial_end,
         acceptance_applied,
         documents: vec![],
+        facts,
     };
     if errors.is_empty()
         && let Err(e) = application.validate()

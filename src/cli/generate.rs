@@ -91,6 +91,7 @@ fn app(i: usize) -> Application {
         trial_end: day(2).and_then(|d| d.checked_add_months(chrono::Months::new(3))).filter(|_| acceptance),
         acceptance_applied: day(2).and_then(|d| d.checked_add_months(chrono::Months::new(5))).filter(|_| acceptance),
         documents: vec![],
+        facts: Default::default(),
     }
 }
 

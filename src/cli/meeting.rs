@@ -36,9 +36,12 @@ pub struct OpenArgs {
     /// Meeting id [default: RD-<date>-<n>]
     #[arg(long)]
     pub id: Option<String>,
-    /// Policy profile: a built-in id (gulou-2021, luohu-2020) or a .toml file
+    /// Policy profile: a built-in id (gulou-2021, luohu-2020, suqian-2024, anhui-2023, urumqi-2022) or a .toml file
     #[arg(long, default_value = assets::DEFAULT_PROFILE)]
     pub profile: String,
+    /// Working-day calendar for the profile's working-day rules: a built-in id (cn-2026) or a .toml file
+    #[arg(long, value_name = "ID|FILE")]
+    pub calendar: Option<String>,
     /// Replace a built-in rubric with a .toml file (repeatable; the file says its kind)
     #[arg(long, value_name = "FILE")]
     pub rubric: Vec<PathBuf>,
@@ -129,7 +132,10 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
 fn open(ctx: &Ctx, a: OpenArgs) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
-    let profile = assets::profile(&a.profile)?;
+    let mut profile = assets::profile(&a.profile)?;
+    if let Some(c) = &a.calendar {
+        crate::domain::profile::use_calendar(&mut profile, assets::calendar(c)?);
+    }
     let rubrics = rubrics(&a.rubric)?;
     let (panel, draw_record) = match (&a.roster, &a.pool) {
         (Some(roster), _) => (read_roster(roster)?, None),

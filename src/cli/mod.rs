@@ -33,6 +33,7 @@ mod log;
 mod meeting;
 mod output;
 mod passphrase;
+mod profile;
 mod queue;
 mod report;
 mod score;
@@ -85,6 +86,9 @@ pub enum Command {
     /// Open, list and show review meetings
     #[command(subcommand)]
     Meeting(meeting::Cmd),
+    /// List, show and check policy profiles (the rules each source text sets)
+    #[command(subcommand)]
+    Profile(profile::Cmd),
     /// Register applications from a CSV, XLSX or JSON file (secretariat)
     Intake(intake::Args),
     /// List a meeting's applications with scores, rules and status
@@ -180,6 +184,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Key(c) => key::run(&ctx, c),
         Command::Trust(c) => trust::run(&ctx, c),
         Command::Meeting(c) => meeting::run(&ctx, c),
+        Command::Profile(c) => profile::run(&ctx, c),
         Command::Intake(a) => intake::run(&ctx, a),
         Command::Queue(a) => queue::run_queue(&ctx, a),
         Command::Show(a) => queue::run_show(&ctx, a),

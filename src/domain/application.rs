@@ -165,6 +165,123 @@ impl From<ProtectionLevel> for u8 {
     }
 }
 
+/// 资金来源: where the money comes from. Luohu's scope turns on it (政策解读 三（一）).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FundingSource {
+    /// 政府投资
+    GovernmentInvestment,
+    /// 部门预算资金
+    DepartmentBudget,
+    /// 其他（自筹、社会资本等）
+    Other,
+}
+
+impl FundingSource {
+    pub const ALL: [FundingSource; 3] = [Self::GovernmentInvestment, Self::DepartmentBudget, Self::Other];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_lowercase().as_str() {
+            "政府投资" | "政府投资项目" | "government_investment" | "government" => {
+                Some(Self::GovernmentInvestment)
+            }
+            "部门预算" | "部门预算资金" | "department_budget" | "budget" => Some(Self::DepartmentBudget),
+            "其他" | "自筹" | "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::GovernmentInvestment => "政府投资",
+            Self::DepartmentBudget => "部门预算资金",
+            Self::Other => "其他",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::GovernmentInvestment => "government investment",
+            Self::DepartmentBudget => "department budget",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// 项目类型: what the money buys. Luohu leaves day-to-day O&M and pure equipment purchases out
+/// of its scope (政策解读 三（一）). Not the O&M review kind: an application's kind says what the
+/// panel is asked; this says what the project is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectType {
+    /// 建设（新建、改造、升级）
+    Construction,
+    /// 日常运行维护
+    OperationMaintenance,
+    /// 单纯设备购置
+    EquipmentPurchase,
+}
+
+impl ProjectType {
+    pub const ALL: [ProjectType; 3] = [Self::Construction, Self::OperationMaintenance, Self::EquipmentPurchase];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_lowercase().as_str() {
+            "建设" | "建设类" | "construction" => Some(Self::Construction),
+            "运维" | "运行维护" | "日常运行维护" | "运维类" | "operation_maintenance" | "o&m" => {
+                Some(Self::OperationMaintenance)
+            }
+            "设备购置" | "单纯设备购置" | "equipment_purchase" | "equipment" => Some(Self::EquipmentPurchase),
+            _ => None,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Construction => "建设",
+            Self::OperationMaintenance => "日常运行维护",
+            Self::EquipmentPurchase => "单纯设备购置",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Self::Construction => "construction",
+            Self::OperationMaintenance => "day-to-day operation and maintenance",
+            Self::EquipmentPurchase => "pure equipment purchase",
+        }
+    }
+}
+
+/// Facts that only some profiles read, each optional. When none is set the field is left out
+/// of the signed form, so an application without them signs exactly as before they existed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileFacts {
+    /// 受理日期: when the authority received the application (the Urumqi notice counts its
+    /// 5 working days from here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding_source: Option<FundingSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_type: Option<ProjectType>,
+    /// 审核环节: the review step the application is at (Suqian names six).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_stage: Option<String>,
+    /// 设计单位
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_unit: Option<String>,
+    /// 开发单位 (实施单位)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub developer_unit: Option<String>,
+}
+
+impl ProfileFacts {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
 /// An attached document (附件), known by the hash of its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Document {
@@ -206,6 +323,9 @@ pub struct Application {
     pub acceptance_applied: Option<NaiveDate>,
     #[serde(default)]
     pub documents: Vec<Document>,
+    /// Facts some profiles read (受理日期, 资金来源, 项目类型, 审核环节, 设计与开发单位).
+    #[serde(default, skip_serializing_if = "ProfileFacts::is_empty")]
+    pub facts: ProfileFacts,
 }
 
 /// The longest project code, in characters.
@@ -232,6 +352,9 @@ pub enum TextField {
     Name,
     Unit,
     Department,
+    ReviewStage,
+    DesignUnit,
+    DeveloperUnit,
 }
 
 impl TextField {
@@ -240,6 +363,9 @@ impl TextField {
             Self::Name => "项目名称",
             Self::Unit => "建设单位",
             Self::Department => "主管部门",
+            Self::ReviewStage => "审核环节",
+            Self::DesignUnit => "设计单位",
+            Self::DeveloperUnit => "开发单位",
         }
     }
 
@@ -248,6 +374,9 @@ impl TextField {
             Self::Name => "the project name",
             Self::Unit => "the construction unit",
             Self::Department => "the department",
+            Self::ReviewStage => "the review stage",
+            Self::DesignUnit => "the design unit",
+            Self::DeveloperUnit => "the developer",
         }
     }
 }
@@ -392,6 +521,16 @@ impl Application {
         check_line(TextField::Name, &self.name)?;
         check_line(TextField::Unit, &self.unit)?;
         check_line(TextField::Department, &self.department)?;
+        let f = &self.facts;
+        for (field, text) in [
+            (TextField::ReviewStage, &f.review_stage),
+            (TextField::DesignUnit, &f.design_unit),
+            (TextField::DeveloperUnit, &f.developer_unit),
+        ] {
+            if let Some(t) = text {
+                check_line(field, t)?;
+            }
+        }
         if self.documents.len() > MAX_DOCUMENTS {
             return Err(ApplicationError::TooManyDocuments { count: self.documents.len(), max: MAX_DOCUMENTS });
         }
@@ -455,6 +594,7 @@ pub(crate) mod fixtures {
             trial_end: None,
             acceptance_applied: None,
             documents: vec![],
+            facts: ProfileFacts::default(),
         }
     }
 }

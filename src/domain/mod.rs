@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod application;
+pub mod calendar;
 pub mod dates;
 pub mod draw;
 pub mod money;
@@ -10,6 +11,7 @@ pub mod outcome;
 pub mod percent;
 pub mod points;
 pub mod policy;
+pub mod profile;
 pub mod rubric;
 pub mod text;
 

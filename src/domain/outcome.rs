@@ -212,15 +212,23 @@ pub struct Assessment {
 
 /// Assesses `app` under `profile` from `(expert, total, vetoes ticked)` entries: one function
 /// for the screens, the reports, and the check of a peer's decision on arrival. `meeting_date`
-/// is the meeting's date, which an acceptance application's dates are checked against.
+/// is the meeting's date, which an acceptance application's dates and the rules that count
+/// from the meeting (working days since receipt) are checked against.
 pub fn assess(
     profile: &Profile,
     app: &super::Application,
     meeting_date: Option<NaiveDate>,
     entries: &[(String, Points, usize)],
 ) -> Assessment {
-    let mut findings = profile.evaluate(app);
-    findings.extend(super::dates::acceptance_order(app, meeting_date, &profile.rules.trial_operation.article));
+    let mut findings = profile.evaluate_at(app, meeting_date);
+    // The order of an acceptance's dates is cited to the profile's trial-operation article where
+    // it sets one; a text without one gets the check under its plain name, not a borrowed article.
+    let article = profile
+        .rules
+        .get(super::profile::RuleKind::TrialOperation)
+        .map(|r| r.cite().article.to_string())
+        .unwrap_or_else(|| "日期先后核对 / date order".to_string());
+    findings.extend(super::dates::acceptance_order(app, meeting_date, &article));
     findings.sort_by_key(|f| f.severity);
     let aggregate = super::aggregate::aggregate(&profile.aggregation, entries);
     let suggested = aggregate.as_ref().map(|g| suggest(profile, app.kind, g, &findings));

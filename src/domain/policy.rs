@@ -1,8 +1,9 @@
 //! Policy profiles (rules are data) and the findings they raise on an application.
 
 use super::application::{Application, ApplicationKind};
-use super::money::Money;
+use super::calendar::Calendar;
 use super::points::Points;
+pub use super::profile::{AmountRule, ChangeRule, FlagRule, MonthsRule, Rules, SupervisionRule};
 use super::text::Text;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -92,73 +93,6 @@ impl<'de> Deserialize<'de> for BasisPoints {
     }
 }
 
-/// Amounts in rules are written as text ("100万"), never bare numbers, so the unit is never in doubt.
-fn money_text<S: serde::Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&m.yuan())
-}
-
-fn money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
-    let s = String::deserialize(d)?;
-    Money::parse(&s).map_err(serde::de::Error::custom)
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AmountRule {
-    #[serde(deserialize_with = "money", serialize_with = "money_text", alias = "floor")]
-    pub amount: Money,
-    pub severity: Severity,
-    pub article: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SupervisionRule {
-    #[serde(deserialize_with = "money", serialize_with = "money_text")]
-    pub floor: Money,
-    pub severity: Severity,
-    pub article: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeRule {
-    pub reapply_percent: BasisPoints,
-    pub procedure_severity: Severity,
-    pub reapply_severity: Severity,
-    pub article: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MonthsRule {
-    #[serde(alias = "min_months")]
-    pub months: u32,
-    pub severity: Severity,
-    pub article: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FlagRule {
-    pub severity: Severity,
-    pub article: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rules {
-    #[serde(default)]
-    pub scope_floor: Option<AmountRule>,
-    pub supervision: SupervisionRule,
-    pub change: ChangeRule,
-    pub trial_operation: MonthsRule,
-    pub acceptance_window: MonthsRule,
-    pub data_sharing: FlagRule,
-    pub annual_plan: FlagRule,
-    pub joint_submission: FlagRule,
-}
-
 /// How a panel's totals are combined (去掉一个最高分和一个最低分).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -219,10 +153,18 @@ pub struct Profile {
     pub title_en: String,
     pub jurisdiction_zh: String,
     pub jurisdiction_en: String,
+    /// The text the profile transcribes, with its date (and where it was read).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// The rules the text sets; a kind left out is not set by this text.
     pub rules: Rules,
     pub aggregation: AggregationRule,
     pub outcomes: Outcomes,
-    pub evaluation: EvaluationWindow,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationWindow>,
+    /// The working-day calendar the working-day rules count on, embedded by the loader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<Calendar>,
 }
 
 /// A profile whose numbers contradict each other.
@@ -230,6 +172,8 @@ pub struct Profile {
 pub enum ProfileError {
     #[error("{field}：{zh} / {field}: {en}")]
     Inconsistent { field: &'static str, zh: &'static str, en: &'static str },
+    #[error("{0}")]
+    Rule(String),
 }
 
 impl Profile {
@@ -246,13 +190,12 @@ impl Profile {
         if [o.approval.pass, o.change.approve, o.acceptance.accept].iter().any(|p| *p > hundred) {
             return bad("outcomes", "门槛分不能超过 100", "a threshold cannot exceed 100");
         }
-        if self.rules.change.reapply_percent.0 <= 0 {
-            return bad("rules.change.reapply_percent", "必须大于 0", "must be above 0");
+        if let Some(p) = super::profile::problems(self, false).into_iter().next() {
+            return Err(ProfileError::Rule(p.to_string()));
         }
-        if self.rules.trial_operation.months == 0 || self.rules.acceptance_window.months == 0 {
-            return bad("rules.trial_operation / acceptance_window", "月数必须大于 0", "months must be above 0");
-        }
-        if self.evaluation.from_months > self.evaluation.to_months {
+        if let Some(e) = &self.evaluation
+            && e.from_months > e.to_months
+        {
             return bad("evaluation.from_months", "不能晚于 to_months", "must not exceed to_months");
         }
         if self.aggregation.trim_min_experts < 3 {
@@ -267,37 +210,43 @@ impl Profile {
 
     /// Every rule of this profile that fires on `app`, blocks first.
     pub fn evaluate(&self, app: &Application) -> Vec<Finding> {
+        self.evaluate_at(app, None)
+    }
+
+    /// Every rule of this profile that fires on `app` reviewed at a meeting on `meeting`, blocks first.
+    pub fn evaluate_at(&self, app: &Application, meeting: Option<NaiveDate>) -> Vec<Finding> {
         let mut out = Vec::new();
         let r = &self.rules;
         let mut push = |rule: &str, severity, zh: String, en: String, article: &str| {
             out.push(Finding { rule: rule.into(), severity, message: Text { zh, en }, article: article.into() })
         };
 
-        if let (Some(floor), Some(total)) = (&r.scope_floor, app.governing_total())
-            && total < floor.amount
+        if let (Some(floor), Some(amount), Some(total)) =
+            (r.scope_floor(), r.scope_floor().and_then(|f| f.amount), app.governing_total())
+            && total < amount
         {
             push(
                 "scope.below_floor",
                 floor.severity,
-                format!("总投资 {} 低于 {} 的管理范围下限", total, floor.amount),
-                format!("total {} is below the managed-scope floor of {}", total, floor.amount),
+                format!("总投资 {} 低于 {} 的管理范围下限", total, amount),
+                format!("total {} is below the managed-scope floor of {}", total, amount),
                 &floor.article,
             );
         }
 
-        if let Some(total) = app.governing_total()
-            && total >= r.supervision.floor
+        if let (Some(total), Some(supervision)) = (app.governing_total(), r.supervision())
+            && total >= supervision.floor
             && !app.supervision_firm
         {
             push(
                 "supervision.missing",
-                r.supervision.severity,
-                format!("总投资 {} 达到 {}，须委托监理单位，监理费用列入总投资", total, r.supervision.floor),
+                supervision.severity,
+                format!("总投资 {} 达到 {}，须委托监理单位，监理费用列入总投资", total, supervision.floor),
                 format!(
                     "total {} reaches {}: a supervision firm is required, its fee inside the budget",
-                    total, r.supervision.floor
+                    total, supervision.floor
                 ),
-                &r.supervision.article,
+                &supervision.article,
             );
         }
 
@@ -307,32 +256,40 @@ impl Profile {
             ApplicationKind::Acceptance => self.acceptance_rules(app, &mut push),
         }
 
-        if app.plan_class.is_none() && app.kind != ApplicationKind::Acceptance {
+        if let Some(plan) = r.annual_plan()
+            && app.plan_class.is_none()
+            && app.kind != ApplicationKind::Acceptance
+        {
             push(
                 "plan.not_in_plan",
-                r.annual_plan.severity,
+                plan.severity,
                 "未列入年度投资计划，原则上不予安排资金".into(),
                 "not in the annual investment plan: in principle no funds are allocated".into(),
-                &r.annual_plan.article,
+                &plan.article,
             );
         }
 
-        if app.cross_department && !app.joint_submission {
+        if let Some(joint) = r.joint_submission()
+            && app.cross_department
+            && !app.joint_submission
+        {
             push(
                 "joint.missing",
-                r.joint_submission.severity,
+                joint.severity,
                 "跨部门项目未由牵头部门联合编报".into(),
                 "cross-department project without one joint submission by the lead department".into(),
-                &r.joint_submission.article,
+                &joint.article,
             );
         }
+
+        super::profile::findings(self, app, meeting, &mut push);
 
         out.sort_by_key(|f| f.severity);
         out
     }
 
     fn approval_rules(&self, app: &Application, push: &mut impl FnMut(&str, Severity, String, String, &str)) {
-        let r = &self.rules.data_sharing;
+        let Some(r) = self.rules.data_sharing() else { return };
         if !app.data_sharing_section {
             push(
                 "approval.no_data_sharing",
@@ -345,7 +302,7 @@ impl Profile {
     }
 
     fn change_rules(&self, app: &Application, push: &mut impl FnMut(&str, Severity, String, String, &str)) {
-        let r = &self.rules.change;
+        let Some(r) = self.rules.change() else { return };
         let (Some(approved), Some(requested)) = (app.approved_total, app.requested_total) else { return };
         let Some(bp) = requested.change_basis_points(approved) else { return };
         let change = BasisPoints(bp).signed_percent();
@@ -378,33 +335,32 @@ impl Profile {
     }
 
     fn acceptance_rules(&self, app: &Application, push: &mut impl FnMut(&str, Severity, String, String, &str)) {
-        let trial = &self.rules.trial_operation;
-        if let (Some(start), Some(end)) = (app.trial_start, app.trial_end)
-            && !lasts_months(start, end, trial.months)
+        if let Some(trial) = self.rules.trial_operation()
+            && let (Some(months), Some(start), Some(end)) = (trial.months, app.trial_start, app.trial_end)
+            && !lasts_months(start, end, months)
         {
             push(
                 "acceptance.trial_short",
                 trial.severity,
-                format!("试运行 {start} 至 {end}，不足 {} 个月", trial.months),
-                format!("trial operation {start} to {end} is shorter than {} months", trial.months),
+                format!("试运行 {start} 至 {end}，不足 {months} 个月"),
+                format!("trial operation {start} to {end} is shorter than {months} months"),
                 &trial.article,
             );
         }
-        let window = &self.rules.acceptance_window;
+        let Some(window) = self.rules.acceptance_window() else { return };
+        let Some(months) = window.months else { return };
         if let (Some(finished), Some(applied)) = (app.finished_on(), app.acceptance_applied)
-            && let Some(last_day) = add_months(finished, window.months)
+            && let Some(last_day) = add_months(finished, months)
             && applied > last_day
         {
             push(
                 "acceptance.late",
                 window.severity,
                 format!(
-                    "建设及试运行于 {finished} 完成，验收申请 {applied} 晚于 {} 个月期限（最后一天 {last_day}）",
-                    window.months
+                    "建设及试运行于 {finished} 完成，验收申请 {applied} 晚于 {months} 个月期限（最后一天 {last_day}）"
                 ),
                 format!(
-                    "construction and trial ended {finished}; applied {applied}, after the {}-month window (last day {last_day})",
-                    window.months
+                    "construction and trial ended {finished}; applied {applied}, after the {months}-month window (last day {last_day})"
                 ),
                 &window.article,
             );
@@ -435,38 +391,53 @@ fn add_months(date: NaiveDate, months: u32) -> Option<NaiveDate> {
 #[cfg(test)]
 pub(crate) mod fixtures {
     use super::*;
+    use crate::domain::Money;
 
     pub fn gulou() -> Profile {
-        let flag = |severity, article: &str| FlagRule { severity, article: article.into() };
+        use super::super::profile::Rule;
+        let flag = |severity, article: &str| FlagRule {
+            severity,
+            article: article.into(),
+            quote: String::new(),
+            enabled: true,
+        };
+        let months = |months, severity, article: &str| MonthsRule {
+            months: Some(months),
+            not_stated: false,
+            severity,
+            article: article.into(),
+            quote: String::new(),
+            enabled: true,
+        };
         Profile {
             id: "test".into(),
             title_zh: "测试".into(),
             title_en: "test".into(),
             jurisdiction_zh: "鼓楼".into(),
             jurisdiction_en: "Gulou".into(),
-            rules: Rules {
-                scope_floor: None,
-                supervision: SupervisionRule {
+            source: String::new(),
+            rules: Rules::new(vec![
+                Rule::Supervision(SupervisionRule {
                     floor: Money::from_yuan(1_000_000),
                     severity: Severity::Warns,
                     article: "第十九条".into(),
-                },
-                change: ChangeRule {
+                    quote: String::new(),
+                    enabled: true,
+                }),
+                Rule::Change(ChangeRule {
                     reapply_percent: BasisPoints(1000),
                     procedure_severity: Severity::Informs,
                     reapply_severity: Severity::Blocks,
                     article: "第二十条".into(),
-                },
-                trial_operation: MonthsRule {
-                    months: 3, severity: Severity::Blocks, article: "第二十二条".into()
-                },
-                acceptance_window: MonthsRule {
-                    months: 6, severity: Severity::Warns, article: "第二十二条".into()
-                },
-                data_sharing: flag(Severity::Blocks, "第二十八条"),
-                annual_plan: flag(Severity::Warns, "第八条"),
-                joint_submission: flag(Severity::Warns, "第十六条"),
-            },
+                    quote: String::new(),
+                    enabled: true,
+                }),
+                Rule::TrialOperation(months(3, Severity::Blocks, "第二十二条")),
+                Rule::AcceptanceWindow(months(6, Severity::Warns, "第二十二条")),
+                Rule::DataSharing(flag(Severity::Blocks, "第二十八条")),
+                Rule::AnnualPlan(flag(Severity::Warns, "第八条")),
+                Rule::JointSubmission(flag(Severity::Warns, "第十六条")),
+            ]),
             aggregation: AggregationRule {
                 trim_min_experts: 5,
                 divergence_points: Points::whole(15),
@@ -485,7 +456,8 @@ pub(crate) mod fixtures {
                     article: "第二十三条".into(),
                 },
             },
-            evaluation: EvaluationWindow { from_months: 12, to_months: 24, article: "第二十四条".into() },
+            evaluation: Some(EvaluationWindow { from_months: 12, to_months: 24, article: "第二十四条".into() }),
+            calendar: None,
         }
     }
 }
@@ -494,7 +466,19 @@ pub(crate) mod fixtures {
 mod tests {
     use super::fixtures::gulou;
     use super::*;
+    use crate::domain::Money;
     use crate::domain::application::fixtures::approval;
+
+    fn floor_of(yuan: i64) -> crate::domain::profile::Rule {
+        crate::domain::profile::Rule::ScopeFloor(AmountRule {
+            amount: Some(Money::from_yuan(yuan)),
+            not_stated: false,
+            severity: Severity::Informs,
+            article: "罗湖".into(),
+            quote: String::new(),
+            enabled: true,
+        })
+    }
 
     fn rules(app: &Application) -> Vec<String> {
         gulou().evaluate(app).into_iter().map(|f| f.rule).collect()
@@ -620,10 +604,7 @@ mod tests {
         let mut p = gulou();
         let a = approval("LX-3", Money::from_yuan(499_999));
         assert!(p.evaluate(&a).is_empty());
-        p.rules.scope_floor =
-            Some(AmountRule {
-                amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into()
-            });
+        p.rules.set(floor_of(500_000));
         assert_eq!(p.evaluate(&a)[0].rule, "scope.below_floor");
         assert!(p.evaluate(&approval("LX-4", Money::from_yuan(500_000))).is_empty());
     }
@@ -631,10 +612,7 @@ mod tests {
     #[test]
     fn a_profile_survives_being_embedded_in_an_event() {
         let mut p = gulou();
-        p.rules.scope_floor =
-            Some(AmountRule {
-                amount: Money::from_yuan(500_000), severity: Severity::Informs, article: "罗湖".into()
-            });
+        p.rules.set(floor_of(500_000));
         let back: Profile = serde_json::from_str(&serde_json::to_string(&p).unwrap()).unwrap();
         assert_eq!(back, p);
     }

@@ -46,6 +46,11 @@ pub fn example(field: Field) -> String {
         Field::ProtectionLevel => "3".into(),
         Field::ConstructionCompleted | Field::TrialStart | Field::TrialEnd | Field::AcceptanceApplied => String::new(),
         Field::Documents => "可行性研究报告.pdf".into(),
+        // Optional columns that only some profiles read; empty is fine.
+        Field::ReceivedOn => "2027-03-02".into(),
+        Field::FundingSource => "政府投资".into(),
+        Field::ProjectType => "建设".into(),
+        Field::ReviewStage | Field::DesignUnit | Field::DeveloperUnit => String::new(),
     }
 }
 
@@ -59,6 +64,8 @@ fn choices(field: Field) -> Option<&'static [&'static str]> {
             Some(&["是", "否"])
         }
         Field::ProtectionLevel => Some(&["1", "2", "3", "4", "5"]),
+        Field::FundingSource => Some(&["政府投资", "部门预算", "其他"]),
+        Field::ProjectType => Some(&["建设", "运维", "设备购置"]),
         _ => None,
     }
 }
@@ -118,6 +125,8 @@ fn xlsx() -> Result<Vec<u8>, XlsxError> {
         "Trial months count from the start date to the end date, the end date itself not counted (same day to same day): a trial from 2027-01-15 needs an end date of 2027-04-15 or later for three months; 2027-04-14 is short. Dates must run: construction completed ≤ trial start < trial end ≤ acceptance applied ≤ meeting date (the trial cannot start and end on one day; other pairs may share a day).",
         "附件列填写与本表同一文件夹中的文件名，多个用分号分隔。",
         "The documents column names files in the same folder as this sheet, separated by semicolons.",
+        "受理日期、资金来源、项目类型、审核环节、设计单位、开发单位为选填，只有部分政策档案使用（见 reviewdesk profile show）。",
+        "Received date, funding source, project type, review stage, design unit and developer are optional; only some profiles read them (see reviewdesk profile show).",
         "填好后运行：reviewdesk intake 本文件 / When filled in, run: reviewdesk intake THIS_FILE",
     ];
     for (i, line) in lines.iter().enumerate() {

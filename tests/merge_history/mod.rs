@@ -157,6 +157,7 @@ pub fn application(code: &str, name: &str, kind: ApplicationKind) -> Application
         trial_end: day(7, 2).filter(|_| acceptance),
         acceptance_applied: day(8, 1).filter(|_| acceptance),
         documents: vec![],
+        facts: Default::default(),
     }
 }
 
