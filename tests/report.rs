@@ -477,3 +477,32 @@ fn bad_report_requests_say_what_is_wrong_and_leave_no_file() {
         "template format",
     );
 }
+
+#[test]
+fn the_markdown_opinion_form_names_the_suggestion_the_panel_did_not_follow() {
+    let dir = demo();
+    let reason = "专家组认为数据共享清单需补充后再实施";
+    let args = ["--as", "王建国", "decide", "GL-LX-2027-001", "--partial", "--outcome", "pass_after_revision"];
+    reviewdesk(dir.path(), &args).arg("--override-reason").arg(reason).assert().success();
+    let out = dir.path().join("r.md");
+    report(dir.path(), "md", &out, &[]);
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.contains("- 建议结论（未采纳）：通过"), "{md}");
+    assert!(md.contains(&format!("- 不采纳建议结论的理由：{reason}")), "{md}");
+}
+
+#[test]
+fn history_shows_the_meetings_local_time_not_utc() {
+    let dir = demo();
+    // Signed at 07:30 Beijing time on the meeting day: 23:30 UTC the evening before.
+    let points = "necessity=13,requirements=13,technical=17.5,sharing=13,security=8.5,budget=13,implementation=8";
+    reviewdesk(dir.path(), &["--as", "赵敏", "score", "GL-LX-2027-001", "--points", points])
+        .env("REVIEWDESK_NOW", "2026-12-07T23:30:00Z")
+        .assert()
+        .success();
+    let shown = reviewdesk(dir.path(), &["--as", "王建国", "show", "GL-LX-2027-001"]).output().unwrap();
+    let text = String::from_utf8_lossy(&shown.stdout);
+    let line = text.lines().find(|l| l.contains("赵敏") && l.contains("#1")).unwrap_or("");
+    assert!(line.contains("2026-12-08 07:30"), "{text}");
+    assert!(!text.contains("2026-12-07T23:30"), "{text}");
+}

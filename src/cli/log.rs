@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             [e.meeting.as_deref(), e.application.as_deref()].iter().flatten().copied().collect::<Vec<_>>().join(" ");
         say!(
             "{}  {}  {} #{}  {}  {}  {}{}",
-            e.time,
+            crate::domain::local_time::meeting_time(&e.time),
             &e.id[..12],
             crate::domain::text::fit(&e.author_name, 10),
             e.seq,

@@ -310,6 +310,13 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
     say!();
     say!("{}", ctx.t("事件记录：", "History:"));
     for h in &v.history {
-        say!("  {}  #{:<3} {}  {}  {}", h.time, h.seq, crate::domain::text::fit(&h.author_name, 10), h.kind, h.status);
+        say!(
+            "  {}  #{:<3} {}  {}  {}",
+            crate::domain::local_time::meeting_time(&h.time),
+            h.seq,
+            crate::domain::text::fit(&h.author_name, 10),
+            h.kind,
+            h.status
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod application;
 pub mod calendar;
 pub mod dates;
 pub mod draw;
+pub mod local_time;
 pub mod money;
 pub mod outcome;
 pub mod percent;

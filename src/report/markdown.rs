@@ -110,6 +110,9 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
             }
         }
         if let Some(reason) = &d.override_reason {
+            // As the printed form has it: the suggestion the panel did not follow, and why.
+            let suggested = r.l(d.suggested.zh(), d.suggested.en());
+            let _ = writeln!(out, "- {}：{suggested}", r.l("建议结论（未采纳）", "Suggested outcome (not followed)"));
             let _ = writeln!(out, "- {}：{reason}", r.l("不采纳建议结论的理由", "Why not the suggested outcome"));
         }
     }

@@ -4,6 +4,7 @@
 use super::{Action, Ctx, Effect, News, Screen};
 use crate::domain::Rubric;
 use crate::domain::Severity;
+use crate::domain::local_time::meeting_time;
 use crate::store::ApplicationView;
 use crate::tui::i18n::I18n;
 use crate::tui::keymap::any;
@@ -322,7 +323,7 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
         let kind = t.t(&format!("event.{}", h.kind)).to_string();
         // An unknown kind reads as its key; never show the raw name.
         let kind = if kind.starts_with("event.") { t.t("event.other").to_string() } else { kind };
-        out.push(Line::from(format!("  {}  #{} {}  {kind}", h.time, h.seq, h.author_name)));
+        out.push(Line::from(format!("  {}  #{} {}  {kind}", meeting_time(&h.time), h.seq, h.author_name)));
     }
     out
 }
