@@ -44,6 +44,7 @@ struct Truth {
     code: String,
     name: String,
     requested_fen: Option<i64>,
+    approved_fen: Option<i64>,
     totals: Vec<String>,
     aggregate: Option<String>,
     outcome: Option<String>,
@@ -80,7 +81,8 @@ fn truth(home: &Path) -> (Vec<String>, Vec<Truth>) {
             Truth {
                 code: r.code.clone(),
                 name: r.name.clone(),
-                requested_fen: v.application.requested_total.or(v.application.approved_total).map(|m| m.fen()),
+                requested_fen: v.application.requested_total.map(|m| m.fen()),
+                approved_fen: v.application.approved_total.map(|m| m.fen()),
                 totals,
                 aggregate: v.aggregate.as_ref().map(|g| g.value.to_string()),
                 outcome: d.map(|d| d.outcome.zh().to_string()),
@@ -132,21 +134,29 @@ fn the_xlsx_summary_holds_every_number_the_store_holds() {
     let header: Vec<String> = rows[0].iter().map(text).collect();
     assert!(!header[0].contains("临时稿"), "every application is decided: no provisional banner");
     let (experts, truth) = truth(home.path());
-    assert_eq!(&header[..5], ["项目编码", "项目名称", "建设单位", "申报类型", "申报总投资（万元）"]);
-    assert_eq!(&header[5..5 + experts.len()], experts.as_slice());
+    assert_eq!(
+        &header[..6],
+        ["项目编码", "项目名称", "建设单位", "申报类型", "申报总投资（万元）", "批复总投资（万元）"]
+    );
+    assert_eq!(&header[6..6 + experts.len()], experts.as_slice());
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();
     assert_eq!(rows.len(), 1 + truth.len());
     for (row, t) in rows[1..].iter().zip(&truth) {
         assert_eq!(text(&row[0]), t.code);
         assert_eq!(text(&row[1]), t.name);
-        match (&row[4], t.requested_fen) {
-            (calamine::Data::Float(wan), Some(fen)) => {
-                assert_eq!((wan * 1_000_000.0).round() as i64, fen, "{}: requested total", t.code)
+        // Each money column means one thing: requested is never the approved total.
+        for (column, want, what) in [(4, t.requested_fen, "requested"), (5, t.approved_fen, "approved")] {
+            match (row.get(column), want) {
+                (Some(calamine::Data::Float(wan)), Some(fen)) => {
+                    assert_eq!((wan * 1_000_000.0).round() as i64, fen, "{}: {what} total", t.code)
+                }
+                (Some(calamine::Data::Empty) | None, None) => {}
+                (Some(calamine::Data::String(s)), None) if s.is_empty() => {}
+                (cell, want) => panic!("{}: {what} total {cell:?}, store {want:?}", t.code),
             }
-            (cell, want) => panic!("{}: requested total {cell:?}, store {want:?}", t.code),
         }
         for (i, want) in t.totals.iter().enumerate() {
-            assert!(same_score(&row[5 + i], want), "{} {}: {:?} vs {want}", t.code, experts[i], row[5 + i]);
+            assert!(same_score(&row[6 + i], want), "{} {}: {:?} vs {want}", t.code, experts[i], row[6 + i]);
         }
         assert!(same_score(&row[at("汇总分")], t.aggregate.as_deref().unwrap_or("")), "{}: aggregate", t.code);
         assert_eq!(Some(text(&row[at("结论")])), t.outcome, "{}: outcome", t.code);
@@ -204,8 +214,8 @@ fn csv_tables_begin_with_a_bom_and_parse_back_to_the_same_table() {
     for (r, t) in records.iter().zip(&truth) {
         assert_eq!(r[0], t.code);
         assert_eq!(r[1], t.name);
-        assert_eq!(&r[5..5 + experts.len()], t.totals.as_slice(), "{}", t.code);
-        assert_eq!(r[5 + experts.len()], t.aggregate.clone().unwrap_or_default(), "{}", t.code);
+        assert_eq!(&r[6..6 + experts.len()], t.totals.as_slice(), "{}", t.code);
+        assert_eq!(r[6 + experts.len()], t.aggregate.clone().unwrap_or_default(), "{}", t.code);
     }
     // Without --table, one file per table beside the name given.
     let all = home.path().join("meeting.csv");

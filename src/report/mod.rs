@@ -271,6 +271,7 @@ impl MeetingReport {
             self.l("建设单位", "Unit"),
             self.l("申报类型", "Kind"),
             self.l("申报总投资（万元）", "Requested (10k yuan)"),
+            self.l("批复总投资（万元）", "Approved (10k yuan)"),
         ]
         .map(String::from)
         .to_vec();
@@ -296,7 +297,9 @@ impl MeetingReport {
                     Cell::Text(app.name.clone()),
                     Cell::Text(app.unit.clone()),
                     Cell::Text(self.kind_label(a)),
-                    app.requested_total.or(app.approved_total).map(Cell::Wan).unwrap_or(Cell::Empty),
+                    // Each column means one thing: an acceptance has no requested total of its own.
+                    app.requested_total.map(Cell::Wan).unwrap_or(Cell::Empty),
+                    app.approved_total.map(Cell::Wan).unwrap_or(Cell::Empty),
                 ];
                 row.extend(self.experts.iter().map(|e| self.mark_text(&self.mark(a, &e.key))));
                 let d = a.view.decision.as_ref().map(|d| &d.decision);
