@@ -63,6 +63,7 @@ pub enum Field {
     Nature,
     ApprovedTotal,
     RequestedTotal,
+    OriginalTotal,
     PlanClass,
     CrossDepartment,
     JointSubmission,
@@ -92,6 +93,7 @@ pub const COLUMNS: &[(Field, &str, &str, &[&str])] = &[
     (Field::Nature, "建设性质", "nature", &[]),
     (Field::ApprovedTotal, "批复总投资", "approved_total", &["approved"]),
     (Field::RequestedTotal, "申报总投资", "requested_total", &["申报金额", "requested"]),
+    (Field::OriginalTotal, "最初批复总投资", "original_total", &["首次批复总投资", "原批复总投资"]),
     (Field::PlanClass, "年度计划类别", "plan_class", &["计划类别", "plan"]),
     (Field::CrossDepartment, "跨部门", "cross_department", &[]),
     (Field::JointSubmission, "联合申报", "joint_submission", &[]),
@@ -123,7 +125,7 @@ impl Field {
     }
 
     fn is_money(self) -> bool {
-        matches!(self, Field::ApprovedTotal | Field::RequestedTotal)
+        matches!(self, Field::ApprovedTotal | Field::RequestedTotal | Field::OriginalTotal)
     }
 }
 
@@ -769,6 +771,7 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     };
     let approved_total = money(Field::ApprovedTotal);
     let requested_total = money(Field::RequestedTotal);
+    let original_total = money(Field::OriginalTotal);
     let mut flag = |f: Field| match yes_no(&text(f)) {
         Some(b) => b,
         None => {
@@ -889,6 +892,7 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
         acceptance_applied,
         documents: vec![],
         facts,
+        original_total,
     };
     if errors.is_empty()
         && let Err(e) = application.validate()

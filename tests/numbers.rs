@@ -123,3 +123,22 @@ fn the_chair_cannot_pick_an_outcome_the_law_forbids() {
         assert_mentions(&line, &["第二十八条", "fail"]);
     }
 }
+
+#[test]
+fn successive_changes_are_measured_against_the_total_first_approved() {
+    // First approved 100 万; changed once to 106 万 (6%); now 112.36 万: 6% over the last approval
+    // but 12.36% over the first, so 第二十条 sends it back to re-apply. Without the column the
+    // same row is only a change.
+    let desk = Desk::meeting();
+    let csv = desk.write(
+        "变更.csv",
+        "项目编码,项目名称,建设单位,申报类型,最初批复总投资（万元）,批复总投资（万元）,申报总投资（万元）,年度计划类别,监理单位,数据共享章节\n\
+         GL-BG-7,区督查平台二次变更,区政府办,变更,100,106,112.36,A,是,是\n\
+         GL-BG-8,区督查平台变更,区政府办,变更,,106,112.36,A,是,是\n",
+    );
+    desk.ok_as(SECRETARIAT, &["intake", &csv]);
+    let twice = desk.ok_as(CHAIR, &["show", "GL-BG-7"]);
+    assert!(twice.contains("累计超出最初批复总投资 12.36%") && twice.contains("须重新立项"), "{twice}");
+    let once = desk.ok_as(CHAIR, &["show", "GL-BG-8"]);
+    assert!(once.contains("投资变动 +6.00%") && !once.contains("须重新立项"), "{once}");
+}

@@ -92,6 +92,7 @@ fn app(i: usize) -> Application {
         acceptance_applied: day(2).and_then(|d| d.checked_add_months(chrono::Months::new(5))).filter(|_| acceptance),
         documents: vec![],
         facts: Default::default(),
+        original_total: None,
     }
 }
 

@@ -156,6 +156,16 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
     let a = &v.application;
     say!("{}  {}（{}）", a.code, a.name, ctx.t(a.kind.zh(), a.kind.en()));
     say!("{}：{}    {}：{}", ctx.t("建设单位", "Unit"), a.unit, ctx.t("主管部门", "Department"), a.department);
+    if let Some(m) = a.original_total {
+        say!(
+            "{}：{} {}（{} {}）",
+            ctx.t("最初批复总投资", "First approved total"),
+            m.wan(),
+            ctx.t("万元", "wan yuan"),
+            m.yuan(),
+            ctx.t("元", "yuan")
+        );
+    }
     if let Some(m) = a.approved_total {
         say!(
             "{}：{} {}（{} {}）",

@@ -326,6 +326,11 @@ pub struct Application {
     /// Facts some profiles read (受理日期, 资金来源, 项目类型, 审核环节, 设计与开发单位).
     #[serde(default, skip_serializing_if = "ProfileFacts::is_empty")]
     pub facts: ProfileFacts,
+    /// 最初批复总投资: the total first approved, before any change. Successive changes are
+    /// measured against it, so that two 6% changes cannot slip under a 10% rule. Left out of
+    /// the signed form when absent, so applications signed before it read as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_total: Option<Money>,
 }
 
 /// The longest project code, in characters.
@@ -595,6 +600,7 @@ pub(crate) mod fixtures {
             acceptance_applied: None,
             documents: vec![],
             facts: ProfileFacts::default(),
+            original_total: None,
         }
     }
 }

@@ -303,7 +303,10 @@ impl Profile {
 
     fn change_rules(&self, app: &Application, push: &mut impl FnMut(&str, Severity, String, String, &str)) {
         let Some(r) = self.rules.change() else { return };
-        let (Some(approved), Some(requested)) = (app.approved_total, app.requested_total) else { return };
+        // Changes add up: each is measured against the total first approved, when known.
+        let (Some(approved), Some(requested)) = (app.original_total.or(app.approved_total), app.requested_total) else {
+            return;
+        };
         let Some(bp) = requested.change_basis_points(approved) else { return };
         let change = BasisPoints(bp).signed_percent();
         let threshold = r.reapply_percent.percent();
@@ -312,11 +315,18 @@ impl Profile {
                 "change.reapply",
                 r.reapply_severity,
                 format!(
-                    "投资概算超出批复总投资 {}（{approved} → {requested}），达到 {threshold}，须重新立项",
+                    "投资概算{}超出{} {}（{approved} → {requested}），达到 {threshold}，须重新立项",
+                    if app.original_total.is_some() { "累计" } else { "" },
+                    if app.original_total.is_some() { "最初批复总投资" } else { "批复总投资" },
                     BasisPoints(bp).percent()
                 ),
                 format!(
-                    "the estimate exceeds the approved total by {} ({approved} → {requested}), at or above {threshold}: must re-apply",
+                    "the estimate exceeds the {} by {} ({approved} → {requested}), at or above {threshold}: must re-apply",
+                    if app.original_total.is_some() {
+                        "total first approved, all changes counted,"
+                    } else {
+                        "approved total"
+                    },
                     BasisPoints(bp).percent()
                 ),
                 &r.article,
@@ -486,6 +496,22 @@ mod tests {
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn successive_changes_add_up_against_the_total_first_approved() {
+        // First approved 1,000,000 yuan; an earlier change took it to 1,060,000 (6%); this change
+        // asks 1,123,600 (6% more): 12.36% over the original, so it must re-apply (第二十条),
+        // though it is only 6% over the last approval.
+        let mut a = change(1_060_000, 112_360_000);
+        assert!(!rules(&a).contains(&"change.reapply".to_string()), "6% of the last approval alone");
+        a.original_total = Some(Money::from_yuan(1_000_000));
+        assert!(rules(&a).contains(&"change.reapply".to_string()), "12.36% of the first approval");
+        // Both sides of the edge: 9.99% cumulative is a change; 10.00% re-applies.
+        a.requested_total = Some(Money::from_yuan(1_099_900));
+        assert!(rules(&a).contains(&"change.procedure".to_string()));
+        a.requested_total = Some(Money::from_yuan(1_100_000));
+        assert!(rules(&a).contains(&"change.reapply".to_string()));
     }
 
     fn change(approved: i64, requested_fen: i64) -> Application {

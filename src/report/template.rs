@@ -13,7 +13,9 @@ const ROWS: u32 = 2000;
 /// The header of a column: Chinese and English, with the unit where there is one.
 pub fn header(field: Field) -> String {
     match field {
-        Field::ApprovedTotal | Field::RequestedTotal => format!("{}（万元） {}", field.zh(), field.en()),
+        Field::ApprovedTotal | Field::RequestedTotal | Field::OriginalTotal => {
+            format!("{}（万元） {}", field.zh(), field.en())
+        }
         _ => format!("{} {}", field.zh(), field.en()),
     }
 }
@@ -36,7 +38,7 @@ pub fn example(field: Field) -> String {
         Field::Department => "鼓楼区数据局".into(),
         Field::Kind => "立项".into(),
         Field::Nature => "新建".into(),
-        Field::ApprovedTotal => String::new(),
+        Field::ApprovedTotal | Field::OriginalTotal => String::new(),
         Field::RequestedTotal => "356.8".into(),
         Field::PlanClass => "A".into(),
         Field::CrossDepartment => "是".into(),
@@ -109,7 +111,7 @@ fn xlsx() -> Result<Vec<u8>, XlsxError> {
             let dv = DataValidation::new().allow_list_strings(list)?;
             sheet.add_data_validation(1, x, ROWS, x, &dv)?;
         }
-        if matches!(field, Field::ApprovedTotal | Field::RequestedTotal) {
+        if matches!(field, Field::ApprovedTotal | Field::RequestedTotal | Field::OriginalTotal) {
             sheet.set_column_format(x, &wan)?;
         }
     }
@@ -126,6 +128,7 @@ fn xlsx() -> Result<Vec<u8>, XlsxError> {
         "附件列填写与本表同一文件夹中的文件名，多个用分号分隔。",
         "The documents column names files in the same folder as this sheet, separated by semicolons.",
         "受理日期、资金来源、项目类型、审核环节、设计单位、开发单位为选填，只有部分政策档案使用（见 reviewdesk profile show）。",
+        "最初批复总投资为选填：项目已变更过的，填最早一次批复的总投资，本次变更按累计变动计算。",
         "Received date, funding source, project type, review stage, design unit and developer are optional; only some profiles read them (see reviewdesk profile show).",
         "填好后运行：reviewdesk intake 本文件 / When filled in, run: reviewdesk intake THIS_FILE",
     ];

@@ -158,6 +158,7 @@ pub fn application(code: &str, name: &str, kind: ApplicationKind) -> Application
         acceptance_applied: day(8, 1).filter(|_| acceptance),
         documents: vec![],
         facts: Default::default(),
+        original_total: None,
     }
 }
 

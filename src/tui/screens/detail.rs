@@ -188,6 +188,16 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
         Line::from(""),
         heading(t.t("detail.facts")),
     ];
+    if let Some(m) = a.original_total {
+        out.push(Line::from(t.line(format!(
+            "  {}：{} {}（{} {}）",
+            t.t("detail.original"),
+            m.wan(),
+            t.t("unit.wan"),
+            m.yuan(),
+            t.t("unit.yuan")
+        ))));
+    }
     if let Some(m) = a.approved_total {
         out.push(Line::from(t.line(format!(
             "  {}：{} {}（{} {}）",
