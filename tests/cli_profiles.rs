@@ -127,6 +127,14 @@ fn a_meeting_opens_under_each_profile_and_each_fires_at_its_edges() {
         ],
     );
     assert!(rules(&desk, "LH", "L-1").is_empty(), "no supervision, plan or data-sharing rule is borrowed");
+    // And the application says so, instead of looking clean.
+    let shown = desk.ok_as(SECRETARIAT, &["show", "L-1", "--meeting", "LH"]);
+    assert!(shown.contains("本会议政策档案未规定（未检查）：") && shown.contains("监理"), "{shown}");
+    let v: Value = desk.json(&["--as", SECRETARIAT, "show", "L-1", "--meeting", "LH"]);
+    assert!(v["not_set"].as_array().unwrap().iter().any(|k| k == "supervision"), "{v}");
+    let gulou: Value = desk.json(&["--as", SECRETARIAT, "show", "G-1", "--meeting", "GL"]);
+    // Gulou sets every common rule but a floor, having none: every project is in its scope.
+    assert_eq!(gulou["not_set"], serde_json::json!(["scope_floor"]), "{gulou}");
     assert_eq!(rules(&desk, "LH", "L-2"), ["scope.below_floor"]);
     assert!(rules(&desk, "LH", "L-3").is_empty());
     assert_eq!(rules(&desk, "LH", "L-4"), ["scope.excluded_type"]);

@@ -230,6 +230,14 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
         };
         say!("  [{sev}] {}（{}）", f.message.get(ctx.lang), f.article);
     }
+    if !v.not_set.is_empty() {
+        let names: Vec<&str> = v.not_set.iter().map(|k| ctx.t(k.zh(), k.en())).collect();
+        say!(
+            "  {}：{}",
+            ctx.t("本会议政策档案未规定（未检查）", "Not set by this meeting's text (not checked)"),
+            names.join(ctx.t("、", ", "))
+        );
+    }
     if !a.documents.is_empty() {
         say!("{}", ctx.t("附件：", "Documents:"));
         for d in &a.documents {

@@ -177,6 +177,15 @@ pub enum ProfileError {
 }
 
 impl Profile {
+    /// The common rules that would concern an application of `kind` and that this profile does
+    /// not set (本文件未规定).
+    pub fn unset_for(&self, kind: super::ApplicationKind) -> Vec<super::profile::RuleKind> {
+        super::profile::RuleKind::COMMON
+            .into_iter()
+            .filter(|k| k.concerns(kind) && self.rules.get(*k).is_none())
+            .collect()
+    }
+
     pub fn validate(&self) -> Result<(), ProfileError> {
         let bad = |field, zh, en| Err(ProfileError::Inconsistent { field, zh, en });
         let o = &self.outcomes;

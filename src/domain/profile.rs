@@ -57,6 +57,19 @@ pub enum RuleKind {
 }
 
 impl RuleKind {
+    /// The rules most texts set, which a reader expects to find: one a profile leaves out is
+    /// said to be "not set by this text" on the application, never silently absent.
+    pub const COMMON: [RuleKind; 8] = [
+        Self::ScopeFloor,
+        Self::Supervision,
+        Self::Change,
+        Self::TrialOperation,
+        Self::AcceptanceWindow,
+        Self::DataSharing,
+        Self::AnnualPlan,
+        Self::JointSubmission,
+    ];
+
     pub const ALL: [RuleKind; 14] = [
         Self::ScopeFloor,
         Self::FundingScope,

@@ -182,6 +182,8 @@ pub struct ApplicationView {
     pub blind: bool,
     pub decision: Option<DecisionView>,
     pub history: Vec<LogEntry>,
+    /// The common rules the meeting's profile does not set for this kind (本文件未规定).
+    pub not_set: Vec<crate::domain::profile::RuleKind>,
 }
 
 impl ApplicationView {
@@ -602,6 +604,7 @@ impl Store {
             decision,
             history: self.log_entries(Some(meeting_id), Some(code))?,
             experts,
+            not_set: meeting.profile.unset_for(current.application.kind),
             application: current.application,
         })
     }

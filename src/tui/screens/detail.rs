@@ -245,6 +245,11 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
     if v.findings.is_empty() {
         out.push(Line::from(format!("  {}", t.t("detail.no_findings"))));
     }
+    if !v.not_set.is_empty() {
+        let names: Vec<&str> = v.not_set.iter().map(|k| t.pick(k.zh(), k.en())).collect();
+        let line = t.line(format!("  {}：{}", t.t("detail.not_set"), names.join(t.pick("、", ", "))));
+        out.push(Line::from(Span::styled(line, Style::default().fg(Color::Gray))));
+    }
     let mut findings: Vec<_> = v.findings.iter().collect();
     // Blocks first, then warnings, then notes; the rules' own order within each.
     findings.sort_by_key(|f| match f.severity {
