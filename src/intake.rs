@@ -93,7 +93,6 @@ pub const COLUMNS: &[(Field, &str, &str, &[&str])] = &[
     (Field::Nature, "建设性质", "nature", &[]),
     (Field::ApprovedTotal, "批复总投资", "approved_total", &["approved"]),
     (Field::RequestedTotal, "申报总投资", "requested_total", &["申报金额", "requested"]),
-    (Field::OriginalTotal, "最初批复总投资", "original_total", &["首次批复总投资", "原批复总投资"]),
     (Field::PlanClass, "年度计划类别", "plan_class", &["计划类别", "plan"]),
     (Field::CrossDepartment, "跨部门", "cross_department", &[]),
     (Field::JointSubmission, "联合申报", "joint_submission", &[]),
@@ -111,6 +110,8 @@ pub const COLUMNS: &[(Field, &str, &str, &[&str])] = &[
     (Field::ReviewStage, "审核环节", "review_stage", &["审核步骤"]),
     (Field::DesignUnit, "设计单位", "design_unit", &[]),
     (Field::DeveloperUnit, "开发单位", "developer_unit", &["实施单位"]),
+    // Optional columns go last, so that the template's earlier columns keep their places.
+    (Field::OriginalTotal, "最初批复总投资", "original_total", &["首次批复总投资", "原批复总投资"]),
 ];
 
 const REQUIRED: &[Field] = &[Field::Code, Field::Name, Field::Unit, Field::Kind];
