@@ -162,11 +162,7 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     s.keys(&["Escape"]);
     s.wait_for("共 14 项");
     s.keys(&["q"]);
-    let start = Instant::now();
-    while s.running() && start.elapsed() < HANG_GUARD {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(!s.running(), "q did not quit:\n{}", s.screen());
+    s.wait_gone();
 
     let out = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
         .args(["--home", home.to_str().unwrap(), "--as", "赵敏", "queue", "--json"])
@@ -401,35 +397,4 @@ fn ctrl_c_in_the_score_sheet_keeps_it_as_a_draft() {
     s.keys(&["Enter", "e"]);
     let sheet = s.wait_for("18.5");
     assert!(sheet.contains("17"), "{sheet}");
-}
-
-#[test]
-fn the_open_queue_shows_what_another_process_imports() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = demo_home(dir.path());
-    let s = Session::start(&home, "王建国");
-    s.resize(140, 30);
-    let before = s.wait_for("共 14 项");
-    // demo_home signed 赵敏's sheet on GL-LX-2027-001 only: one row shows 5/5.
-    assert_eq!(before.matches("5/5").count(), 1, "{before}");
-    let points = "necessity=12,requirements=12,technical=16,sharing=12,security=8,budget=12,implementation=8";
-    let out = Command::new(env!("CARGO_BIN_EXE_reviewdesk"))
-        .arg("--home")
-        .arg(&home)
-        .args(["--as", "赵敏", "score", "GL-LX-2027-002", "--points", points])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    // No key is pressed: the screens notice the store changed and read it again.
-    let start = Instant::now();
-    loop {
-        let now = s.screen();
-        if now.matches("5/5").count() == 2 {
-            break;
-        }
-        assert!(start.elapsed() < HANG_GUARD, "the queue never showed the new sheet:\n{now}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    s.keys(&["q"]);
-    s.wait_gone();
 }

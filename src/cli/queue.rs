@@ -156,40 +156,23 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
     let a = &v.application;
     say!("{}  {}（{}）", a.code, a.name, ctx.t(a.kind.zh(), a.kind.en()));
     say!("{}：{}    {}：{}", ctx.t("建设单位", "Unit"), a.unit, ctx.t("主管部门", "Department"), a.department);
+    // An amount in 万元 and in yuan, and what follows it on the line.
+    let amount = |label: &str, m: crate::domain::Money, tail: String| {
+        let (wan, yuan) = (ctx.t("万元", "wan yuan"), ctx.t("元", "yuan"));
+        say!("{label}：{} {wan}（{} {yuan}）{tail}", m.wan(), m.yuan());
+    };
     if let Some(m) = a.original_total {
-        say!(
-            "{}：{} {}（{} {}）",
-            ctx.t("最初批复总投资", "First approved total"),
-            m.wan(),
-            ctx.t("万元", "wan yuan"),
-            m.yuan(),
-            ctx.t("元", "yuan")
-        );
+        amount(ctx.t("最初批复总投资", "First approved total"), m, String::new());
     }
     if let Some(m) = a.approved_total {
-        say!(
-            "{}：{} {}（{} {}）",
-            ctx.t("批复总投资", "Approved total"),
-            m.wan(),
-            ctx.t("万元", "wan yuan"),
-            m.yuan(),
-            ctx.t("元", "yuan")
-        );
+        amount(ctx.t("批复总投资", "Approved total"), m, String::new());
     }
     if let Some(m) = a.requested_total {
         let change = a
             .approved_total
             .and_then(|base| m.change_basis_points(base))
             .map(|bp| format!("，{} {}", ctx.t("变动", "change"), crate::domain::percent::signed_percent(bp)));
-        say!(
-            "{}：{} {}（{} {}）{}",
-            ctx.t("申报总投资", "Requested total"),
-            m.wan(),
-            ctx.t("万元", "wan yuan"),
-            m.yuan(),
-            ctx.t("元", "yuan"),
-            change.unwrap_or_default()
-        );
+        amount(ctx.t("申报总投资", "Requested total"), m, change.unwrap_or_default());
     }
     let yes = |b: bool| if b { ctx.t("是", "yes") } else { ctx.t("否", "no") };
     say!(

@@ -57,15 +57,17 @@ fn ascii_digits(t: &str) -> std::borrow::Cow<'_, str> {
     if t.is_ascii() {
         return std::borrow::Cow::Borrowed(t);
     }
-    std::borrow::Cow::Owned(
-        t.chars()
-            .map(|c| match c {
-                '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
-                '．' | '。' => '.',
-                other => other,
-            })
-            .collect(),
-    )
+    std::borrow::Cow::Owned(t.chars().map(ascii_char).collect())
+}
+
+/// One character as [`Points::parse`] reads it: a full-width digit or point as its ASCII form,
+/// anything else as it is. For input that checks points as they are typed.
+pub fn ascii_char(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_digit(c as u32 - '０' as u32, 10).unwrap_or(c),
+        '．' | '。' => '.',
+        other => other,
+    }
 }
 
 impl Points {

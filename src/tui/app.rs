@@ -146,15 +146,10 @@ impl App {
             return;
         }
         self.message = None;
-        let Some(top) = self.stack.last_mut() else { return };
-        let cx = Ctx {
-            keys: &self.keys,
-            t: &self.i18n,
-            role: self.role,
-            page: self.size.height.saturating_sub(6) as usize,
-            reports_dir: &self.reports_dir,
-        };
-        let action = top.update(&ev, &cx);
+        // The top screen is taken off while it updates, so that it can read the app's context.
+        let Some(mut top) = self.stack.pop() else { return };
+        let action = top.update(&ev, &self.cx());
+        self.stack.push(top);
         self.act(action);
     }
 

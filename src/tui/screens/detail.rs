@@ -188,25 +188,16 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
         Line::from(""),
         heading(t.t("detail.facts")),
     ];
+    // An amount in 万元 and in yuan, and what follows it on the line.
+    let amount = |key: &str, m: crate::domain::Money, tail: String| {
+        let (wan, yuan) = (t.t("unit.wan"), t.t("unit.yuan"));
+        Line::from(t.line(format!("  {}：{} {wan}（{} {yuan}）{tail}", t.t(key), m.wan(), m.yuan())))
+    };
     if let Some(m) = a.original_total {
-        out.push(Line::from(t.line(format!(
-            "  {}：{} {}（{} {}）",
-            t.t("detail.original"),
-            m.wan(),
-            t.t("unit.wan"),
-            m.yuan(),
-            t.t("unit.yuan")
-        ))));
+        out.push(amount("detail.original", m, String::new()));
     }
     if let Some(m) = a.approved_total {
-        out.push(Line::from(t.line(format!(
-            "  {}：{} {}（{} {}）",
-            t.t("detail.approved"),
-            m.wan(),
-            t.t("unit.wan"),
-            m.yuan(),
-            t.t("unit.yuan")
-        ))));
+        out.push(amount("detail.approved", m, String::new()));
     }
     if let Some(m) = a.requested_total {
         let change = a
@@ -220,14 +211,7 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
                 ))
             })
             .unwrap_or_default();
-        out.push(Line::from(t.line(format!(
-            "  {}：{} {}（{} {}）{change}",
-            t.t("detail.requested"),
-            m.wan(),
-            t.t("unit.wan"),
-            m.yuan(),
-            t.t("unit.yuan")
-        ))));
+        out.push(amount("detail.requested", m, change));
     }
     if let Some(d) = a.construction_completed {
         out.push(Line::from(t.line(format!("  {}：{d}", t.t("detail.completed")))));

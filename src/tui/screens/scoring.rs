@@ -37,17 +37,6 @@ pub struct ScoringState {
     pub error: Option<String>,
 }
 
-/// A digit or point as typed, with a Chinese input method's full-width forms (０-９, ．) read
-/// as the ASCII ones.
-fn ascii_digit(c: char) -> Option<char> {
-    match c {
-        '0'..='9' | '.' => Some(c),
-        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
-        '．' => Some('.'),
-        _ => None,
-    }
-}
-
 impl ScoringState {
     pub fn new(meeting: &str, code: &str, name: &str, rubric: Rubric, draft: Option<ScoreSheet>) -> ScoringState {
         let d = draft.unwrap_or_default();
@@ -249,7 +238,8 @@ impl ScoringState {
             self.editing = true;
         } else if on_criterion
             && let KeyCode::Char(c) = ev.code
-            && let Some(c) = ascii_digit(c)
+            && let c = crate::domain::points::ascii_char(c)
+            && (c.is_ascii_digit() || c == '.')
         {
             self.type_points(c, t);
         } else if on_criterion && ev.code == KeyCode::Backspace {
