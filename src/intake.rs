@@ -81,6 +81,7 @@ pub enum Field {
     ReviewStage,
     DesignUnit,
     DeveloperUnit,
+    PreviousCode,
 }
 
 /// Every column: the field, its Chinese and English headers, and other names it is known by.
@@ -112,6 +113,7 @@ pub const COLUMNS: &[(Field, &str, &str, &[&str])] = &[
     (Field::DeveloperUnit, "开发单位", "developer_unit", &["实施单位"]),
     // Optional columns go last, so that the template's earlier columns keep their places.
     (Field::OriginalTotal, "最初批复总投资", "original_total", &["首次批复总投资", "原批复总投资"]),
+    (Field::PreviousCode, "前次验收项目编码", "previous_code", &["原项目编码", "整改前项目编码"]),
 ];
 
 const REQUIRED: &[Field] = &[Field::Code, Field::Name, Field::Unit, Field::Kind];
@@ -894,6 +896,7 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
         documents: vec![],
         facts,
         original_total,
+        previous_code: optional(Field::PreviousCode),
     };
     if errors.is_empty()
         && let Err(e) = application.validate()

@@ -93,6 +93,7 @@ fn app(i: usize) -> Application {
         documents: vec![],
         facts: Default::default(),
         original_total: None,
+        previous_code: None,
     }
 }
 

@@ -35,6 +35,7 @@ mod output;
 mod passphrase;
 mod profile;
 mod queue;
+mod rectification;
 mod report;
 mod score;
 mod trust;
@@ -112,6 +113,9 @@ pub enum Command {
     Verify(exchange::VerifyArgs),
     /// Write the meeting's results: score summary and opinion forms (secretariat or chair)
     Report(report::ReportArgs),
+    /// Follow 限期整改 orders across meetings, and lift a unit's hold on later approvals (第二十三条)
+    #[command(subcommand)]
+    Rectification(rectification::Cmd),
     /// Write templates: `template intake --out FILE.xlsx`
     #[command(subcommand)]
     Template(report::TemplateCmd),
@@ -196,6 +200,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Import(a) => exchange::run_import(&ctx, a),
         Command::Verify(a) => exchange::run_verify(&ctx, a),
         Command::Report(a) => report::run_report(&ctx, a),
+        Command::Rectification(c) => rectification::run(&ctx, c),
         Command::Template(c) => report::run_template(&ctx, c),
         Command::Doctor(a) => doctor::run_doctor(&ctx, a),
         Command::Backup(a) => doctor::run_backup(&ctx, a),

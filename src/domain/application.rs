@@ -331,6 +331,10 @@ pub struct Application {
     /// the signed form when absent, so applications signed before it read as they were.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_total: Option<Money>,
+    /// 前次验收项目编码: for an acceptance applied for again after 限期整改 under a new code,
+    /// the code it had then (第二十三条). The same code links without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_code: Option<String>,
 }
 
 /// The longest project code, in characters.
@@ -536,6 +540,9 @@ impl Application {
                 check_line(field, t)?;
             }
         }
+        if let Some(previous) = &self.previous_code {
+            check_code(previous)?;
+        }
         if self.documents.len() > MAX_DOCUMENTS {
             return Err(ApplicationError::TooManyDocuments { count: self.documents.len(), max: MAX_DOCUMENTS });
         }
@@ -601,6 +608,7 @@ pub(crate) mod fixtures {
             documents: vec![],
             facts: ProfileFacts::default(),
             original_total: None,
+            previous_code: None,
         }
     }
 }

@@ -16,6 +16,14 @@ pub fn meeting_time(utc: &str) -> String {
     }
 }
 
+/// The day it is in the meeting's zone at `utc`: what "today" means for a deadline.
+pub fn meeting_day(utc: DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    match FixedOffset::east_opt(MEETING_OFFSET_SECONDS) {
+        Some(zone) => utc.with_timezone(&zone).date_naive(),
+        None => utc.date_naive(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,5 +35,7 @@ mod tests {
         assert_eq!(meeting_time("2026-12-08T15:59:59Z"), "2026-12-08 23:59");
         assert_eq!(meeting_time("2026-12-08T16:00:00Z"), "2026-12-09 00:00");
         assert_eq!(meeting_time("not a time"), "not a time");
+        let late = DateTime::parse_from_rfc3339("2026-06-30T16:00:00Z").unwrap().to_utc();
+        assert_eq!(meeting_day(late).to_string(), "2026-07-01");
     }
 }

@@ -13,6 +13,7 @@ pub mod percent;
 pub mod points;
 pub mod policy;
 pub mod profile;
+pub mod rectification;
 pub mod rubric;
 pub mod text;
 

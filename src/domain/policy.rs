@@ -456,6 +456,7 @@ pub(crate) mod fixtures {
                 Rule::DataSharing(flag(Severity::Blocks, "第二十八条")),
                 Rule::AnnualPlan(flag(Severity::Warns, "第八条")),
                 Rule::JointSubmission(flag(Severity::Warns, "第十六条")),
+                Rule::Rectification(flag(Severity::Blocks, "第二十三条")),
             ]),
             aggregation: AggregationRule {
                 trim_min_experts: 5,

@@ -54,12 +54,15 @@ pub enum RuleKind {
     SeparateDesignDevelopment,
     /// 限额标准: from an amount up, a further review procedure applies (宿迁, 安徽).
     ReviewLimit,
+    /// 限期整改与暂缓审批: a failed acceptance is rectified by a deadline and applied for again;
+    /// a unit that does not, or fails again, has its later approvals held back (鼓楼 第二十三条).
+    Rectification,
 }
 
 impl RuleKind {
     /// The rules most texts set, which a reader expects to find: one a profile leaves out is
     /// said to be "not set by this text" on the application, never silently absent.
-    pub const COMMON: [RuleKind; 8] = [
+    pub const COMMON: [RuleKind; 9] = [
         Self::ScopeFloor,
         Self::Supervision,
         Self::Change,
@@ -68,9 +71,10 @@ impl RuleKind {
         Self::DataSharing,
         Self::AnnualPlan,
         Self::JointSubmission,
+        Self::Rectification,
     ];
 
-    pub const ALL: [RuleKind; 14] = [
+    pub const ALL: [RuleKind; 15] = [
         Self::ScopeFloor,
         Self::FundingScope,
         Self::Supervision,
@@ -85,6 +89,7 @@ impl RuleKind {
         Self::ReviewStage,
         Self::SeparateDesignDevelopment,
         Self::ReviewLimit,
+        Self::Rectification,
     ];
 
     /// The key of the kind in a profile file.
@@ -104,6 +109,7 @@ impl RuleKind {
             Self::ReviewStage => "review_stage",
             Self::SeparateDesignDevelopment => "separate_design_development",
             Self::ReviewLimit => "review_limit",
+            Self::Rectification => "rectification",
         }
     }
 
@@ -123,6 +129,7 @@ impl RuleKind {
             Self::ReviewStage => "审核环节",
             Self::SeparateDesignDevelopment => "设计与开发分开",
             Self::ReviewLimit => "限额标准",
+            Self::Rectification => "限期整改与暂缓审批",
         }
     }
 
@@ -142,6 +149,7 @@ impl RuleKind {
             Self::ReviewStage => "review stage",
             Self::SeparateDesignDevelopment => "design and development by separate parties",
             Self::ReviewLimit => "review limit",
+            Self::Rectification => "rectification and held-back approvals",
         }
     }
 
@@ -152,6 +160,7 @@ impl RuleKind {
             Self::ScopeFloor | Self::FundingScope | Self::Supervision | Self::JointSubmission => true,
             Self::Change => kind == K::Change,
             Self::TrialOperation | Self::AcceptanceWindow => kind == K::Acceptance,
+            Self::Rectification => matches!(kind, K::Approval | K::Acceptance),
             Self::AnnualPlan | Self::SeparateDesignDevelopment => kind != K::Acceptance,
             Self::DataSharing
             | Self::MeetingDeadline
@@ -351,6 +360,7 @@ pub enum Rule {
     ReviewStage(StageRule),
     SeparateDesignDevelopment(FlagRule),
     ReviewLimit(AmountRule),
+    Rectification(FlagRule),
 }
 
 /// What every rule carries whatever its kind: its citation and whether it is on.
@@ -379,6 +389,7 @@ impl Rule {
             Self::ReviewStage(_) => RuleKind::ReviewStage,
             Self::SeparateDesignDevelopment(_) => RuleKind::SeparateDesignDevelopment,
             Self::ReviewLimit(_) => RuleKind::ReviewLimit,
+            Self::Rectification(_) => RuleKind::Rectification,
         }
     }
 
@@ -395,7 +406,8 @@ impl Rule {
             Self::DataSharing(r)
             | Self::AnnualPlan(r)
             | Self::JointSubmission(r)
-            | Self::SeparateDesignDevelopment(r) => c2(&r.article, &r.quote, r.enabled, false),
+            | Self::SeparateDesignDevelopment(r)
+            | Self::Rectification(r) => c2(&r.article, &r.quote, r.enabled, false),
             Self::MeetingDeadline(r) | Self::ApprovalTimeLimit(r) => c2(&r.article, &r.quote, r.enabled, r.not_stated),
             Self::ReviewStage(r) => c2(&r.article, &r.quote, r.enabled, false),
         }
@@ -462,6 +474,16 @@ impl Rule {
                 ),
                 None => not_stated_words(),
             },
+            Self::Rectification(r) => (
+                format!(
+                    "验收未通过须限期整改后重新申请；逾期未重新申请、逾期申请或整改后仍未通过的，暂缓该单位后续立项（{}）",
+                    sev(r.severity).0
+                ),
+                format!(
+                    "a failed acceptance is rectified by a deadline and applied for again; a unit that misses the deadline or fails again has its later approvals held back ({})",
+                    sev(r.severity).1
+                ),
+            ),
             Self::DataSharing(r) => (
                 format!("立项材料须含数据共享章节（{}）", sev(r.severity).0),
                 format!("an approval needs a data-sharing section ({})", sev(r.severity).1),
@@ -593,6 +615,7 @@ impl Rules {
     getter!(review_stage, ReviewStage, StageRule);
     getter!(separate_design_development, SeparateDesignDevelopment, FlagRule);
     getter!(review_limit, ReviewLimit, AmountRule);
+    getter!(rectification, Rectification, FlagRule);
 }
 
 impl Serialize for Rules {
@@ -609,7 +632,8 @@ impl Serialize for Rules {
                 Rule::DataSharing(r)
                 | Rule::AnnualPlan(r)
                 | Rule::JointSubmission(r)
-                | Rule::SeparateDesignDevelopment(r) => map.serialize_entry(key, r)?,
+                | Rule::SeparateDesignDevelopment(r)
+                | Rule::Rectification(r) => map.serialize_entry(key, r)?,
                 Rule::MeetingDeadline(r) | Rule::ApprovalTimeLimit(r) => map.serialize_entry(key, r)?,
                 Rule::ReviewStage(r) => map.serialize_entry(key, r)?,
             }
@@ -653,6 +677,7 @@ impl<'de> Deserialize<'de> for Rules {
                             map.next_value::<Option<_>>()?.map(Rule::SeparateDesignDevelopment)
                         }
                         RuleKind::ReviewLimit => map.next_value::<Option<_>>()?.map(Rule::ReviewLimit),
+                        RuleKind::Rectification => map.next_value::<Option<_>>()?.map(Rule::Rectification),
                     };
                     rules.extend(rule);
                 }
@@ -1088,7 +1113,7 @@ mod tests {
         let p = gulou();
         assert!(problems(&p, false).is_empty());
         let all = problems(&p, true);
-        assert_eq!(all.len(), 7, "{all:?}");
+        assert_eq!(all.len(), 8, "{all:?}");
         assert!(all[0].to_string().contains("quote"), "{}", all[0]);
     }
 

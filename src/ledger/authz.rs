@@ -182,6 +182,10 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
             }
             Ok(())
         }
+        Body::UnitCleared { unit, clears, reason } => {
+            require_trusted(author, state)?;
+            unit_cleared(unit, clears, reason)
+        }
         Body::ApplicationRegistered { meeting, meeting_event, application } => {
             let m = named_meeting(meeting, meeting_event, state)?;
             if m.meeting.secretariat.key != author {
@@ -275,6 +279,32 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
                 .map_err(|e| reject(e.to_string(), "the decision is not valid"))
         }
     }
+}
+
+/// The most decisions one clearance names: a unit with more open marks than this is cleared in
+/// several signed steps.
+pub const MAX_CLEARED: usize = 64;
+
+/// A clearance names a unit as intake would take it, 1 to [`MAX_CLEARED`] decision event ids
+/// (64 lower-case hex digits each, none twice), and a reason.
+fn unit_cleared(unit: &str, clears: &[String], reason: &str) -> Result<(), Refusal> {
+    use crate::domain::application::{TextField, check_line};
+    if unit.trim().is_empty() {
+        return Err(reject("解除暂缓未写明建设单位", "the clearance names no construction unit"));
+    }
+    check_line(TextField::Unit, unit).map_err(|e| reject(e.to_string(), "the unit's name is not valid"))?;
+    let id = |c: &String| c.len() == 64 && crate::ledger::event::is_canonical_key(c);
+    let distinct: HashSet<&String> = clears.iter().collect();
+    if clears.is_empty() || clears.len() > MAX_CLEARED || !clears.iter().all(id) || distinct.len() != clears.len() {
+        return Err(reject(
+            format!("解除暂缓须列明 1 到 {MAX_CLEARED} 个不重复的限期整改结论事件编号（64 位小写十六进制）"),
+            format!(
+                "a clearance names 1 to {MAX_CLEARED} distinct rectification decisions by event id (64 lower-case hex digits)"
+            ),
+        ));
+    }
+    crate::domain::Reason::parse(reason).map_err(|e| reject(e.to_string(), "the reason is too short"))?;
+    Ok(())
 }
 
 /// The outcome the sheets a decision names suggest, worked out here from those sheets, the

@@ -212,6 +212,14 @@ pub enum Body {
         cutoff_seq: u64,
         reason: String,
     },
+    /// 解除暂缓审批: a trusted secretariat lifts the marks that the 限期整改 decisions `clears`
+    /// (their event ids) put on `unit` (第二十三条), with a reason. It names decisions, not a
+    /// unit alone, so a later failure marks the unit again.
+    UnitCleared {
+        unit: String,
+        clears: Vec<String>,
+        reason: String,
+    },
 }
 
 impl Body {
@@ -224,6 +232,7 @@ impl Body {
             Body::ScoreSubmitted { .. } => "score_submitted",
             Body::DecisionRecorded { .. } => "decision_recorded",
             Body::KeyRevoked { .. } => "key_revoked",
+            Body::UnitCleared { .. } => "unit_cleared",
         }
     }
 
@@ -235,7 +244,7 @@ impl Body {
             | Body::ConflictWithdrawn { meeting, .. }
             | Body::ScoreSubmitted { meeting, .. }
             | Body::DecisionRecorded { meeting, .. } => Some(meeting),
-            Body::KeyRevoked { .. } => None,
+            Body::KeyRevoked { .. } | Body::UnitCleared { .. } => None,
         }
     }
 

@@ -7,8 +7,8 @@ pub mod sealed;
 pub mod suite;
 
 pub use authz::{
-    ApplicationVersion, Authority, DeclarationVersion, Disposition, MeetingVersion, Named, Refusal, SheetVersion,
-    authorize, local_guard,
+    ApplicationVersion, Authority, DeclarationVersion, Disposition, MAX_CLEARED, MeetingVersion, Named, Refusal,
+    SheetVersion, authorize, local_guard,
 };
 pub use event::{Basis, Body, Envelope, MeetingOpened, Member, PanelMember, Role, SignedEvent};
 pub use identity::{Identity, IdentityError, KeyEntry, Keyring, PublicKey};

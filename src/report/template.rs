@@ -52,7 +52,7 @@ pub fn example(field: Field) -> String {
         Field::ReceivedOn => "2027-03-02".into(),
         Field::FundingSource => "政府投资".into(),
         Field::ProjectType => "建设".into(),
-        Field::ReviewStage | Field::DesignUnit | Field::DeveloperUnit => String::new(),
+        Field::ReviewStage | Field::DesignUnit | Field::DeveloperUnit | Field::PreviousCode => String::new(),
     }
 }
 
@@ -129,6 +129,8 @@ fn xlsx() -> Result<Vec<u8>, XlsxError> {
         "The documents column names files in the same folder as this sheet, separated by semicolons.",
         "受理日期、资金来源、项目类型、审核环节、设计单位、开发单位为选填，只有部分政策档案使用（见 reviewdesk profile show）。",
         "最初批复总投资为选填：项目已变更过的，填最早一次批复的总投资，本次变更按累计变动计算。",
+        "前次验收项目编码为选填：验收未通过、限期整改后重新申请验收且换了项目编码的，填前次验收时的编码；编码未变的不必填。",
+        "Previous acceptance code is optional: for an acceptance applied for again after rectification under a new code, give the code it had then; leave it empty when the code is unchanged.",
         "Received date, funding source, project type, review stage, design unit and developer are optional; only some profiles read them (see reviewdesk profile show).",
         "填好后运行：reviewdesk intake 本文件 / When filled in, run: reviewdesk intake THIS_FILE",
     ];

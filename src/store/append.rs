@@ -443,6 +443,8 @@ impl<'t> Applier<'t> {
                 record_revocation(tx, key, *cutoff_seq, reason, event_id)?;
                 self.memo.borrow_mut().cutoffs.remove(key);
             }
+            // Read from the log where it is needed (`Store::rectification_history`).
+            Body::UnitCleared { .. } => {}
         }
         Ok(())
     }

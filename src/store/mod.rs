@@ -6,6 +6,7 @@ pub mod blobs;
 mod exchange;
 mod health;
 mod query;
+mod rectification;
 mod schema;
 
 pub use append::{AppendOutcome, ImportReport};

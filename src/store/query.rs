@@ -501,9 +501,10 @@ impl Store {
         let seats = meeting.seats();
         let chair = chair_keys(&seats);
         let seat = viewer_seat(&meeting, viewer);
+        let history = self.rectification_history()?;
         for current in self.applications(&meeting, None)? {
             let decision = sheets.decision(&current, &chair).filter(|d| !d.outdated);
-            let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref());
+            let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref(), &history);
             let app = &current.application;
             let mine = sheets.for_seat(&app.code, &seat);
             let recused = sheets.recusal(&app.code, &seat).is_some();
@@ -561,7 +562,7 @@ impl Store {
         let seats = meeting.seats();
         let decision = sheets.decision(&current, &chair_keys(&seats));
         let standing = decision.as_ref().filter(|d| !d.outdated);
-        let a = assess(&meeting, &seats, &current, &sheets, standing);
+        let a = assess(&meeting, &seats, &current, &sheets, standing, &self.rectification_history()?);
         let submitted = sheets
             .for_seat(code, &viewer_seat(&meeting, viewer))
             .is_some_and(|r| current.answers(&r.application_event, &r.rubric_sha256));
@@ -838,6 +839,7 @@ fn assess(
     current: &Current,
     sheets: &Sheets,
     standing: Option<&DecisionView>,
+    history: &crate::domain::rectification::History,
 ) -> Assessment {
     let app = &current.application;
     // One voice per seat: an expert who changed keys is still one expert.
@@ -863,8 +865,12 @@ fn assess(
         })
         .collect();
     let judged = crate::domain::assess(&meeting.profile, app, Some(meeting.date), &entries);
+    // The loop across meetings adds findings (and lawful outcomes follow them), but never the
+    // suggestion: every machine works that out from the meeting's own events alone.
+    let mut findings = judged.findings;
+    history.judge(&meeting.profile, &meeting.id, meeting.date, app, &mut findings);
     Assessment {
-        findings: judged.findings,
+        findings,
         scored: entries.len(),
         eligible,
         outdated,

@@ -3,7 +3,8 @@
 
 use super::app::App;
 use super::screens::{
-    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, decision, detail, pickers, queue, scoring, sync,
+    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, decision, detail, pickers, queue,
+    rectification::Rectifications, scoring, sync,
 };
 use crate::store::{StoreError, ViewerRole};
 
@@ -92,6 +93,7 @@ impl App {
                     self.message = Some(self.i18n.t("report.not_allowed").to_string());
                 }
             }
+            Effect::OpenRectifications => self.open_rectifications(),
             Effect::SwitchTo { name, passphrase } => self.switch(name, passphrase),
             Effect::Review(signing) => self.stack.push(Box::new(Confirm::new(signing))),
             Effect::Sign(signing) => self.sign(*signing),
@@ -253,6 +255,15 @@ impl App {
         let form =
             ConflictForm::new(id, code.to_string(), view.application.name.clone(), view.basis.clone(), withdraws);
         self.stack.push(Box::new(form));
+    }
+
+    /// 整改跟踪 as of today in the meeting's zone.
+    fn open_rectifications(&mut self) {
+        let today = crate::domain::local_time::meeting_day(self.now());
+        match self.store.rectification_history() {
+            Ok(history) => self.stack.push(Box::new(Rectifications::new(today, history.tracks(today)))),
+            Err(e) => self.say_error(&e),
+        }
     }
 
     fn open_switcher(&mut self) {

@@ -59,6 +59,8 @@ pub struct KeyMap {
     pub rescan: Key,
     pub open_document: Key,
     pub report: Key,
+    /// 整改跟踪: open rectifications and held-back units, across meetings.
+    pub rectification: Key,
 }
 
 impl Default for KeyMap {
@@ -97,6 +99,7 @@ impl Default for KeyMap {
             rescan: Key::plain(KeyCode::Char('r')),
             open_document: Key::plain(KeyCode::Char('o')),
             report: Key::plain(KeyCode::Char('r')),
+            rectification: Key::plain(KeyCode::Char('z')),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod decision;
 pub mod detail;
 pub mod pickers;
 pub mod queue;
+pub mod rectification;
 pub mod scoring;
 pub mod sync;
 
@@ -106,6 +107,8 @@ pub enum Effect {
     OpenSync,
     OpenSwitcher,
     OpenReports,
+    /// 整改跟踪, across meetings.
+    OpenRectifications,
     /// Act as this identity of the home, unlocking it with the passphrase when protected.
     SwitchTo {
         name: String,

@@ -457,6 +457,8 @@ impl Screen for QueueState {
             self.on_current(Effect::StartConflict)
         } else if keys.report.matches(ev) {
             Action::Do(Effect::OpenReports)
+        } else if keys.rectification.matches(ev) {
+            Action::Do(Effect::OpenRectifications)
         } else if keys.switch.matches(ev) {
             Action::Do(Effect::OpenSwitcher)
         } else if keys.sync.matches(ev) {
@@ -494,6 +496,7 @@ impl Screen for QueueState {
                 "keys.progress",
                 "keys.sync",
                 "keys.report",
+                "keys.rectification",
                 "keys.help",
                 "keys.quit",
                 "keys.switch",

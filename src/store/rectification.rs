@@ -1,0 +1,175 @@
+//! What the store holds of the rectification loop (第二十三条), across meetings: the standing
+//! 限期整改 decisions, the acceptance applications that may answer them, and the signed
+//! clearances. The rules over them are in [`crate::domain::rectification`].
+
+use super::{Result, Store, StoreError};
+use crate::domain::rectification::{Attempt, Clearance, History, Order};
+use crate::domain::{Application, Decision, Outcome};
+use crate::ledger::{Body, Envelope, MeetingOpened, Role};
+use chrono::NaiveDate;
+use rusqlite::params;
+use std::collections::HashMap;
+
+/// Meetings read once per history, with what a decision is judged against.
+#[derive(Default)]
+struct Meetings(HashMap<String, Option<MeetingOpened>>);
+
+impl Meetings {
+    fn get(&mut self, store: &Store, id: &str) -> Result<Option<&MeetingOpened>> {
+        if !self.0.contains_key(id) {
+            let m = match store.meeting(id) {
+                Ok(m) => Some(m),
+                Err(StoreError::UnknownMeeting(_)) => None,
+                Err(e) => return Err(e),
+            };
+            self.0.insert(id.to_string(), m);
+        }
+        Ok(self.0.get(id).and_then(Option::as_ref))
+    }
+
+    /// Whether a decision signed by `chair_key` on the registration `application_event`
+    /// under the rubric `rubric_sha256` stands: the seat's chair signed it, on the current
+    /// version of the application and of its rubric.
+    fn stands(
+        &mut self,
+        store: &Store,
+        meeting: &str,
+        chair_key: &str,
+        kind: crate::domain::ApplicationKind,
+        rubric_sha256: &str,
+    ) -> Result<bool> {
+        let Some(m) = self.get(store, meeting)? else { return Ok(false) };
+        let chair = m.seats().into_iter().find(|s| s.holder.role == Role::Chair).is_some_and(|s| s.holds(chair_key));
+        let rubric = m.rubrics.iter().find(|r| r.kind == kind).map(super::append::rubric_sha256);
+        Ok(chair && rubric.as_deref() == Some(rubric_sha256))
+    }
+}
+
+fn corrupt(what: &str) -> impl Fn(serde_json::Error) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("meeting date {text}: {e}")))
+}
+
+impl Store {
+    /// Everything the rectification loop reads, from every meeting here. Cheap when no
+    /// 限期整改 decision stands: one indexed query.
+    pub fn rectification_history(&self) -> Result<History> {
+        let mut meetings = Meetings::default();
+        let orders = self.rectification_orders(&mut meetings)?;
+        if orders.is_empty() {
+            return Ok(History::default());
+        }
+        let codes: Vec<&str> = orders.iter().map(|o| o.code.as_str()).collect();
+        let attempts = self.acceptance_attempts(&codes, &mut meetings)?;
+        let clearances = self.clearances()?;
+        Ok(History { orders, attempts, clearances })
+    }
+
+    fn rectification_orders(&self, meetings: &mut Meetings) -> Result<Vec<Order>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT d.meeting_id, d.code, d.chair_key, d.decision_json, d.event_id, d.rubric_sha256, m.date, a.data_json \
+             FROM decisions d JOIN applications a ON a.meeting_id = d.meeting_id AND a.code = d.code \
+               AND a.event_id = d.application_event \
+             JOIN meetings m ON m.id = d.meeting_id \
+             WHERE d.outcome = 'rectify' ORDER BY d.meeting_id, d.code",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                    (r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?),
+                    (r.get::<_, String>(6)?, r.get::<_, String>(7)?),
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for ((meeting, code, chair), (decision, event, rubric), (day, data)) in rows {
+            let app: Application = serde_json::from_str(&data).map_err(corrupt("application"))?;
+            let decision: Decision = serde_json::from_str(&decision).map_err(corrupt("decision"))?;
+            if !meetings.stands(self, &meeting, &chair, app.kind, &rubric)? {
+                continue;
+            }
+            let Some(deadline) = decision.rectification_deadline else { continue };
+            out.push(Order {
+                decision_event: event,
+                meeting,
+                meeting_date: date(&day)?,
+                code,
+                name: app.name,
+                unit: app.unit,
+                deadline,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The acceptance applications registered under one of `codes`, or naming one as their
+    /// previous code, with the decision standing on each.
+    fn acceptance_attempts(&self, codes: &[&str], meetings: &mut Meetings) -> Result<Vec<Attempt>> {
+        let codes = serde_json::to_string(codes).map_err(corrupt("codes"))?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT a.meeting_id, m.date, a.code, a.data_json, \
+               (SELECT json_group_array(json_array(d.chair_key, d.outcome, d.rubric_sha256)) FROM decisions d \
+                 WHERE d.meeting_id = a.meeting_id AND d.code = a.code AND d.application_event = a.event_id) \
+             FROM applications a JOIN meetings m ON m.id = a.meeting_id \
+             WHERE a.kind = 'acceptance' AND (a.code IN (SELECT value FROM json_each(?1)) \
+               OR json_extract(a.data_json, '$.previous_code') IN (SELECT value FROM json_each(?1)))",
+        )?;
+        let rows = st
+            .query_map(params![codes], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for (meeting, day, code, data, decisions) in rows {
+            let app: Application = serde_json::from_str(&data).map_err(corrupt("application"))?;
+            let decisions: Vec<(String, String, String)> =
+                serde_json::from_str(&decisions).map_err(corrupt("decisions"))?;
+            let mut outcome = None;
+            for (chair, id, rubric) in decisions {
+                if meetings.stands(self, &meeting, &chair, app.kind, &rubric)? {
+                    outcome = Outcome::ALL.into_iter().find(|o| o.id() == id);
+                }
+            }
+            out.push(Attempt {
+                meeting,
+                meeting_date: date(&day)?,
+                code,
+                previous_code: app.previous_code,
+                applied: app.acceptance_applied,
+                outcome,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every applied clearance, with its signer's name where this machine trusts the key.
+    fn clearances(&self) -> Result<Vec<Clearance>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT e.id, e.bytes, (SELECT t.name FROM trust t WHERE t.key = e.author) FROM events e \
+             WHERE e.kind = 'unit_cleared' AND e.status = 'applied' ORDER BY e.time, e.id",
+        )?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Option<String>>(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for (id, bytes, name) in rows {
+            let env: Envelope = serde_json::from_slice(&bytes).map_err(corrupt("clearance"))?;
+            let Body::UnitCleared { unit, clears, reason } = env.body else {
+                return Err(StoreError::Corrupt(format!("event {id} is not a clearance")));
+            };
+            let by = name.unwrap_or_else(|| env.author.chars().take(16).collect());
+            out.push(Clearance { event_id: id, unit, clears, reason, by, at: env.time.to_rfc3339() });
+        }
+        Ok(out)
+    }
+}
