@@ -280,8 +280,8 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
                 ctx.t("否决", "vetoes"),
                 g.veto_count
             );
-            if let Some(s) = v.suggested {
-                say!("{}：{}", ctx.t("建议结论", "Suggested outcome"), ctx.t(s.zh(), s.en()));
+            if let Some(s) = v.suggestion_words() {
+                say!("{}：{}", ctx.t("建议结论", "Suggested outcome"), ctx.t(&s.zh, &s.en));
             }
         }
         (None, false) => say!("{}：—", ctx.t("汇总分", "Aggregate")),

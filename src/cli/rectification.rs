@@ -81,8 +81,8 @@ fn list(ctx: &Ctx, all: bool, as_of: Option<&str>) -> Result<()> {
             (None, _) => "—".to_string(),
             (Some(_), Some(c)) => format!("{} {}", ctx.t("已解除", "cleared by"), c.by),
             (Some(cause), None) => {
-                let w = cause.words(&t.order);
-                ctx.t(&w.zh, &w.en).to_string()
+                let w = cause.short();
+                format!("{}（{}）", ctx.t("是", "yes"), ctx.t(&w.zh, &w.en))
             }
         };
         table.row(vec![

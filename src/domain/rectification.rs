@@ -80,6 +80,15 @@ pub enum Cause {
 }
 
 impl Cause {
+    /// A few words, for a table cell.
+    pub fn short(&self) -> Text {
+        match self {
+            Self::Overdue => Text::new("逾期未重新申请", "deadline passed"),
+            Self::Late { .. } => Text::new("逾期重新申请", "applied late"),
+            Self::FailedAgain { .. } => Text::new("整改后仍未通过", "failed again"),
+        }
+    }
+
     pub fn words(&self, order: &Order) -> Text {
         match self {
             Self::Overdue => Text::new(

@@ -197,6 +197,23 @@ impl ApplicationView {
         )
     }
 
+    /// The suggested outcome as a reader should take it: the outcome the scores give and, when
+    /// a rule from beyond the meeting forbids it (a unit held back, 第二十三条), that it cannot
+    /// be chosen and what can.
+    pub fn suggestion_words(&self) -> Option<crate::domain::Text> {
+        let s = self.suggested?;
+        let (lawful, forbidden) = self.lawful_outcomes();
+        if !forbidden.iter().any(|f| f.outcome == s) {
+            return Some(crate::domain::Text::new(s.zh(), s.en()));
+        }
+        let zh: Vec<&str> = lawful.iter().map(|o| o.zh()).collect();
+        let en: Vec<&str> = lawful.iter().map(|o| o.en()).collect();
+        Some(crate::domain::Text::new(
+            format!("{}（按评分得出；阻断规则不允许，只能选：{}）", s.zh(), zh.join("、")),
+            format!("{} (from the scores; a blocking rule forbids it, choose: {})", s.en(), en.join(", ")),
+        ))
+    }
+
     /// The ids of the score events the aggregate rests on, for a decision's `based_on`.
     pub fn score_event_ids(&self) -> Vec<String> {
         self.experts.iter().filter(|e| e.counts()).filter_map(|e| e.event_id.clone()).collect()

@@ -299,8 +299,8 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
                 g.min,
                 g.max
             ))));
-            if let Some(s) = v.suggested {
-                out.push(Line::from(t.line(format!("  {}：{}", t.t("detail.suggested"), t.pick(s.zh(), s.en())))));
+            if let Some(s) = v.suggestion_words() {
+                out.push(Line::from(t.line(format!("  {}：{}", t.t("detail.suggested"), t.pick(&s.zh, &s.en)))));
             }
         }
         (None, false) => {}
