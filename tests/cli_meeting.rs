@@ -5,7 +5,7 @@
 //! Policy profile gulou-2021: trimmed mean (drop one highest and one lowest) from 5 experts,
 //! plain mean below that; outlier = more than 15 points from the median; approval pass ≥ 80,
 //! revise ≥ 60; change approve ≥ 70, must re-apply at +10% or more (第二十条); acceptance
-//! accept ≥ 80, rectify ≥ 60. Aggregates are in hundredths of a point, rounded half away from 0.
+//! accept ≥ 80, rectify ≥ 60. Aggregates are points to two decimals, rounded half away from 0.
 
 mod common;
 
@@ -176,15 +176,15 @@ fn a_whole_meeting_from_intake_to_decisions() {
     assert_eq!(g["n"], 5);
     assert_eq!(g["method"], "trimmed_mean");
     // drop 90 and 65: (84 + 86.5 + 88) / 3 = 258.5 / 3 = 86.1666… → 86.17
-    assert_eq!(g["value"], 8617);
-    assert_eq!(g["trimmed_mean"], 8617);
+    assert_eq!(g["value"].as_f64(), Some(86.17));
+    assert_eq!(g["trimmed_mean"].as_f64(), Some(86.17));
     // (88 + 90 + 86.5 + 65 + 84) / 5 = 413.5 / 5 = 82.70
-    assert_eq!(g["mean"], 8270);
+    assert_eq!(g["mean"].as_f64(), Some(82.7));
     // middle of five: 86.5
-    assert_eq!(g["median"], 8650);
+    assert_eq!(g["median"].as_f64(), Some(86.5));
     assert_eq!((g["min"].as_f64(), g["max"].as_f64(), g["range"].as_f64()), (Some(65.0), Some(90.0), Some(25.0)));
     // deviations from 82.7: 5.3, 7.3, 3.8, −17.7, 1.3; squares sum to 410.8; /5 = 82.16; √ = 9.064… → 9.06
-    assert_eq!(g["std_dev"], 906);
+    assert_eq!(g["std_dev"].as_f64(), Some(9.06));
     // |65 − 86.5| = 21.5 > 15: 刘洋 is an outlier; |90 − 86.5| = 3.5 is not.
     assert_eq!(g["outliers"], serde_json::json!([desk.key("刘洋")]));
     assert_eq!(g["veto_count"], 0);
@@ -201,10 +201,10 @@ fn a_whole_meeting_from_intake_to_decisions() {
     assert_eq!(g["method"], "plain_mean");
     assert_eq!(g["trimmed_mean"], Value::Null);
     // (78 + 81.5 + 70 + 90) / 4 = 319.5 / 4 = 79.875 → 79.88 (half away from zero)
-    assert_eq!(g["value"], 7988);
-    assert_eq!(g["mean"], 7988);
+    assert_eq!(g["value"].as_f64(), Some(79.88));
+    assert_eq!(g["mean"].as_f64(), Some(79.88));
     // sorted 70, 78, 81.5, 90: (78 + 81.5) / 2 = 79.75
-    assert_eq!(g["median"], 7975);
+    assert_eq!(g["median"].as_f64(), Some(79.75));
     assert_eq!((g["min"].as_f64(), g["max"].as_f64(), g["range"].as_f64()), (Some(70.0), Some(90.0), Some(20.0)));
     // |90 − 79.75| = 10.25 and |70 − 79.75| = 9.75: nobody is more than 15 away.
     assert_eq!(g["outliers"], serde_json::json!([]));
@@ -218,10 +218,10 @@ fn a_whole_meeting_from_intake_to_decisions() {
     assert_eq!(g["n"], 5);
     assert_eq!(g["method"], "trimmed_mean");
     // sorted 79.5, 82, 85, 88, 91; drop 91 and 79.5: (82 + 85 + 88) / 3 = 85.00
-    assert_eq!(g["value"], 8500);
+    assert_eq!(g["value"].as_f64(), Some(85.0));
     // (85 + 82 + 88 + 79.5 + 91) / 5 = 425.5 / 5 = 85.10
-    assert_eq!(g["mean"], 8510);
-    assert_eq!(g["median"], 8500);
+    assert_eq!(g["mean"].as_f64(), Some(85.1));
+    assert_eq!(g["median"].as_f64(), Some(85.0));
     assert_eq!(g["outliers"], serde_json::json!([]));
     // (220 − 200) / 200 = 10.00% ≥ 10% → the change.reapply rule blocks.
     assert_eq!(r["blocks"], 1);
@@ -234,10 +234,10 @@ fn a_whole_meeting_from_intake_to_decisions() {
     assert_eq!(g["n"], 5);
     assert_eq!(g["method"], "trimmed_mean");
     // sorted 68, 70.5, 72, 74, 75; drop 75 and 68: (70.5 + 72 + 74) / 3 = 216.5 / 3 = 72.1666… → 72.17
-    assert_eq!(g["value"], 7217);
+    assert_eq!(g["value"].as_f64(), Some(72.17));
     // (72 + 75 + 68 + 74 + 70.5) / 5 = 359.5 / 5 = 71.90
-    assert_eq!(g["mean"], 7190);
-    assert_eq!(g["median"], 7200);
+    assert_eq!(g["mean"].as_f64(), Some(71.9));
+    assert_eq!(g["median"].as_f64(), Some(72.0));
     assert_eq!((g["min"].as_f64(), g["max"].as_f64(), g["range"].as_f64()), (Some(68.0), Some(75.0), Some(7.0)));
     assert_eq!(g["outliers"], serde_json::json!([]));
     // 72.17 ≥ 70 and (120 → 126 = +5%) below 10% → 同意变更 suggested; the chair departed: 不同意.
@@ -251,10 +251,10 @@ fn a_whole_meeting_from_intake_to_decisions() {
     assert_eq!(g["n"], 5);
     assert_eq!(g["method"], "trimmed_mean");
     // sorted 72, 74.5, 76, 78, 80; drop 80 and 72: (74.5 + 76 + 78) / 3 = 228.5 / 3 = 76.1666… → 76.17
-    assert_eq!(g["value"], 7617);
+    assert_eq!(g["value"].as_f64(), Some(76.17));
     // (76 + 74.5 + 78 + 72 + 80) / 5 = 380.5 / 5 = 76.10
-    assert_eq!(g["mean"], 7610);
-    assert_eq!(g["median"], 7600);
+    assert_eq!(g["mean"].as_f64(), Some(76.1));
+    assert_eq!(g["median"].as_f64(), Some(76.0));
     assert_eq!(g["min"].as_f64(), Some(72.0));
     assert_eq!(g["outliers"], serde_json::json!([]));
     // trial 2026-04-01 → 2026-07-01 is the full three months, so nothing blocks; 60 ≤ 76.17 < 80 → 限期整改.

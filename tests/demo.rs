@@ -43,7 +43,7 @@ fn the_demo_meeting_covers_every_rule() {
         let app = &v["application"];
         // Just under the edges: 999,999.99 yuan; 9.99% over; exactly three months; the window's last day.
         match code {
-            "GL-LX-2027-002" => assert_eq!(app["requested_total"], 99_999_999),
+            "GL-LX-2027-002" => assert_eq!(app["requested_total_yuan"], "999999.99"),
             "GL-BG-2026-011" | "GL-YS-2025-021" | "GL-YS-2025-024" => {
                 let rules: Vec<&str> =
                     v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();

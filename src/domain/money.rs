@@ -118,6 +118,14 @@ impl Money {
     }
 
     /// The amount in yuan with thousands separators: `3,568,000.00`.
+    /// The amount in yuan as a plain decimal string, two places, no grouping: `2199800.00`.
+    /// What JSON views give, so that a script never mistakes fen for yuan.
+    pub fn decimal_yuan(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        format!("{sign}{}.{:02}", abs / FEN_PER_YUAN as u64, abs % FEN_PER_YUAN as u64)
+    }
+
     pub fn yuan(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();

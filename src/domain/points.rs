@@ -185,9 +185,27 @@ impl<'de> Deserialize<'de> for Points {
 }
 
 /// Hundredths of a point: the unit of means and medians, so that a shown `82.35` is the value compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+/// In JSON it is a number of points with at most two decimals (`82.35`), the unit of every
+/// other score there, never a bare count of hundredths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Centi(pub i64);
+
+impl Serialize for Centi {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Every i64 / 100 that a score can be prints back as its two decimals (shortest form).
+        s.serialize_f64(self.0 as f64 / 100.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Centi {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let points = f64::deserialize(d)?;
+        if !points.is_finite() || points.abs() > 1e12 {
+            return Err(serde::de::Error::custom(format!("{points} is not a score")));
+        }
+        Ok(Centi((points * 100.0).round() as i64))
+    }
+}
 
 impl Centi {
     /// `num / den` hundredths, rounded half away from zero.
@@ -292,5 +310,13 @@ mod tests {
         assert_eq!(Centi::ratio(1, 2), Centi(1));
         assert_eq!(Centi::ratio(-1, 2), Centi(-1));
         assert_eq!(Centi(8235).to_string(), "82.35");
+    }
+
+    #[test]
+    fn hundredths_read_as_points_in_json() {
+        for (c, text) in [(8617, "86.17"), (8650, "86.5"), (8500, "85.0"), (7, "0.07"), (-1250, "-12.5")] {
+            assert_eq!(serde_json::to_string(&Centi(c)).unwrap(), text);
+            assert_eq!(serde_json::from_str::<Centi>(text).unwrap(), Centi(c));
+        }
     }
 }

@@ -89,6 +89,29 @@ impl Status {
     }
 }
 
+/// Money in a view's JSON: a decimal string of yuan (`"2199800.00"`), under a key that says so.
+fn yuan_opt<S: serde::Serializer>(m: &Option<Money>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match m {
+        Some(m) => s.serialize_str(&m.decimal_yuan()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The amounts of an application as a view shows them in JSON: `approved_total` (fen, as
+/// signed) becomes `approved_total_yuan` (a decimal string), and so for every amount.
+fn application_json<S: serde::Serializer>(a: &Application, s: S) -> std::result::Result<S::Ok, S::Error> {
+    let mut v = serde_json::to_value(a).map_err(serde::ser::Error::custom)?;
+    if let Some(o) = v.as_object_mut() {
+        for key in ["approved_total", "requested_total", "original_total"] {
+            if let Some(fen) = o.remove(key) {
+                let yuan = fen.as_i64().map(|f| serde_json::Value::String(Money::from_fen(f).decimal_yuan()));
+                o.insert(format!("{key}_yuan"), yuan.unwrap_or(serde_json::Value::Null));
+            }
+        }
+    }
+    serde::Serialize::serialize(&v, s)
+}
+
 /// One line of the project queue (项目队列).
 #[derive(Clone, Debug, Serialize)]
 pub struct QueueRow {
@@ -96,7 +119,11 @@ pub struct QueueRow {
     pub name: String,
     pub unit: String,
     pub kind: ApplicationKind,
+    /// 申报总投资, as a decimal string of yuan.
+    #[serde(rename = "requested_total_yuan", serialize_with = "yuan_opt")]
     pub requested_total: Option<Money>,
+    /// 批复总投资, as a decimal string of yuan.
+    #[serde(rename = "approved_total_yuan", serialize_with = "yuan_opt")]
     pub approved_total: Option<Money>,
     pub blocks: usize,
     pub warns: usize,
@@ -174,6 +201,9 @@ pub struct ApplicationView {
     /// The versions on screen, which a sheet, conflict or decision signed from this view answers.
     pub basis: crate::ledger::Basis,
     pub viewer: ViewerRole,
+    /// The registration as signed, but with its amounts as decimal strings of yuan under
+    /// `*_yuan` keys (the signed form counts fen).
+    #[serde(serialize_with = "application_json")]
     pub application: Application,
     pub findings: Vec<Finding>,
     pub experts: Vec<ExpertLine>,
