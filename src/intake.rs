@@ -29,7 +29,7 @@ pub use amount::{HeaderUnit, PLAUSIBLE_MAX, PLAUSIBLE_MIN, Unit};
 pub use documents::{Attached, IntakeFolder};
 pub use workbook::WorkbookError;
 
-use crate::domain::application::{self, FundingSource, ProfileFacts, ProjectType, TextField};
+use crate::domain::application::{self, FundingSource, MaintenanceFacts, ProfileFacts, ProjectType, TextField};
 use crate::domain::{Application, ApplicationKind, Nature, PlanClass, ProtectionLevel};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -81,6 +81,9 @@ pub enum Field {
     ReviewStage,
     DesignUnit,
     DeveloperUnit,
+    AcceptedOn,
+    SelfEvaluation,
+    ServiceReport,
 }
 
 /// Every column: the field, its Chinese and English headers, and other names it is known by.
@@ -112,6 +115,10 @@ pub const COLUMNS: &[(Field, &str, &str, &[&str])] = &[
     (Field::DeveloperUnit, "开发单位", "developer_unit", &["实施单位"]),
     // Optional columns go last, so that the template's earlier columns keep their places.
     (Field::OriginalTotal, "最初批复总投资", "original_total", &["首次批复总投资", "原批复总投资"]),
+    // O&M applications (运维) only.
+    (Field::AcceptedOn, "验收通过日期", "accepted_on", &["通过验收日期", "竣工验收日期"]),
+    (Field::SelfEvaluation, "绩效自评价报告", "self_evaluation", &["绩效自评价", "自评价报告"]),
+    (Field::ServiceReport, "年度运维服务报告", "service_report", &["运维服务情况报表", "年度运维服务情况报表"]),
 ];
 
 const REQUIRED: &[Field] = &[Field::Code, Field::Name, Field::Unit, Field::Kind];
@@ -740,8 +747,8 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     if kind.is_none() {
         fail(
             Field::Kind,
-            format!("申报类型“{kind_text}”无效，应为 立项、变更 或 验收"),
-            format!("kind “{kind_text}” is not approval, change or acceptance"),
+            format!("申报类型“{kind_text}”无效，应为 立项、变更、验收 或 运维"),
+            format!("kind “{kind_text}” is not approval, change, acceptance or maintenance (运维)"),
         );
     }
     let nature_text = text(Field::Nature);
@@ -784,6 +791,8 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     let joint_submission = flag(Field::JointSubmission);
     let supervision_firm = flag(Field::SupervisionFirm);
     let data_sharing_section = flag(Field::DataSharing);
+    let self_evaluation = flag(Field::SelfEvaluation);
+    let service_report = flag(Field::ServiceReport);
     let plan_text = text(Field::PlanClass);
     let plan_class = match plan_text.as_str() {
         "" | "无" | "否" | "未列入" | "none" | "-" => None,
@@ -828,6 +837,7 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     let trial_end = date(Field::TrialEnd);
     let acceptance_applied = date(Field::AcceptanceApplied);
     let received_on = date(Field::ReceivedOn);
+    let accepted_on = date(Field::AcceptedOn);
     let funding_text = text(Field::FundingSource);
     let funding_source = if funding_text.is_empty() {
         None
@@ -894,6 +904,7 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
         documents: vec![],
         facts,
         original_total,
+        maintenance: MaintenanceFacts { accepted_on, self_evaluation, service_report },
     };
     if errors.is_empty()
         && let Err(e) = application.validate()

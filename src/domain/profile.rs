@@ -54,6 +54,11 @@ pub enum RuleKind {
     SeparateDesignDevelopment,
     /// 限额标准: from an amount up, a further review procedure applies (宿迁, 安徽).
     ReviewLimit,
+    /// 未经验收不得投入正式运行 (鼓楼 第二十三条): an O&M application's system must have
+    /// passed acceptance.
+    OperationAcceptance,
+    /// 存量项目每年提交运维服务情况报表 (宿迁政策解读 二（八）).
+    MaintenanceReport,
 }
 
 impl RuleKind {
@@ -70,7 +75,7 @@ impl RuleKind {
         Self::JointSubmission,
     ];
 
-    pub const ALL: [RuleKind; 14] = [
+    pub const ALL: [RuleKind; 16] = [
         Self::ScopeFloor,
         Self::FundingScope,
         Self::Supervision,
@@ -85,6 +90,8 @@ impl RuleKind {
         Self::ReviewStage,
         Self::SeparateDesignDevelopment,
         Self::ReviewLimit,
+        Self::OperationAcceptance,
+        Self::MaintenanceReport,
     ];
 
     /// The key of the kind in a profile file.
@@ -104,6 +111,8 @@ impl RuleKind {
             Self::ReviewStage => "review_stage",
             Self::SeparateDesignDevelopment => "separate_design_development",
             Self::ReviewLimit => "review_limit",
+            Self::OperationAcceptance => "operation_acceptance",
+            Self::MaintenanceReport => "maintenance_report",
         }
     }
 
@@ -123,6 +132,8 @@ impl RuleKind {
             Self::ReviewStage => "审核环节",
             Self::SeparateDesignDevelopment => "设计与开发分开",
             Self::ReviewLimit => "限额标准",
+            Self::OperationAcceptance => "未经验收不得投入正式运行",
+            Self::MaintenanceReport => "年度运维服务情况报表",
         }
     }
 
@@ -142,6 +153,8 @@ impl RuleKind {
             Self::ReviewStage => "review stage",
             Self::SeparateDesignDevelopment => "design and development by separate parties",
             Self::ReviewLimit => "review limit",
+            Self::OperationAcceptance => "no operation before acceptance",
+            Self::MaintenanceReport => "annual O&M service report",
         }
     }
 
@@ -149,10 +162,15 @@ impl RuleKind {
     pub fn concerns(self, kind: ApplicationKind) -> bool {
         use ApplicationKind as K;
         match self {
-            Self::ScopeFloor | Self::FundingScope | Self::Supervision | Self::JointSubmission => true,
+            Self::ScopeFloor | Self::FundingScope | Self::JointSubmission => true,
+            // 监理 is engaged for construction (第十九条), not for a year's O&M.
+            Self::Supervision => kind != K::Maintenance,
             Self::Change => kind == K::Change,
             Self::TrialOperation | Self::AcceptanceWindow => kind == K::Acceptance,
-            Self::AnnualPlan | Self::SeparateDesignDevelopment => kind != K::Acceptance,
+            // 第八条 collects O&M plans with construction plans.
+            Self::AnnualPlan => kind != K::Acceptance,
+            Self::SeparateDesignDevelopment => matches!(kind, K::Approval | K::Change),
+            Self::OperationAcceptance | Self::MaintenanceReport => kind == K::Maintenance,
             Self::DataSharing
             | Self::MeetingDeadline
             | Self::ApprovalTimeLimit
@@ -351,6 +369,8 @@ pub enum Rule {
     ReviewStage(StageRule),
     SeparateDesignDevelopment(FlagRule),
     ReviewLimit(AmountRule),
+    OperationAcceptance(FlagRule),
+    MaintenanceReport(FlagRule),
 }
 
 /// What every rule carries whatever its kind: its citation and whether it is on.
@@ -379,6 +399,8 @@ impl Rule {
             Self::ReviewStage(_) => RuleKind::ReviewStage,
             Self::SeparateDesignDevelopment(_) => RuleKind::SeparateDesignDevelopment,
             Self::ReviewLimit(_) => RuleKind::ReviewLimit,
+            Self::OperationAcceptance(_) => RuleKind::OperationAcceptance,
+            Self::MaintenanceReport(_) => RuleKind::MaintenanceReport,
         }
     }
 
@@ -395,7 +417,9 @@ impl Rule {
             Self::DataSharing(r)
             | Self::AnnualPlan(r)
             | Self::JointSubmission(r)
-            | Self::SeparateDesignDevelopment(r) => c2(&r.article, &r.quote, r.enabled, false),
+            | Self::SeparateDesignDevelopment(r)
+            | Self::OperationAcceptance(r)
+            | Self::MaintenanceReport(r) => c2(&r.article, &r.quote, r.enabled, false),
             Self::MeetingDeadline(r) | Self::ApprovalTimeLimit(r) => c2(&r.article, &r.quote, r.enabled, r.not_stated),
             Self::ReviewStage(r) => c2(&r.article, &r.quote, r.enabled, false),
         }
@@ -511,6 +535,17 @@ impl Rule {
                 ),
                 None => not_stated_words(),
             },
+            Self::OperationAcceptance(r) => (
+                format!("运维申报的系统须已通过验收，未经验收不得投入正式运行（{}）", sev(r.severity).0),
+                format!(
+                    "an O&M application's system must have passed acceptance: none runs before it ({})",
+                    sev(r.severity).1
+                ),
+            ),
+            Self::MaintenanceReport(r) => (
+                format!("已建成的存量项目每年提交运维服务情况报表（{}）", sev(r.severity).0),
+                format!("a system in operation files an O&M service report every year ({})", sev(r.severity).1),
+            ),
         }
     }
 }
@@ -593,6 +628,8 @@ impl Rules {
     getter!(review_stage, ReviewStage, StageRule);
     getter!(separate_design_development, SeparateDesignDevelopment, FlagRule);
     getter!(review_limit, ReviewLimit, AmountRule);
+    getter!(operation_acceptance, OperationAcceptance, FlagRule);
+    getter!(maintenance_report, MaintenanceReport, FlagRule);
 }
 
 impl Serialize for Rules {
@@ -609,7 +646,9 @@ impl Serialize for Rules {
                 Rule::DataSharing(r)
                 | Rule::AnnualPlan(r)
                 | Rule::JointSubmission(r)
-                | Rule::SeparateDesignDevelopment(r) => map.serialize_entry(key, r)?,
+                | Rule::SeparateDesignDevelopment(r)
+                | Rule::OperationAcceptance(r)
+                | Rule::MaintenanceReport(r) => map.serialize_entry(key, r)?,
                 Rule::MeetingDeadline(r) | Rule::ApprovalTimeLimit(r) => map.serialize_entry(key, r)?,
                 Rule::ReviewStage(r) => map.serialize_entry(key, r)?,
             }
@@ -653,6 +692,10 @@ impl<'de> Deserialize<'de> for Rules {
                             map.next_value::<Option<_>>()?.map(Rule::SeparateDesignDevelopment)
                         }
                         RuleKind::ReviewLimit => map.next_value::<Option<_>>()?.map(Rule::ReviewLimit),
+                        RuleKind::OperationAcceptance => {
+                            map.next_value::<Option<_>>()?.map(Rule::OperationAcceptance)
+                        }
+                        RuleKind::MaintenanceReport => map.next_value::<Option<_>>()?.map(Rule::MaintenanceReport),
                     };
                     rules.extend(rule);
                 }
@@ -913,7 +956,10 @@ fn same_party(a: &str, b: &str) -> bool {
 
 fn funding_scope(rule: &FundingScopeRule, app: &Application, push: &mut Push<'_>) {
     let facts = &app.facts;
-    if let Some(t) = facts.project_type
+    // An O&M application is an O&M project unless intake says otherwise.
+    let project_type =
+        facts.project_type.or((app.kind == ApplicationKind::Maintenance).then_some(ProjectType::OperationMaintenance));
+    if let Some(t) = project_type
         && rule.excluded_types.contains(&t)
     {
         push(
@@ -1088,7 +1134,7 @@ mod tests {
         let p = gulou();
         assert!(problems(&p, false).is_empty());
         let all = problems(&p, true);
-        assert_eq!(all.len(), 7, "{all:?}");
+        assert_eq!(all.len(), 8, "{all:?}");
         assert!(all[0].to_string().contains("quote"), "{}", all[0]);
     }
 

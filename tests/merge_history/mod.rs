@@ -159,6 +159,7 @@ pub fn application(code: &str, name: &str, kind: ApplicationKind) -> Application
         documents: vec![],
         facts: Default::default(),
         original_total: None,
+        maintenance: Default::default(),
     }
 }
 
