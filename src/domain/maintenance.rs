@@ -11,10 +11,35 @@
 //! - 宿迁政策解读 二（八）: 已完成建设的存量信息化项目每年提交运维服务情况报表 (rule
 //!   `maintenance_report`).
 
-use super::application::Application;
+use super::application::{Application, ApplicationKind};
 use super::policy::{PRACTICE, Profile, Severity};
 use super::profile::Push;
+use super::text::Text;
 use chrono::{Months, NaiveDate};
+
+/// An O&M application's own facts on one line, in both languages, for `show`, the detail
+/// screen and the reports; None for other kinds.
+pub fn facts_line(app: &Application) -> Option<Text> {
+    if app.kind != ApplicationKind::Maintenance {
+        return None;
+    }
+    let m = &app.maintenance;
+    let date = m.accepted_on.map_or_else(|| "—".to_string(), |d| d.to_string());
+    let zh = |b: bool| if b { "已报送" } else { "未报送" };
+    let en = |b: bool| if b { "on file" } else { "not on file" };
+    Some(Text::new(
+        format!(
+            "验收通过日期：{date}；绩效自评价报告：{}；年度运维服务报告：{}",
+            zh(m.self_evaluation),
+            zh(m.service_report)
+        ),
+        format!(
+            "accepted on: {date}; performance self-evaluation: {}; annual O&M service report: {}",
+            en(m.self_evaluation),
+            en(m.service_report)
+        ),
+    ))
+}
 
 /// The article of a check no text gives.
 pub fn practice_article() -> String {
@@ -173,6 +198,16 @@ mod tests {
         assert_eq!(rules(&p, &a), ["maintenance.no_service_report"]);
         a.maintenance.service_report = true;
         assert!(rules(&p, &a).is_empty());
+    }
+
+    #[test]
+    fn the_facts_line_names_each_fact_in_both_languages() {
+        let mut a = accepted("2025-06-30");
+        a.maintenance.service_report = true;
+        let t = super::facts_line(&a).unwrap();
+        assert_eq!(t.zh, "验收通过日期：2025-06-30；绩效自评价报告：未报送；年度运维服务报告：已报送");
+        assert!(t.en.contains("accepted on: 2025-06-30") && t.en.contains("report: on file"), "{}", t.en);
+        assert!(super::facts_line(&crate::domain::application::fixtures::approval("GL-1", Money::from_yuan(1))).is_none());
     }
 
     #[test]

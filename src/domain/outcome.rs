@@ -320,6 +320,10 @@ pub enum DecisionError {
     #[error("只有立项申报才有 A/B/C 分类 / only an approval application takes an A/B/C class")]
     ClassNotApproval,
     #[error(
+        "核减后同意须在附加条件中写明核定的运维费用和核减理由（--conditions） / approving with the budget cut needs the approved O&M amount and why it was cut in the conditions (--conditions)"
+    )]
+    ReducedWithoutConditions,
+    #[error(
         "结论“{chosen}”与建议结论“{suggested}”不同，须说明理由（--override-reason） / the outcome differs from the suggested “{suggested_en}”: give a reason (--override-reason)"
     )]
     OverrideWithoutReason { chosen: &'static str, suggested: &'static str, suggested_en: &'static str },
@@ -378,6 +382,9 @@ impl Decision {
         }
         if self.plan_class.is_some() && kind != ApplicationKind::Approval {
             return Err(DecisionError::ClassNotApproval);
+        }
+        if self.outcome == Outcome::MaintenanceReduced && self.conditions.trim().is_empty() {
+            return Err(DecisionError::ReducedWithoutConditions);
         }
         let has_reason = self.override_reason.as_deref().is_some_and(|r| !r.trim().is_empty());
         if self.outcome != self.suggested && !has_reason {
@@ -544,5 +551,14 @@ mod tests {
         assert_eq!(Outcome::parse("修改后通过", ApplicationKind::Approval), Some(Outcome::PassAfterRevision));
         assert_eq!(Outcome::parse("不通过", ApplicationKind::Acceptance), Some(Outcome::AcceptanceFailed));
         assert_eq!(Outcome::parse("pass", ApplicationKind::Change), None);
+        let m = ApplicationKind::Maintenance;
+        let mut d = decision(Outcome::MaintenanceReduced, Outcome::MaintenanceReduced);
+        assert_eq!(d.validate(m, day), Err(DecisionError::ReducedWithoutConditions));
+        d.conditions = "核定运维费用 42.00 万元（核减 6.00 万元：驻场人员按 2 人计）".into();
+        assert_eq!(d.validate(m, day), Ok(()));
+        assert!(matches!(
+            decision(Outcome::MaintenanceApproved, Outcome::MaintenanceApproved).validate(k, day),
+            Err(DecisionError::WrongKind { .. })
+        ));
     }
 }
