@@ -1252,6 +1252,31 @@ mod tests {
     }
 
     #[test]
+    fn o_and_m_rows_carry_their_own_columns_and_others_may_not() {
+        let head = "项目编码,项目名称,建设单位,申报类型,申报总投资（万元）,验收通过日期 accepted_on,绩效自评价报告,年度运维服务情况报表\n";
+        let rows = read_csv(format!("{head}YW-1,政务云运维,数据局,运维,58,2025年6月30日,是,否\n").as_bytes()).unwrap();
+        let a = &rows[0].application;
+        assert_eq!(a.kind, ApplicationKind::Maintenance);
+        assert_eq!(a.requested_total, Some(crate::domain::Money::from_yuan(580_000)));
+        assert_eq!(a.maintenance.accepted_on, NaiveDate::from_ymd_opt(2025, 6, 30));
+        assert!(a.maintenance.self_evaluation && !a.maintenance.service_report);
+        // The O&M columns on another kind are refused with what to do.
+        let e = read_csv(format!("{head}LX-1,平台,数据局,立项,58,2025-06-30,,\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.contains("只适用于运维申报") && e[0].message.contains("maintenance"), "{:?}", e[0]);
+        // An O&M row without its budget says which.
+        let e = read_csv(format!("{head}YW-2,政务云运维,数据局,运维,,,,\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.contains("运维费用"), "{:?}", e[0]);
+        let e = read_csv(format!("{head}YW-3,政务云运维,数据局,维保,58,,,\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.contains("运维") && e[0].message.contains("maintenance"), "{:?}", e[0]);
+    }
+
+    #[test]
+    fn the_o_and_m_columns_come_after_every_other() {
+        let last: Vec<Field> = COLUMNS.iter().rev().take(3).map(|c| c.0).rev().collect();
+        assert_eq!(last, [Field::AcceptedOn, Field::SelfEvaluation, Field::ServiceReport]);
+    }
+
+    #[test]
     fn dates_and_flags_in_common_forms() {
         assert_eq!(parse_date("2026年3月31日"), NaiveDate::from_ymd_opt(2026, 3, 31));
         assert_eq!(parse_date("2026-02-30"), None);
