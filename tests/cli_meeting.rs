@@ -329,7 +329,10 @@ fn an_o_and_m_application_from_intake_to_report() {
 
     let show = desk.json(&["--as", CHAIR, "show", "GL-YW-2027-041"]);
     assert_eq!(show["application"]["kind"], "maintenance");
-    assert_eq!(show["application"]["maintenance"], serde_json::json!({"accepted_on": "2025-06-30", "service_report": true}));
+    assert_eq!(
+        show["application"]["maintenance"],
+        serde_json::json!({"accepted_on": "2025-06-30", "service_report": true})
+    );
     let rules: Vec<&str> = show["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["evaluation.due"], "2026-12-08 lies inside 2026-06-30 … 2027-06-30");
     let text = desk.ok_as(CHAIR, &["show", "GL-YW-2027-041"]);
@@ -344,7 +347,10 @@ fn an_o_and_m_application_from_intake_to_report() {
         ("陈静", ["11", "14", "16", "13", "7", "7"]), // 11+14+16+13+7+7 = 68
     ];
     for (expert, points) in sheets {
-        desk.ok_as(expert, &["score", "GL-YW-2027-041", "--points", &maintenance(points), "--opinion", "运维内容基本合理"]);
+        desk.ok_as(
+            expert,
+            &["score", "GL-YW-2027-041", "--points", &maintenance(points), "--opinion", "运维内容基本合理"],
+        );
         let all85 = maintenance(["14", "17", "21", "17", "8", "8"]); // 14+17+21+17+8+8 = 85
         desk.ok_as(expert, &["score", "GL-YW-2027-042", "--points", &all85, "--opinion", "须补充验收材料"]);
     }
@@ -366,10 +372,26 @@ fn an_o_and_m_application_from_intake_to_report() {
     assert_mentions(&line, &["核减后同意", "--conditions"]);
     desk.ok_as(
         CHAIR,
-        &["decide", "GL-YW-2027-041", "--conditions", "核定运维费用 52.00 万元（核减驻场人员 1 名，6.00 万元）", "--opinion", "核减后同意"],
+        &[
+            "decide",
+            "GL-YW-2027-041",
+            "--conditions",
+            "核定运维费用 52.00 万元（核减驻场人员 1 名，6.00 万元）",
+            "--opinion",
+            "核减后同意",
+        ],
     );
     // The system never passed acceptance: 同意 is not open, whatever the score.
-    let line = desk.refused(&["--as", CHAIR, "decide", "GL-YW-2027-042", "--outcome", "同意", "--override-reason", "专家一致认可"]);
+    let line = desk.refused(&[
+        "--as",
+        CHAIR,
+        "decide",
+        "GL-YW-2027-042",
+        "--outcome",
+        "同意",
+        "--override-reason",
+        "专家一致认可",
+    ]);
     assert_mentions(&line, &["第二十三条", "maintenance_rejected"]);
     desk.ok_as(CHAIR, &["decide", "GL-YW-2027-042", "--opinion", "系统尚未通过竣工验收，不安排运维费用"]);
 
@@ -381,7 +403,10 @@ fn an_o_and_m_application_from_intake_to_report() {
     let md = desk.file("运维.md");
     desk.ok_as(CHAIR, &["report", "--format", "md", "--out", md.to_str().unwrap()]);
     let text = std::fs::read_to_string(&md).unwrap();
-    assert_mentions(&text, &["验收通过日期：2025-06-30", "核减后同意", "核定运维费用 52.00 万元", "不同意", "第二十三条"]);
+    assert_mentions(
+        &text,
+        &["验收通过日期：2025-06-30", "核减后同意", "核定运维费用 52.00 万元", "不同意", "第二十三条"],
+    );
     let summary = desk.file("summary.csv");
     desk.ok_as(CHAIR, &["report", "--format", "csv", "--table", "summary", "--out", summary.to_str().unwrap()]);
     let text = std::fs::read_to_string(&summary).unwrap();

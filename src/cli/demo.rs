@@ -84,7 +84,10 @@ pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
     );
     say!(
         "  reviewdesk --home {h} --as 王建国 show GL-YW-2027-031     # {}",
-        ctx.t("运维：验收后 24 个月未见绩效自评价（第二十四条）", "O&M: no self-evaluation 24 months after acceptance (Art. 24)")
+        ctx.t(
+            "运维：验收后 24 个月未见绩效自评价（第二十四条）",
+            "O&M: no self-evaluation 24 months after acceptance (Art. 24)"
+        )
     );
     say!("  reviewdesk --home {h} --as 王建国 decide GL-LX-2027-001 --partial");
     say!("  reviewdesk --home {h} log");

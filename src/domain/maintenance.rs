@@ -95,7 +95,9 @@ fn self_evaluation(profile: &Profile, app: &Application, meeting: Option<NaiveDa
         push(
             "evaluation.due",
             Severity::Informs,
-            format!("系统 {accepted} 通过验收，应在 {from} 至 {to}（验收后 {a}–{b} 个月）开展绩效自评价并报送，尚未报送"),
+            format!(
+                "系统 {accepted} 通过验收，应在 {from} 至 {to}（验收后 {a}–{b} 个月）开展绩效自评价并报送，尚未报送"
+            ),
             format!(
                 "accepted {accepted}: the performance self-evaluation is due from {from} to {to} ({a}–{b} months after acceptance) and is not yet on file"
             ),
@@ -207,7 +209,9 @@ mod tests {
         let t = super::facts_line(&a).unwrap();
         assert_eq!(t.zh, "验收通过日期：2025-06-30；绩效自评价报告：未报送；年度运维服务报告：已报送");
         assert!(t.en.contains("accepted on: 2025-06-30") && t.en.contains("report: on file"), "{}", t.en);
-        assert!(super::facts_line(&crate::domain::application::fixtures::approval("GL-1", Money::from_yuan(1))).is_none());
+        assert!(
+            super::facts_line(&crate::domain::application::fixtures::approval("GL-1", Money::from_yuan(1))).is_none()
+        );
     }
 
     #[test]

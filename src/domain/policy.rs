@@ -143,7 +143,11 @@ pub const PRACTICE: &str = "评审通行做法（非法规条文）";
 impl Default for MaintenanceThresholds {
     /// 80 and up 同意, 60 and up 核减后同意: the practice the approval thresholds follow.
     fn default() -> Self {
-        Self { approve: Points::whole(80), reduce: Points::whole(60), article: format!("{PRACTICE}：80分及以上同意，60分及以上核减后同意，其余不同意") }
+        Self {
+            approve: Points::whole(80),
+            reduce: Points::whole(60),
+            article: format!("{PRACTICE}：80分及以上同意，60分及以上核减后同意，其余不同意"),
+        }
     }
 }
 

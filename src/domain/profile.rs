@@ -692,9 +692,7 @@ impl<'de> Deserialize<'de> for Rules {
                             map.next_value::<Option<_>>()?.map(Rule::SeparateDesignDevelopment)
                         }
                         RuleKind::ReviewLimit => map.next_value::<Option<_>>()?.map(Rule::ReviewLimit),
-                        RuleKind::OperationAcceptance => {
-                            map.next_value::<Option<_>>()?.map(Rule::OperationAcceptance)
-                        }
+                        RuleKind::OperationAcceptance => map.next_value::<Option<_>>()?.map(Rule::OperationAcceptance),
                         RuleKind::MaintenanceReport => map.next_value::<Option<_>>()?.map(Rule::MaintenanceReport),
                     };
                     rules.extend(rule);

@@ -29,7 +29,11 @@ pub fn widen(conn: &mut Connection) -> Result<()> {
         .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'applications'", [], |r| r.get(0))
         .ok();
     let Some(sql) = sql.filter(|s| s.contains(OLD_CHECK)) else { return Ok(()) };
-    let create = sql.replacen(OLD_CHECK, &check(), 1).replacen("CREATE TABLE applications", "CREATE TABLE applications_kinds", 1);
+    let create = sql.replacen(OLD_CHECK, &check(), 1).replacen(
+        "CREATE TABLE applications",
+        "CREATE TABLE applications_kinds",
+        1,
+    );
     // Foreign keys are switched off around the rebuild, as SQLite's ALTER TABLE page asks, so
     // that dropping the old table does not cascade to the score sheets and decisions.
     conn.execute_batch("PRAGMA foreign_keys = OFF;")?;
@@ -61,9 +65,8 @@ mod tests {
         conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
         crate::store::schema::migrations().to_latest(&mut conn).unwrap();
         widen(&mut conn).unwrap();
-        let sql: String = conn
-            .query_row("SELECT sql FROM sqlite_master WHERE name = 'applications'", [], |r| r.get(0))
-            .unwrap();
+        let sql: String =
+            conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'applications'", [], |r| r.get(0)).unwrap();
         assert!(sql.contains("'maintenance'") && !sql.contains(OLD_CHECK), "{sql}");
         widen(&mut conn).unwrap();
         let fk: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
