@@ -358,6 +358,30 @@ fn the_chair_cannot_open_a_score_sheet() {
 }
 
 #[test]
+fn the_decision_panel_offers_the_o_and_m_outcomes_and_asks_the_approved_amount() {
+    use reviewdesk::domain::Outcome;
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "王建国");
+    select(&mut a, "GL-YW-2027-032"); // 74, 70, 72, 76: plain mean 73.00 → 核减后同意
+    press(&mut a, KeyCode::Char('d'));
+    let d = a.screen::<DecisionState>().unwrap();
+    assert_eq!(d.outcomes, [Outcome::MaintenanceApproved, Outcome::MaintenanceReduced, Outcome::MaintenanceRejected]);
+    assert_eq!(d.outcome(), Some(Outcome::MaintenanceReduced));
+    assert!(!d.fields().contains(&reviewdesk::tui::screens::decision::Field::Class), "A/B/C is for approvals");
+    assert!(draw(&mut a, 120, 40).contains("核减后同意"));
+    // Acknowledge 赵敏's missing sheet, then sign without conditions: the amount is asked for.
+    let fields = a.screen::<DecisionState>().unwrap().fields();
+    for _ in 1..fields.len() {
+        press(&mut a, KeyCode::Down);
+    }
+    press(&mut a, KeyCode::Char(' '));
+    ctrl(&mut a, 's');
+    let error = a.screen::<DecisionState>().unwrap().error.clone().unwrap_or_default();
+    assert!(error.contains("核减后同意须在附加条件中写明核定的运维费用"), "{error}");
+    assert_eq!(a.top(), "decision");
+}
+
+#[test]
 fn the_chair_overrides_the_suggestion_with_a_reason_and_signs() {
     let dir = fresh_demo();
     let mut a = app_in(dir.path(), "王建国");
