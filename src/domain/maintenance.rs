@@ -215,6 +215,30 @@ mod tests {
     }
 
     #[test]
+    fn luohu_leaves_day_to_day_o_and_m_out_of_its_scope() {
+        use crate::domain::application::{FundingSource, ProjectType};
+        use crate::domain::profile::FundingScopeRule;
+        let mut p = gulou();
+        p.rules = crate::domain::profile::Rules::default();
+        p.evaluation = None;
+        p.rules.set(Rule::FundingScope(FundingScopeRule {
+            department_budget_floor: Money::from_yuan(500_000),
+            always_in_scope: vec![FundingSource::GovernmentInvestment],
+            excluded_types: vec![ProjectType::OperationMaintenance, ProjectType::EquipmentPurchase],
+            severity: Severity::Informs,
+            article: "罗湖政策解读 三（一）".into(),
+            quote: String::new(),
+            enabled: true,
+        }));
+        // No 项目类型 given: an O&M application is an O&M project.
+        let a = accepted("2026-06-30");
+        let f = p.evaluate_at(&a, Some(d("2026-11-20")));
+        let ids: Vec<&str> = f.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(ids, ["scope.excluded_type"]);
+        assert!(f[0].message.zh.contains("日常运行维护"), "{f:?}");
+    }
+
+    #[test]
     fn supervision_and_design_rules_leave_o_and_m_alone() {
         // 100万 of O&M without a supervision firm: 第十九条 concerns construction.
         let mut a = accepted("2026-06-30");
