@@ -27,7 +27,9 @@ fn decide_all(home: &Path) {
         match row.suggested.map(|o| o.id()) {
             Some("rectify") => args.extend(["--deadline", "2027-03-31", "--conditions", "补齐试运行记录"]),
             Some("pass") => args.extend(["--class", "A"]),
-            Some("maintenance_reduced") => args.extend(["--conditions", "核定运维费用 40.00 万元（核减驻场人员 1 名）"]),
+            Some("maintenance_reduced") => {
+                args.extend(["--conditions", "核定运维费用 40.00 万元（核减驻场人员 1 名）"])
+            }
             _ => {}
         }
         reviewdesk(home, &args).assert().success();

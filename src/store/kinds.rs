@@ -46,6 +46,9 @@ pub fn widen(conn: &mut Connection) -> Result<()> {
              ALTER TABLE applications_kinds RENAME TO applications;"
         ))?;
         let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        // Rows that already named no application (which the foreign keys rule out) would be
+        // hidden by the rebuild: leave the store as it was, so that doctor still opens it and
+        // finds them. Dropping the transaction rolls the rebuild back.
         if broken == 0 {
             tx.commit()?;
         }
@@ -64,7 +67,35 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
         crate::store::schema::migrations().to_latest(&mut conn).unwrap();
+        // A store of the first schema, with an application and a score sheet of it.
+        conn.execute_batch(
+            "INSERT INTO meetings VALUES ('M', 't', '2026-12-08', 'gulou-2021', '{}', 'k', 's', 'e0', 1);
+             INSERT INTO applications (meeting_id, code, kind, name, unit, requested_fen, approved_fen, data_json, event_id, seq)
+                 VALUES ('M', 'GL-1', 'approval', '平台', '数据局', 100, NULL, '{}', 'e1', 2);
+             INSERT INTO score_sheets (meeting_id, code, expert_key, total_halves, veto_count, event_id, seq, submitted_at)
+                 VALUES ('M', 'GL-1', 'x', 160, 0, 'e2', 1, '2026-12-08');",
+        )
+        .unwrap();
+        let refused = conn.execute(
+            "INSERT INTO applications (meeting_id, code, kind, name, unit, data_json, event_id, seq)
+                 VALUES ('M', 'YW-1', 'maintenance', '运维', '数据局', '{}', 'e3', 3)",
+            [],
+        );
+        assert!(refused.is_err(), "the first schema refuses an O&M row");
         widen(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO applications (meeting_id, code, kind, name, unit, data_json, event_id, seq)
+                 VALUES ('M', 'YW-1', 'maintenance', '运维', '数据局', '{}', 'e3', 3)",
+            [],
+        )
+        .unwrap();
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(count("SELECT count(*) FROM applications"), 2);
+        assert_eq!(count("SELECT count(*) FROM score_sheets"), 1, "the rebuild did not cascade");
+        assert!(
+            conn.execute("INSERT INTO applications (meeting_id, code, kind, name, unit, data_json, event_id, seq) VALUES ('M', 'X', 'purchase', 'x', 'y', '{}', 'e4', 4)", []).is_err(),
+            "other kinds are still refused"
+        );
         let sql: String =
             conn.query_row("SELECT sql FROM sqlite_master WHERE name = 'applications'", [], |r| r.get(0)).unwrap();
         assert!(sql.contains("'maintenance'") && !sql.contains(OLD_CHECK), "{sql}");
