@@ -24,6 +24,7 @@ const RUBRICS: &[(ApplicationKind, &str)] = &[
     (ApplicationKind::Approval, include_str!("../assets/rubrics/approval.toml")),
     (ApplicationKind::Change, include_str!("../assets/rubrics/change.toml")),
     (ApplicationKind::Acceptance, include_str!("../assets/rubrics/acceptance.toml")),
+    (ApplicationKind::Maintenance, include_str!("../assets/rubrics/maintenance.toml")),
 ];
 
 /// A rules file that cannot be used.
@@ -210,6 +211,14 @@ mod tests {
         assert!(luohu.rules.funding_scope().is_some());
         assert!(luohu.rules.supervision().is_none(), "Luohu's text sets no supervision floor: nothing is borrowed");
         assert!(profile("urumqi-2022").unwrap().calendar.is_some_and(|c| c.id == "cn-2026"));
+        assert!(gulou.rules.operation_acceptance().is_some_and(|r| r.article.contains("第二十三条")));
+        assert!(
+            profile("suqian-2024").unwrap().rules.maintenance_report().is_some_and(|r| r.article.contains("二（八）"))
+        );
+        for id in profile_ids() {
+            let m = profile(id).unwrap().outcomes.maintenance;
+            assert!(m.is_some_and(|m| m.article.contains("非法规条文")), "{id}: O&M thresholds are marked as practice");
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use amount::{HeaderUnit, PLAUSIBLE_MAX, PLAUSIBLE_MIN, Unit};
 pub use documents::{Attached, IntakeFolder};
 pub use workbook::WorkbookError;
 
-use crate::domain::application::{self, FundingSource, ProfileFacts, ProjectType, TextField};
+use crate::domain::application::{self, FundingSource, MaintenanceFacts, ProfileFacts, ProjectType, TextField};
 use crate::domain::{Application, ApplicationKind, Nature, PlanClass, ProtectionLevel};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -82,6 +82,9 @@ pub enum Field {
     DesignUnit,
     DeveloperUnit,
     PreviousCode,
+    AcceptedOn,
+    SelfEvaluation,
+    ServiceReport,
 }
 
 /// Every column: the field, its Chinese and English headers, and other names it is known by.
@@ -114,6 +117,10 @@ pub const COLUMNS: &[(Field, &str, &str, &[&str])] = &[
     // Optional columns go last, so that the template's earlier columns keep their places.
     (Field::OriginalTotal, "最初批复总投资", "original_total", &["首次批复总投资", "原批复总投资"]),
     (Field::PreviousCode, "前次验收项目编码", "previous_code", &["原项目编码", "整改前项目编码"]),
+    // O&M applications (运维) only.
+    (Field::AcceptedOn, "验收通过日期", "accepted_on", &["通过验收日期", "竣工验收日期"]),
+    (Field::SelfEvaluation, "绩效自评价报告", "self_evaluation", &["绩效自评价", "自评价报告"]),
+    (Field::ServiceReport, "年度运维服务报告", "service_report", &["运维服务情况报表", "年度运维服务情况报表"]),
 ];
 
 const REQUIRED: &[Field] = &[Field::Code, Field::Name, Field::Unit, Field::Kind];
@@ -742,8 +749,8 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     if kind.is_none() {
         fail(
             Field::Kind,
-            format!("申报类型“{kind_text}”无效，应为 立项、变更 或 验收"),
-            format!("kind “{kind_text}” is not approval, change or acceptance"),
+            format!("申报类型“{kind_text}”无效，应为 立项、变更、验收 或 运维"),
+            format!("kind “{kind_text}” is not approval, change, acceptance or maintenance (运维)"),
         );
     }
     let nature_text = text(Field::Nature);
@@ -786,6 +793,8 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     let joint_submission = flag(Field::JointSubmission);
     let supervision_firm = flag(Field::SupervisionFirm);
     let data_sharing_section = flag(Field::DataSharing);
+    let self_evaluation = flag(Field::SelfEvaluation);
+    let service_report = flag(Field::ServiceReport);
     let plan_text = text(Field::PlanClass);
     let plan_class = match plan_text.as_str() {
         "" | "无" | "否" | "未列入" | "none" | "-" => None,
@@ -830,6 +839,7 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
     let trial_end = date(Field::TrialEnd);
     let acceptance_applied = date(Field::AcceptanceApplied);
     let received_on = date(Field::ReceivedOn);
+    let accepted_on = date(Field::AcceptedOn);
     let funding_text = text(Field::FundingSource);
     let funding_source = if funding_text.is_empty() {
         None
@@ -897,6 +907,7 @@ fn parse_row(row: usize, columns: &[Column], cells: &[String]) -> Result<IntakeR
         facts,
         original_total,
         previous_code: optional(Field::PreviousCode),
+        maintenance: MaintenanceFacts { accepted_on, self_evaluation, service_report },
     };
     if errors.is_empty()
         && let Err(e) = application.validate()
@@ -1241,6 +1252,31 @@ mod tests {
         };
         let bytes = serde_json::to_vec(&body).unwrap().len();
         assert!(bytes < crate::ledger::event::MAX_EVENT_BYTES / 20, "{bytes} bytes");
+    }
+
+    #[test]
+    fn o_and_m_rows_carry_their_own_columns_and_others_may_not() {
+        let head = "项目编码,项目名称,建设单位,申报类型,申报总投资（万元）,验收通过日期 accepted_on,绩效自评价报告,年度运维服务情况报表\n";
+        let rows = read_csv(format!("{head}YW-1,政务云运维,数据局,运维,58,2025年6月30日,是,否\n").as_bytes()).unwrap();
+        let a = &rows[0].application;
+        assert_eq!(a.kind, ApplicationKind::Maintenance);
+        assert_eq!(a.requested_total, Some(crate::domain::Money::from_yuan(580_000)));
+        assert_eq!(a.maintenance.accepted_on, NaiveDate::from_ymd_opt(2025, 6, 30));
+        assert!(a.maintenance.self_evaluation && !a.maintenance.service_report);
+        // The O&M columns on another kind are refused with what to do.
+        let e = read_csv(format!("{head}LX-1,平台,数据局,立项,58,2025-06-30,,\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.contains("只适用于运维申报") && e[0].message.contains("maintenance"), "{:?}", e[0]);
+        // An O&M row without its budget says which.
+        let e = read_csv(format!("{head}YW-2,政务云运维,数据局,运维,,,,\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.contains("运维费用"), "{:?}", e[0]);
+        let e = read_csv(format!("{head}YW-3,政务云运维,数据局,维保,58,,,\n").as_bytes()).unwrap_err();
+        assert!(e[0].message.contains("运维") && e[0].message.contains("maintenance"), "{:?}", e[0]);
+    }
+
+    #[test]
+    fn the_o_and_m_columns_come_after_every_other() {
+        let last: Vec<Field> = COLUMNS.iter().rev().take(3).map(|c| c.0).rev().collect();
+        assert_eq!(last, [Field::AcceptedOn, Field::SelfEvaluation, Field::ServiceReport]);
     }
 
     #[test]

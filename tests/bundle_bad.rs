@@ -28,10 +28,10 @@ use tempfile::TempDir;
 const SECRETARIAT: &str = "鼓楼区数据局信息化办";
 const MEETING: &str = "GL-2027-01";
 const RECEIVER: &str = "接收方";
-/// Events in the demo export: 1 meeting + 14 applications, 4 × 13 scores, 1 conflict.
-const DEMO_EVENTS: usize = 71;
+/// Events in the demo export: 1 meeting + 16 applications, 4 × 16 − 1 scores (one recusal), 1 conflict.
+const DEMO_EVENTS: usize = 81;
 /// Documents attached to the demo applications.
-const DEMO_BLOBS: usize = 14;
+const DEMO_BLOBS: usize = 16;
 const MANIFEST_CONTEXT: &[u8] = b"reviewdesk manifest v1\n";
 
 fn now() -> DateTime<Utc> {
@@ -542,9 +542,9 @@ fn flip(bytes: &mut [u8], at: usize) {
 
 fn bad_manifest_flipped(dir: &Path) -> PathBuf {
     let mut p = fixture().parts.clone();
-    // "event_count": 71 → 61; the manifest is still well-formed JSON.
+    // "event_count": 81 → 91; the manifest is still well-formed JSON.
     let at = p.manifest.windows(15).position(|w| w == b"\"event_count\": ").unwrap() + 15;
-    assert_eq!(p.manifest[at], b'7');
+    assert_eq!(p.manifest[at], b'8');
     flip(&mut p.manifest, at);
     put(dir, "manifest-flipped.rdbundle", &p.tar())
 }
@@ -816,7 +816,7 @@ fn an_event_by_an_author_not_on_the_panel_is_refused_and_changes_no_projection()
     assert_eq!(r.projections(), projections, "a score from off the panel changed what the panel sees");
     assert!(r.dump() == before, "a refused event was kept");
     let text = r.ok(&["import", file.to_str().unwrap()]);
-    assert_mentions(&text, &["新增 0  重复 71  隔离 0  拒绝 1"]);
+    assert_mentions(&text, &["新增 0  重复 81  隔离 0  拒绝 1"]);
     assert!(r.dump() == before, "importing the same bundle again changed the store");
 
     // Together with the meeting, on a fresh machine: the same projections as the good bundle alone.
@@ -835,7 +835,7 @@ fn a_replayed_bundle_reports_nothing_new_and_is_not_an_error() {
     let r = Receiver::trusted();
     let file = fx.good.to_str().unwrap();
     let text = r.ok(&["import", file]);
-    assert_mentions(&text, &["新增 71  重复 0  隔离 0  拒绝 0  附件 14"]);
+    assert_mentions(&text, &["新增 81  重复 0  隔离 0  拒绝 0  附件 16"]);
     let before = r.dump();
     let report = r.import_json(&fx.good);
     assert_eq!(report["new"], 0, "{report}");
@@ -845,7 +845,7 @@ fn a_replayed_bundle_reports_nothing_new_and_is_not_an_error() {
     assert_eq!(report["forked_keys"], json!([]), "{report}");
     assert!(r.dump() == before, "a replayed bundle changed the store");
     let text = r.ok(&["import", file]);
-    assert_mentions(&text, &["新增 0  重复 71  隔离 0  拒绝 0  附件 0"]);
+    assert_mentions(&text, &["新增 0  重复 81  隔离 0  拒绝 0  附件 0"]);
     assert!(r.dump() == before, "a replayed bundle changed the store");
 }
 
@@ -857,9 +857,9 @@ fn a_fork_quarantines_both_sides_flags_the_key_and_withdraws_the_applied_side() 
     let fx = fixture();
     let dir = tempfile::tempdir().unwrap();
     let li = identity("李明");
-    let (_, original) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 14);
+    let (_, original) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 16);
     let mut envelope = original.envelope.clone();
-    let Body::ScoreSubmitted { sheet, code, .. } = &mut envelope.body else { panic!("李明 #14 is not a score") };
+    let Body::ScoreSubmitted { sheet, code, .. } = &mut envelope.body else { panic!("李明 #16 is not a score") };
     let code = code.clone();
     sheet.opinion = "（另一版本）方案深度不足，建议不予通过。".into();
     let twin = SignedEvent::sign(&li.secret, envelope).unwrap();
@@ -882,8 +882,8 @@ fn a_fork_quarantines_both_sides_flags_the_key_and_withdraws_the_applied_side() 
     assert_eq!(report["forked_keys"], json!([li.key_hex()]), "{report}");
     let reason = &report["refusals"][0][1];
     assert_eq!(report["refusals"][0][0], twin.id.as_str());
-    assert_mentions(reason["zh"].as_str().unwrap(), &["签名链分叉", "序号 14", "双方均已隔离"]);
-    assert_mentions(reason["en"].as_str().unwrap(), &["chain fork", "seq 14", "both are quarantined"]);
+    assert_mentions(reason["zh"].as_str().unwrap(), &["签名链分叉", "序号 16", "双方均已隔离"]);
+    assert_mentions(reason["en"].as_str().unwrap(), &["chain fork", "seq 16", "both are quarantined"]);
 
     // Neither side counts: the projections are those of before, less the one sheet.
     let expected: Vec<&str> = projections.lines().filter(|l| !l.contains(&original.id)).collect();
@@ -898,13 +898,13 @@ fn a_fork_quarantines_both_sides_flags_the_key_and_withdraws_the_applied_side() 
         assert_mentions(entry["reason"]["en"].as_str().unwrap(), &["chain fork"]);
     }
     let chain = log["chains"].as_array().unwrap().iter().find(|c| c["author"] == li.key_hex().as_str()).unwrap();
-    assert_eq!(chain["forks"], json!([14]), "{chain}");
+    assert_eq!(chain["forks"], json!([16]), "{chain}");
     let fp = fp(&li);
     let text = r.ok(&["log"]);
     let line = text.lines().find(|l| l.contains(&fp)).unwrap();
-    assert_mentions(line, &["李明", "分叉！序号 14"]);
+    assert_mentions(line, &["李明", "分叉！序号 16"]);
     let text = r.ok(&["--lang", "en", "log"]);
-    assert_mentions(text.lines().find(|l| l.contains(&fp)).unwrap(), &["FORK at seq 14"]);
+    assert_mentions(text.lines().find(|l| l.contains(&fp)).unwrap(), &["FORK at seq 16"]);
 
     // The same import, as a person reads it.
     let text = r2.ok(&["import", file.to_str().unwrap()]);
@@ -1092,7 +1092,7 @@ fn an_event_count_that_does_not_match_the_manifest_is_refused() {
     refused_fresh(
         &put(dir.path(), "count.rdbundle", &p.tar()),
         |e| matches!(e, BundleError::CountMismatch { declared: 70, found: DEMO_EVENTS }),
-        &["清单声明 70 条事件，实有 71 条", "the manifest declares 70 events but the bundle holds 71"],
+        &["清单声明 70 条事件，实有 81 条", "the manifest declares 70 events but the bundle holds 81"],
     );
 }
 
@@ -1410,8 +1410,8 @@ fn an_event_seq_out_of_range_is_refused_alike_by_verify_and_import() {
         let file = put(dir.path(), &format!("seq-{seq}.rdbundle"), &with_line(line));
         let msg = refused_fresh(
             &file,
-            |e| matches!(e, BundleError::EventInvalid { line: 72, .. }),
-            &[&format!("事件序号 {seq} 超出范围"), &format!("event seq {seq} is out of range"), "第 72 行", "line 72"],
+            |e| matches!(e, BundleError::EventInvalid { line: 82, .. }),
+            &[&format!("事件序号 {seq} 超出范围"), &format!("event seq {seq} is out of range"), "第 82 行", "line 82"],
         );
         verify_refuses_too(&file, &msg);
     }
@@ -1560,9 +1560,9 @@ fn a_fork_by_a_wrong_prev_shows_in_log_and_doctor() {
     let fx = fixture();
     let dir = tempfile::tempdir().unwrap();
     let li = identity("李明");
-    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 14);
+    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 16);
     let mut envelope = last.envelope.clone();
-    envelope.seq = 15;
+    envelope.seq = 17;
     envelope.prev = Some("0".repeat(64));
     let wrong = SignedEvent::sign(&li.secret, envelope).unwrap();
     let file = put(dir.path(), "prev.rdbundle", &with_line(wrong.to_line().into_bytes()));
@@ -1571,7 +1571,7 @@ fn a_fork_by_a_wrong_prev_shows_in_log_and_doctor() {
     assert_eq!(report.forked_keys, vec![li.key_hex()], "{report:?}");
     let text = r.ok(&["log"]);
     let line = text.lines().find(|l| l.contains(&fp(&li))).unwrap();
-    assert_mentions(line, &["分叉！序号 15"]);
+    assert_mentions(line, &["分叉！序号 17"]);
     let out = r.cmd(&["doctor"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "doctor must fail on a fork: {stdout}");
@@ -1585,16 +1585,16 @@ fn an_event_dated_in_the_future_is_imported_with_a_visible_warning() {
     let fx = fixture();
     let dir = tempfile::tempdir().unwrap();
     let li = identity("李明");
-    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 14);
+    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 16);
     let mut envelope = last.envelope.clone();
-    envelope.seq = 15;
+    envelope.seq = 17;
     envelope.prev = Some(last.id.clone());
     envelope.time = "2027-06-01T09:00:00Z".parse().unwrap();
     let ahead = SignedEvent::sign(&li.secret, envelope).unwrap();
     let file = put(dir.path(), "ahead.rdbundle", &with_line(ahead.to_line().into_bytes()));
     let r = Receiver::trusted();
     let text = r.ok(&["import", file.to_str().unwrap()]);
-    assert_mentions(&text, &["新增 72", "⚠ 1 个事件的时间比本机时钟晚一天以上"]);
+    assert_mentions(&text, &["新增 82", "⚠ 1 个事件的时间比本机时钟晚一天以上"]);
     let report = Receiver::trusted().import_json(&file);
     assert_eq!(report["future_dated"], 1, "{report}");
 }

@@ -300,3 +300,115 @@ fn a_whole_meeting_from_intake_to_decisions() {
     assert_eq!(row(&hers, "GL-LX-2027-003")["my_score"]["state"], "recused");
     assert_eq!(row(&hers, "GL-LX-2027-001")["my_score"], serde_json::json!({"state": "submitted", "total": 84}));
 }
+
+/// O&M rubric (运维, review practice): operation 15, necessity 20, budget 25, performance 20,
+/// security 10, service 10.
+fn maintenance(p: [&str; 6]) -> String {
+    format!(
+        "operation={},necessity={},budget={},performance={},security={},service={}",
+        p[0], p[1], p[2], p[3], p[4], p[5]
+    )
+}
+
+/// Two O&M applications (运维) under gulou-2021, meeting on 2026-12-08. The O&M columns come
+/// last in the sheet. GL-YW-2027-041 passed acceptance on 2025-06-30: its self-evaluation is
+/// due from 2026-06-30 to 2027-06-30 (第二十四条), so at the meeting it is due, not overdue.
+/// GL-YW-2027-042 gives no acceptance date: 未经验收不得投入正式运行 (第二十三条) blocks.
+const OM_CSV: &str = "\
+项目编码 code,项目名称 name,建设单位 unit,申报类型 kind,申报总投资（万元） requested_total,年度计划类别 plan_class,等保级别 protection_level,附件 documents,验收通过日期 accepted_on,绩效自评价报告 self_evaluation,年度运维服务报告 service_report
+GL-YW-2027-041,区政务云平台2027年度运维服务,鼓楼区数据局,运维,58,A,3,,2025-06-30,否,是
+GL-YW-2027-042,智慧停车诱导系统2027年度运维,鼓楼区城市管理局,运维项目,36.5,A,2,,,否,否
+";
+
+#[test]
+fn an_o_and_m_application_from_intake_to_report() {
+    let desk = Desk::meeting();
+    let csv = desk.write("运维申报.csv", OM_CSV);
+    let intake = desk.json(&["--as", SECRETARIAT, "intake", &csv]);
+    assert_eq!(intake["registered"], serde_json::json!(["GL-YW-2027-041", "GL-YW-2027-042"]));
+
+    let show = desk.json(&["--as", CHAIR, "show", "GL-YW-2027-041"]);
+    assert_eq!(show["application"]["kind"], "maintenance");
+    assert_eq!(
+        show["application"]["maintenance"],
+        serde_json::json!({"accepted_on": "2025-06-30", "service_report": true})
+    );
+    let rules: Vec<&str> = show["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["evaluation.due"], "2026-12-08 lies inside 2026-06-30 … 2027-06-30");
+    let text = desk.ok_as(CHAIR, &["show", "GL-YW-2027-041"]);
+    assert_mentions(&text, &["验收通过日期：2025-06-30", "第二十四条", "2027-06-30"]);
+
+    // GL-YW-2027-041: 77, 72, 81, 73, 68. GL-YW-2027-042: 85 from everyone.
+    let sheets = [
+        ("李明", ["12", "16", "18", "15", "8", "8"]), // 12+16+18+15+8+8 = 77
+        ("王芳", ["11", "15", "17", "14", "8", "7"]), // 11+15+17+14+8+7 = 72
+        ("张伟", ["13", "17", "19", "16", "8", "8"]), // 13+17+19+16+8+8 = 81
+        ("刘洋", ["12", "15", "18", "14", "7", "7"]), // 12+15+18+14+7+7 = 73
+        ("陈静", ["11", "14", "16", "13", "7", "7"]), // 11+14+16+13+7+7 = 68
+    ];
+    for (expert, points) in sheets {
+        desk.ok_as(
+            expert,
+            &["score", "GL-YW-2027-041", "--points", &maintenance(points), "--opinion", "运维内容基本合理"],
+        );
+        let all85 = maintenance(["14", "17", "21", "17", "8", "8"]); // 14+17+21+17+8+8 = 85
+        desk.ok_as(expert, &["score", "GL-YW-2027-042", "--points", &all85, "--opinion", "须补充验收材料"]);
+    }
+
+    // sorted 68, 72, 73, 77, 81; drop 81 and 68: (72 + 73 + 77) / 3 = 74.00; 60 ≤ 74 < 80 → 核减后同意.
+    let queue = desk.json(&["--as", CHAIR, "queue"]);
+    let r = row(&queue, "GL-YW-2027-041");
+    assert_eq!(r["aggregate"]["value"], 7400);
+    // (77 + 72 + 81 + 73 + 68) / 5 = 371 / 5 = 74.20
+    assert_eq!(r["aggregate"]["mean"], 7420);
+    assert_eq!(r["suggested"], "maintenance_reduced");
+    // 85 ≥ 80, but the blocking finding (第二十三条) rules out both approvals → 不同意.
+    let r = row(&queue, "GL-YW-2027-042");
+    assert_eq!(r["blocks"], 1);
+    assert_eq!(r["suggested"], "maintenance_rejected");
+
+    // 核减后同意 needs the approved amount in the conditions.
+    let line = desk.refused(&["--as", CHAIR, "decide", "GL-YW-2027-041"]);
+    assert_mentions(&line, &["核减后同意", "--conditions"]);
+    desk.ok_as(
+        CHAIR,
+        &[
+            "decide",
+            "GL-YW-2027-041",
+            "--conditions",
+            "核定运维费用 52.00 万元（核减驻场人员 1 名，6.00 万元）",
+            "--opinion",
+            "核减后同意",
+        ],
+    );
+    // The system never passed acceptance: 同意 is not open, whatever the score.
+    let line = desk.refused(&[
+        "--as",
+        CHAIR,
+        "decide",
+        "GL-YW-2027-042",
+        "--outcome",
+        "同意",
+        "--override-reason",
+        "专家一致认可",
+    ]);
+    assert_mentions(&line, &["第二十三条", "maintenance_rejected"]);
+    desk.ok_as(CHAIR, &["decide", "GL-YW-2027-042", "--opinion", "系统尚未通过竣工验收，不安排运维费用"]);
+
+    let queue = desk.json(&["--as", CHAIR, "queue"]);
+    assert_eq!(row(&queue, "GL-YW-2027-041")["outcome"], "maintenance_reduced");
+    assert_eq!(row(&queue, "GL-YW-2027-042")["outcome"], "maintenance_rejected");
+
+    // ---- the reports carry the O&M facts and outcomes ----
+    let md = desk.file("运维.md");
+    desk.ok_as(CHAIR, &["report", "--format", "md", "--out", md.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert_mentions(
+        &text,
+        &["验收通过日期：2025-06-30", "核减后同意", "核定运维费用 52.00 万元", "不同意", "第二十三条"],
+    );
+    let summary = desk.file("summary.csv");
+    desk.ok_as(CHAIR, &["report", "--format", "csv", "--table", "summary", "--out", summary.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert_mentions(&text, &["GL-YW-2027-041", "运维", "核减后同意", "58"]);
+}

@@ -27,7 +27,7 @@ fn the_demo_meeting_covers_every_rule() {
     let rows = built["queue"]["rows"].as_array().unwrap();
     assert!(rows.len() >= 12);
     let kinds: BTreeSet<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, BTreeSet::from(["acceptance", "approval", "change"]));
+    assert_eq!(kinds, BTreeSet::from(["acceptance", "approval", "change", "maintenance"]));
     // Four of five experts scored everything; one stepped aside on one application.
     let scored: Vec<u64> = rows.iter().map(|r| r["scored"].as_u64().unwrap()).collect();
     assert_eq!(scored.iter().filter(|n| **n == 4).count(), rows.len() - 1);
@@ -64,6 +64,8 @@ fn the_demo_meeting_covers_every_rule() {
         "approval.no_data_sharing",
         "plan.not_in_plan",
         "joint.missing",
+        "evaluation.overdue",
+        "evaluation.due",
     ] {
         assert!(fired.contains(rule), "{rule} never fires in the demo: {fired:?}");
     }

@@ -27,6 +27,9 @@ fn decide_all(home: &Path) {
         match row.suggested.map(|o| o.id()) {
             Some("rectify") => args.extend(["--deadline", "2027-03-31", "--conditions", "补齐试运行记录"]),
             Some("pass") => args.extend(["--class", "A"]),
+            Some("maintenance_reduced") => {
+                args.extend(["--conditions", "核定运维费用 40.00 万元（核减驻场人员 1 名）"])
+            }
             _ => {}
         }
         reviewdesk(home, &args).assert().success();
@@ -331,7 +334,7 @@ fn the_intake_template_round_trips_in_csv_and_xlsx() {
         if ext == "xlsx" {
             // Drop-down lists for kind, class and the yes/no columns.
             let xml = xlsx_part(&template, "xl/worksheets/sheet1.xml");
-            for list in ["\"立项,变更,验收\"", "\"A,B,C\"", "\"是,否\""] {
+            for list in ["\"立项,变更,验收,运维\"", "\"A,B,C\"", "\"是,否\""] {
                 assert!(xml.contains(list), "{list} in {xml}");
             }
         }

@@ -14,7 +14,8 @@ pub struct Args {
     #[arg(long)]
     pub meeting: Option<String>,
     /// Outcome: an id (pass, pass_after_revision, fail, change_approved, must_reapply,
-    /// change_rejected, accepted, rectify, acceptance_failed) or its Chinese label [default: the suggested one]
+    /// change_rejected, accepted, rectify, acceptance_failed, maintenance_approved,
+    /// maintenance_reduced, maintenance_rejected) or its Chinese label [default: the suggested one]
     #[arg(long)]
     pub outcome: Option<String>,
     /// A/B/C class in the annual plan (approval only)
@@ -23,7 +24,7 @@ pub struct Args {
     /// Rectification deadline for 限期整改, YYYY-MM-DD
     #[arg(long)]
     pub deadline: Option<String>,
-    /// Conditions attached to the decision
+    /// Conditions attached to the decision (核减后同意: the approved O&M amount and why it was cut)
     #[arg(long, default_value = "")]
     pub conditions: String,
     /// The panel's opinion (专家组意见)

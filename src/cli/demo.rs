@@ -1,5 +1,5 @@
 //! `demo`: a realistic review meeting in a home of its own: a secretariat, a chair and five
-//! experts on one shared machine, fourteen applications placed around every threshold, and
+//! experts on one shared machine, sixteen applications (two of them O&M) placed around every threshold, and
 //! four experts' score sheets already signed.
 
 use super::{Ctx, Home, output};
@@ -34,7 +34,7 @@ pub const EXPERTS: [(&str, &str, &str); 5] = [
 ];
 
 /// Totals (points) of the four experts who scored, per application; `None` where recused.
-const TOTALS: [(&str, [Option<f64>; 4]); 14] = [
+const TOTALS: [(&str, [Option<f64>; 4]); 16] = [
     ("GL-LX-2027-001", [Some(88.0), Some(90.0), Some(86.0), Some(65.0)]),
     ("GL-LX-2027-002", [Some(82.0), Some(79.5), Some(84.0), Some(80.0)]),
     ("GL-LX-2027-003", [Some(76.0), Some(78.0), Some(74.5), Some(80.0)]),
@@ -49,6 +49,8 @@ const TOTALS: [(&str, [Option<f64>; 4]); 14] = [
     ("GL-YS-2025-023", [Some(79.0), Some(81.0), Some(77.0), Some(80.0)]),
     ("GL-YS-2025-024", [Some(83.0), Some(85.0), Some(82.0), Some(84.0)]),
     ("GL-YS-2025-025", [Some(62.0), Some(58.0), Some(65.0), Some(60.0)]),
+    ("GL-YW-2027-031", [Some(86.0), Some(88.0), Some(84.0), Some(87.0)]),
+    ("GL-YW-2027-032", [Some(74.0), Some(70.0), Some(72.0), Some(76.0)]),
 ];
 
 pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
@@ -79,6 +81,13 @@ pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
     say!(
         "  reviewdesk --home {h} --as 王建国 show GL-BG-2026-012     # {}",
         ctx.t("投资超概算 10%，须重新立项", "10% over budget: must re-apply")
+    );
+    say!(
+        "  reviewdesk --home {h} --as 王建国 show GL-YW-2027-031     # {}",
+        ctx.t(
+            "运维：验收后 24 个月未见绩效自评价（第二十四条）",
+            "O&M: no self-evaluation 24 months after acceptance (Art. 24)"
+        )
     );
     say!("  reviewdesk --home {h} --as 王建国 decide GL-LX-2027-001 --partial");
     say!("  reviewdesk --home {h} log");

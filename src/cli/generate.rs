@@ -65,6 +65,7 @@ fn app(i: usize) -> Application {
             (Some(total), Some(Money::from_fen(total.fen() + total.fen() / 100 * (i as i64 % 15))))
         }
         ApplicationKind::Acceptance => (Some(total), None),
+        ApplicationKind::Maintenance => (None, Some(total)),
     };
     let day = |d: u32| NaiveDate::from_ymd_opt(2026, 1 + (i % 6) as u32, d);
     let acceptance = kind == ApplicationKind::Acceptance;
@@ -94,6 +95,7 @@ fn app(i: usize) -> Application {
         facts: Default::default(),
         original_total: None,
         previous_code: None,
+        maintenance: Default::default(),
     }
 }
 

@@ -195,6 +195,7 @@ pub fn print_profile(ctx: &Ctx, p: &Profile) {
     say!("{}：{}", ctx.t("立项结论门槛", "Approval thresholds"), p.outcomes.approval.article);
     say!("{}：{}", ctx.t("变更结论门槛", "Change threshold"), p.outcomes.change.article);
     say!("{}：{}", ctx.t("验收结论门槛", "Acceptance thresholds"), p.outcomes.acceptance.article);
+    say!("{}：{}", ctx.t("运维结论门槛", "O&M thresholds"), p.outcomes.maintenance().article);
     match &p.evaluation {
         Some(e) => say!(
             "{}：{}–{} {}（{}）",

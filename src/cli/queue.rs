@@ -200,6 +200,9 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             a.acceptance_applied.map(|d| d.to_string()).unwrap_or_default()
         );
     }
+    if let Some(line) = crate::domain::maintenance::facts_line(a) {
+        say!("{}", line.get(ctx.lang));
+    }
     say!();
     say!("{}", ctx.t("规则检查：", "Rule findings:"));
     if v.findings.is_empty() {

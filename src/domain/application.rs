@@ -1,4 +1,4 @@
-//! Applications (申报) of the three kinds a panel reviews, with the facts the policy rules read.
+//! Applications (申报) of the four kinds a panel reviews, with the facts the policy rules read.
 
 use super::money::Money;
 use chrono::NaiveDate;
@@ -15,16 +15,21 @@ pub enum ApplicationKind {
     Change,
     /// 验收: acceptance of a finished project.
     Acceptance,
+    /// 运维: the operation and maintenance (O&M) budget of a system already in operation. Gulou
+    /// collects O&M plans with construction plans (第八条); Suqian's panels reviewed 167 O&M
+    /// projects beside 143 construction ones (宿迁政策解读 一).
+    Maintenance,
 }
 
 impl ApplicationKind {
-    pub const ALL: [ApplicationKind; 3] = [Self::Approval, Self::Change, Self::Acceptance];
+    pub const ALL: [ApplicationKind; 4] = [Self::Approval, Self::Change, Self::Acceptance, Self::Maintenance];
 
     pub fn id(self) -> &'static str {
         match self {
             Self::Approval => "approval",
             Self::Change => "change",
             Self::Acceptance => "acceptance",
+            Self::Maintenance => "maintenance",
         }
     }
 
@@ -33,6 +38,7 @@ impl ApplicationKind {
             Self::Approval => "立项",
             Self::Change => "变更",
             Self::Acceptance => "验收",
+            Self::Maintenance => "运维",
         }
     }
 
@@ -41,6 +47,7 @@ impl ApplicationKind {
             Self::Approval => "approval",
             Self::Change => "change",
             Self::Acceptance => "acceptance",
+            Self::Maintenance => "maintenance",
         }
     }
 
@@ -51,6 +58,9 @@ impl ApplicationKind {
             "approval" | "立项" | "立项审批" | "立项申请" => Some(Self::Approval),
             "change" | "变更" | "项目变更" | "变更申请" => Some(Self::Change),
             "acceptance" | "验收" | "竣工验收" | "验收申请" => Some(Self::Acceptance),
+            "maintenance" | "operation_maintenance" | "o&m" | "运维" | "运维项目" | "运维申请" | "运行维护" => {
+                Some(Self::Maintenance)
+            }
             _ => None,
         }
     }
@@ -282,6 +292,32 @@ impl ProfileFacts {
     }
 }
 
+/// Facts only an O&M application (运维) carries, each optional. When none is set the field is
+/// left out of the signed form, so an application without them signs exactly as before.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenanceFacts {
+    /// 验收通过日期: the day the system passed acceptance. 未经验收或者验收不合格的项目不得
+    /// 投入正式运行 (鼓楼 第二十三条); the self-evaluation window counts from it (第二十四条).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_on: Option<NaiveDate>,
+    /// 绩效自评价报告 on file (鼓楼 第二十四条).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub self_evaluation: bool,
+    /// 年度运维服务情况报表 on file (宿迁政策解读 二（八）: 存量信息化项目每年提交).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub service_report: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl MaintenanceFacts {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
 /// An attached document (附件), known by the hash of its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Document {
@@ -335,6 +371,10 @@ pub struct Application {
     /// the code it had then (第二十三条). The same code links without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_code: Option<String>,
+    /// Facts of an O&M application (验收通过日期, 绩效自评价, 年度运维服务报告). Left out of the
+    /// signed form when empty, so applications signed before it read and sign as they were.
+    #[serde(default, skip_serializing_if = "MaintenanceFacts::is_empty")]
+    pub maintenance: MaintenanceFacts,
 }
 
 /// The longest project code, in characters.
@@ -426,6 +466,10 @@ pub enum ApplicationError {
     BadDocument { shown: String, zh: &'static str, en: &'static str },
     #[error("{kind}申报必须填写{field_zh} / a {kind_en} application needs {field_en}")]
     Missing { kind: ApplicationKind, kind_en: &'static str, field_zh: &'static str, field_en: &'static str },
+    #[error(
+        "验收通过日期、绩效自评价报告、年度运维服务报告只适用于运维申报：请清空这三项，或把申报类型改为运维 / the acceptance date, self-evaluation and O&M service report apply to O&M applications only: leave them empty, or make the kind maintenance (运维)"
+    )]
+    MaintenanceFactsOnOtherKind,
     #[error("试运行结束日期 {end} 早于开始日期 {start} / trial operation ends ({end}) before it starts ({start})")]
     TrialBackwards { start: NaiveDate, end: NaiveDate },
 }
@@ -571,6 +615,12 @@ impl Application {
                 self.trial_end.ok_or_else(|| missing("试运行结束日期", "the trial-operation end"))?;
                 self.acceptance_applied.ok_or_else(|| missing("验收申请日期", "the acceptance-application date"))?;
             }
+            ApplicationKind::Maintenance => {
+                self.requested_total.ok_or_else(|| missing("申报总投资（运维费用）", "the requested O&M budget"))?;
+            }
+        }
+        if self.kind != ApplicationKind::Maintenance && !self.maintenance.is_empty() {
+            return Err(ApplicationError::MaintenanceFactsOnOtherKind);
         }
         if let (Some(start), Some(end)) = (self.trial_start, self.trial_end)
             && end < start
@@ -609,7 +659,20 @@ pub(crate) mod fixtures {
             facts: ProfileFacts::default(),
             original_total: None,
             previous_code: None,
+            maintenance: MaintenanceFacts::default(),
         }
+    }
+
+    /// An O&M application (运维): the yearly budget of a system accepted on `accepted_on`.
+    pub fn maintenance(code: &str, total: Money, accepted_on: Option<NaiveDate>) -> Application {
+        let mut a = approval(code, total);
+        a.kind = ApplicationKind::Maintenance;
+        a.name = "区智慧城管综合平台2027年度运维".into();
+        a.nature = Nature::New;
+        a.supervision_firm = false;
+        a.data_sharing_section = false;
+        a.maintenance.accepted_on = accepted_on;
+        a
     }
 }
 
@@ -623,6 +686,9 @@ mod tests {
         assert_eq!(ApplicationKind::parse("立项"), Some(ApplicationKind::Approval));
         assert_eq!(ApplicationKind::parse("Change"), Some(ApplicationKind::Change));
         assert_eq!(ApplicationKind::parse("竣工验收"), Some(ApplicationKind::Acceptance));
+        assert_eq!(ApplicationKind::parse("运维"), Some(ApplicationKind::Maintenance));
+        assert_eq!(ApplicationKind::parse("运维项目"), Some(ApplicationKind::Maintenance));
+        assert_eq!(ApplicationKind::parse("operation_maintenance"), Some(ApplicationKind::Maintenance));
         assert_eq!(ApplicationKind::parse("采购"), None);
         assert_eq!(ProtectionLevel::parse("等保三级").map(|p| p.level()), Some(3));
         assert_eq!(ProtectionLevel::parse("6"), None);
@@ -641,6 +707,23 @@ mod tests {
         assert!(a.validate().unwrap_err().to_string().contains("建设完成日期"));
         a.code = "GL 1".into();
         assert!(matches!(a.validate(), Err(ApplicationError::BadCode { .. })));
+        let mut m = fixtures::maintenance("YW-1", Money::from_yuan(10), None);
+        assert_eq!(m.validate(), Ok(()));
+        m.requested_total = None;
+        let e = m.validate().unwrap_err().to_string();
+        assert!(e.contains("运维费用") && e.contains("O&M budget"), "{e}");
+    }
+
+    #[test]
+    fn an_application_without_o_and_m_facts_signs_as_before() {
+        let a = approval("GL-1", Money::from_yuan(10));
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(!json.contains("maintenance"), "{json}");
+        let mut m = fixtures::maintenance("YW-1", Money::from_yuan(10), NaiveDate::from_ymd_opt(2025, 6, 30));
+        m.maintenance.service_report = true;
+        let json = serde_json::to_string(&m).unwrap();
+        assert!(json.contains(r#""maintenance":{"accepted_on":"2025-06-30","service_report":true}"#), "{json}");
+        assert_eq!(serde_json::from_str::<Application>(&json).unwrap(), m);
     }
 
     #[test]

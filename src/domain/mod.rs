@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod dates;
 pub mod draw;
 pub mod local_time;
+pub mod maintenance;
 pub mod money;
 pub mod outcome;
 pub mod percent;

@@ -30,10 +30,16 @@ pub enum Outcome {
     Rectify,
     /// 不通过 (acceptance failed)
     AcceptanceFailed,
+    /// 同意 (O&M budget approved as asked; review practice, not a regulation)
+    MaintenanceApproved,
+    /// 核减后同意 (O&M approved with the budget cut; review practice)
+    MaintenanceReduced,
+    /// 不同意 (O&M rejected)
+    MaintenanceRejected,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 12] = [
         Self::Pass,
         Self::PassAfterRevision,
         Self::Fail,
@@ -43,6 +49,9 @@ impl Outcome {
         Self::Accepted,
         Self::Rectify,
         Self::AcceptanceFailed,
+        Self::MaintenanceApproved,
+        Self::MaintenanceReduced,
+        Self::MaintenanceRejected,
     ];
 
     pub fn kind(self) -> ApplicationKind {
@@ -50,6 +59,9 @@ impl Outcome {
             Self::Pass | Self::PassAfterRevision | Self::Fail => ApplicationKind::Approval,
             Self::ChangeApproved | Self::MustReapply | Self::ChangeRejected => ApplicationKind::Change,
             Self::Accepted | Self::Rectify | Self::AcceptanceFailed => ApplicationKind::Acceptance,
+            Self::MaintenanceApproved | Self::MaintenanceReduced | Self::MaintenanceRejected => {
+                ApplicationKind::Maintenance
+            }
         }
     }
 
@@ -69,6 +81,9 @@ impl Outcome {
             Self::Accepted => "accepted",
             Self::Rectify => "rectify",
             Self::AcceptanceFailed => "acceptance_failed",
+            Self::MaintenanceApproved => "maintenance_approved",
+            Self::MaintenanceReduced => "maintenance_reduced",
+            Self::MaintenanceRejected => "maintenance_rejected",
         }
     }
 
@@ -83,6 +98,9 @@ impl Outcome {
             Self::Accepted => "通过验收",
             Self::Rectify => "限期整改",
             Self::AcceptanceFailed => "不通过",
+            Self::MaintenanceApproved => "同意",
+            Self::MaintenanceReduced => "核减后同意",
+            Self::MaintenanceRejected => "不同意",
         }
     }
 
@@ -97,6 +115,9 @@ impl Outcome {
             Self::Accepted => "accepted",
             Self::Rectify => "rectify by a deadline",
             Self::AcceptanceFailed => "failed",
+            Self::MaintenanceApproved => "approved",
+            Self::MaintenanceReduced => "approved with the budget cut",
+            Self::MaintenanceRejected => "rejected",
         }
     }
 
@@ -106,10 +127,18 @@ impl Outcome {
         Self::for_kind(kind).find(|o| o.id() == t.to_lowercase() || o.zh() == t)
     }
 
-    /// Whether this outcome lets the application through: 通过 and 修改后通过, 同意变更, 通过验收.
-    /// A blocking finding or a veto rules these out (see [`lawful`]).
+    /// Whether this outcome lets the application through: 通过 and 修改后通过, 同意变更, 通过验收,
+    /// 同意 and 核减后同意 (运维). A blocking finding or a veto rules these out (see [`lawful`]).
     pub fn passes(self) -> bool {
-        matches!(self, Self::Pass | Self::PassAfterRevision | Self::ChangeApproved | Self::Accepted)
+        matches!(
+            self,
+            Self::Pass
+                | Self::PassAfterRevision
+                | Self::ChangeApproved
+                | Self::Accepted
+                | Self::MaintenanceApproved
+                | Self::MaintenanceReduced
+        )
     }
 }
 
@@ -198,6 +227,19 @@ pub fn suggest(profile: &Profile, kind: ApplicationKind, aggregate: &Aggregate, 
                 Outcome::AcceptanceFailed
             }
         }
+        ApplicationKind::Maintenance => {
+            let t = profile.outcomes.maintenance();
+            // A blocking finding (未经验收不得投入正式运行, 第二十三条) blocks an approval as a veto does.
+            if vetoed || blocked {
+                Outcome::MaintenanceRejected
+            } else if reaches(t.approve) {
+                Outcome::MaintenanceApproved
+            } else if reaches(t.reduce) {
+                Outcome::MaintenanceReduced
+            } else {
+                Outcome::MaintenanceRejected
+            }
+        }
     }
 }
 
@@ -278,6 +320,10 @@ pub enum DecisionError {
     #[error("只有立项申报才有 A/B/C 分类 / only an approval application takes an A/B/C class")]
     ClassNotApproval,
     #[error(
+        "核减后同意须在附加条件中写明核定的运维费用和核减理由（--conditions） / approving with the budget cut needs the approved O&M amount and why it was cut in the conditions (--conditions)"
+    )]
+    ReducedWithoutConditions,
+    #[error(
         "结论“{chosen}”与建议结论“{suggested}”不同，须说明理由（--override-reason） / the outcome differs from the suggested “{suggested_en}”: give a reason (--override-reason)"
     )]
     OverrideWithoutReason { chosen: &'static str, suggested: &'static str, suggested_en: &'static str },
@@ -336,6 +382,9 @@ impl Decision {
         }
         if self.plan_class.is_some() && kind != ApplicationKind::Approval {
             return Err(DecisionError::ClassNotApproval);
+        }
+        if self.outcome == Outcome::MaintenanceReduced && self.conditions.trim().is_empty() {
+            return Err(DecisionError::ReducedWithoutConditions);
         }
         let has_reason = self.override_reason.as_deref().is_some_and(|r| !r.trim().is_empty());
         if self.outcome != self.suggested && !has_reason {
@@ -399,6 +448,30 @@ mod tests {
         assert_eq!(suggest(&p, k, &agg(&[85; 3], 0), &[]), Outcome::Accepted);
         assert_eq!(suggest(&p, k, &agg(&[85; 3], 0), &[blocks("acceptance.trial_short")]), Outcome::Rectify);
         assert_eq!(suggest(&p, k, &agg(&[50; 3], 0), &[]), Outcome::AcceptanceFailed);
+    }
+
+    #[test]
+    fn o_and_m_suggestions_follow_the_practice_thresholds() {
+        // 评审通行做法（非法规条文）: 80 and up 同意, 60 and up 核减后同意, below 不同意.
+        let p = gulou();
+        let k = ApplicationKind::Maintenance;
+        assert_eq!(suggest(&p, k, &agg(&[80; 3], 0), &[]), Outcome::MaintenanceApproved);
+        assert_eq!(suggest(&p, k, &agg(&[80, 80, 79], 0), &[]), Outcome::MaintenanceReduced);
+        assert_eq!(suggest(&p, k, &agg(&[60; 3], 0), &[]), Outcome::MaintenanceReduced);
+        assert_eq!(suggest(&p, k, &agg(&[59, 60, 60], 0), &[]), Outcome::MaintenanceRejected);
+        assert_eq!(suggest(&p, k, &agg(&[95; 3], 1), &[]), Outcome::MaintenanceRejected);
+        assert_eq!(
+            suggest(&p, k, &agg(&[95; 3], 0), &[blocks("maintenance.not_accepted")]),
+            Outcome::MaintenanceRejected
+        );
+        assert_eq!(
+            lawful_ids(k, &[blocks("maintenance.not_accepted")], 0),
+            ["maintenance_rejected"],
+            "未经验收不得投入正式运行 rules out both approvals"
+        );
+        assert_eq!(Outcome::parse("核减后同意", k), Some(Outcome::MaintenanceReduced));
+        assert_eq!(Outcome::parse("不同意", k), Some(Outcome::MaintenanceRejected));
+        assert_eq!(Outcome::parse("同意变更", k), None);
     }
 
     fn lawful_ids(kind: ApplicationKind, findings: &[Finding], vetoes: usize) -> Vec<&'static str> {
@@ -478,5 +551,14 @@ mod tests {
         assert_eq!(Outcome::parse("修改后通过", ApplicationKind::Approval), Some(Outcome::PassAfterRevision));
         assert_eq!(Outcome::parse("不通过", ApplicationKind::Acceptance), Some(Outcome::AcceptanceFailed));
         assert_eq!(Outcome::parse("pass", ApplicationKind::Change), None);
+        let m = ApplicationKind::Maintenance;
+        let mut d = decision(Outcome::MaintenanceReduced, Outcome::MaintenanceReduced);
+        assert_eq!(d.validate(m, day), Err(DecisionError::ReducedWithoutConditions));
+        d.conditions = "核定运维费用 42.00 万元（核减 6.00 万元：驻场人员按 2 人计）".into();
+        assert_eq!(d.validate(m, day), Ok(()));
+        assert!(matches!(
+            decision(Outcome::MaintenanceApproved, Outcome::MaintenanceApproved).validate(k, day),
+            Err(DecisionError::WrongKind { .. })
+        ));
     }
 }

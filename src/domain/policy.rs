@@ -127,12 +127,47 @@ pub struct AcceptanceThresholds {
     pub article: String,
 }
 
+/// Thresholds for an O&M application (运维): 同意, 核减后同意, else 不同意. No seed text sets
+/// them; they are review practice (评审通行做法，非法规条文).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceThresholds {
+    pub approve: Points,
+    pub reduce: Points,
+    pub article: String,
+}
+
+/// The article of every threshold no text gives.
+pub const PRACTICE: &str = "评审通行做法（非法规条文）";
+
+impl Default for MaintenanceThresholds {
+    /// 80 and up 同意, 60 and up 核减后同意: the practice the approval thresholds follow.
+    fn default() -> Self {
+        Self {
+            approve: Points::whole(80),
+            reduce: Points::whole(60),
+            article: format!("{PRACTICE}：80分及以上同意，60分及以上核减后同意，其余不同意"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outcomes {
     pub approval: ApprovalThresholds,
     pub change: ChangeThresholds,
     pub acceptance: AcceptanceThresholds,
+    /// `[outcomes.maintenance]`; a profile written before O&M applications leaves it out and
+    /// gets the practice defaults, and it is left out of an embedded profile that had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<MaintenanceThresholds>,
+}
+
+impl Outcomes {
+    /// The O&M thresholds the profile sets, else the practice defaults.
+    pub fn maintenance(&self) -> MaintenanceThresholds {
+        self.maintenance.clone().unwrap_or_default()
+    }
 }
 
 /// 绩效自评价 window after acceptance (第二十四条); carried for the record.
@@ -195,8 +230,12 @@ impl Profile {
         if o.acceptance.rectify > o.acceptance.accept {
             return bad("outcomes.acceptance.rectify", "不能高于 accept", "must not exceed accept");
         }
+        let m = o.maintenance();
+        if m.reduce > m.approve {
+            return bad("outcomes.maintenance.reduce", "不能高于 approve", "must not exceed approve");
+        }
         let hundred = Points::whole(100);
-        if [o.approval.pass, o.change.approve, o.acceptance.accept].iter().any(|p| *p > hundred) {
+        if [o.approval.pass, o.change.approve, o.acceptance.accept, m.approve].iter().any(|p| *p > hundred) {
             return bad("outcomes", "门槛分不能超过 100", "a threshold cannot exceed 100");
         }
         if let Some(p) = super::profile::problems(self, false).into_iter().next() {
@@ -244,6 +283,7 @@ impl Profile {
         }
 
         if let (Some(total), Some(supervision)) = (app.governing_total(), r.supervision())
+            && super::profile::RuleKind::Supervision.concerns(app.kind)
             && total >= supervision.floor
             && !app.supervision_firm
         {
@@ -263,6 +303,7 @@ impl Profile {
             ApplicationKind::Approval => self.approval_rules(app, &mut push),
             ApplicationKind::Change => self.change_rules(app, &mut push),
             ApplicationKind::Acceptance => self.acceptance_rules(app, &mut push),
+            ApplicationKind::Maintenance => super::maintenance::findings(self, app, meeting, &mut push),
         }
 
         if let Some(plan) = r.annual_plan()
@@ -457,6 +498,7 @@ pub(crate) mod fixtures {
                 Rule::AnnualPlan(flag(Severity::Warns, "第八条")),
                 Rule::JointSubmission(flag(Severity::Warns, "第十六条")),
                 Rule::Rectification(flag(Severity::Blocks, "第二十三条")),
+                Rule::OperationAcceptance(flag(Severity::Blocks, "第二十三条")),
             ]),
             aggregation: AggregationRule {
                 trim_min_experts: 5,
@@ -475,6 +517,7 @@ pub(crate) mod fixtures {
                     rectify: Points::whole(60),
                     article: "第二十三条".into(),
                 },
+                maintenance: None,
             },
             evaluation: Some(EvaluationWindow { from_months: 12, to_months: 24, article: "第二十四条".into() }),
             calendar: None,

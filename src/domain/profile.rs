@@ -57,6 +57,11 @@ pub enum RuleKind {
     /// 限期整改与暂缓审批: a failed acceptance is rectified by a deadline and applied for again;
     /// a unit that does not, or fails again, has its later approvals held back (鼓楼 第二十三条).
     Rectification,
+    /// 未经验收不得投入正式运行 (鼓楼 第二十三条): an O&M application's system must have
+    /// passed acceptance.
+    OperationAcceptance,
+    /// 存量项目每年提交运维服务情况报表 (宿迁政策解读 二（八）).
+    MaintenanceReport,
 }
 
 impl RuleKind {
@@ -74,7 +79,7 @@ impl RuleKind {
         Self::Rectification,
     ];
 
-    pub const ALL: [RuleKind; 15] = [
+    pub const ALL: [RuleKind; 17] = [
         Self::ScopeFloor,
         Self::FundingScope,
         Self::Supervision,
@@ -90,6 +95,8 @@ impl RuleKind {
         Self::SeparateDesignDevelopment,
         Self::ReviewLimit,
         Self::Rectification,
+        Self::OperationAcceptance,
+        Self::MaintenanceReport,
     ];
 
     /// The key of the kind in a profile file.
@@ -110,6 +117,8 @@ impl RuleKind {
             Self::SeparateDesignDevelopment => "separate_design_development",
             Self::ReviewLimit => "review_limit",
             Self::Rectification => "rectification",
+            Self::OperationAcceptance => "operation_acceptance",
+            Self::MaintenanceReport => "maintenance_report",
         }
     }
 
@@ -130,6 +139,8 @@ impl RuleKind {
             Self::SeparateDesignDevelopment => "设计与开发分开",
             Self::ReviewLimit => "限额标准",
             Self::Rectification => "限期整改与暂缓审批",
+            Self::OperationAcceptance => "未经验收不得投入正式运行",
+            Self::MaintenanceReport => "年度运维服务情况报表",
         }
     }
 
@@ -150,6 +161,8 @@ impl RuleKind {
             Self::SeparateDesignDevelopment => "design and development by separate parties",
             Self::ReviewLimit => "review limit",
             Self::Rectification => "rectification and held-back approvals",
+            Self::OperationAcceptance => "no operation before acceptance",
+            Self::MaintenanceReport => "annual O&M service report",
         }
     }
 
@@ -157,11 +170,16 @@ impl RuleKind {
     pub fn concerns(self, kind: ApplicationKind) -> bool {
         use ApplicationKind as K;
         match self {
-            Self::ScopeFloor | Self::FundingScope | Self::Supervision | Self::JointSubmission => true,
+            Self::ScopeFloor | Self::FundingScope | Self::JointSubmission => true,
+            // 监理 is engaged for construction (第十九条), not for a year's O&M.
+            Self::Supervision => kind != K::Maintenance,
             Self::Change => kind == K::Change,
             Self::TrialOperation | Self::AcceptanceWindow => kind == K::Acceptance,
             Self::Rectification => matches!(kind, K::Approval | K::Acceptance),
-            Self::AnnualPlan | Self::SeparateDesignDevelopment => kind != K::Acceptance,
+            // 第八条 collects O&M plans with construction plans.
+            Self::AnnualPlan => kind != K::Acceptance,
+            Self::SeparateDesignDevelopment => matches!(kind, K::Approval | K::Change),
+            Self::OperationAcceptance | Self::MaintenanceReport => kind == K::Maintenance,
             Self::DataSharing
             | Self::MeetingDeadline
             | Self::ApprovalTimeLimit
@@ -361,6 +379,8 @@ pub enum Rule {
     SeparateDesignDevelopment(FlagRule),
     ReviewLimit(AmountRule),
     Rectification(FlagRule),
+    OperationAcceptance(FlagRule),
+    MaintenanceReport(FlagRule),
 }
 
 /// What every rule carries whatever its kind: its citation and whether it is on.
@@ -390,6 +410,8 @@ impl Rule {
             Self::SeparateDesignDevelopment(_) => RuleKind::SeparateDesignDevelopment,
             Self::ReviewLimit(_) => RuleKind::ReviewLimit,
             Self::Rectification(_) => RuleKind::Rectification,
+            Self::OperationAcceptance(_) => RuleKind::OperationAcceptance,
+            Self::MaintenanceReport(_) => RuleKind::MaintenanceReport,
         }
     }
 
@@ -408,6 +430,8 @@ impl Rule {
             | Self::JointSubmission(r)
             | Self::SeparateDesignDevelopment(r)
             | Self::Rectification(r) => c2(&r.article, &r.quote, r.enabled, false),
+            | Self::OperationAcceptance(r)
+            | Self::MaintenanceReport(r) => c2(&r.article, &r.quote, r.enabled, false),
             Self::MeetingDeadline(r) | Self::ApprovalTimeLimit(r) => c2(&r.article, &r.quote, r.enabled, r.not_stated),
             Self::ReviewStage(r) => c2(&r.article, &r.quote, r.enabled, false),
         }
@@ -533,6 +557,17 @@ impl Rule {
                 ),
                 None => not_stated_words(),
             },
+            Self::OperationAcceptance(r) => (
+                format!("运维申报的系统须已通过验收，未经验收不得投入正式运行（{}）", sev(r.severity).0),
+                format!(
+                    "an O&M application's system must have passed acceptance: none runs before it ({})",
+                    sev(r.severity).1
+                ),
+            ),
+            Self::MaintenanceReport(r) => (
+                format!("已建成的存量项目每年提交运维服务情况报表（{}）", sev(r.severity).0),
+                format!("a system in operation files an O&M service report every year ({})", sev(r.severity).1),
+            ),
         }
     }
 }
@@ -616,6 +651,8 @@ impl Rules {
     getter!(separate_design_development, SeparateDesignDevelopment, FlagRule);
     getter!(review_limit, ReviewLimit, AmountRule);
     getter!(rectification, Rectification, FlagRule);
+    getter!(operation_acceptance, OperationAcceptance, FlagRule);
+    getter!(maintenance_report, MaintenanceReport, FlagRule);
 }
 
 impl Serialize for Rules {
@@ -634,6 +671,8 @@ impl Serialize for Rules {
                 | Rule::JointSubmission(r)
                 | Rule::SeparateDesignDevelopment(r)
                 | Rule::Rectification(r) => map.serialize_entry(key, r)?,
+                | Rule::OperationAcceptance(r)
+                | Rule::MaintenanceReport(r) => map.serialize_entry(key, r)?,
                 Rule::MeetingDeadline(r) | Rule::ApprovalTimeLimit(r) => map.serialize_entry(key, r)?,
                 Rule::ReviewStage(r) => map.serialize_entry(key, r)?,
             }
@@ -678,6 +717,8 @@ impl<'de> Deserialize<'de> for Rules {
                         }
                         RuleKind::ReviewLimit => map.next_value::<Option<_>>()?.map(Rule::ReviewLimit),
                         RuleKind::Rectification => map.next_value::<Option<_>>()?.map(Rule::Rectification),
+                        RuleKind::OperationAcceptance => map.next_value::<Option<_>>()?.map(Rule::OperationAcceptance),
+                        RuleKind::MaintenanceReport => map.next_value::<Option<_>>()?.map(Rule::MaintenanceReport),
                     };
                     rules.extend(rule);
                 }
@@ -938,7 +979,10 @@ fn same_party(a: &str, b: &str) -> bool {
 
 fn funding_scope(rule: &FundingScopeRule, app: &Application, push: &mut Push<'_>) {
     let facts = &app.facts;
-    if let Some(t) = facts.project_type
+    // An O&M application is an O&M project unless intake says otherwise.
+    let project_type =
+        facts.project_type.or((app.kind == ApplicationKind::Maintenance).then_some(ProjectType::OperationMaintenance));
+    if let Some(t) = project_type
         && rule.excluded_types.contains(&t)
     {
         push(

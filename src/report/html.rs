@@ -139,6 +139,9 @@ fn facts(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
     if let Some(d) = app.acceptance_applied {
         rows.push((r.l("验收申请日期", "Acceptance applied for"), d.to_string()));
     }
+    if let Some(line) = crate::domain::maintenance::facts_line(app) {
+        rows.push((r.l("运维情况", "O&M facts"), line.get(r.lang).to_string()));
+    }
     out.push_str("<table class=\"facts\">\n");
     for (k, v) in rows {
         let _ = writeln!(out, "<tr><th style=\"width:22%\">{}</th><td>{}</td></tr>", e(k), e(&v));

@@ -59,6 +59,9 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
             r.l("天", "days")
         );
     }
+    if let Some(line) = crate::domain::maintenance::facts_line(app) {
+        let _ = writeln!(out, "- {}", line.get(r.lang));
+    }
     let _ = writeln!(out, "\n### {}\n", r.l("规则检查", "Rule findings"));
     if a.view.findings.is_empty() {
         let _ = writeln!(out, "{}", r.l("未发现问题", "None"));

@@ -53,18 +53,23 @@ pub fn example(field: Field) -> String {
         Field::FundingSource => "政府投资".into(),
         Field::ProjectType => "建设".into(),
         Field::ReviewStage | Field::DesignUnit | Field::DeveloperUnit | Field::PreviousCode => String::new(),
+        // O&M applications only; the example is an approval.
+        Field::AcceptedOn | Field::SelfEvaluation | Field::ServiceReport => String::new(),
     }
 }
 
 /// The choices a column offers, where it has a fixed list.
 fn choices(field: Field) -> Option<&'static [&'static str]> {
     match field {
-        Field::Kind => Some(&["立项", "变更", "验收"]),
+        Field::Kind => Some(&["立项", "变更", "验收", "运维"]),
         Field::Nature => Some(&["新建", "升级", "改造"]),
         Field::PlanClass => Some(&["A", "B", "C"]),
-        Field::CrossDepartment | Field::JointSubmission | Field::SupervisionFirm | Field::DataSharing => {
-            Some(&["是", "否"])
-        }
+        Field::CrossDepartment
+        | Field::JointSubmission
+        | Field::SupervisionFirm
+        | Field::DataSharing
+        | Field::SelfEvaluation
+        | Field::ServiceReport => Some(&["是", "否"]),
         Field::ProtectionLevel => Some(&["1", "2", "3", "4", "5"]),
         Field::FundingSource => Some(&["政府投资", "部门预算", "其他"]),
         Field::ProjectType => Some(&["建设", "运维", "设备购置"]),
@@ -132,6 +137,8 @@ fn xlsx() -> Result<Vec<u8>, XlsxError> {
         "前次验收项目编码为选填：验收未通过、限期整改后重新申请验收且换了项目编码的，填前次验收时的编码；编码未变的不必填。",
         "Previous acceptance code is optional: for an acceptance applied for again after rectification under a new code, give the code it had then; leave it empty when the code is unchanged.",
         "Received date, funding source, project type, review stage, design unit and developer are optional; only some profiles read them (see reviewdesk profile show).",
+        "运维申报（申报类型填“运维”）：申报总投资填本年度运维费用；验收通过日期填系统通过竣工验收的日期（未经验收不得投入正式运行）；绩效自评价报告、年度运维服务报告填“是”或“否”（是否已报送）。其他申报类型这三列留空。",
+        "O&M applications (kind 运维): the requested total is this year's O&M budget; 验收通过日期 is the day the system passed acceptance; 绩效自评价报告 and 年度运维服务报告 take 是 or 否 (on file or not). Leave these three empty for other kinds.",
         "填好后运行：reviewdesk intake 本文件 / When filled in, run: reviewdesk intake THIS_FILE",
     ];
     for (i, line) in lines.iter().enumerate() {

@@ -227,6 +227,7 @@ impl Store {
             backup.run_to_completion(1024, std::time::Duration::from_millis(2), None)?;
         }
         schema::migrations().to_latest(&mut self.conn)?;
+        super::kinds::widen(&mut self.conn)?;
         Ok(info)
     }
 }

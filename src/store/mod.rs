@@ -5,6 +5,7 @@ mod append;
 pub mod blobs;
 mod exchange;
 mod health;
+mod kinds;
 mod query;
 mod rectification;
 mod schema;
@@ -106,6 +107,7 @@ impl Store {
             "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384;",
         )?;
         schema::migrations().to_latest(&mut conn)?;
+        kinds::widen(&mut conn)?;
         let mut store = Store { conn };
         store.replay_if_asked()?;
         Ok(store)

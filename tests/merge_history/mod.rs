@@ -160,6 +160,7 @@ pub fn application(code: &str, name: &str, kind: ApplicationKind) -> Application
         facts: Default::default(),
         original_total: None,
         previous_code: None,
+        maintenance: Default::default(),
     }
 }
 

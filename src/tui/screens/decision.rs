@@ -168,6 +168,7 @@ impl DecisionState {
                 .replace("{deadline}", &deadline.to_string())
                 .replace("{meeting}", &meeting.to_string()),
             DecisionError::OverrideWithoutReason { .. } => t.t("decision.need_override_reason").to_string(),
+            DecisionError::ReducedWithoutConditions => t.t("decision.need_reduced_conditions").to_string(),
             other => other.to_string(),
         })?;
         Ok(d)

@@ -224,6 +224,9 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
     if let Some(d) = a.acceptance_applied {
         out.push(Line::from(t.line(format!("  {}：{d}", t.t("detail.applied")))));
     }
+    if let Some(line) = crate::domain::maintenance::facts_line(a) {
+        out.push(Line::from(t.line(format!("  {}", t.pick(&line.zh, &line.en)))));
+    }
     out.push(Line::from(""));
     out.push(heading(t.t("detail.findings")));
     if v.findings.is_empty() {

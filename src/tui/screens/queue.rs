@@ -138,7 +138,8 @@ impl QueueState {
                 None => Some(ApplicationKind::Approval),
                 Some(ApplicationKind::Approval) => Some(ApplicationKind::Change),
                 Some(ApplicationKind::Change) => Some(ApplicationKind::Acceptance),
-                Some(ApplicationKind::Acceptance) => None,
+                Some(ApplicationKind::Acceptance) => Some(ApplicationKind::Maintenance),
+                Some(ApplicationKind::Maintenance) => None,
             };
             self.refilter();
         } else if keys.progress.matches(ev) {
@@ -313,6 +314,7 @@ fn kind_cell(kind: ApplicationKind, cells: usize, t: &I18n) -> String {
         ApplicationKind::Approval => "kind.short_approval",
         ApplicationKind::Change => "kind.short_change",
         ApplicationKind::Acceptance => "kind.short_acceptance",
+        ApplicationKind::Maintenance => "kind.short_maintenance",
     })
     .to_string()
 }
