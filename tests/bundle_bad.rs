@@ -27,11 +27,17 @@ use tempfile::TempDir;
 
 const SECRETARIAT: &str = "鼓楼区数据局信息化办";
 const MEETING: &str = "GL-2027-01";
+/// The demo's earlier meeting, whose events come first in its export.
+const EARLIER: &str = "GL-2026-03";
 const RECEIVER: &str = "接收方";
-/// Events in the demo export: 1 meeting + 16 applications, 4 × 16 − 1 scores (one recusal), 1 conflict.
-const DEMO_EVENTS: usize = 81;
+/// Events in the demo export: the earlier meeting (1 meeting + 2 applications, 5 × 2 scores,
+/// 2 decisions) and the demo meeting (1 meeting + 17 applications, 4 × 17 − 1 scores (one
+/// recusal), 1 conflict).
+const DEMO_EVENTS: usize = 101;
 /// Documents attached to the demo applications.
-const DEMO_BLOBS: usize = 16;
+const DEMO_BLOBS: usize = 17;
+/// 李明's last seq in the demo: 2 sheets in the earlier meeting, 17 in the demo meeting.
+const LI_LAST: u64 = 19;
 const MANIFEST_CONTEXT: &[u8] = b"reviewdesk manifest v1\n";
 
 fn now() -> DateTime<Utc> {
@@ -542,9 +548,10 @@ fn flip(bytes: &mut [u8], at: usize) {
 
 fn bad_manifest_flipped(dir: &Path) -> PathBuf {
     let mut p = fixture().parts.clone();
-    // "event_count": 81 → 91; the manifest is still well-formed JSON.
-    let at = p.manifest.windows(15).position(|w| w == b"\"event_count\": ").unwrap() + 15;
-    assert_eq!(p.manifest[at], b'8');
+    // "event_count": 101 → 100 (its last digit); the manifest is still well-formed JSON.
+    let digits = DEMO_EVENTS.to_string();
+    let at = p.manifest.windows(15).position(|w| w == b"\"event_count\": ").unwrap() + 15 + digits.len() - 1;
+    assert_eq!(p.manifest[at], digits.as_bytes()[digits.len() - 1]);
     flip(&mut p.manifest, at);
     put(dir, "manifest-flipped.rdbundle", &p.tar())
 }
@@ -714,13 +721,13 @@ fn a_meeting_from_an_untrusted_secretariat_is_refused_with_the_trust_command() {
     let msg = refused(
         &r,
         &fx.good,
-        |e| matches!(e, BundleError::UntrustedSecretariat { meeting, fingerprint, .. } if meeting == MEETING && *fingerprint == fp),
+        |e| matches!(e, BundleError::UntrustedSecretariat { meeting, fingerprint, .. } if meeting == EARLIER && *fingerprint == fp),
         &[
-            &format!("会议 {MEETING} 由未受信任的秘书处密钥 {fp}（{SECRETARIAT}）开启，已拒绝导入"),
+            &format!("会议 {EARLIER} 由未受信任的秘书处密钥 {fp}（{SECRETARIAT}）开启，已拒绝导入"),
             "请先通过电话或当面核对指纹",
             &format!("确认无误后运行：{command} / "),
             &format!(
-                "meeting {MEETING} was opened by an untrusted secretariat key {fp} ({SECRETARIAT}); import refused"
+                "meeting {EARLIER} was opened by an untrusted secretariat key {fp} ({SECRETARIAT}); import refused"
             ),
             &format!("Check the fingerprint by phone or in person, then run: {command}"),
         ],
@@ -816,7 +823,7 @@ fn an_event_by_an_author_not_on_the_panel_is_refused_and_changes_no_projection()
     assert_eq!(r.projections(), projections, "a score from off the panel changed what the panel sees");
     assert!(r.dump() == before, "a refused event was kept");
     let text = r.ok(&["import", file.to_str().unwrap()]);
-    assert_mentions(&text, &["新增 0  重复 81  隔离 0  拒绝 1"]);
+    assert_mentions(&text, &[&format!("新增 0  重复 {DEMO_EVENTS}  隔离 0  拒绝 1")]);
     assert!(r.dump() == before, "importing the same bundle again changed the store");
 
     // Together with the meeting, on a fresh machine: the same projections as the good bundle alone.
@@ -835,7 +842,7 @@ fn a_replayed_bundle_reports_nothing_new_and_is_not_an_error() {
     let r = Receiver::trusted();
     let file = fx.good.to_str().unwrap();
     let text = r.ok(&["import", file]);
-    assert_mentions(&text, &["新增 81  重复 0  隔离 0  拒绝 0  附件 16"]);
+    assert_mentions(&text, &[&format!("新增 {DEMO_EVENTS}  重复 0  隔离 0  拒绝 0  附件 {DEMO_BLOBS}")]);
     let before = r.dump();
     let report = r.import_json(&fx.good);
     assert_eq!(report["new"], 0, "{report}");
@@ -845,7 +852,7 @@ fn a_replayed_bundle_reports_nothing_new_and_is_not_an_error() {
     assert_eq!(report["forked_keys"], json!([]), "{report}");
     assert!(r.dump() == before, "a replayed bundle changed the store");
     let text = r.ok(&["import", file]);
-    assert_mentions(&text, &["新增 0  重复 81  隔离 0  拒绝 0  附件 0"]);
+    assert_mentions(&text, &[&format!("新增 0  重复 {DEMO_EVENTS}  隔离 0  拒绝 0  附件 0")]);
     assert!(r.dump() == before, "a replayed bundle changed the store");
 }
 
@@ -857,9 +864,11 @@ fn a_fork_quarantines_both_sides_flags_the_key_and_withdraws_the_applied_side() 
     let fx = fixture();
     let dir = tempfile::tempdir().unwrap();
     let li = identity("李明");
-    let (_, original) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 16);
+    let (_, original) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == LI_LAST);
     let mut envelope = original.envelope.clone();
-    let Body::ScoreSubmitted { sheet, code, .. } = &mut envelope.body else { panic!("李明 #16 is not a score") };
+    let Body::ScoreSubmitted { sheet, code, .. } = &mut envelope.body else {
+        panic!("李明's last event is not a score")
+    };
     let code = code.clone();
     sheet.opinion = "（另一版本）方案深度不足，建议不予通过。".into();
     let twin = SignedEvent::sign(&li.secret, envelope).unwrap();
@@ -882,8 +891,8 @@ fn a_fork_quarantines_both_sides_flags_the_key_and_withdraws_the_applied_side() 
     assert_eq!(report["forked_keys"], json!([li.key_hex()]), "{report}");
     let reason = &report["refusals"][0][1];
     assert_eq!(report["refusals"][0][0], twin.id.as_str());
-    assert_mentions(reason["zh"].as_str().unwrap(), &["签名链分叉", "序号 16", "双方均已隔离"]);
-    assert_mentions(reason["en"].as_str().unwrap(), &["chain fork", "seq 16", "both are quarantined"]);
+    assert_mentions(reason["zh"].as_str().unwrap(), &["签名链分叉", &format!("序号 {LI_LAST}"), "双方均已隔离"]);
+    assert_mentions(reason["en"].as_str().unwrap(), &["chain fork", &format!("seq {LI_LAST}"), "both are quarantined"]);
 
     // Neither side counts: the projections are those of before, less the one sheet.
     let expected: Vec<&str> = projections.lines().filter(|l| !l.contains(&original.id)).collect();
@@ -898,13 +907,13 @@ fn a_fork_quarantines_both_sides_flags_the_key_and_withdraws_the_applied_side() 
         assert_mentions(entry["reason"]["en"].as_str().unwrap(), &["chain fork"]);
     }
     let chain = log["chains"].as_array().unwrap().iter().find(|c| c["author"] == li.key_hex().as_str()).unwrap();
-    assert_eq!(chain["forks"], json!([16]), "{chain}");
+    assert_eq!(chain["forks"], json!([LI_LAST]), "{chain}");
     let fp = fp(&li);
     let text = r.ok(&["log"]);
     let line = text.lines().find(|l| l.contains(&fp)).unwrap();
-    assert_mentions(line, &["李明", "分叉！序号 16"]);
+    assert_mentions(line, &["李明", &format!("分叉！序号 {LI_LAST}")]);
     let text = r.ok(&["--lang", "en", "log"]);
-    assert_mentions(text.lines().find(|l| l.contains(&fp)).unwrap(), &["FORK at seq 16"]);
+    assert_mentions(text.lines().find(|l| l.contains(&fp)).unwrap(), &[&format!("FORK at seq {LI_LAST}")]);
 
     // The same import, as a person reads it.
     let text = r2.ok(&["import", file.to_str().unwrap()]);
@@ -1092,7 +1101,10 @@ fn an_event_count_that_does_not_match_the_manifest_is_refused() {
     refused_fresh(
         &put(dir.path(), "count.rdbundle", &p.tar()),
         |e| matches!(e, BundleError::CountMismatch { declared: 70, found: DEMO_EVENTS }),
-        &["清单声明 70 条事件，实有 81 条", "the manifest declares 70 events but the bundle holds 81"],
+        &[
+            &format!("清单声明 70 条事件，实有 {DEMO_EVENTS} 条"),
+            &format!("the manifest declares 70 events but the bundle holds {DEMO_EVENTS}"),
+        ],
     );
 }
 
@@ -1410,8 +1422,13 @@ fn an_event_seq_out_of_range_is_refused_alike_by_verify_and_import() {
         let file = put(dir.path(), &format!("seq-{seq}.rdbundle"), &with_line(line));
         let msg = refused_fresh(
             &file,
-            |e| matches!(e, BundleError::EventInvalid { line: 82, .. }),
-            &[&format!("事件序号 {seq} 超出范围"), &format!("event seq {seq} is out of range"), "第 82 行", "line 82"],
+            |e| matches!(e, BundleError::EventInvalid { line, .. } if *line == DEMO_EVENTS + 1),
+            &[
+                &format!("事件序号 {seq} 超出范围"),
+                &format!("event seq {seq} is out of range"),
+                &format!("第 {} 行", DEMO_EVENTS + 1),
+                &format!("line {}", DEMO_EVENTS + 1),
+            ],
         );
         verify_refuses_too(&file, &msg);
     }
@@ -1459,7 +1476,8 @@ fn an_event_that_names_a_key_twice_is_refused_alike_by_verify_and_import() {
     let fx = fixture();
     let dir = tempfile::tempdir().unwrap();
     let li = identity("李明");
-    let (n, score) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex());
+    let (n, score) =
+        find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.body.meeting() == Some(MEETING));
     let text = String::from_utf8(score.bytes.clone()).unwrap();
     // 15 points for necessity, then 1: the reader would have kept 1.
     let twice = text.replacen("\"necessity\":", "\"necessity\":15,\"necessity\":", 1);
@@ -1481,7 +1499,7 @@ fn an_event_that_names_a_key_twice_is_refused_alike_by_verify_and_import() {
 fn chair_decision(suggested: reviewdesk::domain::Outcome, outcome: reviewdesk::domain::Outcome) -> SignedEvent {
     let fx = fixture();
     let code = "GL-LX-2027-001";
-    let (_, meeting) = find_line(&fx.parts, |e| matches!(e.envelope.body, Body::MeetingOpened(_)));
+    let (_, meeting) = find_line(&fx.parts, |e| matches!(&e.envelope.body, Body::MeetingOpened(m) if m.id == MEETING));
     let (_, registration) = find_line(
         &fx.parts,
         |e| matches!(&e.envelope.body, Body::ApplicationRegistered { application, .. } if application.code == code),
@@ -1496,12 +1514,20 @@ fn chair_decision(suggested: reviewdesk::domain::Outcome, outcome: reviewdesk::d
         .collect();
     assert_eq!(based_on.len(), 4);
     let chair = identity("王建国");
+    // After the chair's last event in the demo (the earlier meeting's two decisions).
+    let last = fx
+        .parts
+        .lines()
+        .iter()
+        .map(|l| parse_line(l))
+        .filter(|e| e.envelope.author == chair.key_hex())
+        .max_by_key(|e| e.envelope.seq);
     let envelope = Envelope {
         v: 1,
         suite: Suite::Ed25519Sha256,
         author: chair.key_hex(),
-        seq: 1,
-        prev: None,
+        seq: last.as_ref().map_or(1, |e| e.envelope.seq + 1),
+        prev: last.map(|e| e.id),
         time: now(),
         body: Body::DecisionRecorded {
             meeting: MEETING.into(),
@@ -1560,9 +1586,9 @@ fn a_fork_by_a_wrong_prev_shows_in_log_and_doctor() {
     let fx = fixture();
     let dir = tempfile::tempdir().unwrap();
     let li = identity("李明");
-    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 16);
+    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == LI_LAST);
     let mut envelope = last.envelope.clone();
-    envelope.seq = 17;
+    envelope.seq = LI_LAST + 1;
     envelope.prev = Some("0".repeat(64));
     let wrong = SignedEvent::sign(&li.secret, envelope).unwrap();
     let file = put(dir.path(), "prev.rdbundle", &with_line(wrong.to_line().into_bytes()));
@@ -1571,7 +1597,7 @@ fn a_fork_by_a_wrong_prev_shows_in_log_and_doctor() {
     assert_eq!(report.forked_keys, vec![li.key_hex()], "{report:?}");
     let text = r.ok(&["log"]);
     let line = text.lines().find(|l| l.contains(&fp(&li))).unwrap();
-    assert_mentions(line, &["分叉！序号 17"]);
+    assert_mentions(line, &[&format!("分叉！序号 {}", LI_LAST + 1)]);
     let out = r.cmd(&["doctor"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "doctor must fail on a fork: {stdout}");
@@ -1585,16 +1611,16 @@ fn an_event_dated_in_the_future_is_imported_with_a_visible_warning() {
     let fx = fixture();
     let dir = tempfile::tempdir().unwrap();
     let li = identity("李明");
-    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == 16);
+    let (_, last) = find_line(&fx.parts, |e| e.envelope.author == li.key_hex() && e.envelope.seq == LI_LAST);
     let mut envelope = last.envelope.clone();
-    envelope.seq = 17;
+    envelope.seq = LI_LAST + 1;
     envelope.prev = Some(last.id.clone());
     envelope.time = "2027-06-01T09:00:00Z".parse().unwrap();
     let ahead = SignedEvent::sign(&li.secret, envelope).unwrap();
     let file = put(dir.path(), "ahead.rdbundle", &with_line(ahead.to_line().into_bytes()));
     let r = Receiver::trusted();
     let text = r.ok(&["import", file.to_str().unwrap()]);
-    assert_mentions(&text, &["新增 82", "⚠ 1 个事件的时间比本机时钟晚一天以上"]);
+    assert_mentions(&text, &[&format!("新增 {}", DEMO_EVENTS + 1), "⚠ 1 个事件的时间比本机时钟晚一天以上"]);
     let report = Receiver::trusted().import_json(&file);
     assert_eq!(report["future_dated"], 1, "{report}");
 }

@@ -878,5 +878,5 @@ fn a_key_spelt_in_capitals_cannot_pass_for_another_key() {
     lines.push(line.into_bytes());
     p.set_lines(&lines);
     p.seal(&identity(SECRETARIAT));
-    r.refused(&r.put("upper-author.rdbundle", &p.tar()), &["events.jsonl 第 82 行", "is not lower-case hex"]);
+    r.refused(&r.put("upper-author.rdbundle", &p.tar()), &["events.jsonl 第 102 行", "is not lower-case hex"]);
 }

@@ -73,15 +73,15 @@ fn a_dry_run_reports_without_writing_and_the_real_import_then_matches_it() {
     let dump = || reviewdesk::store::Store::open(&recv.join("reviewdesk.db")).unwrap().dump().unwrap();
     let before = dump();
     let dry = json_of(&mut reviewdesk(&recv, &["import", "--dry-run", "--json", file.to_str().unwrap()]));
-    assert_eq!(dry[0]["report"]["new"], 81);
+    assert_eq!(dry[0]["report"]["new"], 101);
     assert!(dump() == before, "a dry run changed the store");
     let real = json_of(&mut reviewdesk(&recv, &["import", "--json", file.to_str().unwrap()]));
     assert_eq!(real[0]["report"], dry[0]["report"]);
-    assert_eq!(real[0]["report"]["blobs_stored"], 16);
+    assert_eq!(real[0]["report"]["blobs_stored"], 17);
     let text =
         String::from_utf8(reviewdesk(&recv, &["import", file.to_str().unwrap()]).output().unwrap().stdout).unwrap();
     // The exporter by fingerprint, its name a claim, and the name this machine trusts it under.
-    assert_mentions(&text, &["（自称“鼓楼区数据局信息化办”；本机记录为“鼓楼区数据局信息化办”）", "新增 0  重复 81"]);
+    assert_mentions(&text, &["（自称“鼓楼区数据局信息化办”；本机记录为“鼓楼区数据局信息化办”）", "新增 0  重复 101"]);
 }
 
 #[test]
@@ -92,16 +92,17 @@ fn verify_lists_what_a_bundle_holds_without_a_store() {
     let nowhere = dir.path().join("no-such-home");
     let v = json_of(&mut reviewdesk(&nowhere, &["verify", "--json", file.to_str().unwrap()]));
     assert!(!nowhere.exists(), "verify created a home");
-    assert_eq!(v["events"], 81);
-    assert_eq!(v["applications"], 16);
-    assert_eq!(v["blobs"], 16);
-    assert_eq!(v["meeting_ids"], serde_json::json!(["GL-2027-01"]));
-    assert_eq!(v["authors"].as_array().unwrap().len(), 5);
+    // The demo meeting and the earlier one whose two acceptances it follows up (限期整改).
+    assert_eq!(v["events"], 101);
+    assert_eq!(v["applications"], 19);
+    assert_eq!(v["blobs"], 17);
+    assert_eq!(v["meeting_ids"], serde_json::json!(["GL-2026-03", "GL-2027-01"]));
+    assert_eq!(v["authors"].as_array().unwrap().len(), 7);
     let text = String::from_utf8(
         reviewdesk(&nowhere, &["--lang", "en", "verify", file.to_str().unwrap()]).output().unwrap().stdout,
     )
     .unwrap();
-    assert_mentions(&text, &["Bundle verified", "GL-2027-01", "81 events", "16 applications"]);
+    assert_mentions(&text, &["Bundle verified", "GL-2027-01", "101 events", "19 applications"]);
 }
 
 #[test]
@@ -112,12 +113,12 @@ fn one_authors_events_travel_alone_and_show_as_a_chain() {
         &sec,
         &["--as", "李明", "--json", "export", "--author", "李明", "--no-blobs", "--out", file.to_str().unwrap()],
     ));
-    assert_eq!((r["events"].as_u64(), r["authors"].as_u64(), r["blobs"].as_u64()), (Some(16), Some(1), Some(0)));
+    assert_eq!((r["events"].as_u64(), r["authors"].as_u64(), r["blobs"].as_u64()), (Some(19), Some(1), Some(0)));
     let v = json_of(&mut reviewdesk(&sec, &["verify", "--json", file.to_str().unwrap()]));
     let a = &v["authors"][0];
     assert_eq!(
         (a["first_seq"].as_u64(), a["last_seq"].as_u64(), a["gaps"].as_array().map(Vec::len)),
-        (Some(1), Some(16), Some(0))
+        (Some(1), Some(19), Some(0))
     );
     assert_eq!(a["name"], "李明");
 }

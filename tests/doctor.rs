@@ -30,7 +30,12 @@ fn a_sound_store_passes_every_check() {
     let out = String::from_utf8(out).unwrap();
     assert_mentions(
         &out,
-        &["✓ SQLite 完整性检查", "✓ 81 个事件的哈希与签名", "✓ 投影表与事件日志重建的结果一致", "✓ 7 个身份的私钥文件"],
+        &[
+            "✓ SQLite 完整性检查",
+            "✓ 101 个事件的哈希与签名",
+            "✓ 投影表与事件日志重建的结果一致",
+            "✓ 7 个身份的私钥文件",
+        ],
     );
     assert!(!out.contains('✗'), "{out}");
 }
@@ -54,7 +59,7 @@ fn an_event_altered_in_the_database_is_named() {
          WHERE kind = 'score_submitted' AND rowid = (SELECT min(rowid) FROM events WHERE kind = 'score_submitted');",
     );
     let out = doctor_fails(home.path());
-    assert_mentions(&out, &["✗ 81 个事件的哈希与签名", "在评审台之外被改动", "reviewdesk restore"]);
+    assert_mentions(&out, &["✗ 101 个事件的哈希与签名", "在评审台之外被改动", "reviewdesk restore"]);
 }
 
 #[test]

@@ -131,7 +131,7 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     let after = s.wait_for("已签名提交评分");
     assert!(after.contains("86"), "{after}");
     s.keys(&["Escape"]);
-    s.wait_for("共 16 项");
+    s.wait_for("共 17 项");
 
     // Same machine, same session: switch to the chair, who records a decision that departs
     // from the suggestion, with a reason.
@@ -160,7 +160,7 @@ fn an_expert_scores_and_the_chair_decides_in_a_real_terminal() {
     s.keys(&["y"]);
     s.wait_for("已签名记录结论");
     s.keys(&["Escape"]);
-    s.wait_for("共 16 项");
+    s.wait_for("共 17 项");
     s.keys(&["q"]);
     s.wait_gone();
 
@@ -278,7 +278,7 @@ fn behind_the_too_small_notice_no_key_signs_anything() {
     let dir = tempfile::tempdir().unwrap();
     let home = demo_home(dir.path());
     let s = Session::start(&home, "王建国");
-    s.wait_for("共 16 项");
+    s.wait_for("共 17 项");
     s.filter("一网统管", "共 1 项");
     s.keys(&["Enter"]);
     s.resize(70, 20);
@@ -302,7 +302,7 @@ fn a_conflict_is_never_signed_by_the_enter_that_ends_its_reason() {
     let dir = tempfile::tempdir().unwrap();
     let home = demo_home(dir.path());
     let s = Session::start(&home, "赵敏");
-    s.wait_for("共 16 项");
+    s.wait_for("共 17 项");
     // A slip: `clear` typed on the queue opens the conflict box with "lear" in it.
     s.text("clear");
     s.wait_for("声明回避");
@@ -322,7 +322,7 @@ fn a_conflict_is_never_signed_by_the_enter_that_ends_its_reason() {
     // And Esc on the queue, even twice, never leaves the app.
     s.filter("档案", "共 2 项");
     s.keys(&["Escape"]);
-    s.wait_for("共 16 项");
+    s.wait_for("共 17 项");
     s.keys(&["Escape"]);
     s.wait_for("在队列按 q 退出");
     assert!(s.running());
@@ -336,7 +336,7 @@ fn a_revocation_on_the_sync_screen_needs_the_confirmation() {
     let dir = tempfile::tempdir().unwrap();
     let home = demo_home(dir.path());
     let s = Session::start(&home, "鼓楼区数据局信息化办");
-    s.wait_for("共 16 项");
+    s.wait_for("共 17 项");
     s.keys(&["u"]);
     s.wait_for("K ");
     s.keys(&["K"]);
@@ -363,7 +363,7 @@ fn ctrl_c_in_the_score_sheet_keeps_it_as_a_draft() {
     let dir = tempfile::tempdir().unwrap();
     let home = demo_home(dir.path());
     let s = Session::start(&home, "赵敏");
-    s.wait_for("共 16 项");
+    s.wait_for("共 17 项");
     s.filter("档案馆", "共 1 项");
     s.keys(&["Enter", "e"]);
     s.wait_for("Ctrl-S 汇总并签名");
@@ -392,7 +392,7 @@ fn ctrl_c_in_the_score_sheet_keeps_it_as_a_draft() {
     assert_eq!(row["my_score"]["state"], "draft", "{row}");
     // Opened again, the points are there.
     let s = Session::start(&home, "赵敏");
-    s.wait_for("共 16 项");
+    s.wait_for("共 17 项");
     s.filter("档案馆", "共 1 项");
     s.keys(&["Enter", "e"]);
     let sheet = s.wait_for("18.5");

@@ -21,10 +21,23 @@ fn decide_all(home: &Path) {
     let store = Store::open(&Home { dir: home.to_path_buf() }.db()).unwrap();
     let chair = Home { dir: home.to_path_buf() }.keyring().load("王建国").unwrap().key_hex();
     let q = store.queue("GL-2027-01", &chair).unwrap();
+    // The outcome a blocking rule from beyond the meeting leaves (a unit held back, 第二十三条).
+    let forced: Vec<Option<&str>> = q
+        .rows
+        .iter()
+        .map(|row| {
+            let v = store.application("GL-2027-01", &row.code, &chair).unwrap();
+            let (lawful, _) = v.lawful_outcomes();
+            v.suggested.filter(|s| !lawful.contains(s)).and_then(|_| lawful.first()).map(|o| o.id())
+        })
+        .collect();
     drop(store);
-    for row in q.rows {
+    for (row, forced) in q.rows.iter().zip(forced) {
         let mut args = vec!["--as", "王建国", "decide", row.code.as_str(), "--partial", "--opinion", "同意专家组意见"];
-        match row.suggested.map(|o| o.id()) {
+        if let Some(outcome) = forced {
+            args.extend(["--outcome", outcome, "--override-reason", "建设单位逾期未整改，暂缓审批（第二十三条）"]);
+        }
+        match row.suggested.map(|o| o.id()).filter(|_| forced.is_none()) {
             Some("rectify") => args.extend(["--deadline", "2027-03-31", "--conditions", "补齐试运行记录"]),
             Some("pass") => args.extend(["--class", "A"]),
             Some("maintenance_reduced") => {
@@ -515,7 +528,8 @@ fn history_shows_the_meetings_local_time_not_utc() {
         .success();
     let shown = reviewdesk(dir.path(), &["--as", "王建国", "show", "GL-LX-2027-001"]).output().unwrap();
     let text = String::from_utf8_lossy(&shown.stdout);
-    let line = text.lines().find(|l| l.contains("赵敏") && l.contains("#1")).unwrap_or("");
+    // 赵敏's sheet in this meeting follows her two in the earlier one: #3.
+    let line = text.lines().find(|l| l.contains("赵敏") && l.contains("#3")).unwrap_or("");
     assert!(line.contains("2026-12-08 07:30"), "{text}");
     assert!(!text.contains("2026-12-07T23:30"), "{text}");
 }

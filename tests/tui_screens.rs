@@ -218,7 +218,7 @@ fn below_80x24_the_app_says_the_terminal_is_too_small() {
 #[test]
 fn filtering_in_chinese_then_opening_and_going_back() {
     let mut a = app("王建国", Lang::Zh);
-    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 16);
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 17);
     press(&mut a, KeyCode::Char('/'));
     type_text(&mut a, "档案");
     let q = a.screen::<QueueState>().unwrap();
@@ -231,7 +231,7 @@ fn filtering_in_chinese_then_opening_and_going_back() {
     press(&mut a, KeyCode::Esc);
     assert!(a.screen::<DetailState>().is_none() && !a.quit);
     press(&mut a, KeyCode::Esc); // clears the filter first
-    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 16);
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 17);
     press(&mut a, KeyCode::Char('?'));
     assert_eq!(a.top(), "help");
     press(&mut a, KeyCode::Esc);
@@ -629,7 +629,7 @@ fn a_new_machine_receives_the_meeting_through_the_sync_screen() {
     // First Enter: what the bundle holds, with the warnings this machine's trust list gives.
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
-    assert!(screen.contains("81 个事件，16 个申报登记，16 份附件"), "{screen}");
+    assert!(screen.contains("101 个事件，19 个申报登记，17 份附件"), "{screen}");
     assert!(screen.contains("未受信任"), "the untrusted secretariat is named before import:\n{screen}");
     // Second Enter: refused, with the command that fixes it; nothing changed.
     press(&mut a, KeyCode::Enter);
@@ -657,19 +657,19 @@ fn a_new_machine_receives_the_meeting_through_the_sync_screen() {
     assert!(a.message.as_deref().unwrap_or("").contains("已信任秘书处密钥"), "{:?}", a.message);
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
-    assert!(screen.contains("导入结果") && screen.contains("新增 81，重复 0，隔离 0，拒绝 0，附件 16"), "{screen}");
+    assert!(screen.contains("导入结果") && screen.contains("新增 101，重复 0，隔离 0，拒绝 0，附件 17"), "{screen}");
     assert!(!screen.contains("最近导入 无"), "the header shows the import:\n{screen}");
     // Esc closes the report first, then the screen: back on the queue, the meeting is here.
     press(&mut a, KeyCode::Esc);
     assert_eq!(a.top(), "sync");
     press(&mut a, KeyCode::Esc);
     assert!(a.screen::<SyncState>().is_none());
-    assert_eq!(a.screen::<QueueState>().map(|q| q.view.rows.len()), Some(16));
+    assert_eq!(a.screen::<QueueState>().map(|q| q.view.rows.len()), Some(17));
     // The same bundle again adds nothing.
     at_stick(&mut a, stick());
     press(&mut a, KeyCode::Enter);
     press(&mut a, KeyCode::Enter);
-    assert!(pane_text(&mut a).contains("新增 0，重复 81"));
+    assert!(pane_text(&mut a).contains("新增 0，重复 101"));
 }
 
 #[test]
@@ -683,12 +683,12 @@ fn exporting_from_the_sync_screen_writes_a_verifiable_bundle_on_the_stick() {
     assert!(screen.contains("导出范围：本会议 GL-2027-01") && screen.contains("导出到：U 盘 KINGSTON"), "{screen}");
     press(&mut a, KeyCode::Char('x'));
     let screen = pane_text(&mut a);
-    assert!(screen.contains("已导出") && screen.contains("81 个事件，5 位作者，16 份附件"), "{screen}");
+    assert!(screen.contains("已导出") && screen.contains("86 个事件，5 位作者，17 份附件"), "{screen}");
     let written = reviewdesk::media::bundles_on(&[sticks.path().join("KINGSTON")]);
     assert_eq!(written.len(), 1, "one bundle, and no temporary file left: {written:?}");
     assert!(written[0].path.file_name().unwrap().to_string_lossy().starts_with("reviewdesk-李明-"));
     let summary = reviewdesk::bundle::inspect(&written[0].path).unwrap();
-    assert_eq!((summary.events, summary.exporter.name.as_str()), (81, "李明"));
+    assert_eq!((summary.events, summary.exporter.name.as_str()), (86, "李明"));
     // The new file is listed, and the header shows the export.
     assert_eq!(a.screen::<SyncState>().unwrap().found.len(), 1);
     assert!(!screen.contains("最近导出 无"), "{screen}");
@@ -777,13 +777,13 @@ fn the_queue_filters_by_kind_and_progress_and_sorts_by_any_column() {
     press(&mut a, KeyCode::Char('t')); // 验收
     assert!(codes(&a).iter().all(|c| c.starts_with("GL-YS")), "{:?}", codes(&a));
     let screen = draw(&mut a, 80, 24);
-    assert!(screen.contains("[验收] 共 5 项"), "the filter shows:\n{screen}");
+    assert!(screen.contains("[验收] 共 6 项"), "the filter shows:\n{screen}");
     press(&mut a, KeyCode::Char('t')); // 运维
     assert_eq!(codes(&a), ["GL-YW-2027-031", "GL-YW-2027-032"]);
     assert!(draw(&mut a, 80, 24).contains("[运维] 共 2 项"));
     press(&mut a, KeyCode::Char('t')); // all again
     press(&mut a, KeyCode::Char('p')); // 待评分: nothing is decided in the demo
-    assert_eq!(codes(&a).len(), 16);
+    assert_eq!(codes(&a).len(), 17);
     press(&mut a, KeyCode::Char('p'));
     press(&mut a, KeyCode::Char('p')); // 已决定
     assert!(codes(&a).is_empty());
@@ -882,10 +882,10 @@ fn the_sync_screen_opens_a_bundle_encrypted_to_the_identity_in_use_and_names_the
     a.screen_mut::<SyncState>().unwrap().target = Some(volume.join("b-for-zhao.rdbundle"));
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
-    assert!(screen.contains("81 个事件，16 个申报登记，16 份附件"), "{screen}");
+    assert!(screen.contains("101 个事件，19 个申报登记，17 份附件"), "{screen}");
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
-    assert!(screen.contains("导入结果") && screen.contains("新增 0，重复 81"), "{screen}");
+    assert!(screen.contains("导入结果") && screen.contains("新增 0，重复 101"), "{screen}");
     assert_eq!(std::fs::read_dir(dir.path().join("scratch")).unwrap().count(), 0, "no plain copy is left");
 }
 
@@ -927,7 +927,7 @@ fn snapshots_of_the_keys_pane_and_the_revocation_form() {
             type_text(&mut a, "笔记本电脑丢失");
             a
         },
-        |_, screen| assert!(screen.contains("#16") && screen.contains("笔记本电脑丢失"), "{screen}"),
+        |_, screen| assert!(screen.contains("#19") && screen.contains("笔记本电脑丢失"), "{screen}"),
     );
 }
 
@@ -1292,18 +1292,18 @@ fn e_on_the_detail_scores_and_w_leaves_only_what_is_left_to_do() {
     press(&mut a, KeyCode::Esc);
     assert_eq!(a.top(), "detail", "Esc goes back to where scoring started");
     press(&mut a, KeyCode::Esc);
-    // 赵敏 has scored nothing yet: all 16 are to do. After a conflict on one, 15 are.
+    // 赵敏 has scored nothing yet: all 17 are to do. After a conflict on one, 16 are.
     press(&mut a, KeyCode::Char('w'));
-    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 16);
-    assert!(draw(&mut a, 80, 24).contains("[待办] 共 16 项"));
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 17);
+    assert!(draw(&mut a, 80, 24).contains("[待办] 共 17 项"));
     select(&mut a, "GL-BG-2026-013");
     press(&mut a, KeyCode::Char('c'));
     type_text(&mut a, "本人曾参与该系统建设");
     press(&mut a, KeyCode::Enter);
     press(&mut a, KeyCode::Char('y'));
-    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 15);
-    press(&mut a, KeyCode::Char('w'));
     assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 16);
+    press(&mut a, KeyCode::Char('w'));
+    assert_eq!(a.screen::<QueueState>().unwrap().shown.len(), 17);
 }
 
 #[test]
@@ -1316,4 +1316,36 @@ fn a_preview_says_it_is_working_before_it_reads_the_bundle() {
     assert!(screen.contains("正在校验评审包") && screen.contains("from-liming.rdbundle"), "{screen}");
     assert!(a.run_pending());
     assert!(draw(&mut a, 120, 40).contains("再按一次 Enter 导入"));
+}
+
+/// `z` on the queue opens 整改跟踪: the demo's earlier meeting sent two acceptances back to
+/// rectify; one is applied for again in time, the other's deadline (2026-09-30) passed, so its
+/// unit is held back. Today is the demo's clock (2026-12-08) or later.
+#[test]
+fn z_lists_the_open_rectifications_and_the_units_held_back() {
+    matrix(
+        "rectification",
+        |lang| {
+            let mut a = app("鼓楼区数据局信息化办", lang);
+            a.fixed_now = Some(chrono::DateTime::parse_from_rfc3339("2026-12-08T09:00:00Z").unwrap().to_utc());
+            press(&mut a, KeyCode::Char('z'));
+            a
+        },
+        |lang, screen| {
+            let words: [&str; 4] = if lang == Lang::Zh {
+                ["2 项整改未结，1 个单位被暂缓后续立项", "逾期未重新申请", "已重新申请", "鼓楼区应急管理局"]
+            } else {
+                ["2 open, 1 unit(s) held back", "overdue", "applied again", "鼓楼区应急管理局"]
+            };
+            for w in words {
+                assert!(screen.contains(w), "{w}:\n{screen}");
+            }
+        },
+    );
+    let mut a = app("王建国", Lang::Zh);
+    press(&mut a, KeyCode::Char('z'));
+    assert_eq!(a.top(), "rectifications");
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(a.top(), "queue", "Esc goes back to the queue");
 }

@@ -1,6 +1,8 @@
 //! `demo`: a realistic review meeting in a home of its own: a secretariat, a chair and five
-//! experts on one shared machine, sixteen applications (two of them O&M) placed around every threshold, and
-//! four experts' score sheets already signed.
+//! experts on one shared machine, seventeen applications (two of them O&M) placed around every
+//! threshold, and four experts' score sheets already signed. An earlier meeting sent two
+//! acceptances back to rectify (限期整改, 第二十三条): one is applied for again in time, the
+//! other's deadline has passed, so its unit's approval in this meeting is held back.
 
 use super::{Ctx, Home, output};
 use crate::domain::rubric::Rubric;
@@ -21,7 +23,20 @@ pub struct Args {
 /// Marks a folder as a demo home, which `demo` may wipe and rebuild.
 const MARKER: &str = ".reviewdesk-demo";
 const APPLICATIONS: &str = include_str!("../../assets/demo/applications.csv");
+/// The earlier meeting's two acceptances, both sent back to rectify.
+const EARLIER_APPLICATIONS: &str = include_str!("../../assets/demo/earlier.csv");
 pub const MEETING_ID: &str = "GL-2027-01";
+/// The earlier meeting (2026-06-16), with its orders: (code, total of every expert, deadline, opinion).
+pub const EARLIER_ID: &str = "GL-2026-03";
+const EARLIER_ORDERS: [(&str, f64, &str, &str); 2] = [
+    (
+        "GL-YS-2025-019",
+        70.0,
+        "2026-10-31",
+        "并发性能未达到合同约定指标，第三方测试报告缺失；限期整改，补齐测试报告后重新申请验收。",
+    ),
+    ("GL-YS-2025-017", 66.0, "2026-09-30", "物资台账数据未与全区数据共享平台对接；限期整改后重新申请验收。"),
+];
 pub const SECRETARIAT: &str = "鼓楼区数据局信息化办";
 pub const CHAIR: &str = "王建国";
 /// The experts, in panel order. The last has not scored yet.
@@ -34,7 +49,7 @@ pub const EXPERTS: [(&str, &str, &str); 5] = [
 ];
 
 /// Totals (points) of the four experts who scored, per application; `None` where recused.
-const TOTALS: [(&str, [Option<f64>; 4]); 16] = [
+const TOTALS: [(&str, [Option<f64>; 4]); 17] = [
     ("GL-LX-2027-001", [Some(88.0), Some(90.0), Some(86.0), Some(65.0)]),
     ("GL-LX-2027-002", [Some(82.0), Some(79.5), Some(84.0), Some(80.0)]),
     ("GL-LX-2027-003", [Some(76.0), Some(78.0), Some(74.5), Some(80.0)]),
@@ -51,6 +66,7 @@ const TOTALS: [(&str, [Option<f64>; 4]); 16] = [
     ("GL-YS-2025-025", [Some(62.0), Some(58.0), Some(65.0), Some(60.0)]),
     ("GL-YW-2027-031", [Some(86.0), Some(88.0), Some(84.0), Some(87.0)]),
     ("GL-YW-2027-032", [Some(74.0), Some(70.0), Some(72.0), Some(76.0)]),
+    ("GL-YS-2025-019", [Some(84.0), Some(86.0), Some(82.0), Some(85.0)]),
 ];
 
 pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
@@ -88,6 +104,17 @@ pub fn run(ctx: &Ctx, args: Args, explicit_home: bool) -> Result<()> {
             "运维：验收后 24 个月未见绩效自评价（第二十四条）",
             "O&M: no self-evaluation 24 months after acceptance (Art. 24)"
         )
+    );
+    say!(
+        "  reviewdesk --home {h} --as 王建国 show GL-LX-2027-006     # {}",
+        ctx.t(
+            "建设单位逾期未整改，暂缓立项（第二十三条）",
+            "the unit let a rectification deadline pass: approval held back"
+        )
+    );
+    say!(
+        "  reviewdesk --home {h} rectification list                  # {}",
+        ctx.t("跨会议的限期整改与暂缓立项", "rectification orders and held-back units across meetings")
     );
     say!("  reviewdesk --home {h} --as 王建国 decide GL-LX-2027-001 --partial");
     say!("  reviewdesk --home {h} log");
@@ -135,39 +162,35 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     }
     let rubrics: Vec<Rubric> =
         crate::domain::ApplicationKind::ALL.iter().map(|k| crate::assets::rubric(*k)).collect::<Result<_, _>>()?;
-    let opened = MeetingOpened {
-        id: MEETING_ID.into(),
-        title: "鼓楼区2027年度政务信息化项目评审会（第一批）".into(),
-        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap_or_default(),
-        profile: crate::assets::profile(crate::assets::DEFAULT_PROFILE)?,
-        rubrics: rubrics.clone(),
-        secretariat: member(&secretariat),
-        panel,
-        draw: None,
-        supersedes: None,
+    let opened = |id: &str, title: &str, date| -> Result<Body> {
+        Ok(Body::MeetingOpened(Box::new(MeetingOpened {
+            id: id.into(),
+            title: title.into(),
+            date,
+            profile: crate::assets::profile(crate::assets::DEFAULT_PROFILE)?,
+            rubrics: rubrics.clone(),
+            secretariat: member(&secretariat),
+            panel: panel.clone(),
+            draw: None,
+            supersedes: None,
+        })))
     };
-    store.append_local(&secretariat, Body::MeetingOpened(Box::new(opened)), now)?;
-
-    // Intake never reads from inside a home, so the demo's sheet and documents are written to
-    // a folder of their own outside it, and removed once registered.
-    let files = std::env::temp_dir().join(format!(
-        "reviewdesk-demo-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
-    let registered = write_intake(&files).and_then(|()| {
-        super::intake::register(
-            &mut store,
-            &secretariat,
-            MEETING_ID,
-            &files.join("applications.csv"),
-            dir,
-            super::intake::Mode::default(),
-            now,
-        )
-    });
-    let _ = std::fs::remove_dir_all(&files);
-    registered?;
+    // The earlier meeting's events are dated on its day (or now, if that is earlier).
+    let then = chrono::DateTime::parse_from_rfc3339("2026-06-16T02:00:00Z").map(|t| t.to_utc()).unwrap_or(now).min(now);
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    store.append_local(
+        &secretariat,
+        opened(EARLIER_ID, "鼓楼区2026年度政务信息化项目评审会（第三批）", day(2026, 6, 16))?,
+        then,
+    )?;
+    register(&mut store, &secretariat, EARLIER_ID, "earlier.csv", EARLIER_APPLICATIONS, dir, then)?;
+    earlier_orders(&mut store, &chair, &experts, &rubrics, then)?;
+    store.append_local(
+        &secretariat,
+        opened(MEETING_ID, "鼓楼区2027年度政务信息化项目评审会（第一批）", day(2026, 12, 8))?,
+        now,
+    )?;
+    register(&mut store, &secretariat, MEETING_ID, "applications.csv", APPLICATIONS, dir, now)?;
 
     store.append_local(
         &experts[1],
@@ -182,10 +205,92 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     score_all(&mut store, &experts, &rubrics, now)
 }
 
-fn write_intake(files: &Path) -> Result<()> {
+/// Registers the applications of `csv` in `meeting`. Intake never reads from inside a home, so
+/// the sheet and its documents are written to a folder of their own outside it, and removed
+/// once registered.
+fn register(
+    store: &mut Store,
+    secretariat: &Identity,
+    meeting: &str,
+    name: &str,
+    csv: &str,
+    home: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let files = std::env::temp_dir().join(format!(
+        "reviewdesk-demo-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    let registered = write_intake(&files, name, csv).and_then(|()| {
+        super::intake::register(
+            store,
+            secretariat,
+            meeting,
+            &files.join(name),
+            home,
+            super::intake::Mode::default(),
+            now,
+        )
+    });
+    let _ = std::fs::remove_dir_all(&files);
+    registered.map(|_| ())
+}
+
+/// Every expert scores the earlier meeting's acceptances, and the chair sends each back to
+/// rectify by its deadline: the outcome the numbers suggest, so no override is needed.
+fn earlier_orders(
+    store: &mut Store,
+    chair: &Identity,
+    experts: &[Identity],
+    rubrics: &[Rubric],
+    then: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    for expert in experts {
+        let mut bodies = Vec::new();
+        for (code, total, ..) in EARLIER_ORDERS {
+            let view = store.application(EARLIER_ID, code, &expert.key_hex())?;
+            let Some(rubric) = rubrics.iter().find(|r| r.kind == view.application.kind) else { continue };
+            let mut sheet = spread(rubric, Points::from_f64(total).unwrap_or_default());
+            sheet.opinion = opinion(total);
+            bodies.push(Body::ScoreSubmitted {
+                meeting: EARLIER_ID.into(),
+                code: code.into(),
+                basis: view.basis,
+                sheet,
+            });
+        }
+        store.append_local_all(expert, bodies, &[], then)?;
+    }
+    for (code, _, deadline, text) in EARLIER_ORDERS {
+        let view = store.application(EARLIER_ID, code, &chair.key_hex())?;
+        let Some(suggested) = view.suggested else { bail!("demo data: {code} has no suggestion") };
+        let decision = crate::domain::Decision {
+            outcome: crate::domain::Outcome::Rectify,
+            suggested,
+            plan_class: None,
+            rectification_deadline: crate::intake::parse_date(deadline),
+            conditions: String::new(),
+            opinion: text.into(),
+            override_reason: None,
+        };
+        let based_on = view.score_event_ids();
+        let body = Body::DecisionRecorded {
+            meeting: EARLIER_ID.into(),
+            code: code.into(),
+            basis: view.basis,
+            decision,
+            based_on,
+        };
+        store.append_local(chair, body, then)?;
+    }
+    Ok(())
+}
+
+fn write_intake(files: &Path, name: &str, csv: &str) -> Result<()> {
     super::home::create_private_dir(files)?;
-    std::fs::write(files.join("applications.csv"), APPLICATIONS)?;
-    let rows = crate::intake::read_csv(APPLICATIONS.as_bytes()).map_err(|e| anyhow::anyhow!("demo data: {}", e[0]))?;
+    std::fs::write(files.join(name), csv)?;
+    let rows = crate::intake::read_csv(csv.as_bytes()).map_err(|e| anyhow::anyhow!("demo data: {}", e[0]))?;
     for row in rows {
         let a = &row.application;
         for doc in &row.document_paths {

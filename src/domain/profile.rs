@@ -430,8 +430,7 @@ impl Rule {
             | Self::JointSubmission(r)
             | Self::SeparateDesignDevelopment(r)
             | Self::Rectification(r) => c2(&r.article, &r.quote, r.enabled, false),
-            | Self::OperationAcceptance(r)
-            | Self::MaintenanceReport(r) => c2(&r.article, &r.quote, r.enabled, false),
+            Self::OperationAcceptance(r) | Self::MaintenanceReport(r) => c2(&r.article, &r.quote, r.enabled, false),
             Self::MeetingDeadline(r) | Self::ApprovalTimeLimit(r) => c2(&r.article, &r.quote, r.enabled, r.not_stated),
             Self::ReviewStage(r) => c2(&r.article, &r.quote, r.enabled, false),
         }
@@ -671,8 +670,7 @@ impl Serialize for Rules {
                 | Rule::JointSubmission(r)
                 | Rule::SeparateDesignDevelopment(r)
                 | Rule::Rectification(r) => map.serialize_entry(key, r)?,
-                | Rule::OperationAcceptance(r)
-                | Rule::MaintenanceReport(r) => map.serialize_entry(key, r)?,
+                Rule::OperationAcceptance(r) | Rule::MaintenanceReport(r) => map.serialize_entry(key, r)?,
                 Rule::MeetingDeadline(r) | Rule::ApprovalTimeLimit(r) => map.serialize_entry(key, r)?,
                 Rule::ReviewStage(r) => map.serialize_entry(key, r)?,
             }
@@ -1157,7 +1155,7 @@ mod tests {
         let p = gulou();
         assert!(problems(&p, false).is_empty());
         let all = problems(&p, true);
-        assert_eq!(all.len(), 8, "{all:?}");
+        assert_eq!(all.len(), 9, "{all:?}");
         assert!(all[0].to_string().contains("quote"), "{}", all[0]);
     }
 

@@ -54,6 +54,8 @@ pub struct App {
     pub last_import: Option<String>,
     pub last_export: Option<String>,
     pub size: Rect,
+    /// The time the app takes as now, when fixed (tests); else the clock.
+    pub fixed_now: Option<chrono::DateTime<chrono::Utc>>,
     pub quit: bool,
     /// The store's data version when last read, to notice other processes' writes.
     pub(super) seen_version: i64,
@@ -83,6 +85,7 @@ impl App {
             last_import: None,
             last_export: None,
             size: Rect::new(0, 0, MIN_WIDTH, MIN_HEIGHT),
+            fixed_now: None,
             quit: false,
             seen_version,
         };

@@ -10,7 +10,7 @@ use crate::store::{StoreError, ViewerRole};
 
 impl App {
     pub(super) fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        crate::clock::now().unwrap_or_else(|_| chrono::Utc::now())
+        self.fixed_now.or_else(|| crate::clock::now().ok()).unwrap_or_else(chrono::Utc::now)
     }
 
     pub(super) fn meeting_id(&self) -> Option<String> {

@@ -38,7 +38,7 @@ impl Rectifications {
             out.push((truncate(&first, width), style));
             let hold = match &track.mark {
                 Some(cause) if track.cleared_by.is_none() => {
-                    let w = cause.words(o);
+                    let w = cause.short();
                     format!("{}：{}", t.t("rectification.held_back"), t.pick(&w.zh, &w.en))
                 }
                 _ => String::new(),

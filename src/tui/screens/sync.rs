@@ -660,9 +660,9 @@ fn pane(s: &SyncState, t: &I18n) -> (String, Vec<Line<'static>>) {
         Pane::Keys { rows, at } => (t.t("keys.title").to_string(), key_lines(rows, *at, t)),
         Pane::Working(key) => (t.t("sync.title").to_string(), vec![Line::from(t.t(key).to_string())]),
         Pane::Preview { path, summary, admission } => {
-            let mut lines = vec![Line::from(s.place(path, t)), Line::from("")];
-            lines.extend(holds(summary, t));
-            lines.push(Line::from(""));
+            // What to do and what is wrong come first: a bundle of many meetings and authors
+            // fills a short pane, and a warning below its end would go unseen.
+            let mut lines = vec![Line::from(s.place(path, t))];
             if !admission.exporter_known {
                 lines.push(warn(t.t("sync.exporter_unknown").to_string()));
             }
@@ -675,6 +675,8 @@ fn pane(s: &SyncState, t: &I18n) -> (String, Vec<Line<'static>>) {
                 t.t("sync.enter_to_apply").to_string(),
                 Style::default().add_modifier(Modifier::BOLD),
             )));
+            lines.push(Line::from(""));
+            lines.extend(holds(summary, t));
             (t.t("sync.preview").to_string(), lines)
         }
         Pane::Report { path, summary, report } => {
