@@ -58,6 +58,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..2usize, 0..10usize, 0..3u64, prop::bool::weighted(0.2))
             .prop_map(|(by, who, back, huge)| Op::Revoke { by, who, back, huge }),
         1 => (0..2usize).prop_map(|meeting| Op::Rival { meeting }),
+        1 => (0..2usize, 0..2usize).prop_map(|(by, app)| Op::Clear { by, app }),
     ]
 }
 

@@ -177,3 +177,20 @@ fn a_meeting_opens_under_each_profile_and_each_fires_at_its_edges() {
         ["design.same_party", "approval_time_limit.not_stated", "review_limit.not_stated"]
     );
 }
+
+/// docs/rules.md prints each built-in profile as `profile show` does, so the page a secretariat
+/// reads cannot drift from the rules the program applies.
+#[test]
+fn the_rules_page_holds_what_profile_show_prints_for_every_profile() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();
+    let home = tempfile::tempdir().unwrap();
+    for id in ["gulou-2021", "luohu-2020", "suqian-2024", "anhui-2023", "urumqi-2022"] {
+        let out = reviewdesk(home.path(), &["--lang", "zh", "profile", "show", id]).output().unwrap();
+        assert!(out.status.success(), "{id}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            page.contains(&format!("## {id}\n\n```text\n{text}```")),
+            "docs/rules.md is out of date for {id}: regenerate its block from `reviewdesk profile show {id}`"
+        );
+    }
+}

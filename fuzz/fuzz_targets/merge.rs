@@ -30,7 +30,7 @@ impl Bytes<'_> {
 }
 
 fn op(b: &mut Bytes) -> Op {
-    match b.next() % 18 {
+    match b.next() % 19 {
         0..=2 => Op::Register { meeting: b.next(), app: b.next() % 2, kind: b.next() },
         3..=4 => Op::Reopen { meeting: b.next(), change: b.next() % 3 },
         5..=10 => {
@@ -43,6 +43,7 @@ fn op(b: &mut Bytes) -> Op {
         }
         15 => Op::Revoke { by: b.next(), who: b.next(), back: (b.next() % 4) as u64, huge: b.next() % 5 == 0 },
         16 => Op::Rival { meeting: b.next() },
+        17 => Op::Clear { by: b.next(), app: b.next() % 2 },
         _ => Op::Withdraw { expert: b.next() % 6, meeting: b.next(), app: b.next() % 2 },
     }
 }

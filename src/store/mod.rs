@@ -218,6 +218,14 @@ impl Store {
             out.push_str(&row?);
             out.push('\n');
         }
+        // What the rectification loop makes of it all, far enough ahead that every deadline
+        // has passed: derived, never stored, and so compared here.
+        let far = chrono::NaiveDate::from_ymd_opt(2099, 12, 31).unwrap_or_default();
+        out.push_str("## rectification\n");
+        for t in self.rectification_history()?.tracks(far) {
+            out.push_str(&serde_json::to_string(&t).unwrap_or_default());
+            out.push('\n');
+        }
         Ok(out)
     }
 

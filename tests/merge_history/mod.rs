@@ -330,6 +330,12 @@ pub enum Op {
     Rival {
         meeting: usize,
     },
+    /// A secretariat (`by` odd: the second one) lifts the hold a 限期整改 decision on the
+    /// application put on its unit (第二十三条), or names a decision that is not there.
+    Clear {
+        by: usize,
+        app: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -450,6 +456,14 @@ pub fn build(plan: &Plan) -> History {
                     events.push(ev);
                 }
                 None
+            }
+            Op::Clear { by, app } => {
+                let by = if by % 2 == 0 { &c.sec } else { &c.sec2 };
+                let history = source.rectification_history().unwrap();
+                let named = history.orders.iter().find(|o| o.code == code(app)).map(|o| o.decision_event.clone());
+                let clears = vec![named.unwrap_or_else(|| format!("{:064x}", app + 1))];
+                let reason = "已完成整改并经现场复核".to_string();
+                Some((by, Body::UnitCleared { unit: "鼓楼区城市管理局".into(), clears, reason }))
             }
             Op::Revoke { by, who, back, huge } => {
                 let by = if by % 2 == 0 { &c.sec } else { &c.sec2 };
