@@ -337,6 +337,7 @@ fn an_o_and_m_application_from_intake_to_report() {
     assert_eq!(rules, ["evaluation.due"], "2026-12-08 lies inside 2026-06-30 … 2027-06-30");
     let text = desk.ok_as(CHAIR, &["show", "GL-YW-2027-041"]);
     assert_mentions(&text, &["验收通过日期：2025-06-30", "第二十四条", "2027-06-30"]);
+    assert!(!text.contains("监理") && !text.contains("数据共享章节"), "O&M engages neither: {text}");
 
     // GL-YW-2027-041: 77, 72, 81, 73, 68. GL-YW-2027-042: 85 from everyone.
     let sheets = [

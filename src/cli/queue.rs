@@ -174,20 +174,23 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             .map(|bp| format!("，{} {}", ctx.t("变动", "change"), crate::domain::percent::signed_percent(bp)));
         amount(ctx.t("申报总投资", "Requested total"), m, change.unwrap_or_default());
     }
-    let yes = |b: bool| if b { ctx.t("是", "yes") } else { ctx.t("否", "no") };
-    say!(
-        "{}：{}  {}：{}  {}：{}  {}：{}  {}：{}",
+    let yes = |b: bool| if b { ctx.t("是", "yes") } else { ctx.t("否", "no") }.to_string();
+    let mut facts = vec![(
         ctx.t("计划类别", "Plan class"),
         a.plan_class.map(|c| c.to_string()).unwrap_or_else(|| ctx.t("未列入", "not in plan").into()),
-        ctx.t("监理", "Supervision"),
-        yes(a.supervision_firm),
-        ctx.t("数据共享章节", "Data sharing"),
-        yes(a.data_sharing_section),
-        ctx.t("跨部门", "Cross-dept"),
-        yes(a.cross_department),
+    )];
+    // A year's O&M engages no supervision firm (第十九条) and writes no data-sharing section
+    // (第二十八条): for it these would read as failings that are not.
+    if a.kind != crate::domain::ApplicationKind::Maintenance {
+        facts.push((ctx.t("监理", "Supervision"), yes(a.supervision_firm)));
+        facts.push((ctx.t("数据共享章节", "Data sharing"), yes(a.data_sharing_section)));
+    }
+    facts.push((ctx.t("跨部门", "Cross-dept"), yes(a.cross_department)));
+    facts.push((
         ctx.t("等保", "Protection level"),
-        a.protection_level.map(|l| l.level().to_string()).unwrap_or_else(|| "—".into())
-    );
+        a.protection_level.map(|l| l.level().to_string()).unwrap_or_else(|| "—".into()),
+    ));
+    say!("{}", facts.iter().map(|(k, v)| format!("{k}：{v}")).collect::<Vec<_>>().join("  "));
     if let (Some(s), Some(e)) = (a.trial_start, a.trial_end) {
         say!(
             "{}：{} — {}；{}：{}；{}：{}",
