@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
 }
 
 fn app(i: usize) -> Application {
-    let kind = ApplicationKind::ALL[i % 3];
+    let kind = ApplicationKind::ALL[i % ApplicationKind::ALL.len()];
     let total = Money::from_yuan(200_000 + (i as i64 * 7_919) % 4_800_000);
     let (approved, requested) = match kind {
         ApplicationKind::Approval => (None, Some(total)),
@@ -95,7 +95,12 @@ fn app(i: usize) -> Application {
         facts: Default::default(),
         original_total: None,
         previous_code: None,
-        maintenance: Default::default(),
+        maintenance: crate::domain::application::MaintenanceFacts {
+            accepted_on: NaiveDate::from_ymd_opt(2024 + (i % 2) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32)
+                .filter(|_| kind == ApplicationKind::Maintenance && !i.is_multiple_of(11)),
+            self_evaluation: kind == ApplicationKind::Maintenance && i.is_multiple_of(3),
+            service_report: kind == ApplicationKind::Maintenance && !i.is_multiple_of(5),
+        },
     }
 }
 
@@ -178,7 +183,12 @@ pub fn build(home: &Home, size: Size, now: DateTime<Utc>) -> Result<usize> {
             suggested: s,
             plan_class: None,
             rectification_deadline: deadline,
-            conditions: String::new(),
+            // 核减后同意 states the amount approved and why (the panel's rule, not a regulation's).
+            conditions: if s == crate::domain::Outcome::MaintenanceReduced {
+                "核定运维费用为申报额的九成：核减驻场人员一名".into()
+            } else {
+                String::new()
+            },
             opinion: "按建议结论".into(),
             override_reason: None,
         };

@@ -13,6 +13,7 @@ use super::policy::{Finding, Profile, Severity};
 use super::text::Text;
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A standing 限期整改 decision: the project must be rectified by `deadline`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -184,11 +185,6 @@ pub struct History {
     pub clearances: Vec<Clearance>,
 }
 
-/// Unit names are compared as written, outer spaces aside.
-fn same_unit(a: &str, b: &str) -> bool {
-    a.trim() == b.trim()
-}
-
 impl History {
     pub fn is_empty(&self) -> bool {
         self.orders.is_empty()
@@ -265,9 +261,7 @@ impl History {
     }
 
     /// Adds what the loop says about `app`, reviewed in `meeting` on `meeting_date`, to
-    /// `findings`: for a re-applied acceptance, the order it answers (and no six-month window
-    /// warning, since the deadline replaces it); for an approval, every mark on its unit that
-    /// is not cleared, under the profile's rectification rule.
+    /// `findings`. For many applications of one meeting, build [`History::at`] once.
     pub fn judge(
         &self,
         profile: &Profile,
@@ -276,12 +270,42 @@ impl History {
         app: &Application,
         findings: &mut Vec<Finding>,
     ) {
-        if self.is_empty() {
+        self.at(meeting, meeting_date).judge(profile, app, findings);
+    }
+
+    /// The loop as one meeting sees it: the holds standing on its day, by unit, worked out once.
+    pub fn at<'h>(&'h self, meeting: &'h str, meeting_date: NaiveDate) -> AtMeeting<'h> {
+        let mut holds: HashMap<String, Vec<Track>> = HashMap::new();
+        if !self.is_empty() {
+            for t in self.tracks(meeting_date).into_iter().filter(|t| t.holds_back(meeting_date)) {
+                holds.entry(t.order.unit.trim().to_string()).or_default().push(t);
+            }
+        }
+        AtMeeting { history: self, meeting, meeting_date, holds }
+    }
+}
+
+/// [`History`] seen from one meeting (see [`History::at`]).
+pub struct AtMeeting<'h> {
+    history: &'h History,
+    meeting: &'h str,
+    meeting_date: NaiveDate,
+    /// The tracks that hold back approvals on the meeting's day, by unit.
+    holds: HashMap<String, Vec<Track>>,
+}
+
+impl AtMeeting<'_> {
+    /// Adds what the loop says about `app` to `findings`: for a re-applied acceptance, the
+    /// order it answers (and no six-month window warning, since the deadline replaces it); for
+    /// an approval, every mark on its unit that is not cleared, under the profile's
+    /// rectification rule.
+    pub fn judge(&self, profile: &Profile, app: &Application, findings: &mut Vec<Finding>) {
+        if self.history.is_empty() {
             return;
         }
         let rule = profile.rules.rectification();
         let article = rule.map(|r| r.article.clone()).unwrap_or_else(|| "整改闭环 / rectification loop".to_string());
-        if let Some(order) = self.order_answered(meeting, meeting_date, app) {
+        if let Some(order) = self.history.order_answered(self.meeting, self.meeting_date, app) {
             findings.retain(|f| f.rule != "acceptance.late");
             findings.push(Finding {
                 rule: "rectification.reapplication".into(),
@@ -308,10 +332,7 @@ impl History {
             }
         }
         if let (Some(rule), ApplicationKind::Approval) = (rule, app.kind) {
-            for t in self.tracks(meeting_date) {
-                if !same_unit(&t.order.unit, &app.unit) || !t.holds_back(meeting_date) {
-                    continue;
-                }
+            for t in self.holds.get(app.unit.trim()).into_iter().flatten() {
                 let Some(cause) = &t.mark else { continue };
                 let why = cause.words(&t.order);
                 findings.push(Finding {

@@ -549,9 +549,10 @@ impl Store {
         let chair = chair_keys(&seats);
         let seat = viewer_seat(&meeting, viewer);
         let history = self.rectification_history()?;
+        let rectification = history.at(&meeting.id, meeting.date);
         for current in self.applications(&meeting, None)? {
             let decision = sheets.decision(&current, &chair).filter(|d| !d.outdated);
-            let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref(), &history);
+            let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref(), &rectification);
             let app = &current.application;
             let mine = sheets.for_seat(&app.code, &seat);
             let recused = sheets.recusal(&app.code, &seat).is_some();
@@ -609,7 +610,8 @@ impl Store {
         let seats = meeting.seats();
         let decision = sheets.decision(&current, &chair_keys(&seats));
         let standing = decision.as_ref().filter(|d| !d.outdated);
-        let a = assess(&meeting, &seats, &current, &sheets, standing, &self.rectification_history()?);
+        let history = self.rectification_history()?;
+        let a = assess(&meeting, &seats, &current, &sheets, standing, &history.at(&meeting.id, meeting.date));
         let submitted = sheets
             .for_seat(code, &viewer_seat(&meeting, viewer))
             .is_some_and(|r| current.answers(&r.application_event, &r.rubric_sha256));
@@ -886,7 +888,7 @@ fn assess(
     current: &Current,
     sheets: &Sheets,
     standing: Option<&DecisionView>,
-    history: &crate::domain::rectification::History,
+    rectification: &crate::domain::rectification::AtMeeting<'_>,
 ) -> Assessment {
     let app = &current.application;
     // One voice per seat: an expert who changed keys is still one expert.
@@ -915,7 +917,7 @@ fn assess(
     // The loop across meetings adds findings (and lawful outcomes follow them), but never the
     // suggestion: every machine works that out from the meeting's own events alone.
     let mut findings = judged.findings;
-    history.judge(&meeting.profile, &meeting.id, meeting.date, app, &mut findings);
+    rectification.judge(&meeting.profile, app, &mut findings);
     Assessment {
         findings,
         scored: entries.len(),
