@@ -26,9 +26,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             &e.id[..12],
             crate::domain::text::fit(&e.author_name, 10),
             e.seq,
-            e.kind,
+            crate::ledger::event::kind_words(&e.kind).get(ctx.lang),
             target,
-            e.status,
+            crate::ledger::event::status_words(&e.status).get(ctx.lang),
             reason
         );
     }

@@ -289,6 +289,19 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             if let Some(s) = v.suggestion_words() {
                 say!("{}：{}", ctx.t("建议结论", "Suggested outcome"), ctx.t(&s.zh, &s.en));
             }
+            let split = v.disagreement_lines();
+            if !split.is_empty() {
+                say!(
+                    "{}",
+                    ctx.t(
+                        "复核：以下评分项专家给分相差超过该项满分一半，请相关专家复核",
+                        "Review: on these criteria the experts' points differ by more than half the maximum; the experts concerned should look again"
+                    )
+                );
+                for l in split {
+                    say!("  {}", l.get(ctx.lang));
+                }
+            }
         }
         (None, false) => say!("{}：—", ctx.t("汇总分", "Aggregate")),
     }
@@ -322,8 +335,8 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             crate::domain::local_time::meeting_time(&h.time),
             h.seq,
             crate::domain::text::fit(&h.author_name, 10),
-            h.kind,
-            h.status
+            crate::ledger::event::kind_words(&h.kind).get(ctx.lang),
+            crate::ledger::event::status_words(&h.status).get(ctx.lang)
         );
     }
 }

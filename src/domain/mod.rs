@@ -15,6 +15,7 @@ pub mod points;
 pub mod policy;
 pub mod profile;
 pub mod rectification;
+pub mod review;
 pub mod rubric;
 pub mod text;
 

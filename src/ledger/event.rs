@@ -222,6 +222,34 @@ pub enum Body {
     },
 }
 
+/// An event kind as a person reads it (`score_submitted` → 提交评分 / score submitted); a kind
+/// this build does not know reads as "other event", never as its raw name.
+pub fn kind_words(kind: &str) -> crate::domain::Text {
+    let (zh, en) = match kind {
+        "meeting_opened" => ("开启会议", "meeting opened"),
+        "application_registered" => ("登记申报", "application registered"),
+        "conflict_declared" => ("声明回避", "conflict declared"),
+        "conflict_withdrawn" => ("撤回回避", "conflict withdrawn"),
+        "score_submitted" => ("提交评分", "score submitted"),
+        "decision_recorded" => ("记录结论", "decision recorded"),
+        "key_revoked" => ("吊销密钥", "key revoked"),
+        "unit_cleared" => ("解除暂缓审批", "hold lifted"),
+        _ => ("其他事件", "other event"),
+    };
+    crate::domain::Text::new(zh, en)
+}
+
+/// An event's state in the log as a person reads it.
+pub fn status_words(status: &str) -> crate::domain::Text {
+    let (zh, en) = match status {
+        "applied" => ("有效", "applied"),
+        "quarantined" => ("暂存待核", "held"),
+        "void" => ("作废", "void"),
+        _ => ("未知状态", "unknown state"),
+    };
+    crate::domain::Text::new(zh, en)
+}
+
 impl Body {
     pub fn kind(&self) -> &'static str {
         match self {

@@ -214,6 +214,8 @@ pub struct ApplicationView {
     pub history: Vec<LogEntry>,
     /// The common rules the meeting's profile does not set for this kind (本文件未规定).
     pub not_set: Vec<crate::domain::profile::RuleKind>,
+    /// 复核: criteria on which the counted sheets strongly disagree; empty for a blind viewer.
+    pub disagreements: Vec<crate::domain::review::Disagreement>,
 }
 
 impl ApplicationView {
@@ -242,6 +244,36 @@ impl ApplicationView {
             format!("{}（按评分得出；阻断规则不允许，只能选：{}）", s.zh(), zh.join("、")),
             format!("{} (from the scores; a blocking rule forbids it, choose: {})", s.en(), en.join(", ")),
         ))
+    }
+
+    /// 复核 lines: each criterion the sheets strongly disagree on, with who gave the lowest and
+    /// the highest points, for `show` and the detail screen.
+    pub fn disagreement_lines(&self) -> Vec<crate::domain::Text> {
+        self.disagreements
+            .iter()
+            .map(|d| {
+                crate::domain::Text::new(
+                    format!(
+                        "{}（满分 {}）：{} {} — {} {}",
+                        d.title_zh,
+                        d.max,
+                        d.low_by.join("、"),
+                        d.low,
+                        d.high_by.join("、"),
+                        d.high
+                    ),
+                    format!(
+                        "{} (max {}): {} {} — {} {}",
+                        d.title_en,
+                        d.max,
+                        d.low_by.join(", "),
+                        d.low,
+                        d.high_by.join(", "),
+                        d.high
+                    ),
+                )
+            })
+            .collect()
     }
 
     /// The ids of the score events the aggregate rests on, for a decision's `based_on`.
@@ -617,7 +649,7 @@ impl Store {
             .is_some_and(|r| current.answers(&r.application_event, &r.rubric_sha256));
         let blind = !role.sees_everything() && !submitted;
         let outliers = a.aggregate.as_ref().map(|g| g.outliers.clone()).unwrap_or_default();
-        let experts = seats
+        let experts: Vec<ExpertLine> = seats
             .iter()
             .filter(|seat| seat.holder.role == Role::Expert)
             .map(|seat| {
@@ -642,6 +674,7 @@ impl Store {
                 line
             })
             .collect();
+        let disagreements = if blind { vec![] } else { disagreements(&meeting, &current.application, &experts) };
         Ok(ApplicationView {
             meeting_id: meeting_id.into(),
             meeting_date: meeting.date.to_string(),
@@ -654,6 +687,7 @@ impl Store {
             decision,
             history: self.log_entries(Some(meeting_id), Some(code))?,
             experts,
+            disagreements,
             not_set: meeting.profile.unset_for(current.application.kind),
             application: current.application,
         })
@@ -877,6 +911,18 @@ struct Assessment {
 /// decision stands, so nothing is "after" it).
 fn unseen_by(standing: Option<&DecisionView>, event_id: &str) -> bool {
     standing.is_some_and(|d| !d.based_on.iter().any(|b| b == event_id))
+}
+
+/// The criteria on which the sheets that count disagree (复核), by expert name.
+fn disagreements(
+    meeting: &MeetingOpened,
+    app: &Application,
+    experts: &[ExpertLine],
+) -> Vec<crate::domain::review::Disagreement> {
+    let Some(rubric) = meeting.rubrics.iter().find(|r| r.kind == app.kind) else { return vec![] };
+    let sheets: Vec<(String, &ScoreSheet)> =
+        experts.iter().filter(|e| e.counts()).filter_map(|e| Some((e.name.clone(), e.sheet.as_ref()?))).collect();
+    crate::domain::review::disagreements(rubric, &sheets)
 }
 
 /// `seats` is `meeting.seats()`, worked out once by the caller rather than once per application.

@@ -305,6 +305,16 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
             if let Some(s) = v.suggestion_words() {
                 out.push(Line::from(t.line(format!("  {}：{}", t.t("detail.suggested"), t.pick(&s.zh, &s.en)))));
             }
+            let split = v.disagreement_lines();
+            if !split.is_empty() {
+                out.push(Line::from(Span::styled(
+                    format!("  {}", t.t("detail.disagreements")),
+                    Style::default().fg(Color::Yellow),
+                )));
+                for l in split {
+                    out.push(Line::from(format!("    {}", t.pick(&l.zh, &l.en))));
+                }
+            }
         }
         (None, false) => {}
     }
