@@ -806,6 +806,9 @@ fn the_queue_filters_by_kind_and_progress_and_sorts_by_any_column() {
     click(&mut a);
     assert_eq!(codes(&a)[0], "GL-YS-2025-025", "61.25 is the lowest");
     // `s` walks the columns; `S` turns the order round.
+    press(&mut a, KeyCode::Char('s')); // spread, widest first: the disputed items lead (复核)
+    assert_eq!(codes(&a)[0], "GL-LX-2027-001", "65 lies 22 below the median of 87: spread 25, flagged");
+    assert!(draw(&mut a, 120, 40).contains("25!"));
     press(&mut a, KeyCode::Char('s')); // status
     press(&mut a, KeyCode::Char('s')); // code
     assert_eq!(codes(&a)[0], "GL-BG-2026-011");
@@ -1204,11 +1207,12 @@ fn history_names_events_in_words_and_the_sort_arrow_survives_a_narrow_column() {
     // Every column the queue shows keeps its arrow when sorted, however narrow, in Chinese too.
     for lang in [Lang::Zh, Lang::En] {
         let mut q = app("王建国", lang);
-        for column in 1..10 {
+        for column in 1..11 {
             press(&mut q, KeyCode::Char('s'));
             let screen = draw(&mut q, 80, 24);
             let header = screen.lines().nth(2).unwrap();
-            let shown = !matches!(column, 2 | 3 | 7); // unit, kind and count give way at 80 columns
+            // unit, kind, count and spread give way at 80 columns
+            let shown = !matches!(column, 2 | 3 | 7 | 9);
             assert!(!shown || header.contains('▲') || header.contains('▼'), "column {column}: {header}");
         }
         let screen = draw(&mut q, 120, 40);

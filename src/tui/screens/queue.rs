@@ -169,8 +169,8 @@ impl QueueState {
 
     /// Sorts by `column`; numbers and progress start from the top of the range.
     pub fn sort_by(&mut self, column: usize) {
-        // Totals, findings and scores read best largest first; names and codes A to Z.
-        let descending = matches!(column, 4 | 5 | 7 | 8);
+        // Totals, findings, scores and spreads read best largest first; names and codes A to Z.
+        let descending = matches!(column, 4 | 5 | 7 | 8 | 9);
         self.sort = SortBy { column, descending };
         self.refilter();
     }
@@ -224,6 +224,10 @@ fn compare(a: &QueueRow, b: &QueueRow, column: usize) -> std::cmp::Ordering {
         MyScore::Submitted { total } => (5, Some(total)),
     };
     let aggregate = |r: &QueueRow| if r.blind { None } else { r.aggregate.as_ref().map(|g| g.value) };
+    // Sheets far from the median (畸高畸低) first, then the widest spread.
+    let spread = |r: &QueueRow| {
+        if r.blind { None } else { r.aggregate.as_ref().map(|g| (g.outliers.len(), g.range)) }
+    };
     match column {
         0 => a.code.cmp(&b.code),
         1 => a.name.cmp(&b.name),
@@ -234,6 +238,7 @@ fn compare(a: &QueueRow, b: &QueueRow, column: usize) -> std::cmp::Ordering {
         6 => mine(a).cmp(&mine(b)),
         7 => (a.scored * b.eligible.max(1)).cmp(&(b.scored * a.eligible.max(1))),
         8 => aggregate(a).cmp(&aggregate(b)),
+        9 => spread(a).cmp(&spread(b)),
         _ => status_rank(a.status).cmp(&status_rank(b.status)),
     }
 }
@@ -260,7 +265,7 @@ struct Column {
     priority: u8,
 }
 
-const COLUMNS: [Column; 10] = [
+const COLUMNS: [Column; 11] = [
     Column { header: "queue.code", width: 14, right: false, priority: 9 },
     Column { header: "queue.name", width: 0, right: false, priority: 9 },
     Column { header: "queue.unit", width: 18, right: false, priority: 2 },
@@ -270,6 +275,8 @@ const COLUMNS: [Column; 10] = [
     Column { header: "queue.mine", width: 8, right: false, priority: 8 },
     Column { header: "queue.scored", width: 6, right: true, priority: 5 },
     Column { header: "queue.aggregate", width: 10, right: true, priority: 8 },
+    // 分差 (max − min): sorted descending, the disputed items come first (复核).
+    Column { header: "queue.spread", width: 5, right: true, priority: 4 },
     Column { header: "queue.status", width: 10, right: false, priority: 8 },
 ];
 
@@ -349,6 +356,11 @@ fn cell(r: &QueueRow, column: usize, cells: usize, t: &I18n) -> String {
             (_, true) => t.t("queue.blind").into(),
             (None, _) => "—".into(),
             (Some(g), _) => format!("{}{}", g.value, if g.method == Method::TrimmedMean { "*" } else { "" }),
+        },
+        9 => match (&r.aggregate, r.blind) {
+            (_, true) | (None, _) => String::new(),
+            // `!` marks a sheet far from the median (畸高畸低).
+            (Some(g), _) => format!("{}{}", g.range, if g.outliers.is_empty() { "" } else { "!" }),
         },
         _ => match r.outcome {
             Some(_) if r.after_decision > 0 => {
