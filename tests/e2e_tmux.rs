@@ -400,3 +400,24 @@ fn ctrl_c_in_the_score_sheet_keeps_it_as_a_draft() {
     let sheet = s.wait_for("18.5");
     assert!(sheet.contains("17"), "{sheet}");
 }
+
+/// 整改跟踪 in a real terminal: `z` on the queue lists the demo's two 限期整改 orders, the
+/// overdue one first with its unit held back, and Esc comes back to the queue.
+#[test]
+fn z_shows_the_rectification_tracker_and_esc_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = demo_home(dir.path());
+    let s = Session::start(&home, "鼓楼区数据局信息化办");
+    s.wait_for("共 17 项");
+    s.keys(&["z"]);
+    let screen = s.wait_for("整改跟踪");
+    assert!(screen.contains("1 个单位被暂缓后续立项"), "{screen}");
+    let overdue = screen.find("GL-YS-2025-017").unwrap_or(usize::MAX);
+    let again = screen.find("GL-YS-2025-019").unwrap_or(0);
+    assert!(overdue < again, "the earlier deadline first:\n{screen}");
+    assert!(screen.contains("逾期未重新申请") && screen.contains("鼓楼区应急管理局"), "{screen}");
+    s.keys(&["Escape"]);
+    s.wait_for("Enter 打开");
+    s.keys(&["q"]);
+    s.wait_gone();
+}
