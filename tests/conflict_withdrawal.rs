@@ -75,7 +75,7 @@ fn an_expert_withdraws_a_conflict_and_scores_again_with_both_events_in_the_histo
     let h = history(&show);
     assert!(h.contains(&("conflict_declared".into(), "applied".into())), "{h:?}");
     assert!(h.contains(&("conflict_withdrawn".into(), "applied".into())), "{h:?}");
-    assert!(desk.ok_as(CHAIR, &["show", APP]).contains("conflict_withdrawn"));
+    assert!(desk.ok_as(CHAIR, &["show", APP]).contains("撤回回避"));
 
     desk.ok_as("陈静", &["score", APP, "--points", GOOD_POINTS]);
     assert_eq!(row(&desk.json(&["--as", CHAIR, "queue"]), APP)["scored"], 1);

@@ -34,8 +34,33 @@ fn a_criterion_split_by_more_than_half_its_maximum_is_flagged_for_review() {
     // 陈静 has not scored: she sees no one's points, and so no review either.
     let blind = desk.ok_as("陈静", &["show", "GL-LX-2027-001"]);
     assert!(!blind.contains("复核") && !blind.contains("7.5"), "{blind}");
-    // 李明 looks again and gives 9: 9 apart, no more than half. The flag goes.
-    desk.ok_as("李明", &["score", "GL-LX-2027-001", "--points", &points("9")]);
+    assert_mentions(&text, &["复核：技术方案与其他专家相差超过该项满分一半"]);
+    // 刘洋 (16) is at neither end: he revises freely.
+    desk.ok_as("刘洋", &["score", "GL-LX-2027-001", "--points", &points("16.5")]);
+    // 李明 is at the low end: a revision without a reason, or with too short a one, is refused
+    // and signs nothing.
+    let line = desk.refused(&["--as", "李明", "score", "GL-LX-2027-001", "--points", &points("9")]);
+    assert_mentions(&line, &["复核", "复核修改理由", "--reason"]);
+    let line = desk.refused(&["--as", "李明", "score", "GL-LX-2027-001", "--points", &points("9"), "--reason", "改"]);
+    assert_mentions(&line, &["理由"]);
+    // With a reason: 9 is 9 apart, no more than half. The flag goes, the reason stays.
+    let reason = "复看第三方性能测试报告后调整技术方案得分";
+    desk.ok_as("李明", &["score", "GL-LX-2027-001", "--points", &points("9"), "--reason", reason]);
     let text = desk.ok_as(CHAIR, &["--lang", "en", "show", "GL-LX-2027-001"]);
-    assert!(!text.contains("Review:"), "{text}");
+    assert!(!text.contains("Review: on these criteria"), "{text}");
+    assert_mentions(&text, &["Revised after review", reason]);
+    // The earlier sheet stays in the history; the opinion form carries the reason.
+    let log = desk.json(&["log"]);
+    let li = desk.key("李明");
+    let sheets = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["author"] == li && e["kind"] == "score_submitted")
+        .count();
+    assert_eq!(sheets, 2, "both of 李明's sheets are in the log");
+    let out = desk.file("r.md");
+    desk.ok_as(CHAIR, &["report", "--format", "md", "--out", out.to_str().unwrap()]);
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.contains(&format!("（复核修改理由：{reason}）")), "{md}");
 }

@@ -1353,3 +1353,45 @@ fn z_lists_the_open_rectifications_and_the_units_held_back() {
     press(&mut a, KeyCode::Esc);
     assert_eq!(a.top(), "queue", "Esc goes back to the queue");
 }
+
+/// 复核 on the scoring screen: 刘洋's 65 on GL-LX-2027-001 lies more than 15 points from the
+/// median (畸高畸低). Opening his sheet again asks for a revision reason; Ctrl-S without one stays
+/// on the form and says so; with one, the text to sign carries it, and signing keeps both sheets
+/// in the log.
+#[test]
+fn revising_a_flagged_sheet_asks_for_a_reason_before_it_signs() {
+    let dir = fresh_demo();
+    let mut a = app_in(dir.path(), "刘洋");
+    select(&mut a, "GL-LX-2027-001");
+    press(&mut a, KeyCode::Char('e'));
+    assert_eq!(a.top(), "scoring");
+    let s = a.screen::<ScoringState>().unwrap();
+    assert!(s.flagged.as_ref().is_some_and(|w| w.zh.contains("畸高畸低")), "{:?}", s.flagged);
+    assert!(draw(&mut a, 80, 24).contains("复核修改理由"));
+    // necessity 10 → 12, then Ctrl-S without a reason.
+    press(&mut a, KeyCode::Backspace);
+    press(&mut a, KeyCode::Backspace);
+    type_text(&mut a, "12");
+    ctrl(&mut a, 's');
+    assert_eq!(a.top(), "scoring", "no reason, nothing to sign");
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("须写明复核修改理由") && screen.contains("你已提交的评分被标记复核"), "{screen}");
+    // The focus went to the reason: Tab, type, Esc, Ctrl-S.
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "复看可研报告后调整必要性得分");
+    press(&mut a, KeyCode::Esc);
+    ctrl(&mut a, 's');
+    assert_eq!(a.top(), "confirm", "{:?}", a.screen::<ScoringState>().map(|s| s.error.clone()));
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("复核修改理由：复看可研报告后调整必要性得分"), "{screen}");
+    press(&mut a, KeyCode::Char('y'));
+    assert!(a.screen::<ScoringState>().is_none(), "{:?}", a.message);
+    let home = Home { dir: dir.path().to_path_buf() };
+    let store = Store::open(&home.db()).unwrap();
+    let me = home.keyring().load("刘洋").unwrap().key_hex();
+    let v = store.application("GL-2027-01", "GL-LX-2027-001", &me).unwrap();
+    let mine = v.experts.iter().find(|e| e.key == me).unwrap();
+    assert_eq!(mine.sheet.as_ref().unwrap().revision_reason, "复看可研报告后调整必要性得分");
+    let sheets = v.history.iter().filter(|h| h.kind == "score_submitted" && h.author_name == "刘洋").count();
+    assert_eq!(sheets, 2, "the earlier sheet stays in the history");
+}

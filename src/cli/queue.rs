@@ -258,6 +258,12 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
             ""
         };
         say!("  {}  {}  {what}{old}", e.fingerprint, crate::domain::text::fit(&e.name, 8));
+        if let Some(why) = &e.review {
+            say!("      {}：{}", ctx.t("复核", "Review"), why.get(ctx.lang));
+        }
+        if let Some(reason) = e.sheet.as_ref().map(|s| &s.revision_reason).filter(|r| !r.is_empty()) {
+            say!("      {}：{reason}", ctx.t("复核修改理由", "Revised after review"));
+        }
     }
     match (&v.aggregate, v.blind) {
         (_, true) => say!(

@@ -28,6 +28,9 @@ pub struct Args {
     /// Tick a veto item with its reason, e.g. no_data_sharing=未见数据共享章节 (repeatable)
     #[arg(long, value_name = "ID=REASON")]
     pub veto: Vec<String>,
+    /// Why you revise a sheet that review (复核) flagged: required then (复核修改理由)
+    #[arg(long)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,7 +105,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
     let view = store.application(&meeting, &a.app, &me.key_hex())?;
-    let sheet = sheet_from_args(&a)?;
+    let mut sheet = sheet_from_args(&a)?;
+    if let Some(reason) = a.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+        sheet.revision_reason = crate::domain::Reason::parse(reason)?.into_string();
+    }
     let m = store.meeting(&meeting)?;
     if let Some(rubric) = m.rubrics.iter().find(|r| r.kind == view.application.kind) {
         sheet.validate(rubric)?;

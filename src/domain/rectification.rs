@@ -190,17 +190,36 @@ impl History {
         self.orders.is_empty()
     }
 
-    /// The first application after `order` that answers it, by meeting date.
-    fn reapplication(&self, order: &Order) -> Option<&Attempt> {
-        self.attempts
-            .iter()
-            .filter(|a| a.answers(order))
-            .min_by(|a, b| (a.meeting_date, &a.meeting, &a.code).cmp(&(b.meeting_date, &b.meeting, &b.code)))
+    /// The attempts by the codes they answer to: their own, and the previous one they name.
+    fn attempts_by_code(&self) -> HashMap<&str, Vec<&Attempt>> {
+        let mut by: HashMap<&str, Vec<&Attempt>> = HashMap::new();
+        for a in &self.attempts {
+            by.entry(a.code.as_str()).or_default().push(a);
+            if let Some(p) = a.previous_code.as_deref().filter(|p| *p != a.code) {
+                by.entry(p).or_default().push(a);
+            }
+        }
+        by
     }
 
     /// Every order followed through as of `day`, earliest deadline first.
     pub fn tracks(&self, day: NaiveDate) -> Vec<Track> {
-        let mut out: Vec<Track> = self.orders.iter().map(|o| self.track(o, day)).collect();
+        let by_code = self.attempts_by_code();
+        let mut out: Vec<Track> = self
+            .orders
+            .iter()
+            .map(|o| {
+                // The first application after the order that answers it, by meeting date.
+                let again = by_code
+                    .get(o.code.as_str())
+                    .into_iter()
+                    .flatten()
+                    .filter(|a| a.answers(o))
+                    .min_by(|a, b| (a.meeting_date, &a.meeting, &a.code).cmp(&(b.meeting_date, &b.meeting, &b.code)))
+                    .copied();
+                self.track(o, again, day)
+            })
+            .collect();
         out.sort_by(|a, b| {
             (a.order.deadline, &a.order.meeting, &a.order.code).cmp(&(
                 b.order.deadline,
@@ -211,8 +230,7 @@ impl History {
         out
     }
 
-    fn track(&self, order: &Order, day: NaiveDate) -> Track {
-        let again = self.reapplication(order);
+    fn track(&self, order: &Order, again: Option<&Attempt>, day: NaiveDate) -> Track {
         let status = match again {
             None if day > order.deadline => Status::Overdue,
             None => Status::Open,
@@ -243,21 +261,7 @@ impl History {
     /// The order an acceptance application in `meeting` answers: the latest earlier one of the
     /// same project.
     pub fn order_answered(&self, meeting: &str, meeting_date: NaiveDate, app: &Application) -> Option<&Order> {
-        if app.kind != ApplicationKind::Acceptance {
-            return None;
-        }
-        let me = Attempt {
-            meeting: meeting.into(),
-            meeting_date,
-            code: app.code.clone(),
-            previous_code: app.previous_code.clone(),
-            applied: app.acceptance_applied,
-            outcome: None,
-        };
-        self.orders
-            .iter()
-            .filter(|o| me.answers(o))
-            .max_by(|a, b| (a.meeting_date, &a.meeting).cmp(&(b.meeting_date, &b.meeting)))
+        answered(self.orders.iter(), meeting, meeting_date, app)
     }
 
     /// Adds what the loop says about `app`, reviewed in `meeting` on `meeting_date`, to
@@ -281,8 +285,34 @@ impl History {
                 holds.entry(t.order.unit.trim().to_string()).or_default().push(t);
             }
         }
-        AtMeeting { history: self, meeting, meeting_date, holds }
+        let mut orders: HashMap<&str, Vec<&Order>> = HashMap::new();
+        for o in &self.orders {
+            orders.entry(o.code.as_str()).or_default().push(o);
+        }
+        AtMeeting { history: self, meeting, meeting_date, holds, orders }
     }
+}
+
+/// Among `orders`, the one an acceptance application in `meeting` answers: the latest earlier
+/// one of the same project.
+fn answered<'o>(
+    orders: impl Iterator<Item = &'o Order>,
+    meeting: &str,
+    meeting_date: NaiveDate,
+    app: &Application,
+) -> Option<&'o Order> {
+    if app.kind != ApplicationKind::Acceptance {
+        return None;
+    }
+    let me = Attempt {
+        meeting: meeting.into(),
+        meeting_date,
+        code: app.code.clone(),
+        previous_code: app.previous_code.clone(),
+        applied: app.acceptance_applied,
+        outcome: None,
+    };
+    orders.filter(|o| me.answers(o)).max_by(|a, b| (a.meeting_date, &a.meeting).cmp(&(b.meeting_date, &b.meeting)))
 }
 
 /// [`History`] seen from one meeting (see [`History::at`]).
@@ -292,6 +322,8 @@ pub struct AtMeeting<'h> {
     meeting_date: NaiveDate,
     /// The tracks that hold back approvals on the meeting's day, by unit.
     holds: HashMap<String, Vec<Track>>,
+    /// The orders by project code.
+    orders: HashMap<&'h str, Vec<&'h Order>>,
 }
 
 impl AtMeeting<'_> {
@@ -305,7 +337,13 @@ impl AtMeeting<'_> {
         }
         let rule = profile.rules.rectification();
         let article = rule.map(|r| r.article.clone()).unwrap_or_else(|| "整改闭环 / rectification loop".to_string());
-        if let Some(order) = self.history.order_answered(self.meeting, self.meeting_date, app) {
+        let candidates = [Some(app.code.as_str()), app.previous_code.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|c| self.orders.get(c))
+            .flatten()
+            .copied();
+        if let Some(order) = answered(candidates, self.meeting, self.meeting_date, app) {
             findings.retain(|f| f.rule != "acceptance.late");
             findings.push(Finding {
                 rule: "rectification.reapplication".into(),

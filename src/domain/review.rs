@@ -62,6 +62,22 @@ pub fn disagreements(rubric: &Rubric, sheets: &[(String, &ScoreSheet)]) -> Vec<D
     out
 }
 
+/// Why review flags one expert's sheet, if it does: a total far from the median (`outlier`),
+/// or a criterion on which they gave the lowest or the highest points in a strong disagreement.
+pub fn flag(name: &str, outlier: bool, divergence: Points, split: &[Disagreement]) -> Option<super::text::Text> {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if outlier {
+        zh.push(format!("总分偏离中位数超过 {divergence} 分（畸高畸低）"));
+        en.push(format!("the total lies more than {divergence} points from the median"));
+    }
+    for d in split.iter().filter(|d| d.low_by.iter().chain(&d.high_by).any(|n| n == name)) {
+        zh.push(format!("{}与其他专家相差超过该项满分一半", d.title_zh));
+        en.push(format!("{} differs from the others by more than half its maximum", d.title_en));
+    }
+    (!zh.is_empty()).then(|| super::text::Text::new(zh.join("；"), en.join("; ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,11 @@ pub struct ScoreSheet {
     pub opinion: String,
     #[serde(default)]
     pub vetoes: Vec<VetoMark>,
+    /// 复核修改理由: why the expert revised a sheet that review flagged (畸高畸低, or a single
+    /// criterion in strong disagreement). Left out of the signed form when empty, so sheets
+    /// signed before it read and sign as they were.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub revision_reason: String,
 }
 
 /// A score sheet that does not fit its rubric.

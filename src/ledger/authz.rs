@@ -425,6 +425,18 @@ pub fn nothing_to_withdraw(code: &str) -> Refusal {
     )
 }
 
+/// Why a revised score sheet is not signed: review (复核) flagged the sheet it replaces, `why`,
+/// and the revision gives no reason, or too short a one.
+pub fn revision_needs_reason(code: &str, why: &Text) -> Refusal {
+    reject(
+        format!("你对 {code} 的评分已被标记复核（{}）：修改后提交须写明复核修改理由（至少 3 个汉字）", why.zh),
+        format!(
+            "your sheet on {code} was flagged for review ({}): a revision needs a reason (--reason, at least 6 letters or 3 Chinese characters)",
+            why.en
+        ),
+    )
+}
+
 /// Why a withdrawal is not signed: the chair has decided on `code` already.
 pub fn decided_no_withdrawal(code: &str) -> Refusal {
     reject(

@@ -177,7 +177,7 @@ fn scores(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
         .filter_map(|x| {
             let line = a.view.experts.iter().find(|l| l.key == x.key)?;
             let sheet = line.sheet.as_ref()?;
-            let mut text = sheet.opinion.clone();
+            let mut text = r.opinion_of(sheet);
             for v in &sheet.vetoes {
                 text.push_str(&format!("【{}】{}", r.l("否决", "veto"), v.reason));
             }

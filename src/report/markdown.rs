@@ -88,7 +88,7 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
         if let Some(sheet) = a.view.experts.iter().find(|l| l.key == x.key).and_then(|l| l.sheet.as_ref()) {
             let vetoes: String =
                 sheet.vetoes.iter().map(|v| format!("【{}】{}", r.l("否决", "veto"), v.reason)).collect();
-            let _ = writeln!(out, "- **{}**：{}{vetoes}", x.name, sheet.opinion);
+            let _ = writeln!(out, "- **{}**：{}{vetoes}", x.name, r.opinion_of(sheet));
         }
     }
     let _ = writeln!(out, "\n### {}\n", r.l("专家组结论", "Panel conclusion"));

@@ -106,6 +106,15 @@ impl MeetingReport {
     }
 
     /// Chinese or English, as the report is asked for.
+    /// An expert's overall opinion as the forms print it, with the reason for a revision that
+    /// review (复核) asked for, so that the correction and its case are on paper.
+    pub fn opinion_of(&self, sheet: &crate::domain::ScoreSheet) -> String {
+        if sheet.revision_reason.is_empty() {
+            return sheet.opinion.clone();
+        }
+        format!("{}（{}：{}）", sheet.opinion, self.l("复核修改理由", "revised after review"), sheet.revision_reason)
+    }
+
     pub fn l<'a>(&self, zh: &'a str, en: &'a str) -> &'a str {
         match self.lang {
             Lang::Zh => zh,
@@ -372,7 +381,7 @@ impl MeetingReport {
                     Mark::Scored(line) => line
                         .sheet
                         .as_ref()
-                        .map(|s| (s.opinion.clone(), s.vetoes.iter().map(|v| v.reason.clone()).collect::<Vec<_>>()))
+                        .map(|s| (self.opinion_of(s), s.vetoes.iter().map(|v| v.reason.clone()).collect::<Vec<_>>()))
                         .unwrap_or_default(),
                     Mark::Recused => (
                         a.view

@@ -811,8 +811,24 @@ impl Store {
     /// Signs `body` as the next event of `identity`'s chain and applies it. A refused event
     /// leaves the store unchanged and comes back as [`StoreError::Refused`].
     pub fn append_local(&mut self, identity: &Identity, body: Body, now: DateTime<Utc>) -> Result<SignedEvent> {
+        self.revision_check(&body, &identity.key_hex())?;
         let mut events = self.append_local_all(identity, vec![body], &[], now)?;
         events.pop().ok_or_else(|| StoreError::Corrupt("no event was signed".into()))
+    }
+
+    /// A sheet that replaces one review (复核) flagged carries a reason, as procurement practice
+    /// allows a correction only with its case and reason recorded. Checked where a person signs;
+    /// a peer's sheet is not held to it, since the flag rests on the sheets each machine holds.
+    fn revision_check(&self, body: &Body, author: &str) -> Result<()> {
+        let Body::ScoreSubmitted { meeting, code, sheet, .. } = body else { return Ok(()) };
+        // Anything else wrong with the sheet is for authorization to say.
+        let Ok(view) = self.application(meeting, code, author) else { return Ok(()) };
+        match view.review_flag(author) {
+            Some(why) if crate::domain::Reason::parse(&sheet.revision_reason).is_err() => {
+                Err(StoreError::Refused(crate::ledger::authz::revision_needs_reason(code, why)))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Signs and applies several events, and stores documents, in one transaction: if any event

@@ -172,6 +172,8 @@ pub struct ExpertLine {
     /// (its `based_on`): submitted or revised after the decision (结论后提交). The chair may
     /// decide again, and the new decision counts it.
     pub after_decision: bool,
+    /// Why review (复核) flags this sheet, if it does; a revision of it needs a reason.
+    pub review: Option<Text>,
 }
 
 impl ExpertLine {
@@ -244,6 +246,12 @@ impl ApplicationView {
             format!("{}（按评分得出；阻断规则不允许，只能选：{}）", s.zh(), zh.join("、")),
             format!("{} (from the scores; a blocking rule forbids it, choose: {})", s.en(), en.join(", ")),
         ))
+    }
+
+    /// Why review flags the sheet of the seat `key` holds, if it does: revising that sheet needs
+    /// a reason (复核修改理由).
+    pub fn review_flag(&self, key: &str) -> Option<&Text> {
+        self.experts.iter().find(|e| e.key == key).and_then(|e| e.review.as_ref())
     }
 
     /// 复核 lines: each criterion the sheets strongly disagree on, with who gave the lowest and
@@ -669,12 +677,20 @@ impl Store {
                     submitted_at: entry.map(|r| r.submitted_at.clone()),
                     outdated: entry.is_some_and(|r| !current.answers(&r.application_event, &r.rubric_sha256)),
                     after_decision: false,
+                    review: None,
                 };
                 line.after_decision = line.counts() && entry.is_some_and(|r| unseen_by(standing, &r.event_id));
                 line
             })
             .collect();
+        let mut experts = experts;
         let disagreements = if blind { vec![] } else { disagreements(&meeting, &current.application, &experts) };
+        if !blind {
+            let divergence = meeting.profile.aggregation.divergence_points;
+            for e in experts.iter_mut().filter(|e| e.counts()) {
+                e.review = crate::domain::review::flag(&e.name, e.outlier, divergence, &disagreements);
+            }
+        }
         Ok(ApplicationView {
             meeting_id: meeting_id.into(),
             meeting_date: meeting.date.to_string(),

@@ -10,15 +10,36 @@ use chrono::NaiveDate;
 use rusqlite::params;
 use std::collections::HashMap;
 
-/// Meetings read once per history, with what a decision is judged against.
+/// What a decision in one meeting is judged against: the keys of the chair's seat, and the
+/// hash of the rubric of each kind.
+struct Judge {
+    chair: Vec<String>,
+    rubrics: HashMap<crate::domain::ApplicationKind, String>,
+}
+
+impl Judge {
+    fn of(m: &MeetingOpened) -> Judge {
+        let chair = m
+            .seats()
+            .into_iter()
+            .find(|s| s.holder.role == Role::Chair)
+            .map(|s| s.keys.iter().map(|k| k.to_string()).collect())
+            .unwrap_or_default();
+        let rubrics = m.rubrics.iter().map(|r| (r.kind, super::append::rubric_sha256(r))).collect();
+        Judge { chair, rubrics }
+    }
+}
+
+/// Meetings read once per history (a meeting, its seats and its rubrics' hashes), not once per
+/// decision.
 #[derive(Default)]
-struct Meetings(HashMap<String, Option<MeetingOpened>>);
+struct Meetings(HashMap<String, Option<Judge>>);
 
 impl Meetings {
-    fn get(&mut self, store: &Store, id: &str) -> Result<Option<&MeetingOpened>> {
+    fn get(&mut self, store: &Store, id: &str) -> Result<Option<&Judge>> {
         if !self.0.contains_key(id) {
             let m = match store.meeting(id) {
-                Ok(m) => Some(m),
+                Ok(m) => Some(Judge::of(&m)),
                 Err(StoreError::UnknownMeeting(_)) => None,
                 Err(e) => return Err(e),
             };
@@ -38,10 +59,8 @@ impl Meetings {
         kind: crate::domain::ApplicationKind,
         rubric_sha256: &str,
     ) -> Result<bool> {
-        let Some(m) = self.get(store, meeting)? else { return Ok(false) };
-        let chair = m.seats().into_iter().find(|s| s.holder.role == Role::Chair).is_some_and(|s| s.holds(chair_key));
-        let rubric = m.rubrics.iter().find(|r| r.kind == kind).map(super::append::rubric_sha256);
-        Ok(chair && rubric.as_deref() == Some(rubric_sha256))
+        let Some(j) = self.get(store, meeting)? else { return Ok(false) };
+        Ok(j.chair.iter().any(|k| k == chair_key) && j.rubrics.get(&kind).map(String::as_str) == Some(rubric_sha256))
     }
 }
 

@@ -266,7 +266,12 @@ fn importing_twice_equals_importing_once_and_order_does_not_matter() {
     for (i, e) in f.experts.iter().enumerate() {
         f.store.append_local(e, score(&f, 60 + 10 * i as u32), now()).unwrap();
     }
-    f.store.append_local(&f.experts[0], score(&f, 88), now()).unwrap();
+    // A revision of a sheet review flagged (复核) carries its reason.
+    let mut revised = sheet(88);
+    revised.revision_reason = "复看测试报告后调整".into();
+    let body =
+        Body::ScoreSubmitted { meeting: "M1".into(), code: "GL-1".into(), basis: basis(&f, "GL-1"), sheet: revised };
+    f.store.append_local(&f.experts[0], body, now()).unwrap();
     let events = events_of(&f.store);
     let fresh = || {
         let mut s = Store::open_in_memory().unwrap();

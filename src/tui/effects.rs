@@ -205,6 +205,9 @@ impl App {
             Some(rubric) => {
                 let mut state = scoring::ScoringState::new(&id, code, &view.application.name, rubric, draft);
                 state.basis = view.basis.clone();
+                if let Some(why) = view.review_flag(&self.viewer.key) {
+                    state.flag(why.clone());
+                }
                 self.stack.push(Box::new(state));
             }
             None => {

@@ -31,7 +31,11 @@ pub struct ScoringState {
     pub veto_on: Vec<bool>,
     pub veto_reasons: Vec<TextArea<'static>>,
     pub opinion: TextArea<'static>,
-    /// Criteria first, then veto items, then the opinion.
+    /// Why review (复核) flagged the sheet this one revises; then a reason is asked for.
+    pub flagged: Option<crate::domain::Text>,
+    /// 复核修改理由, shown only when `flagged`.
+    pub revision_reason: TextArea<'static>,
+    /// Criteria first, then veto items, then the opinion, then the revision reason if asked.
     pub focus: usize,
     pub editing: bool,
     pub error: Option<String>,
@@ -60,6 +64,8 @@ impl ScoringState {
                 .map(|v| area_with(d.vetoes.iter().find(|m| m.id == v.id).map_or("", |m| m.reason.as_str())))
                 .collect(),
             opinion: area_with(&d.opinion),
+            flagged: None,
+            revision_reason: area_with(&d.revision_reason),
             rubric,
             focus: 0,
             editing: false,
@@ -75,7 +81,18 @@ impl ScoringState {
     }
 
     fn items(&self) -> usize {
-        self.criteria() + self.rubric.vetoes.len() + 1
+        self.opinion_at() + 1 + usize::from(self.flagged.is_some())
+    }
+
+    /// Where the overall opinion is in the focus order; the revision reason follows it.
+    fn opinion_at(&self) -> usize {
+        self.criteria() + self.rubric.vetoes.len()
+    }
+
+    /// Asks for a revision reason: review flagged the sheet this one revises, for `why`.
+    pub fn flag(&mut self, why: crate::domain::Text) {
+        self.flagged = Some(why);
+        self.opened = self.sheet();
     }
 
     pub fn total(&self) -> Points {
@@ -85,6 +102,9 @@ impl ScoringState {
     /// The sheet as it stands (unscored criteria left out).
     pub fn sheet(&self) -> ScoreSheet {
         let mut s = ScoreSheet { opinion: text_of(&self.opinion), ..Default::default() };
+        if self.flagged.is_some() {
+            s.revision_reason = text_of(&self.revision_reason);
+        }
         for (i, c) in self.rubric.criteria.iter().enumerate() {
             if let Some(p) = self.points[i] {
                 s.points.insert(c.id.clone(), p);
@@ -107,7 +127,8 @@ impl ScoringState {
         match self.focus {
             f if f < c => &mut self.comments[f],
             f if f < c + v => &mut self.veto_reasons[f - c],
-            _ => &mut self.opinion,
+            f if f == c + v => &mut self.opinion,
+            _ => &mut self.revision_reason,
         }
     }
 
@@ -168,6 +189,9 @@ impl ScoringState {
         }
         if !sheet.opinion.is_empty() {
             text.push_str(&format!("\n\n{}：{}", t.t("scoring.opinion"), sheet.opinion));
+        }
+        if !sheet.revision_reason.is_empty() {
+            text.push_str(&format!("\n\n{}：{}", t.t("scoring.revision_reason"), sheet.revision_reason));
         }
         Signing {
             body: crate::ledger::Body::ScoreSubmitted {
@@ -230,7 +254,12 @@ impl ScoringState {
             self.focus = (self.focus + 1).min(self.items() - 1);
             self.typed.clear();
         } else if keys.submit.matches(ev) {
-            match self.sheet().validate(&self.rubric) {
+            let sheet = self.sheet();
+            match sheet.validate(&self.rubric) {
+                Ok(()) if self.flagged.is_some() && crate::domain::Reason::parse(&sheet.revision_reason).is_err() => {
+                    self.focus = self.items() - 1;
+                    self.error = Some(t.t("scoring.needs_revision_reason").to_string());
+                }
                 Ok(()) => return Action::Do(Effect::Review(Box::new(self.signing(t)))),
                 Err(e) => self.error = Some(self.problem(&e, t)),
             }
@@ -342,9 +371,18 @@ pub fn render(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
         buf.set_string(area.x, y, line, style);
         y += 1;
     }
-    let opinion_focused = s.focus == s.items() - 1;
+    let opinion_focused = s.focus == s.opinion_at();
     let style = if opinion_focused { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
     buf.set_string(area.x, y, fit(t.t("scoring.opinion"), left_w as usize), style);
+    if s.flagged.is_some() {
+        let focused = s.focus == s.opinion_at() + 1;
+        let style = if focused {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default().fg(Color::Yellow)
+        };
+        buf.set_string(area.x, y + 1, fit(t.t("scoring.revision_reason"), left_w as usize), style);
+    }
     let total = t.line(format!("{}：{} / 100", t.t("scoring.total"), s.total()));
     buf.set_string(
         area.x,
@@ -366,10 +404,13 @@ pub fn render(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
     let (guidance, title) = if s.focus < s.criteria() {
         let c = &s.rubric.criteria[s.focus];
         (t.pick(&c.guidance_zh, &c.guidance_en).to_string(), t.t("scoring.comment"))
-    } else if s.focus < s.items() - 1 {
+    } else if s.focus < s.opinion_at() {
         (String::new(), t.t("scoring.veto_reason"))
-    } else {
+    } else if s.focus == s.opinion_at() {
         (String::new(), t.t("scoring.opinion"))
+    } else {
+        let why = s.flagged.as_ref().map(|w| t.pick(&w.zh, &w.en).to_string()).unwrap_or_default();
+        (t.t("scoring.flagged").replace("{why}", &why), t.t("scoring.revision_reason"))
     };
     let guide_h = if guidance.is_empty() { 0 } else { (right.height / 2).max(3) };
     frame.render_widget(
@@ -379,8 +420,9 @@ pub fn render(s: &ScoringState, t: &I18n, frame: &mut Frame, area: Rect) {
     let box_area = Rect::new(right.x, right.y + guide_h, right.width, right.height.saturating_sub(guide_h));
     let editor = match s.focus {
         f if f < s.criteria() => &s.comments[f],
-        f if f < s.items() - 1 => &s.veto_reasons[f - s.criteria()],
-        _ => &s.opinion,
+        f if f < s.opinion_at() => &s.veto_reasons[f - s.criteria()],
+        f if f == s.opinion_at() => &s.opinion,
+        _ => &s.revision_reason,
     };
     let hint = if s.editing { t.t("scoring.editing") } else { t.t("scoring.press_tab") };
     let block = Block::default().borders(Borders::ALL).title(format!("{title}  ({hint})"));
