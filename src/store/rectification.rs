@@ -4,7 +4,7 @@
 
 use super::{Result, Store, StoreError};
 use crate::domain::rectification::{Attempt, Clearance, History, Order};
-use crate::domain::{Application, Decision, Outcome};
+use crate::domain::{ApplicationKind, Outcome};
 use crate::ledger::{Body, Envelope, MeetingOpened, Role};
 use chrono::NaiveDate;
 use rusqlite::params;
@@ -69,7 +69,7 @@ fn corrupt(what: &str) -> impl Fn(serde_json::Error) -> StoreError + '_ {
 }
 
 fn date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("meeting date {text}: {e}")))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| StoreError::Corrupt(format!("date {text}: {e}")))
 }
 
 impl Store {
@@ -88,8 +88,11 @@ impl Store {
     }
 
     fn rectification_orders(&self, meetings: &mut Meetings) -> Result<Vec<Order>> {
+        // Only the fields the loop reads, taken out by SQLite: parsing every application and
+        // decision whole would cost more than the rest of the queue on a large store.
         let mut st = self.conn.prepare_cached(
-            "SELECT d.meeting_id, d.code, d.chair_key, d.decision_json, d.event_id, d.rubric_sha256, m.date, a.data_json \
+            "SELECT d.meeting_id, d.code, d.chair_key, json_extract(d.decision_json, '$.rectification_deadline'), \
+               d.event_id, d.rubric_sha256, m.date, a.kind, a.name, a.unit \
              FROM decisions d JOIN applications a ON a.meeting_id = d.meeting_id AND a.code = d.code \
                AND a.event_id = d.application_event \
              JOIN meetings m ON m.id = d.meeting_id \
@@ -99,28 +102,19 @@ impl Store {
             .query_map([], |r| {
                 Ok((
                     (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?),
-                    (r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?),
-                    (r.get::<_, String>(6)?, r.get::<_, String>(7)?),
+                    (r.get::<_, Option<String>>(3)?, r.get::<_, String>(4)?, r.get::<_, String>(5)?),
+                    (r.get::<_, String>(6)?, r.get::<_, String>(7)?, r.get::<_, String>(8)?, r.get::<_, String>(9)?),
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out = Vec::new();
-        for ((meeting, code, chair), (decision, event, rubric), (day, data)) in rows {
-            let app: Application = serde_json::from_str(&data).map_err(corrupt("application"))?;
-            let decision: Decision = serde_json::from_str(&decision).map_err(corrupt("decision"))?;
-            if !meetings.stands(self, &meeting, &chair, app.kind, &rubric)? {
+        for ((meeting, code, chair), (deadline, event, rubric), (day, kind, name, unit)) in rows {
+            let Some(kind) = ApplicationKind::ALL.into_iter().find(|k| k.id() == kind) else { continue };
+            if !meetings.stands(self, &meeting, &chair, kind, &rubric)? {
                 continue;
             }
-            let Some(deadline) = decision.rectification_deadline else { continue };
-            out.push(Order {
-                decision_event: event,
-                meeting,
-                meeting_date: date(&day)?,
-                code,
-                name: app.name,
-                unit: app.unit,
-                deadline,
-            });
+            let Some(deadline) = deadline.as_deref().map(date).transpose()? else { continue };
+            out.push(Order { decision_event: event, meeting, meeting_date: date(&day)?, code, name, unit, deadline });
         }
         Ok(out)
     }
@@ -130,7 +124,8 @@ impl Store {
     fn acceptance_attempts(&self, codes: &[&str], meetings: &mut Meetings) -> Result<Vec<Attempt>> {
         let codes = serde_json::to_string(codes).map_err(corrupt("codes"))?;
         let mut st = self.conn.prepare_cached(
-            "SELECT a.meeting_id, m.date, a.code, a.data_json, \
+            "SELECT a.meeting_id, m.date, a.code, json_extract(a.data_json, '$.previous_code'), \
+               json_extract(a.data_json, '$.acceptance_applied'), \
                (SELECT json_group_array(json_array(d.chair_key, d.outcome, d.rubric_sha256)) FROM decisions d \
                  WHERE d.meeting_id = a.meeting_id AND d.code = a.code AND d.application_event = a.event_id) \
              FROM applications a JOIN meetings m ON m.id = a.meeting_id \
@@ -143,30 +138,24 @@ impl Store {
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out = Vec::new();
-        for (meeting, day, code, data, decisions) in rows {
-            let app: Application = serde_json::from_str(&data).map_err(corrupt("application"))?;
+        for (meeting, day, code, previous_code, applied, decisions) in rows {
             let decisions: Vec<(String, String, String)> =
                 serde_json::from_str(&decisions).map_err(corrupt("decisions"))?;
             let mut outcome = None;
             for (chair, id, rubric) in decisions {
-                if meetings.stands(self, &meeting, &chair, app.kind, &rubric)? {
+                if meetings.stands(self, &meeting, &chair, ApplicationKind::Acceptance, &rubric)? {
                     outcome = Outcome::ALL.into_iter().find(|o| o.id() == id);
                 }
             }
-            out.push(Attempt {
-                meeting,
-                meeting_date: date(&day)?,
-                code,
-                previous_code: app.previous_code,
-                applied: app.acceptance_applied,
-                outcome,
-            });
+            let applied = applied.as_deref().map(date).transpose()?;
+            out.push(Attempt { meeting, meeting_date: date(&day)?, code, previous_code, applied, outcome });
         }
         Ok(out)
     }
