@@ -655,6 +655,9 @@ fn a_new_machine_receives_the_meeting_through_the_sync_screen() {
     press(&mut a, KeyCode::Enter);
     assert_eq!(Store::open(&h.db()).unwrap().trust_list().unwrap().len(), 1);
     assert!(a.message.as_deref().unwrap_or("").contains("已信任秘书处密钥"), "{:?}", a.message);
+    // The preview is read again: it no longer warns of the secretariat just trusted.
+    let screen = pane_text(&mut a);
+    assert!(screen.contains("再按一次 Enter 导入") && !screen.contains("未受信任"), "{screen}");
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
     assert!(screen.contains("导入结果") && screen.contains("新增 101，重复 0，隔离 0，拒绝 0，附件 17"), "{screen}");

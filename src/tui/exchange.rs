@@ -79,6 +79,19 @@ impl App {
                 if let Some(top) = self.stack.last_mut() {
                     top.receive(News::Trusted(trusted));
                 }
+                // The preview warned that this secretariat was not trusted: read the bundle
+                // again, so that what it says is what holds now. Read here, not behind a working
+                // frame, so that the message saying the key is trusted stays on screen.
+                let previewed = self.screen::<sync::SyncState>().and_then(|s| match &s.pane {
+                    sync::Pane::Preview { path, .. } => Some(path.clone()),
+                    _ => None,
+                });
+                if let Some(path) = previewed {
+                    let pane = self.preview(path);
+                    if let Some(top) = self.stack.last_mut() {
+                        top.receive(News::Pane(pane));
+                    }
+                }
             }
             Err(e) => self.say_error(&e),
         }
