@@ -12,6 +12,15 @@ struct Session {
     name: String,
 }
 
+/// tmux on a server of the session's own (`-L`): tests run in parallel, and on one shared
+/// server a session ending as another starts can take the server down under it ("server exited
+/// unexpectedly").
+fn tmux(session: &str) -> Command {
+    let mut c = Command::new("tmux");
+    c.args(["-L", session]);
+    c
+}
+
 impl Session {
     fn start(home: &Path, who: &str) -> Session {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -19,7 +28,7 @@ impl Session {
         let name = format!("rd-e2e-{}-{n}", std::process::id());
         let bin = env!("CARGO_BIN_EXE_reviewdesk");
         let cmd = format!("{bin} --home {} --as {who}", home.display());
-        let ok = Command::new("tmux")
+        let ok = tmux(&name)
             .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30", &cmd])
             .env("LANG", "C.UTF-8")
             .status()
@@ -31,15 +40,15 @@ impl Session {
     fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.name];
         args.extend_from_slice(keys);
-        assert!(Command::new("tmux").args(&args).status().unwrap().success());
+        assert!(tmux(&self.name).args(&args).status().unwrap().success());
     }
 
     fn text(&self, text: &str) {
-        assert!(Command::new("tmux").args(["send-keys", "-t", &self.name, "-l", text]).status().unwrap().success());
+        assert!(tmux(&self.name).args(["send-keys", "-t", &self.name, "-l", text]).status().unwrap().success());
     }
 
     fn screen(&self) -> String {
-        let out = Command::new("tmux").args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
+        let out = tmux(&self.name).args(["capture-pane", "-p", "-t", &self.name]).output().unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -59,7 +68,12 @@ impl Session {
     }
 
     fn running(&self) -> bool {
-        Command::new("tmux").args(["has-session", "-t", &self.name]).status().is_ok_and(|s| s.success())
+        // Once the app has quit, its server is gone and tmux says so: not news here.
+        tmux(&self.name)
+            .args(["has-session", "-t", &self.name])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
     }
 }
 
@@ -73,7 +87,7 @@ impl Session {
 
     fn resize(&self, w: u16, h: u16) {
         let (w, h) = (w.to_string(), h.to_string());
-        let ok = Command::new("tmux").args(["resize-window", "-t", &self.name, "-x", &w, "-y", &h]).status();
+        let ok = tmux(&self.name).args(["resize-window", "-t", &self.name, "-x", &w, "-y", &h]).status();
         assert!(ok.unwrap().success());
     }
 
@@ -89,7 +103,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
+        let _ = tmux(&self.name).args(["kill-server"]).stderr(std::process::Stdio::null()).status();
     }
 }
 
@@ -376,12 +390,10 @@ fn ctrl_c_in_the_score_sheet_keeps_it_as_a_draft() {
     // 2,000 Chinese characters pasted in one piece (bracketed paste) land in the comment box,
     // wrapped by display width.
     let text: String = "试运行记录完整日志留存满六个月".chars().cycle().take(2000).collect();
-    assert!(Command::new("tmux").args(["set-buffer", "-b", &s.name, &text]).status().unwrap().success());
+    assert!(tmux(&s.name).args(["set-buffer", "-b", &s.name, &text]).status().unwrap().success());
     s.keys(&["Tab"]);
     s.wait_for("Esc 结束输入");
-    assert!(
-        Command::new("tmux").args(["paste-buffer", "-p", "-b", &s.name, "-t", &s.name]).status().unwrap().success()
-    );
+    assert!(tmux(&s.name).args(["paste-buffer", "-p", "-b", &s.name, "-t", &s.name]).status().unwrap().success());
     let pasted = s.wait_for("日志留存满六个月试运行");
     let wrapped = pasted.lines().filter(|l| l.contains("日志留存") || l.contains("试运行记录")).count();
     assert!(wrapped >= 3, "{pasted}");
