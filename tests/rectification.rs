@@ -49,22 +49,17 @@ fn score_all(desk: &Desk, meeting: &str, code: &str, points: &str) {
     }
 }
 
-fn rules(show: &Value) -> Vec<String> {
-    show["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
-}
-
-#[test]
-fn a_late_reapplication_that_fails_again_holds_back_the_unit_until_cleared() {
-    let desk = Desk::meeting();
-    // ---- M1 (2026-12-08): acceptance, finished 2026-07-01, applied 2026-10-20 → rectify ----
+/// M1 (2026-12-08): an acceptance finished 2026-07-01 and applied for 2026-10-20 scores 70 from
+/// every expert and is sent back to rectify by 2027-03-31.
+fn sent_back_to_rectify(desk: &Desk) {
     intake(
-        &desk,
+        desk,
         MEETING,
         &format!(
             "GL-YS-2025-021,财政预算管理一体化系统,{UNIT},{UNIT},验收,新建,380,,A,否,否,是,是,3,2026-03-31,2026-04-01,2026-07-01,2026-10-20,"
         ),
     );
-    score_all(&desk, MEETING, "GL-YS-2025-021", SEVENTY);
+    score_all(desk, MEETING, "GL-YS-2025-021", SEVENTY);
     desk.ok_as(
         CHAIR,
         &[
@@ -78,6 +73,17 @@ fn a_late_reapplication_that_fails_again_holds_back_the_unit_until_cleared() {
             "补齐第三方测试报告",
         ],
     );
+}
+
+fn rules(show: &Value) -> Vec<String> {
+    show["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_late_reapplication_that_fails_again_holds_back_the_unit_until_cleared() {
+    let desk = Desk::meeting();
+    // ---- M1 (2026-12-08): acceptance, finished 2026-07-01, applied 2026-10-20 → rectify ----
+    sent_back_to_rectify(&desk);
     let list = desk.ok_as(SECRETARIAT, &["rectification", "list", "--as-of", "2027-03-31"]);
     assert_mentions(&list, &["2027-03-31", "整改中", "GL-YS-2025-021", UNIT, "1 项整改未结", "0 个单位"]);
     let list = desk.json(&["rectification", "list", "--as-of", "2027-04-01"]);
@@ -141,15 +147,7 @@ fn a_late_reapplication_that_fails_again_holds_back_the_unit_until_cleared() {
 #[test]
 fn an_on_time_reapplication_under_a_new_code_links_and_is_not_late() {
     let desk = Desk::meeting();
-    intake(
-        &desk,
-        MEETING,
-        &format!(
-            "GL-YS-2025-021,财政预算管理一体化系统,{UNIT},{UNIT},验收,新建,380,,A,否,否,是,是,3,2026-03-31,2026-04-01,2026-07-01,2026-10-20,"
-        ),
-    );
-    score_all(&desk, MEETING, "GL-YS-2025-021", SEVENTY);
-    desk.ok_as(CHAIR, &["decide", "GL-YS-2025-021", "--meeting", MEETING, "--deadline", "2027-03-31"]);
+    sent_back_to_rectify(&desk);
     open_meeting(&desk, "M2", "2027-04-20");
     // Registered under a new code, naming the old one in the last optional column.
     let header =

@@ -3,7 +3,7 @@
 
 use super::{Ctx, output};
 use crate::domain::Reason;
-use crate::domain::rectification::Track;
+use crate::domain::rectification::{Track, units};
 use crate::ledger::Body;
 use anyhow::{Result, bail};
 use clap::Subcommand;
@@ -48,16 +48,15 @@ fn day(ctx: &Ctx, as_of: Option<&str>) -> Result<chrono::NaiveDate> {
     }
 }
 
-/// Whether a track still asks something of someone: an open order or a hold not cleared.
-fn pending(t: &Track) -> bool {
-    t.status.is_open() || (t.mark.is_some() && t.cleared_by.is_none())
-}
-
 fn list(ctx: &Ctx, all: bool, as_of: Option<&str>) -> Result<()> {
     let store = ctx.home.open()?;
     let today = day(ctx, as_of)?;
-    let tracks: Vec<Track> =
-        store.rectification_history()?.tracks(today).into_iter().filter(|t| all || pending(t)).collect();
+    let tracks: Vec<Track> = store
+        .rectification_history()?
+        .tracks(today)
+        .into_iter()
+        .filter(|t| all || t.status.is_open() || t.clearable())
+        .collect();
     if ctx.json {
         return output::json(&serde_json::json!({"as_of": today, "orders": tracks}));
     }
@@ -95,7 +94,7 @@ fn list(ctx: &Ctx, all: bool, as_of: Option<&str>) -> Result<()> {
         ]);
     }
     table.print();
-    let held: Vec<&str> = held_units(&tracks);
+    let held = units(tracks.iter().filter(|t| t.clearable()));
     say!(
         "{} {today}：{} {}，{} {}{}",
         ctx.t("截至", "As of"),
@@ -117,14 +116,6 @@ fn list(ctx: &Ctx, all: bool, as_of: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn held_units(tracks: &[Track]) -> Vec<&str> {
-    let mut units: Vec<&str> =
-        tracks.iter().filter(|t| t.mark.is_some() && t.cleared_by.is_none()).map(|t| t.order.unit.trim()).collect();
-    units.sort();
-    units.dedup();
-    units
-}
-
 fn clear(ctx: &Ctx, unit: &str, code: Option<&str>, reason: &str) -> Result<()> {
     let mut store = ctx.home.open()?;
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
@@ -132,11 +123,11 @@ fn clear(ctx: &Ctx, unit: &str, code: Option<&str>, reason: &str) -> Result<()> 
     let tracks = store.rectification_history()?.tracks(day(ctx, None)?);
     let holds: Vec<&Track> = tracks
         .iter()
-        .filter(|t| t.mark.is_some() && t.cleared_by.is_none() && t.order.unit.trim() == unit.trim())
+        .filter(|t| t.clearable() && t.order.unit.trim() == unit.trim())
         .filter(|t| code.is_none_or(|c| t.order.code == c))
         .collect();
     if holds.is_empty() {
-        let held = held_units(&tracks);
+        let held = units(tracks.iter().filter(|t| t.clearable()));
         bail!(
             "“{unit}”{}没有待解除的暂缓。被暂缓的单位：{} / “{unit}”{} has no hold to lift. Units held back: {}",
             code.map(|c| format!("（项目 {c}）")).unwrap_or_default(),

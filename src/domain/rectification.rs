@@ -175,6 +175,25 @@ impl Track {
     pub fn holds_back(&self, day: NaiveDate) -> bool {
         self.cleared_by.is_none() && self.marked_from.is_some_and(|from| from <= day)
     }
+
+    /// Whether it still asks something of someone on `day`: an open order, or a hold.
+    pub fn pending(&self, day: NaiveDate) -> bool {
+        self.status.is_open() || self.holds_back(day)
+    }
+
+    /// Whether a secretariat's clearance would lift something: a mark not cleared yet, whether
+    /// or not it holds already.
+    pub fn clearable(&self) -> bool {
+        self.mark.is_some() && self.cleared_by.is_none()
+    }
+}
+
+/// The units of `tracks`, by name, each once, sorted.
+pub fn units<'t>(tracks: impl Iterator<Item = &'t Track>) -> Vec<&'t str> {
+    let mut units: Vec<&str> = tracks.map(|t| t.order.unit.trim()).collect();
+    units.sort_unstable();
+    units.dedup();
+    units
 }
 
 /// What a machine knows of the rectification loop, across every meeting it holds.
@@ -256,25 +275,6 @@ impl History {
             .and_then(|_| self.clearances.iter().find(|c| c.clears.contains(&order.decision_event)))
             .cloned();
         Track { order: order.clone(), status, mark, marked_from, cleared_by }
-    }
-
-    /// The order an acceptance application in `meeting` answers: the latest earlier one of the
-    /// same project.
-    pub fn order_answered(&self, meeting: &str, meeting_date: NaiveDate, app: &Application) -> Option<&Order> {
-        answered(self.orders.iter(), meeting, meeting_date, app)
-    }
-
-    /// Adds what the loop says about `app`, reviewed in `meeting` on `meeting_date`, to
-    /// `findings`. For many applications of one meeting, build [`History::at`] once.
-    pub fn judge(
-        &self,
-        profile: &Profile,
-        meeting: &str,
-        meeting_date: NaiveDate,
-        app: &Application,
-        findings: &mut Vec<Finding>,
-    ) {
-        self.at(meeting, meeting_date).judge(profile, app, findings);
     }
 
     /// The loop as one meeting sees it: the holds standing on its day, by unit, worked out once.
@@ -494,16 +494,16 @@ mod tests {
         let profile = gulou();
         let mut h = history(vec![]);
         let mut findings = vec![];
-        h.judge(&profile, "M9", d("2026-06-30"), &unit_approval(), &mut findings);
+        h.at("M9", d("2026-06-30")).judge(&profile, &unit_approval(), &mut findings);
         assert!(findings.is_empty(), "not overdue on the deadline: {findings:?}");
-        h.judge(&profile, "M9", d("2026-07-01"), &unit_approval(), &mut findings);
+        h.at("M9", d("2026-07-01")).judge(&profile, &unit_approval(), &mut findings);
         assert_eq!(findings.len(), 1);
         assert_eq!((findings[0].rule.as_str(), findings[0].severity), ("rectification.held_back", Severity::Blocks));
         assert!(findings[0].article.contains("第二十三条") && findings[0].message.zh.contains("拒不整改"));
         let mut other = unit_approval();
         other.unit = "鼓楼区教育局".into();
         let mut none = vec![];
-        h.judge(&profile, "M9", d("2026-07-01"), &other, &mut none);
+        h.at("M9", d("2026-07-01")).judge(&profile, &other, &mut none);
         assert!(none.is_empty());
         h.clearances.push(Clearance {
             event_id: "c1".into(),
@@ -514,7 +514,7 @@ mod tests {
             at: "2026-07-02T01:00:00Z".into(),
         });
         let mut cleared = vec![];
-        h.judge(&profile, "M9", d("2026-07-02"), &unit_approval(), &mut cleared);
+        h.at("M9", d("2026-07-02")).judge(&profile, &unit_approval(), &mut cleared);
         assert!(cleared.is_empty(), "{cleared:?}");
     }
 
@@ -523,7 +523,7 @@ mod tests {
         let mut profile = gulou();
         profile.rules.remove(crate::domain::profile::RuleKind::Rectification);
         let mut findings = vec![];
-        history(vec![]).judge(&profile, "M9", d("2026-08-01"), &unit_approval(), &mut findings);
+        history(vec![]).at("M9", d("2026-08-01")).judge(&profile, &unit_approval(), &mut findings);
         assert!(findings.is_empty());
     }
 
@@ -540,13 +540,13 @@ mod tests {
             message: Text::new("晚", "late"),
             article: "第二十二条".into(),
         }];
-        history(vec![]).judge(&profile, "M2", d("2026-07-15"), &app, &mut findings);
+        history(vec![]).at("M2", d("2026-07-15")).judge(&profile, &app, &mut findings);
         let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(rules, ["rectification.reapplication"]);
         assert!(findings[0].message.zh.contains("整改期限 2026-06-30"));
         app.acceptance_applied = Some(d("2026-07-01"));
         let mut findings = vec![];
-        history(vec![]).judge(&profile, "M2", d("2026-07-15"), &app, &mut findings);
+        history(vec![]).at("M2", d("2026-07-15")).judge(&profile, &app, &mut findings);
         let rules: Vec<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(rules, ["rectification.late", "rectification.reapplication"]);
     }

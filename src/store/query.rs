@@ -260,25 +260,13 @@ impl ApplicationView {
         self.disagreements
             .iter()
             .map(|d| {
+                let line = |title: &str, max: &str, colon: &str, and: &str| {
+                    let (low, high) = (d.low_by.join(and), d.high_by.join(and));
+                    format!("{title}{max}{colon}{low} {} — {high} {}", d.low, d.high)
+                };
                 crate::domain::Text::new(
-                    format!(
-                        "{}（满分 {}）：{} {} — {} {}",
-                        d.title_zh,
-                        d.max,
-                        d.low_by.join("、"),
-                        d.low,
-                        d.high_by.join("、"),
-                        d.high
-                    ),
-                    format!(
-                        "{} (max {}): {} {} — {} {}",
-                        d.title_en,
-                        d.max,
-                        d.low_by.join(", "),
-                        d.low,
-                        d.high_by.join(", "),
-                        d.high
-                    ),
+                    line(&d.title_zh, &format!("（满分 {}）", d.max), "：", "、"),
+                    line(&d.title_en, &format!(" (max {})", d.max), ": ", ", "),
                 )
             })
             .collect()
@@ -907,7 +895,7 @@ fn viewer_seat<'a>(meeting: &'a MeetingOpened, viewer: &'a str) -> Vec<&'a str> 
 }
 
 /// The keys the chair's seat has been held by, newest first.
-fn chair_keys<'a>(seats: &[Seat<'a>]) -> Vec<&'a str> {
+pub(super) fn chair_keys<'a>(seats: &[Seat<'a>]) -> Vec<&'a str> {
     seats.iter().find(|s| s.holder.role == Role::Chair).map(|s| s.keys.clone()).unwrap_or_default()
 }
 

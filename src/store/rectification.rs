@@ -5,7 +5,7 @@
 use super::{Result, Store, StoreError};
 use crate::domain::rectification::{Attempt, Clearance, History, Order};
 use crate::domain::{ApplicationKind, Outcome};
-use crate::ledger::{Body, Envelope, MeetingOpened, Role};
+use crate::ledger::{Body, Envelope, MeetingOpened};
 use chrono::NaiveDate;
 use rusqlite::params;
 use std::collections::HashMap;
@@ -19,12 +19,7 @@ struct Judge {
 
 impl Judge {
     fn of(m: &MeetingOpened) -> Judge {
-        let chair = m
-            .seats()
-            .into_iter()
-            .find(|s| s.holder.role == Role::Chair)
-            .map(|s| s.keys.iter().map(|k| k.to_string()).collect())
-            .unwrap_or_default();
+        let chair = super::query::chair_keys(&m.seats()).into_iter().map(String::from).collect();
         let rubrics = m.rubrics.iter().map(|r| (r.kind, super::append::rubric_sha256(r))).collect();
         Judge { chair, rubrics }
     }

@@ -332,9 +332,9 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
     out.push(Line::from(""));
     out.push(heading(t.t("detail.history")));
     for h in &v.history {
-        let kind = t.t(&format!("event.{}", h.kind)).to_string();
-        // An unknown kind reads as its key; never show the raw name.
-        let kind = if kind.starts_with("event.") { t.t("event.other").to_string() } else { kind };
+        // An unknown kind reads as "other event", never as its raw name.
+        let words = crate::ledger::event::kind_words(&h.kind);
+        let kind = t.pick(&words.zh, &words.en);
         out.push(Line::from(format!("  {}  #{} {}  {kind}", meeting_time(&h.time), h.seq, h.author_name)));
     }
     out

@@ -3,7 +3,7 @@
 //! with `reviewdesk rectification clear`.
 
 use super::{Action, Ctx, Screen};
-use crate::domain::rectification::Track;
+use crate::domain::rectification::{Track, units};
 use crate::domain::text::{fit, truncate};
 use crate::tui::keymap::any;
 use chrono::NaiveDate;
@@ -21,7 +21,7 @@ pub struct Rectifications {
 
 impl Rectifications {
     pub fn new(today: NaiveDate, tracks: Vec<Track>) -> Self {
-        let tracks = tracks.into_iter().filter(|t| t.status.is_open() || t.holds_back(today)).collect();
+        let tracks = tracks.into_iter().filter(|t| t.pending(today)).collect();
         Rectifications { today, tracks, scroll: 0 }
     }
 
@@ -75,13 +75,7 @@ impl Screen for Rectifications {
     fn render(&self, frame: &mut Frame, area: Rect, cx: &Ctx) {
         let t = cx.t;
         let width = area.width as usize;
-        let held = {
-            let mut u: Vec<&str> =
-                self.tracks.iter().filter(|x| x.holds_back(self.today)).map(|x| x.order.unit.trim()).collect();
-            u.sort();
-            u.dedup();
-            u.len()
-        };
+        let held = units(self.tracks.iter().filter(|x| x.holds_back(self.today))).len();
         let title = t
             .t("rectification.title")
             .replace("{date}", &self.today.to_string())
