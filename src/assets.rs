@@ -10,6 +10,10 @@ use std::path::Path;
 /// The profile a meeting uses unless told otherwise.
 pub const DEFAULT_PROFILE: &str = "gulou-2021";
 
+/// The pledge (评审专家承诺书) a panel member signs in with: independence, objectivity,
+/// confidentiality, and that no listed application calls for them to step aside.
+pub const PLEDGE: &str = include_str!("../assets/pledges/expert-pledge.txt");
+
 const PROFILES: &[(&str, &str)] = &[
     ("gulou-2021", include_str!("../assets/policies/gulou-2021.toml")),
     ("luohu-2020", include_str!("../assets/policies/luohu-2020.toml")),

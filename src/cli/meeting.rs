@@ -23,6 +23,22 @@ pub enum Cmd {
         #[arg(long)]
         meeting: Option<String>,
     },
+    /// Seal the meeting (chair or secretariat): pin every chain head and decision; later
+    /// events of the meeting are held as late
+    Close {
+        /// Meeting id [default: the latest]
+        #[arg(long)]
+        meeting: Option<String>,
+    },
+    /// Re-open a closed meeting with a signed reason (chair or secretariat)
+    Reopen {
+        /// Meeting id [default: the latest]
+        #[arg(long)]
+        meeting: Option<String>,
+        /// Why the meeting is re-opened (at least 3 Chinese characters or 6 letters)
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +132,8 @@ pub fn run(ctx: &Ctx, cmd: Cmd) -> Result<()> {
             }
             Ok(())
         }
+        Cmd::Close { meeting } => super::proceedings::close(ctx, meeting.as_deref()),
+        Cmd::Reopen { meeting, reason } => super::proceedings::reopen(ctx, meeting.as_deref(), &reason),
         Cmd::Show { meeting } => {
             let store = ctx.home.open()?;
             let id = store.resolve_meeting(meeting.as_deref())?;

@@ -33,6 +33,7 @@ mod log;
 mod meeting;
 mod output;
 mod passphrase;
+mod proceedings;
 mod profile;
 mod queue;
 mod rectification;
@@ -103,6 +104,17 @@ pub enum Command {
     Conflict(score::ConflictArgs),
     /// Record the panel's decision on an application (chair)
     Decide(decide::Args),
+    /// Sign in at the meeting with the expert pledge (承诺书); scoring opens after it
+    SignIn(proceedings::SignInArgs),
+    /// Countersign the chair's decision (签字确认), or sign with a dissent (--dissent 保留意见)
+    Countersign(proceedings::CountersignArgs),
+    /// Make a decision final with members missing, recording who and why (chair)
+    Finalise(proceedings::FinaliseArgs),
+    /// Record the panel's written question to the applicant, or (secretariat) the answer (澄清)
+    Clarify(proceedings::ClarifyArgs),
+    /// Call a named vote on an application (chair), or cast yours (记名表决)
+    #[command(subcommand)]
+    Vote(proceedings::VoteCmd),
     /// Show the event history, with every author's chain, gaps and forks
     Log(log::Args),
     /// Write this machine's events (or one meeting's, or one author's) to a signed bundle
@@ -195,6 +207,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Score(a) => score::run(&ctx, a),
         Command::Conflict(a) => score::run_conflict(&ctx, a),
         Command::Decide(a) => decide::run(&ctx, a),
+        Command::SignIn(a) => proceedings::sign_in(&ctx, a),
+        Command::Countersign(a) => proceedings::countersign(&ctx, a),
+        Command::Finalise(a) => proceedings::finalise(&ctx, a),
+        Command::Clarify(a) => proceedings::clarify(&ctx, a),
+        Command::Vote(c) => proceedings::vote(&ctx, c),
         Command::Log(a) => log::run(&ctx, a),
         Command::Export(a) => exchange::run_export(&ctx, a),
         Command::Import(a) => exchange::run_import(&ctx, a),

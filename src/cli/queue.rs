@@ -332,6 +332,10 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
         if let Some(r) = &x.override_reason {
             say!("  {}：{r}", ctx.t("不采纳建议结论的理由", "Override reason"));
         }
+        say!("  {}：{}", ctx.t("结论事件", "Decision event"), d.event_id);
+    }
+    for l in v.proceedings.lines() {
+        say!("{}", l.get(ctx.lang));
     }
     say!();
     say!("{}", ctx.t("事件记录：", "History:"));

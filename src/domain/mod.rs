@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod percent;
 pub mod points;
 pub mod policy;
+pub mod proceedings;
 pub mod profile;
 pub mod rectification;
 pub mod review;

@@ -19,6 +19,8 @@
 //! not submitted, and a sheet they then submit as one the decision did not see, until the chair
 //! decides again.
 
+mod proceedings;
+
 use super::event::{Basis, Body, MeetingOpened, Role, SignedEvent};
 use crate::domain::text::Text;
 use crate::domain::{Application, ScoreSheet};
@@ -56,6 +58,19 @@ pub trait Authority {
     /// The current meeting version of `meeting` and, when `code` is given, the current
     /// registration of that application (for the signer's own machine).
     fn current(&self, meeting: &str, code: Option<&str>) -> Option<(String, Option<String>)>;
+    /// An applied event of `kind`, by id: what a countersignature, vote, answer or re-open names.
+    fn named_event(&self, event_id: &str, kind: &'static str) -> Named<Rc<Signed>>;
+    /// The standing close (会议封存, applied and not re-opened) of `meeting` that `author`'s
+    /// event at `seq` comes after, if any: one that pins no head of `author`, or an earlier one.
+    fn closed_before(&self, meeting: &str, author: &str, seq: u64) -> Option<String>;
+}
+
+/// An applied event as a named-event lookup returns it.
+#[derive(Clone, Debug)]
+pub struct Signed {
+    pub author: String,
+    pub seq: u64,
+    pub body: Body,
 }
 
 /// An event named by id, as the authorizer finds it.
@@ -163,6 +178,12 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
                 format!("this key was revoked after seq {cutoff}; this event is seq {} and void", env.seq),
             ),
         });
+    }
+    if let Some(meeting) = env.body.meeting()
+        && proceedings::bound_by_close(&env.body)
+        && let Some(close) = state.closed_before(meeting, author, env.seq)
+    {
+        return Err(proceedings::late(meeting, &close));
     }
     match &env.body {
         Body::MeetingOpened(m) => meeting_opened(author, env.seq, m, state),
@@ -278,6 +299,7 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
                 .validate(a.application.kind, m.meeting.date)
                 .map_err(|e| reject(e.to_string(), "the decision is not valid"))
         }
+        body => proceedings::authorize(author, body, state),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Signed events: the envelope, the bodies, and the exact bytes that were signed.
 
+use super::proceedings::{Choice, Head, Missing, Pinned, Stance};
 use super::suite::{Suite, SuiteError};
 use crate::domain::{Application, Decision, Profile, Rubric, ScoreSheet};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -220,6 +221,71 @@ pub enum Body {
         clears: Vec<String>,
         reason: String,
     },
+    /// 签到: a panel member signs in at the meeting with the pledge (承诺书) as they read it.
+    /// Scoring opens after it.
+    SignedIn {
+        meeting: String,
+        meeting_event: String,
+        pledge: String,
+    },
+    /// 签字确认 or 保留意见: a panel member's answer to the decision event `decision`.
+    Countersigned {
+        meeting: String,
+        code: String,
+        decision: String,
+        stance: Stance,
+    },
+    /// 结论定稿: the chair makes the decision `decision` final with members missing.
+    DecisionFinalised {
+        meeting: String,
+        code: String,
+        decision: String,
+        missing: Vec<Missing>,
+    },
+    /// 澄清问题: the panel's written question to the applicant.
+    ClarificationAsked {
+        meeting: String,
+        code: String,
+        basis: Basis,
+        question: String,
+    },
+    /// 澄清答复: the secretariat enters the applicant's answer to the question `asks`.
+    ClarificationAnswered {
+        meeting: String,
+        code: String,
+        asks: String,
+        answer: String,
+    },
+    /// 发起记名表决: the chair puts the outcome `motion` to a named vote.
+    VoteCalled {
+        meeting: String,
+        code: String,
+        basis: Basis,
+        motion: crate::domain::Outcome,
+    },
+    /// 表决票: a member's vote on the motion `call`; a later one from the same member supersedes.
+    VoteCast {
+        meeting: String,
+        code: String,
+        call: String,
+        choice: Choice,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+    },
+    /// 会议封存: pins every chain head and every application's decision. A later event of the
+    /// meeting is held as late until a re-open.
+    MeetingClosed {
+        meeting: String,
+        meeting_event: String,
+        heads: Vec<Head>,
+        decisions: Vec<Pinned>,
+    },
+    /// 重新开启: lifts the close `reopens`, with a reason.
+    MeetingReopened {
+        meeting: String,
+        reopens: String,
+        reason: String,
+    },
 }
 
 /// An event kind as a person reads it (`score_submitted` → 提交评分 / score submitted); a kind
@@ -234,6 +300,15 @@ pub fn kind_words(kind: &str) -> crate::domain::Text {
         "decision_recorded" => ("记录结论", "decision recorded"),
         "key_revoked" => ("吊销密钥", "key revoked"),
         "unit_cleared" => ("解除暂缓审批", "hold lifted"),
+        "signed_in" => ("签到", "signed in"),
+        "countersigned" => ("签字确认", "countersigned"),
+        "decision_finalised" => ("结论定稿", "decision finalised"),
+        "clarification_asked" => ("澄清问题", "clarification asked"),
+        "clarification_answered" => ("澄清答复", "clarification answered"),
+        "vote_called" => ("发起记名表决", "vote called"),
+        "vote_cast" => ("表决票", "vote cast"),
+        "meeting_closed" => ("会议封存", "meeting closed"),
+        "meeting_reopened" => ("重新开启会议", "meeting re-opened"),
         _ => ("其他事件", "other event"),
     };
     crate::domain::Text::new(zh, en)
@@ -261,6 +336,15 @@ impl Body {
             Body::DecisionRecorded { .. } => "decision_recorded",
             Body::KeyRevoked { .. } => "key_revoked",
             Body::UnitCleared { .. } => "unit_cleared",
+            Body::SignedIn { .. } => "signed_in",
+            Body::Countersigned { .. } => "countersigned",
+            Body::DecisionFinalised { .. } => "decision_finalised",
+            Body::ClarificationAsked { .. } => "clarification_asked",
+            Body::ClarificationAnswered { .. } => "clarification_answered",
+            Body::VoteCalled { .. } => "vote_called",
+            Body::VoteCast { .. } => "vote_cast",
+            Body::MeetingClosed { .. } => "meeting_closed",
+            Body::MeetingReopened { .. } => "meeting_reopened",
         }
     }
 
@@ -271,7 +355,16 @@ impl Body {
             | Body::ConflictDeclared { meeting, .. }
             | Body::ConflictWithdrawn { meeting, .. }
             | Body::ScoreSubmitted { meeting, .. }
-            | Body::DecisionRecorded { meeting, .. } => Some(meeting),
+            | Body::DecisionRecorded { meeting, .. }
+            | Body::SignedIn { meeting, .. }
+            | Body::Countersigned { meeting, .. }
+            | Body::DecisionFinalised { meeting, .. }
+            | Body::ClarificationAsked { meeting, .. }
+            | Body::ClarificationAnswered { meeting, .. }
+            | Body::VoteCalled { meeting, .. }
+            | Body::VoteCast { meeting, .. }
+            | Body::MeetingClosed { meeting, .. }
+            | Body::MeetingReopened { meeting, .. } => Some(meeting),
             Body::KeyRevoked { .. } | Body::UnitCleared { .. } => None,
         }
     }
@@ -282,7 +375,9 @@ impl Body {
             Body::ConflictDeclared { basis, .. }
             | Body::ConflictWithdrawn { basis, .. }
             | Body::ScoreSubmitted { basis, .. }
-            | Body::DecisionRecorded { basis, .. } => Some(basis),
+            | Body::DecisionRecorded { basis, .. }
+            | Body::ClarificationAsked { basis, .. }
+            | Body::VoteCalled { basis, .. } => Some(basis),
             _ => None,
         }
     }
@@ -293,7 +388,13 @@ impl Body {
             Body::ConflictDeclared { code, .. }
             | Body::ConflictWithdrawn { code, .. }
             | Body::ScoreSubmitted { code, .. }
-            | Body::DecisionRecorded { code, .. } => Some(code),
+            | Body::DecisionRecorded { code, .. }
+            | Body::Countersigned { code, .. }
+            | Body::DecisionFinalised { code, .. }
+            | Body::ClarificationAsked { code, .. }
+            | Body::ClarificationAnswered { code, .. }
+            | Body::VoteCalled { code, .. }
+            | Body::VoteCast { code, .. } => Some(code),
             _ => None,
         }
     }
@@ -403,6 +504,8 @@ impl Body {
                 .chain(m.panel.iter().flat_map(|p| std::iter::once(p.member.key.as_str()).chain(p.replaces.as_deref())))
                 .collect(),
             Body::KeyRevoked { key, .. } => vec![key.as_str()],
+            Body::DecisionFinalised { missing, .. } => missing.iter().map(|m| m.key.as_str()).collect(),
+            Body::MeetingClosed { heads, .. } => heads.iter().map(|h| h.key.as_str()).collect(),
             _ => vec![],
         }
     }

@@ -3,12 +3,13 @@
 pub mod authz;
 pub mod event;
 pub mod identity;
+pub mod proceedings;
 pub mod sealed;
 pub mod suite;
 
 pub use authz::{
     ApplicationVersion, Authority, DeclarationVersion, Disposition, MAX_CLEARED, MeetingVersion, Named, Refusal,
-    SheetVersion, authorize, local_guard,
+    Signed, SheetVersion, authorize, local_guard,
 };
 pub use event::{Basis, Body, Envelope, MeetingOpened, Member, PanelMember, Role, SignedEvent};
 pub use identity::{Identity, IdentityError, KeyEntry, Keyring, PublicKey};

@@ -11,7 +11,7 @@ use super::{Result, Store, StoreError};
 use crate::domain::text::Text;
 use crate::ledger::event::{Body, EVENT_VERSION, Envelope};
 use crate::ledger::{
-    ApplicationVersion, Authority, Basis, DeclarationVersion, Disposition, Identity, MeetingVersion, Named, Refusal,
+    ApplicationVersion, Authority, Basis, DeclarationVersion, Disposition, Identity, MeetingVersion, Signed, Named, Refusal,
     SheetVersion, SignedEvent, authorize, local_guard,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -75,8 +75,12 @@ impl ImportReport {
 
 /// The order a replay takes kinds in, so that what an event names is judged before it.
 /// A withdrawal (`conflict_withdrawn`) comes after every declaration it may name.
-pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 WHEN 'application_registered' THEN 2 \
-     WHEN 'conflict_declared' THEN 3 WHEN 'conflict_withdrawn' THEN 4 WHEN 'score_submitted' THEN 5 ELSE 6 END";
+/// A close and its re-opens come before everything they can hold as late; what names a decision,
+/// a question or a vote call comes after it.
+pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 \
+     WHEN 'meeting_closed' THEN 2 WHEN 'meeting_reopened' THEN 3 WHEN 'application_registered' THEN 4 \
+     WHEN 'conflict_declared' THEN 5 WHEN 'conflict_withdrawn' THEN 6 WHEN 'score_submitted' THEN 7 \
+     WHEN 'decision_recorded' THEN 8 WHEN 'clarification_asked' THEN 8 WHEN 'vote_called' THEN 8 ELSE 9 END";
 
 /// An event of the same author near a new one: (id, seq, prev, status).
 type Neighbour = (String, i64, Option<String>, String);
@@ -104,6 +108,15 @@ struct Memo {
     applications: HashMap<String, Named<Rc<ApplicationVersion>>>,
     /// SHA-256 of the rubric of a meeting version for a kind: (meeting event, kind) → hash.
     rubric_hashes: HashMap<(String, crate::domain::ApplicationKind), String>,
+    /// The standing closes of a meeting: (close id, the seq it pinned for each key). Forgotten
+    /// when a close or re-open applies; a replay starts from nothing.
+    closes: HashMap<String, Rc<Vec<Close>>>,
+}
+
+/// A standing close as the late check reads it.
+struct Close {
+    id: String,
+    heads: HashMap<String, u64>,
 }
 
 impl Memo {
@@ -443,8 +456,19 @@ impl<'t> Applier<'t> {
                 record_revocation(tx, key, *cutoff_seq, reason, event_id)?;
                 self.memo.borrow_mut().cutoffs.remove(key);
             }
-            // Read from the log where it is needed (`Store::rectification_history`).
-            Body::UnitCleared { .. } => {}
+            Body::MeetingClosed { meeting, .. } | Body::MeetingReopened { meeting, .. } => {
+                self.memo.borrow_mut().closes.remove(meeting);
+            }
+            // Read from the log where they are needed (`Store::rectification_history`,
+            // `Store::proceedings`).
+            Body::UnitCleared { .. }
+            | Body::SignedIn { .. }
+            | Body::Countersigned { .. }
+            | Body::DecisionFinalised { .. }
+            | Body::ClarificationAsked { .. }
+            | Body::ClarificationAnswered { .. }
+            | Body::VoteCalled { .. }
+            | Body::VoteCast { .. } => {}
         }
         Ok(())
     }
@@ -626,7 +650,8 @@ impl Settled {
 /// the whole meeting on hold.
 fn changes_earlier_verdicts(ev: &SignedEvent, state: &Applier<'_>) -> bool {
     match &ev.envelope.body {
-        Body::KeyRevoked { .. } => true,
+        // A close holds what came after it; a re-open releases it.
+        Body::KeyRevoked { .. } | Body::MeetingClosed { .. } | Body::MeetingReopened { .. } => true,
         Body::MeetingOpened(m) => m.supersedes.is_none() && state.opened_by_another(&m.id, &ev.envelope.author),
         _ => false,
     }
@@ -744,6 +769,54 @@ impl Authority for Applier<'_> {
 
     fn current(&self, meeting: &str, code: Option<&str>) -> Option<(String, Option<String>)> {
         current_versions(self.tx, meeting, code).ok().flatten()
+    }
+
+    /// Not remembered: each is named by a few events at most.
+    fn named_event(&self, event_id: &str, kind: &'static str) -> Named<Rc<Signed>> {
+        self.named(event_id, kind, |env| Some(Signed { author: env.author, seq: env.seq, body: env.body }))
+    }
+
+    fn closed_before(&self, meeting: &str, author: &str, seq: u64) -> Option<String> {
+        let closes = self.standing_closes(meeting);
+        closes.iter().find(|c| c.heads.get(author).is_none_or(|h| seq > *h)).map(|c| c.id.clone())
+    }
+}
+
+impl Applier<'_> {
+    /// The closes of `meeting` applied here that no applied re-open names.
+    fn standing_closes(&self, meeting: &str) -> Rc<Vec<Close>> {
+        if let Some(c) = self.memo.borrow().closes.get(meeting) {
+            return c.clone();
+        }
+        let read = || -> rusqlite::Result<Vec<Close>> {
+            let mut st = self.tx.prepare_cached(
+                "SELECT id, kind, bytes FROM events WHERE meeting_id = ?1 AND app_code IS NULL \
+                 AND kind IN ('meeting_closed', 'meeting_reopened') AND status = 'applied'",
+            )?;
+            let rows = st.query_map([meeting], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(2)?)))?;
+            let (mut closes, mut reopened) = (Vec::new(), HashSet::new());
+            for row in rows {
+                let (id, bytes) = row?;
+                match serde_json::from_slice::<Envelope>(&bytes).map(|e| e.body) {
+                    Ok(Body::MeetingClosed { heads, .. }) => {
+                        closes.push(Close { id, heads: heads.into_iter().map(|h| (h.key, h.seq)).collect() });
+                    }
+                    Ok(Body::MeetingReopened { reopens, .. }) => {
+                        reopened.insert(reopens);
+                    }
+                    _ => *self.damage.borrow_mut() = Some(format!("event {id} cannot be read")),
+                }
+            }
+            closes.retain(|c| !reopened.contains(&c.id));
+            closes.sort_by(|a, b| a.id.cmp(&b.id));
+            Ok(closes)
+        };
+        let closes = Rc::new(read().unwrap_or_else(|e| {
+            *self.damage.borrow_mut() = Some(e.to_string());
+            Vec::new()
+        }));
+        self.memo.borrow_mut().closes.insert(meeting.to_string(), closes.clone());
+        closes
     }
 }
 

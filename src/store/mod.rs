@@ -6,6 +6,7 @@ pub mod blobs;
 mod exchange;
 mod health;
 mod kinds;
+pub mod proceedings;
 mod query;
 mod rectification;
 mod schema;

@@ -143,6 +143,8 @@ pub struct QueueRow {
     pub blind: bool,
     pub status: Status,
     pub outcome: Option<Outcome>,
+    /// The standing decision's event id: what a countersignature or a close names.
+    pub decision_event: Option<String>,
 }
 
 /// The project queue of one meeting as one viewer sees it.
@@ -218,6 +220,8 @@ pub struct ApplicationView {
     pub not_set: Vec<crate::domain::profile::RuleKind>,
     /// 复核: criteria on which the counted sheets strongly disagree; empty for a blind viewer.
     pub disagreements: Vec<crate::domain::review::Disagreement>,
+    /// Countersignatures, finality, clarifications, votes and the close (会议程序).
+    pub proceedings: super::proceedings::ApplicationProceedings,
 }
 
 impl ApplicationView {
@@ -618,7 +622,8 @@ impl Store {
                 suggested: if blind { None } else { a.suggested },
                 blind,
                 status,
-                outcome: decision.map(|d| d.decision.outcome),
+                outcome: decision.as_ref().map(|d| d.decision.outcome),
+                decision_event: decision.map(|d| d.event_id),
             });
         }
         Ok(QueueView { meeting: self.summary(meeting_id)?, viewer: role, rows })
@@ -679,7 +684,26 @@ impl Store {
                 e.review = crate::domain::review::flag(&e.name, e.outlier, divergence, &disagreements);
             }
         }
+        let signers: Vec<Vec<String>> = seats
+            .iter()
+            .filter(|s| s.holder.role == Role::Expert && sheets.recusal(code, &s.keys).is_none())
+            .map(|s| s.keys.iter().map(|k| k.to_string()).collect())
+            .collect();
+        let names: HashMap<String, String> = meeting
+            .panel
+            .iter()
+            .map(|p| (p.member.key.clone(), p.member.name.clone()))
+            .chain(std::iter::once((meeting.secretariat.key.clone(), meeting.secretariat.name.clone())))
+            .collect();
+        let proceedings = self.application_proceedings(
+            meeting_id,
+            code,
+            standing.map(|d| d.event_id.as_str()),
+            &signers,
+            &names,
+        )?;
         Ok(ApplicationView {
+            proceedings,
             meeting_id: meeting_id.into(),
             meeting_date: meeting.date.to_string(),
             basis: crate::ledger::Basis { meeting_event, application_event: current.event_id.clone() },

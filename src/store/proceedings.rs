@@ -1,0 +1,392 @@
+//! What the store holds of a meeting's proceedings (会议程序): sign-ins, countersignatures and
+//! finalisations, clarifications, named votes, and closes with their re-opens. Read from the
+//! log, as few events of these kinds are written per application. The rules over them are in
+//! [`crate::domain::proceedings`].
+
+use super::{Result, Store, StoreError};
+use crate::domain::Text;
+use crate::domain::proceedings::{Choice, Countersign, Finality, Missing, Stance};
+use crate::ledger::proceedings::{Head, Pinned};
+use crate::ledger::{Body, Envelope};
+use rusqlite::params;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// 签到
+#[derive(Clone, Debug, Serialize)]
+pub struct SignIn {
+    pub key: String,
+    pub time: String,
+    pub event: String,
+    pub pledge: String,
+}
+
+/// 结论定稿
+#[derive(Clone, Debug, Serialize)]
+pub struct Finalisation {
+    pub by: String,
+    pub time: String,
+    pub event: String,
+    pub missing: Vec<Missing>,
+}
+
+/// 澄清: the panel's question and the answers the secretariat entered.
+#[derive(Clone, Debug, Serialize)]
+pub struct Clarification {
+    pub code: String,
+    pub event: String,
+    pub by: String,
+    pub time: String,
+    pub question: String,
+    pub answers: Vec<Answer>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Answer {
+    pub event: String,
+    pub time: String,
+    pub text: String,
+}
+
+/// 记名表决: the chair's motion and each member's newest vote on it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Vote {
+    pub code: String,
+    pub event: String,
+    pub by: String,
+    pub time: String,
+    pub motion: crate::domain::Outcome,
+    pub ballots: Vec<Ballot>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Ballot {
+    pub key: String,
+    pub choice: Choice,
+    pub reason: String,
+    pub time: String,
+    pub event: String,
+    #[serde(skip)]
+    seq: u64,
+}
+
+impl Vote {
+    pub fn tally(&self) -> crate::domain::proceedings::Tally {
+        crate::domain::proceedings::Tally::of(self.ballots.iter().map(|b| b.choice))
+    }
+}
+
+/// 会议封存, and its re-open if one names it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CloseRecord {
+    pub event: String,
+    pub by: String,
+    pub time: String,
+    pub heads: Vec<Head>,
+    pub decisions: Vec<Pinned>,
+    pub reopened: Option<Reopen>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Reopen {
+    pub event: String,
+    pub by: String,
+    pub time: String,
+    pub reason: String,
+}
+
+/// Everything of a meeting's proceedings (or one application's), oldest first.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Proceedings {
+    pub sign_ins: Vec<SignIn>,
+    /// Per decision event, each member's newest countersignature.
+    pub countersigns: HashMap<String, Vec<Countersign>>,
+    /// Per decision event, the chair's finalisation (the newest).
+    pub finalisations: HashMap<String, Finalisation>,
+    pub clarifications: Vec<Clarification>,
+    pub votes: Vec<Vote>,
+    pub closes: Vec<CloseRecord>,
+}
+
+impl Proceedings {
+    /// The close that stands (not re-opened), if the meeting is closed.
+    pub fn standing_close(&self) -> Option<&CloseRecord> {
+        self.closes.iter().rev().find(|c| c.reopened.is_none())
+    }
+
+    pub fn signed_in(&self, keys: &[&str]) -> bool {
+        self.sign_ins.iter().any(|s| keys.contains(&s.key.as_str()))
+    }
+}
+
+const KINDS: &str = "('signed_in', 'countersigned', 'decision_finalised', 'clarification_asked', \
+    'clarification_answered', 'vote_called', 'vote_cast', 'meeting_closed', 'meeting_reopened')";
+
+impl Store {
+    /// The proceedings of `meeting`, or of one application of it and the meeting-wide events
+    /// (sign-ins, closes) when `code` is given.
+    pub fn proceedings(&self, meeting: &str, code: Option<&str>) -> Result<Proceedings> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT id, author, seq, time, bytes FROM events \
+             WHERE meeting_id = ?1 AND (?2 IS NULL OR app_code IS NULL OR app_code = ?2) \
+               AND kind IN {KINDS} AND status = 'applied' \
+             ORDER BY kind NOT IN ('clarification_asked', 'vote_called', 'meeting_closed'), time, seq, id"
+        ))?;
+        let mut rows = st.query(params![meeting, code])?;
+        let mut p = Proceedings::default();
+        let mut seqs: HashMap<(String, String), u64> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let (event, by, seq, time): (String, String, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let env: Envelope = serde_json::from_slice(&r.get::<_, Vec<u8>>(4)?)
+                .map_err(|e| StoreError::Corrupt(format!("event {event}: {e}")))?;
+            p.take(env.body, Row { event, by, seq: seq as u64, time }, &mut seqs);
+        }
+        Ok(p)
+    }
+}
+
+/// One application's proceedings as `show` and the detail screen give them.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ApplicationProceedings {
+    /// Countersignatures on the standing decision, with each member's name.
+    pub countersigns: Vec<(String, Countersign)>,
+    /// How final the standing decision is; None while none stands.
+    pub finality: Option<crate::domain::proceedings::Finality>,
+    pub finalisation: Option<Finalisation>,
+    pub clarifications: Vec<Clarification>,
+    pub votes: Vec<Vote>,
+    /// The close that stands, if the meeting is closed.
+    pub closed: Option<CloseRecord>,
+    /// The panel's and the secretariat's names by key, for the lines below.
+    #[serde(skip)]
+    pub names: HashMap<String, String>,
+}
+
+impl ApplicationProceedings {
+    fn name(&self, key: &str) -> String {
+        self.names.get(key).cloned().unwrap_or_else(|| key.chars().take(12).collect())
+    }
+
+    /// What `show`, the detail screen and the opinion forms print of the proceedings, in both
+    /// languages: countersignatures and dissents, finality, clarifications, votes, the close.
+    pub fn lines(&self) -> Vec<Text> {
+        let mut out = Vec::new();
+        let time = |t: &str| crate::domain::local_time::meeting_time(t);
+        if let Some(f) = &self.finality {
+            out.push(Text::new(format!("签字确认：{}", f.zh()), format!("Countersignatures: {}", f.en())));
+        }
+        for (name, s) in &self.countersigns {
+            out.push(match &s.stance {
+                Stance::Agree => Text::new(format!("  {name} 同意（{}）", time(&s.time)), format!("  {name} agrees ({})", time(&s.time))),
+                Stance::Dissent { reason } => Text::new(
+                    format!("  {name} 保留意见（{}）：{reason}", time(&s.time)),
+                    format!("  {name} dissents ({}): {reason}", time(&s.time)),
+                ),
+            });
+        }
+        if let Some(Finality::Awaiting { waiting }) = &self.finality {
+            let names: Vec<String> = waiting.iter().map(|k| self.name(k)).collect();
+            out.push(Text::new(format!("  待签字：{}", names.join("、")), format!("  yet to sign: {}", names.join(", "))));
+        }
+        if let Some(f) = &self.finalisation {
+            for m in &f.missing {
+                let n = self.name(&m.key);
+                out.push(if m.refused {
+                    Text::new(
+                        format!("  {n} 拒绝签字且未说明理由，视为同意（第五十三条；组长 {} 于 {} 记录）", self.name(&f.by), time(&f.time)),
+                        format!("  {n} refused to sign without reasons: taken to agree (Art. 53; recorded by {} at {})", self.name(&f.by), time(&f.time)),
+                    )
+                } else {
+                    Text::new(
+                        format!("  {n} 未签字（缺席；组长 {} 于 {} 定稿）", self.name(&f.by), time(&f.time)),
+                        format!("  {n} did not sign (absent; finalised by {} at {})", self.name(&f.by), time(&f.time)),
+                    )
+                });
+            }
+        }
+        for c in &self.clarifications {
+            out.push(Text::new(
+                format!("澄清（{}，{}）：{}", self.name(&c.by), time(&c.time), c.question),
+                format!("Clarification ({}, {}): {}", self.name(&c.by), time(&c.time), c.question),
+            ));
+            match c.answers.last() {
+                Some(a) => out.push(Text::new(
+                    format!("  答复（{}）：{}", time(&a.time), a.text),
+                    format!("  answer ({}): {}", time(&a.time), a.text),
+                )),
+                None => out.push(Text::new("  待申报单位书面答复", "  awaiting the applicant's written answer")),
+            }
+        }
+        if !self.clarifications.is_empty() {
+            out.push(Text::new(
+                "  澄清不得改变申报项目的实质性内容",
+                "  a clarification cannot change the substance of the application",
+            ));
+        }
+        for v in &self.votes {
+            let t = v.tally();
+            out.push(Text::new(
+                format!("记名表决（{}，{}）：{}。{}", self.name(&v.by), time(&v.time), v.motion.zh(), t.words().zh),
+                format!("Named vote ({}, {}): {}. {}", self.name(&v.by), time(&v.time), v.motion.en(), t.words().en),
+            ));
+            for b in &v.ballots {
+                let minority = t.minority() == Some(b.choice);
+                let mark = if minority { Text::new("（少数意见）", " (minority)") } else { Text::new("", "") };
+                let why = if b.reason.is_empty() { String::new() } else { format!("：{}", b.reason) };
+                let why_en = if b.reason.is_empty() { String::new() } else { format!(": {}", b.reason) };
+                out.push(Text::new(
+                    format!("  {} {}{}{why}", self.name(&b.key), b.choice.zh(), mark.zh),
+                    format!("  {} {}{}{why_en}", self.name(&b.key), b.choice.en(), mark.en),
+                ));
+            }
+        }
+        if let Some(c) = &self.closed {
+            out.push(Text::new(
+                format!("会议已封存（{}，{}，事件 {}）", self.name(&c.by), time(&c.time), &c.event[..12.min(c.event.len())]),
+                format!("Meeting closed ({}, {}, event {})", self.name(&c.by), time(&c.time), &c.event[..12.min(c.event.len())]),
+            ));
+        }
+        out
+    }
+}
+
+impl Store {
+    /// The proceedings of application `code` around its standing decision `decision`: `seats`
+    /// are the keys of each expert who did not step aside, and `names` the panel's names.
+    pub(super) fn application_proceedings(
+        &self,
+        meeting: &str,
+        code: &str,
+        decision: Option<&str>,
+        seats: &[Vec<String>],
+        names: &HashMap<String, String>,
+    ) -> Result<ApplicationProceedings> {
+        let mut p = self.proceedings(meeting, Some(code))?;
+        let closed = p.standing_close().cloned();
+        let Some(d) = decision else {
+            return Ok(ApplicationProceedings {
+                clarifications: p.clarifications,
+                votes: p.votes,
+                closed,
+                names: names.clone(),
+                ..Default::default()
+            });
+        };
+        let signs = p.countersigns.remove(d).unwrap_or_default();
+        let finalisation = p.finalisations.remove(d);
+        let finality = crate::domain::proceedings::finality(seats, &signs, finalisation.as_ref().map(|f| f.missing.as_slice()));
+        let name = |k: &str| names.get(k).cloned().unwrap_or_else(|| k.chars().take(12).collect());
+        Ok(ApplicationProceedings {
+            countersigns: signs.into_iter().map(|s| (name(&s.key), s)).collect(),
+            finality: Some(finality),
+            finalisation,
+            clarifications: p.clarifications,
+            votes: p.votes,
+            closed,
+            names: names.clone(),
+        })
+    }
+}
+
+impl Store {
+    /// What a close of `meeting` signed now pins: the head of the chain of every key of its
+    /// panel and secretariat that has signed anything here, and every standing decision.
+    pub fn close_pins(&self, meeting: &str, viewer: &str) -> Result<(Vec<Head>, Vec<Pinned>)> {
+        let m = self.meeting(meeting)?;
+        let mut keys: Vec<&str> = m.panel.iter().map(|p| p.member.key.as_str()).collect();
+        keys.push(&m.secretariat.key);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT id, seq FROM events WHERE author = ?1 AND fork = 0 ORDER BY seq DESC LIMIT 1")?;
+        let mut heads = Vec::new();
+        for key in keys {
+            let mut rows = st.query([key])?;
+            if let Some(r) = rows.next()? {
+                heads.push(Head { key: key.to_string(), seq: r.get::<_, i64>(1)? as u64, event: r.get(0)? });
+            }
+        }
+        let decisions = self
+            .queue(meeting, viewer)?
+            .rows
+            .into_iter()
+            .filter_map(|r| r.decision_event.map(|decision| Pinned { code: r.code, decision }))
+            .collect();
+        Ok((heads, decisions))
+    }
+}
+
+struct Row {
+    event: String,
+    by: String,
+    seq: u64,
+    time: String,
+}
+
+impl Proceedings {
+    /// Adds one applied event. `seqs` keeps the seq of each member's countersignature standing
+    /// per decision, so that their newest stands whatever the order by time.
+    fn take(&mut self, body: Body, r: Row, seqs: &mut HashMap<(String, String), u64>) {
+        match body {
+            Body::SignedIn { pledge, .. } => {
+                if !self.sign_ins.iter().any(|s| s.key == r.by) {
+                    self.sign_ins.push(SignIn { key: r.by, time: r.time, event: r.event, pledge });
+                }
+            }
+            Body::Countersigned { decision, stance, .. } => {
+                let slot = (decision.clone(), r.by.clone());
+                if seqs.get(&slot).is_some_and(|s| *s > r.seq) {
+                    return;
+                }
+                seqs.insert(slot, r.seq);
+                let signs = self.countersigns.entry(decision).or_default();
+                signs.retain(|s| s.key != r.by);
+                signs.push(Countersign { key: r.by, stance, time: r.time, event: r.event });
+            }
+            Body::DecisionFinalised { decision, missing, .. } => {
+                self.finalisations
+                    .insert(decision, Finalisation { by: r.by, time: r.time, event: r.event, missing });
+            }
+            Body::ClarificationAsked { code, question, .. } => self.clarifications.push(Clarification {
+                code,
+                event: r.event,
+                by: r.by,
+                time: r.time,
+                question,
+                answers: Vec::new(),
+            }),
+            Body::ClarificationAnswered { asks, answer, .. } => {
+                if let Some(c) = self.clarifications.iter_mut().find(|c| c.event == asks) {
+                    c.answers.push(Answer { event: r.event, time: r.time, text: answer });
+                }
+            }
+            Body::VoteCalled { code, motion, .. } => {
+                self.votes.push(Vote { code, event: r.event, by: r.by, time: r.time, motion, ballots: Vec::new() })
+            }
+            Body::VoteCast { call, choice, reason, .. } => {
+                if let Some(v) = self.votes.iter_mut().find(|v| v.event == call) {
+                    if v.ballots.iter().any(|b| b.key == r.by && b.seq > r.seq) {
+                        return;
+                    }
+                    v.ballots.retain(|b| b.key != r.by);
+                    v.ballots.push(Ballot { key: r.by, choice, reason, time: r.time, event: r.event, seq: r.seq });
+                }
+            }
+            Body::MeetingClosed { heads, decisions, .. } => self.closes.push(CloseRecord {
+                event: r.event,
+                by: r.by,
+                time: r.time,
+                heads,
+                decisions,
+                reopened: None,
+            }),
+            Body::MeetingReopened { reopens, reason, .. } => {
+                if let Some(c) = self.closes.iter_mut().find(|c| c.event == reopens) {
+                    c.reopened = Some(Reopen { event: r.event, by: r.by, time: r.time, reason });
+                }
+            }
+            _ => {}
+        }
+    }
+}
