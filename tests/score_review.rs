@@ -64,3 +64,94 @@ fn a_criterion_split_by_more_than_half_its_maximum_is_flagged_for_review() {
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(md.contains(&format!("（复核修改理由：{reason}）")), "{md}");
 }
+
+/// One application taken from sign-in to the sealed close, through the binary: pledges signed,
+/// a question answered, a named vote, the decision countersigned with one dissent and finalised
+/// with one member refusing, the meeting closed, a late countersignature held until a re-open.
+#[test]
+fn a_meeting_runs_from_sign_in_to_a_sealed_close() {
+    let desk = Desk::meeting();
+    let csv = desk.write("apps.csv", CSV);
+    desk.ok_as(SECRETARIAT, &["intake", &csv]);
+    let pledge = desk.ok_as("李明", &["sign-in"]);
+    assert_mentions(&pledge, &["评审专家承诺书", "回避", "--accept"]);
+    for expert in EXPERTS {
+        desk.ok_as(expert, &["sign-in", "--accept"]);
+    }
+    for (expert, t) in [("李明", "16"), ("王芳", "18"), ("张伟", "18"), ("刘洋", "16"), ("陈静", "17")] {
+        desk.ok_as(expert, &["score", "GL-LX-2027-001", "--points", &points(t)]);
+    }
+    // 澄清: a panel member asks, the secretariat enters the answer; neither may be done by the other.
+    let refused = desk.refused(&["--as", SECRETARIAT, "clarify", "GL-LX-2027-001", "--question", "请说明数据共享方式"]);
+    assert_mentions(&refused, &["专家组成员"]);
+    desk.ok_as("张伟", &["clarify", "GL-LX-2027-001", "--question", "请说明与市级平台的数据共享方式"]);
+    desk.ok_as(SECRETARIAT, &["clarify", "GL-LX-2027-001", "--answer", "通过市共享交换平台按目录共享"]);
+    // 记名表决 on 通过: three for, one against with a reason, one abstaining.
+    desk.ok_as(CHAIR, &["vote", "call", "GL-LX-2027-001", "--motion", "通过"]);
+    for (expert, choice) in [("李明", "against"), ("王芳", "for"), ("张伟", "赞成"), ("刘洋", "for"), ("陈静", "弃权")] {
+        let reason = if expert == "李明" { "投资估算偏高" } else { "" };
+        desk.ok_as(expert, &["vote", "cast", "GL-LX-2027-001", choice, "--reason", reason]);
+    }
+    desk.ok_as(CHAIR, &["decide", "GL-LX-2027-001", "--class", "A", "--opinion", "同意立项"]);
+    // 签字确认: the chair does not countersign; 李明 dissents with a reason; a bare dissent is refused.
+    assert_mentions(&desk.refused(&["--as", CHAIR, "countersign", "GL-LX-2027-001"]), &["组长"]);
+    assert_mentions(&desk.refused(&["--as", "李明", "countersign", "GL-LX-2027-001", "--dissent", "否"]), &["理由"]);
+    desk.ok_as("李明", &["countersign", "GL-LX-2027-001", "--dissent", "投资估算偏高，建议核减后实施"]);
+    for expert in ["王芳", "张伟"] {
+        desk.ok_as(expert, &["countersign", "GL-LX-2027-001"]);
+    }
+    let v = desk.json(&["--as", CHAIR, "show", "GL-LX-2027-001"]);
+    assert_eq!(v["proceedings"]["finality"]["state"], "awaiting", "{v}");
+    assert_eq!(v["proceedings"]["finality"]["waiting"].as_array().map(Vec::len), Some(2));
+    // 陈静 signs on a copy of this machine that has not seen the close: her countersignature
+    // arrives after it.
+    let late = tempfile::tempdir().unwrap();
+    copy_dir(desk.home(), late.path());
+    run_ok(late.path(), &["--as", "陈静", "countersign", "GL-LX-2027-001"]);
+    // The chair finalises: 刘洋 absent, 陈静 refusing without reasons (taken to agree).
+    assert_mentions(&desk.refused(&["--as", CHAIR, "finalise", "GL-LX-2027-001", "--refused", "周某"]), &["未签字"]);
+    desk.ok_as(CHAIR, &["finalise", "GL-LX-2027-001", "--refused", "陈静"]);
+    let text = desk.ok_as(CHAIR, &["show", "GL-LX-2027-001"]);
+    assert_mentions(
+        &text,
+        &[
+            "签字确认：已定稿（组长定稿，2 人未签字）",
+            "李明 保留意见",
+            "投资估算偏高，建议核减后实施",
+            "刘洋 未签字（缺席",
+            "陈静 拒绝签字且未说明理由，视为同意（第五十三条",
+            "澄清（张伟",
+            "答复",
+            "澄清不得改变申报项目的实质性内容",
+            "赞成 3，反对 1，弃权 1：通过",
+            "李明 反对（少数意见）：投资估算偏高",
+            "结论事件：",
+        ],
+    );
+    // The close pins every chain head and the decision; nothing of the meeting is signed after it.
+    let closed = desk.ok_as(CHAIR, &["meeting", "close"]);
+    assert_mentions(&closed, &["已封存会议", "1 项结论"]);
+    let late_score = desk.refused(&["--as", "刘洋", "score", "GL-LX-2027-001", "--points", &points("17")]);
+    assert_mentions(&late_score, &["已封存", "迟到"]);
+    // The late countersignature is held on import, never applied: the result stays as closed.
+    let bundle = desk.file("late.rdb");
+    run_ok(late.path(), &["--as", "陈静", "export", "--out", bundle.to_str().unwrap()]);
+    desk.ok(&["import", bundle.to_str().unwrap()]);
+    let text = desk.ok_as(CHAIR, &["show", "GL-LX-2027-001"]);
+    assert_mentions(&text, &["陈静 拒绝签字", "会议已封存"]);
+    let log = desk.ok(&["log"]);
+    assert_mentions(&log, &["会议封存 M1", "所固定的签名链头本机有 7/7", "结论本机有 1/1", "迟到暂存事件 1"]);
+    // A bundle of the closed meeting says whether it holds everything the close pins.
+    let whole = desk.file("whole.rdb");
+    desk.ok_as(CHAIR, &["export", "--out", whole.to_str().unwrap()]);
+    assert_mentions(&desk.ok(&["verify", whole.to_str().unwrap()]), &["会议已封存 M1", "封存所固定的内容齐全"]);
+    // Re-opening takes a reason; then the held countersignature applies and the decision is final
+    // with every member signed.
+    assert_mentions(&desk.refused(&["--as", "李明", "meeting", "reopen", "--reason", "补充签字确认"]), &["组长或秘书处"]);
+    desk.ok_as(SECRETARIAT, &["meeting", "reopen", "--reason", "陈静补交签字确认，重新开启"]);
+    let v = desk.json(&["--as", CHAIR, "show", "GL-LX-2027-001"]);
+    assert!(v["proceedings"]["closed"].is_null(), "{v}");
+    let signed: Vec<&str> =
+        v["proceedings"]["countersigns"].as_array().unwrap().iter().filter_map(|c| c[0].as_str()).collect();
+    assert!(signed.contains(&"陈静"), "{signed:?}");
+}

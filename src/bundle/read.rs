@@ -93,6 +93,8 @@ pub struct BundleSummary {
     /// Documents an import left out because no application in the store names them (always 0
     /// for `verify`, which opens no store).
     pub documents_skipped: usize,
+    /// Closes in the bundle, with how much of what each pins the bundle holds.
+    pub closes: Vec<CloseInBundle>,
 }
 
 // ---------------------------------------------------------------- one open file
@@ -469,6 +471,32 @@ struct Tally {
     exporter: String,
     /// A revocation of the exporter's own key among the events.
     exporter_revoked: bool,
+    /// Every event id, as its first 16 bytes: what a close's pins are looked up in.
+    ids: HashSet<[u8; 16]>,
+    /// Closes (会议封存) and the closes re-opened, by event id.
+    closes: Vec<(String, Body)>,
+    reopened: HashSet<String>,
+}
+
+/// A close in a bundle, and whether the bundle holds everything it pins: the checkpoint a third
+/// party checks.
+#[derive(Clone, Debug, Serialize)]
+pub struct CloseInBundle {
+    pub meeting: String,
+    pub event: String,
+    pub heads: usize,
+    pub heads_present: usize,
+    pub decisions: usize,
+    pub decisions_present: usize,
+    /// A re-open in the bundle names this close.
+    pub reopened: bool,
+}
+
+/// The first 16 bytes of a hex event id.
+fn id_prefix(id: &str) -> Option<[u8; 16]> {
+    let mut out = [0u8; 16];
+    hex::decode_to_slice(id.get(..32)?, &mut out).ok()?;
+    Some(out)
 }
 
 impl Tally {
@@ -491,6 +519,9 @@ impl Tally {
             documents,
             exporter: manifest.exporter.key.clone(),
             exporter_revoked: false,
+            ids: HashSet::new(),
+            closes: Vec::new(),
+            reopened: HashSet::new(),
         }
     }
 
@@ -556,8 +587,36 @@ impl Tally {
                 }
             }
             Body::KeyRevoked { key, .. } if *key == self.exporter => self.exporter_revoked = true,
+            Body::MeetingClosed { .. } if self.closes.len() < MAX_LISTED_AUTHORS => {
+                self.closes.push((e.id.clone(), env.body.clone()));
+            }
+            Body::MeetingReopened { reopens, .. } if self.reopened.len() < MAX_LISTED_AUTHORS => {
+                self.reopened.insert(reopens.clone());
+            }
             _ => {}
         }
+        if let Some(p) = id_prefix(&e.id) {
+            self.ids.insert(p);
+        }
+    }
+
+    fn closes(&self) -> Vec<CloseInBundle> {
+        let here = |id: &str| id_prefix(id).is_some_and(|p| self.ids.contains(&p));
+        self.closes
+            .iter()
+            .filter_map(|(event, body)| match body {
+                Body::MeetingClosed { meeting, heads, decisions, .. } => Some(CloseInBundle {
+                    meeting: meeting.clone(),
+                    event: event.clone(),
+                    heads: heads.len(),
+                    heads_present: heads.iter().filter(|h| here(&h.event)).count(),
+                    decisions: decisions.len(),
+                    decisions_present: decisions.iter().filter(|d| here(&d.decision)).count(),
+                    reopened: self.reopened.contains(event),
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     fn authors(&self, names: &BTreeMap<String, (String, crate::ledger::Suite)>) -> Vec<AuthorSummary> {
@@ -631,6 +690,7 @@ fn summarize(checked: Integrity, tally: Tally, documents_skipped: usize) -> Bund
         applications: tally.applications.len(),
         listing_cut: tally.cut,
         unnamed_documents: tally.documents.values().filter(|named| !**named).count(),
+        closes: tally.closes(),
         meetings: tally.meetings,
         blobs: checked.blobs,
         blob_bytes: checked.blob_bytes,

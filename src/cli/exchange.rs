@@ -397,6 +397,28 @@ pub fn run_verify(ctx: &Ctx, a: VerifyArgs) -> Result<()> {
     for (k, n) in &s.kinds {
         say!("    {k}: {n}");
     }
+    for c in &s.closes {
+        let whole = c.heads_present == c.heads && c.decisions_present == c.decisions;
+        say!(
+            "  {} {}（{} {}）：{} {}/{}，{} {}/{}；{}{}",
+            ctx.t("会议已封存", "Closed meeting"),
+            shown(&c.meeting),
+            ctx.t("事件", "event"),
+            &c.event[..12.min(c.event.len())],
+            ctx.t("所固定的签名链头在包内", "pinned chain heads here"),
+            c.heads_present,
+            c.heads,
+            ctx.t("结论在包内", "decisions here"),
+            c.decisions_present,
+            c.decisions,
+            if whole {
+                ctx.t("封存所固定的内容齐全", "everything the close pins is in the bundle")
+            } else {
+                ctx.t("封存所固定的内容不全", "the bundle lacks some of what the close pins")
+            },
+            if c.reopened { ctx.t("（已重新开启）", " (re-opened)") } else { "" }
+        );
+    }
     say!("  {}：", ctx.t("作者", "Authors"));
     for a in &s.authors {
         let mut notes: Vec<String> = a

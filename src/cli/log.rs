@@ -32,6 +32,25 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
             reason
         );
     }
+    for c in store.close_checks(a.meeting.as_deref())? {
+        say!();
+        say!(
+            "{} {}（{} {}）{}：{} {}/{}，{} {}/{}；{} {}",
+            ctx.t("会议封存", "Close of"),
+            c.meeting,
+            ctx.t("事件", "event"),
+            &c.close.event[..12.min(c.close.event.len())],
+            if c.close.reopened.is_some() { ctx.t("（已重新开启）", " (re-opened)") } else { "" },
+            ctx.t("所固定的签名链头本机有", "pinned chain heads here"),
+            c.heads_present,
+            c.close.heads.len(),
+            ctx.t("结论本机有", "decisions here"),
+            c.decisions_present,
+            c.close.decisions.len(),
+            ctx.t("迟到暂存事件", "events held as late"),
+            c.late
+        );
+    }
     say!();
     say!("{}", ctx.t("签名链：", "Chains:"));
     for c in &view.chains {

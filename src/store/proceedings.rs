@@ -317,6 +317,54 @@ impl Store {
     }
 }
 
+/// A close as `log` checks it against this store.
+#[derive(Clone, Debug, Serialize)]
+pub struct CloseCheck {
+    pub meeting: String,
+    pub close: CloseRecord,
+    pub heads_present: usize,
+    pub decisions_present: usize,
+    /// Events of the meeting held here as late.
+    pub late: usize,
+}
+
+impl Store {
+    /// Every close of `meeting` (or of every meeting here), with how much of what it pins this
+    /// store holds and how many events it holds as late.
+    pub fn close_checks(&self, meeting: Option<&str>) -> Result<Vec<CloseCheck>> {
+        let ids: Vec<String> = match meeting {
+            Some(m) => vec![self.resolve_meeting(Some(m))?],
+            None => self.meetings()?.into_iter().map(|m| m.id).collect(),
+        };
+        let mut here = self.conn.prepare_cached("SELECT 1 FROM events WHERE id = ?1 AND fork = 0")?;
+        let mut out = Vec::new();
+        for id in ids {
+            let closes = self.proceedings(&id, None)?.closes;
+            if closes.is_empty() {
+                continue;
+            }
+            let late: i64 = self.conn.query_row(
+                "SELECT count(*) FROM events WHERE meeting_id = ?1 AND status = 'quarantined' AND reason_en LIKE '%held as late%'",
+                [&id],
+                |r| r.get(0),
+            )?;
+            for close in closes {
+                let mut count = |ids: Vec<&str>| -> Result<usize> {
+                    let mut n = 0;
+                    for i in ids {
+                        n += usize::from(here.exists([i])?);
+                    }
+                    Ok(n)
+                };
+                let heads_present = count(close.heads.iter().map(|h| h.event.as_str()).collect())?;
+                let decisions_present = count(close.decisions.iter().map(|d| d.decision.as_str()).collect())?;
+                out.push(CloseCheck { meeting: id.clone(), close, heads_present, decisions_present, late: late as usize });
+            }
+        }
+        Ok(out)
+    }
+}
+
 struct Row {
     event: String,
     by: String,
