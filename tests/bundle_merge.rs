@@ -59,6 +59,13 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(by, who, back, huge)| Op::Revoke { by, who, back, huge }),
         1 => (0..2usize).prop_map(|meeting| Op::Rival { meeting }),
         1 => (0..2usize, 0..2usize).prop_map(|(by, app)| Op::Clear { by, app }),
+        2 => (0..6usize, 0..2usize, 0..2usize, any::<bool>())
+            .prop_map(|(expert, meeting, app, dissent)| Op::Countersign { expert, meeting, app, dissent }),
+        1 => (0..2usize, 0..2usize).prop_map(|(meeting, app)| Op::CallVote { meeting, app }),
+        2 => (0..6usize, 0..2usize, 0..2usize, 0..3usize)
+            .prop_map(|(expert, meeting, app, choice)| Op::Cast { expert, meeting, app, choice }),
+        1 => (0..2usize, 0..2usize, 0..3u64).prop_map(|(by, meeting, back)| Op::Close { by, meeting, back }),
+        1 => (0..2usize).prop_map(|meeting| Op::Unseal { meeting }),
     ]
 }
 
@@ -767,5 +774,61 @@ fn a_conflict_declared_withdrawn_and_declared_again_projects_the_same_in_any_ord
         }
         assert!(recused(&store));
         assert_same(&store.dump_state().unwrap(), &standing_then, &format!("three events from {first}"));
+    }
+}
+
+/// A close pinned short of the experts' countersignatures (a lagging machine's view):
+/// those arrive late and are held, never applied, whichever comes first, the close or them; a
+/// re-open releases them. Countersignatures, votes and the close merge in any order.
+#[test]
+fn a_close_holds_what_came_after_its_pins_in_any_order_until_a_reopen() {
+    let ops = vec![
+        Op::Score { expert: 0, meeting: 0, app: 0, total: 80 },
+        Op::Score { expert: 1, meeting: 0, app: 0, total: 75 },
+        Op::Score { expert: 2, meeting: 0, app: 0, total: 78 },
+        Op::CallVote { meeting: 0, app: 0 },
+        Op::Cast { expert: 0, meeting: 0, app: 0, choice: 0 },
+        Op::Cast { expert: 1, meeting: 0, app: 0, choice: 1 },
+        Op::Decide { meeting: 0, app: 0, outcome: None },
+        Op::Countersign { expert: 0, meeting: 0, app: 0, dissent: false },
+        Op::Countersign { expert: 1, meeting: 0, app: 0, dissent: true },
+        Op::Close { by: 0, meeting: 0, back: 1 },
+    ];
+    let closed = build(&Plan { experts: 3, meetings: 1, ops: ops.clone() });
+    let kinds = |h: &History, state: &str| -> Vec<String> {
+        h.events
+            .iter()
+            .filter(|e| status_of(&h.source, &e.id).0 == state)
+            .map(|e| e.envelope.body.kind().to_string())
+            .collect()
+    };
+    let late = kinds(&closed, "quarantined");
+    assert_eq!(late, ["countersigned", "countersigned"], "the two countersignatures the close did not see");
+    for e in closed.events.iter().filter(|e| status_of(&closed.source, &e.id).0 == "quarantined") {
+        assert!(status_of(&closed.source, &e.id).1.unwrap_or_default().contains("迟到"));
+    }
+    let mut reopened_ops = ops;
+    reopened_ops.push(Op::Unseal { meeting: 0 });
+    let reopened = build(&Plan { experts: 3, meetings: 1, ops: reopened_ops });
+    assert!(kinds(&reopened, "quarantined").is_empty(), "the re-open releases what the close held");
+    for h in [&closed, &reopened] {
+        let want = h.source.dump_state().unwrap();
+        let mut orders = vec![h.events.clone(), h.events.iter().rev().cloned().collect::<Vec<_>>()];
+        let mut rng = Rng(7);
+        for _ in 0..4 {
+            let mut o = h.events.clone();
+            rng.shuffle(&mut o);
+            orders.push(o);
+        }
+        for (n, order) in orders.iter().enumerate() {
+            let mut store = fresh(&h.cast);
+            for (i, e) in order.iter().enumerate() {
+                store.import_events(std::slice::from_ref(e), at(100 + i as i64)).unwrap();
+            }
+            assert_same(&store.dump_state().unwrap(), &want, &format!("order {n}"));
+            let again = store.dump().unwrap();
+            store.import_events(&h.events, at(500)).unwrap();
+            assert_same(&store.dump().unwrap(), &again, "importing twice");
+        }
     }
 }

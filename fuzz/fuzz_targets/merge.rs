@@ -30,7 +30,7 @@ impl Bytes<'_> {
 }
 
 fn op(b: &mut Bytes) -> Op {
-    match b.next() % 19 {
+    match b.next() % 24 {
         0..=2 => Op::Register { meeting: b.next(), app: b.next() % 2, kind: b.next() },
         3..=4 => Op::Reopen { meeting: b.next(), change: b.next() % 3 },
         5..=10 => {
@@ -44,6 +44,11 @@ fn op(b: &mut Bytes) -> Op {
         15 => Op::Revoke { by: b.next(), who: b.next(), back: (b.next() % 4) as u64, huge: b.next() % 5 == 0 },
         16 => Op::Rival { meeting: b.next() },
         17 => Op::Clear { by: b.next(), app: b.next() % 2 },
+        18 => Op::Countersign { expert: b.next() % 6, meeting: b.next(), app: b.next() % 2, dissent: b.next() % 2 == 0 },
+        19 => Op::CallVote { meeting: b.next(), app: b.next() % 2 },
+        20 => Op::Cast { expert: b.next() % 6, meeting: b.next(), app: b.next() % 2, choice: b.next() },
+        21 => Op::Close { by: b.next(), meeting: b.next(), back: (b.next() % 3) as u64 },
+        22 => Op::Unseal { meeting: b.next() },
         _ => Op::Withdraw { expert: b.next() % 6, meeting: b.next(), app: b.next() % 2 },
     }
 }

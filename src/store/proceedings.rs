@@ -297,14 +297,10 @@ impl Store {
         keys.push(&m.secretariat.key);
         keys.sort_unstable();
         keys.dedup();
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT id, seq FROM events WHERE author = ?1 AND fork = 0 ORDER BY seq DESC LIMIT 1")?;
         let mut heads = Vec::new();
         for key in keys {
-            let mut rows = st.query([key])?;
-            if let Some(r) = rows.next()? {
-                heads.push(Head { key: key.to_string(), seq: r.get::<_, i64>(1)? as u64, event: r.get(0)? });
+            if let Some((seq, event)) = self.head(key)? {
+                heads.push(Head { key: key.to_string(), seq, event });
             }
         }
         let decisions = self

@@ -10,7 +10,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use reviewdesk::domain::{Application, ApplicationKind, Decision, Money, Outcome, Points, Reason, Rubric, ScoreSheet};
+use reviewdesk::domain::proceedings::{Choice, Stance};
 use reviewdesk::ledger::event::MAX_SEQ;
+use reviewdesk::ledger::proceedings::Head;
 use reviewdesk::ledger::suite::SecretKey;
 use reviewdesk::ledger::{Body, Identity, MeetingOpened, Member, PanelMember, Role, SignedEvent, Suite};
 use reviewdesk::store::{EventFilter, Store, StoreError};
@@ -339,6 +341,37 @@ pub enum Op {
         by: usize,
         app: usize,
     },
+    /// An expert countersigns the standing decision, agreeing or (`dissent`) not.
+    Countersign {
+        expert: usize,
+        meeting: usize,
+        app: usize,
+        dissent: bool,
+    },
+    /// The chair puts the suggested outcome to a named vote.
+    CallVote {
+        meeting: usize,
+        app: usize,
+    },
+    /// An expert (or the chair) votes on the latest motion.
+    Cast {
+        expert: usize,
+        meeting: usize,
+        app: usize,
+        choice: usize,
+    },
+    /// The chair (`by` even) or the secretariat closes the meeting, pinning each expert's chain
+    /// `back` events short of its head here (never below its first), as a machine that lags
+    /// would: what comes after is late.
+    Close {
+        by: usize,
+        meeting: usize,
+        back: u64,
+    },
+    /// The secretariat re-opens the meeting's standing close.
+    Unseal {
+        meeting: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -467,6 +500,60 @@ pub fn build(plan: &Plan) -> History {
                 let clears = vec![named.unwrap_or_else(|| format!("{:064x}", app + 1))];
                 let reason = "已完成整改并经现场复核".to_string();
                 Some((by, Body::UnitCleared { unit: "鼓楼区城市管理局".into(), clears, reason }))
+            }
+            Op::Countersign { expert, meeting, app, dissent } => {
+                let who = if expert >= plan.experts { &c.reserve } else { &c.experts[expert] };
+                let (m, a) = (meeting_id(meeting % plan.meetings), code(app));
+                source.application(&m, &a, &who.key_hex()).ok().and_then(|v| {
+                    let decision = v.decision.filter(|d| !d.outdated)?.event_id;
+                    let stance = if dissent {
+                        Stance::Dissent { reason: "投资估算偏高，建议核减".into() }
+                    } else {
+                        Stance::Agree
+                    };
+                    Some((who, Body::Countersigned { meeting: m, code: a, decision, stance }))
+                })
+            }
+            Op::CallVote { meeting, app } => {
+                let (m, a) = (meeting_id(meeting % plan.meetings), code(app));
+                source.basis(&m, &a).ok().map(|basis| {
+                    (&c.chair, Body::VoteCalled { meeting: m, code: a, basis, motion: Outcome::Pass })
+                })
+            }
+            Op::Cast { expert, meeting, app, choice } => {
+                let who = if expert >= plan.experts { &c.chair } else { &c.experts[expert] };
+                let (m, a) = (meeting_id(meeting % plan.meetings), code(app));
+                let choice = [Choice::For, Choice::Against, Choice::Abstain][choice % 3];
+                source.proceedings(&m, Some(&a)).ok().and_then(|p| p.votes.last().map(|v| v.event.clone())).map(
+                    |call| (who, Body::VoteCast { meeting: m, code: a, call, choice, reason: String::new() }),
+                )
+            }
+            Op::Close { by, meeting, back } => {
+                let m = meeting_id(meeting % plan.meetings);
+                let who = if by % 2 == 0 { &c.chair } else { &c.sec };
+                source.close_pins(&m, &who.key_hex()).ok().zip(source.meeting_event(&m).ok()).map(
+                    |((heads, decisions), meeting_event)| {
+                        let heads = heads
+                            .into_iter()
+                            .filter_map(|h| {
+                                let expert = c.experts.iter().chain([&c.reserve]).any(|e| e.key_hex() == h.key);
+                                let seq = if expert { h.seq.saturating_sub(back).max(1) } else { h.seq };
+                                let event = events
+                                    .iter()
+                                    .find(|e| e.envelope.author == h.key && e.envelope.seq == seq)
+                                    .map(|e| e.id.clone())?;
+                                Some(Head { key: h.key, seq, event })
+                            })
+                            .collect();
+                        (who, Body::MeetingClosed { meeting: m, meeting_event, heads, decisions })
+                    },
+                )
+            }
+            Op::Unseal { meeting } => {
+                let m = meeting_id(meeting % plan.meetings);
+                source.proceedings(&m, None).ok().and_then(|p| p.standing_close().map(|c| c.event.clone())).map(
+                    |reopens| (&c.sec, Body::MeetingReopened { meeting: m, reopens, reason: "补充签字确认后重新开启".into() }),
+                )
             }
             Op::Revoke { by, who, back, huge } => {
                 let by = if by % 2 == 0 { &c.sec } else { &c.sec2 };
