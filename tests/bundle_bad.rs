@@ -30,14 +30,16 @@ const MEETING: &str = "GL-2027-01";
 /// The demo's earlier meeting, whose events come first in its export.
 const EARLIER: &str = "GL-2026-03";
 const RECEIVER: &str = "接收方";
-/// Events in the demo export: the earlier meeting (1 meeting + 2 applications, 5 × 2 scores,
-/// 2 decisions) and the demo meeting (1 meeting + 17 applications, 4 × 17 − 1 scores (one
-/// recusal), 1 conflict).
-const DEMO_EVENTS: usize = 101;
+/// Events in the demo export: the earlier meeting (1 meeting + 2 applications, 5 sign-ins,
+/// 5 × 2 scores, a question and its answer, a vote call and 5 votes, 2 decisions, 5 + 4
+/// countersignatures, a finalisation and the close) and the demo meeting (1 meeting + 17
+/// applications, 5 sign-ins, 4 × 17 − 1 scores (one recusal), 1 conflict).
+const DEMO_EVENTS: usize = 130;
 /// Documents attached to the demo applications.
 const DEMO_BLOBS: usize = 17;
-/// 李明's last seq in the demo: 2 sheets in the earlier meeting, 17 in the demo meeting.
-const LI_LAST: u64 = 19;
+/// 李明's last seq in the demo: in the earlier meeting a sign-in, 2 sheets, a question, a vote
+/// and 2 countersignatures; in the demo meeting a sign-in and 17 sheets.
+const LI_LAST: u64 = 25;
 const MANIFEST_CONTEXT: &[u8] = b"reviewdesk manifest v1\n";
 
 fn now() -> DateTime<Utc> {

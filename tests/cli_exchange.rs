@@ -7,6 +7,10 @@ use common::*;
 use std::path::Path;
 
 const DEMO_SEC: &str = "鼓楼区数据局信息化办";
+/// Events in the demo export (as `tests/bundle_bad.rs` counts them).
+const DEMO_EVENTS: u64 = 130;
+/// 李明's events in the demo: 7 in the earlier meeting, a sign-in and 17 sheets in the demo one.
+const LI_EVENTS: u64 = 25;
 
 /// A demo secretariat home, and a receiving home that trusts it.
 fn demo_pair() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
@@ -73,7 +77,7 @@ fn a_dry_run_reports_without_writing_and_the_real_import_then_matches_it() {
     let dump = || reviewdesk::store::Store::open(&recv.join("reviewdesk.db")).unwrap().dump().unwrap();
     let before = dump();
     let dry = json_of(&mut reviewdesk(&recv, &["import", "--dry-run", "--json", file.to_str().unwrap()]));
-    assert_eq!(dry[0]["report"]["new"], 101);
+    assert_eq!(dry[0]["report"]["new"], DEMO_EVENTS);
     assert!(dump() == before, "a dry run changed the store");
     let real = json_of(&mut reviewdesk(&recv, &["import", "--json", file.to_str().unwrap()]));
     assert_eq!(real[0]["report"], dry[0]["report"]);
@@ -81,7 +85,7 @@ fn a_dry_run_reports_without_writing_and_the_real_import_then_matches_it() {
     let text =
         String::from_utf8(reviewdesk(&recv, &["import", file.to_str().unwrap()]).output().unwrap().stdout).unwrap();
     // The exporter by fingerprint, its name a claim, and the name this machine trusts it under.
-    assert_mentions(&text, &["（自称“鼓楼区数据局信息化办”；本机记录为“鼓楼区数据局信息化办”）", "新增 0  重复 101"]);
+    assert_mentions(&text, &["（自称“鼓楼区数据局信息化办”；本机记录为“鼓楼区数据局信息化办”）", &format!("新增 0  重复 {DEMO_EVENTS}")]);
 }
 
 #[test]
@@ -93,7 +97,7 @@ fn verify_lists_what_a_bundle_holds_without_a_store() {
     let v = json_of(&mut reviewdesk(&nowhere, &["verify", "--json", file.to_str().unwrap()]));
     assert!(!nowhere.exists(), "verify created a home");
     // The demo meeting and the earlier one whose two acceptances it follows up (限期整改).
-    assert_eq!(v["events"], 101);
+    assert_eq!(v["events"], DEMO_EVENTS);
     assert_eq!(v["applications"], 19);
     assert_eq!(v["blobs"], 17);
     assert_eq!(v["meeting_ids"], serde_json::json!(["GL-2026-03", "GL-2027-01"]));
@@ -102,7 +106,17 @@ fn verify_lists_what_a_bundle_holds_without_a_store() {
         reviewdesk(&nowhere, &["--lang", "en", "verify", file.to_str().unwrap()]).output().unwrap().stdout,
     )
     .unwrap();
-    assert_mentions(&text, &["Bundle verified", "GL-2027-01", "101 events", "19 applications"]);
+    assert_mentions(
+        &text,
+        &[
+            "Bundle verified",
+            "GL-2027-01",
+            &format!("{DEMO_EVENTS} events"),
+            "19 applications",
+            "Closed meeting GL-2026-03",
+            "everything the close pins is in the bundle",
+        ],
+    );
 }
 
 #[test]
@@ -113,12 +127,12 @@ fn one_authors_events_travel_alone_and_show_as_a_chain() {
         &sec,
         &["--as", "李明", "--json", "export", "--author", "李明", "--no-blobs", "--out", file.to_str().unwrap()],
     ));
-    assert_eq!((r["events"].as_u64(), r["authors"].as_u64(), r["blobs"].as_u64()), (Some(19), Some(1), Some(0)));
+    assert_eq!((r["events"].as_u64(), r["authors"].as_u64(), r["blobs"].as_u64()), (Some(LI_EVENTS), Some(1), Some(0)));
     let v = json_of(&mut reviewdesk(&sec, &["verify", "--json", file.to_str().unwrap()]));
     let a = &v["authors"][0];
     assert_eq!(
         (a["first_seq"].as_u64(), a["last_seq"].as_u64(), a["gaps"].as_array().map(Vec::len)),
-        (Some(1), Some(19), Some(0))
+        (Some(1), Some(LI_EVENTS), Some(0))
     );
     assert_eq!(a["name"], "李明");
 }

@@ -184,13 +184,16 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
         then,
     )?;
     register(&mut store, &secretariat, EARLIER_ID, "earlier.csv", EARLIER_APPLICATIONS, dir, then)?;
+    sign_in(&mut store, &experts, EARLIER_ID, then)?;
     earlier_orders(&mut store, &chair, &experts, &rubrics, then)?;
+    earlier_proceedings(&mut store, &secretariat, &chair, &experts, then)?;
     store.append_local(
         &secretariat,
         opened(MEETING_ID, "鼓楼区2027年度政务信息化项目评审会（第一批）", day(2026, 12, 8))?,
         now,
     )?;
     register(&mut store, &secretariat, MEETING_ID, "applications.csv", APPLICATIONS, dir, now)?;
+    sign_in(&mut store, &experts, MEETING_ID, now)?;
 
     store.append_local(
         &experts[1],
@@ -284,6 +287,78 @@ fn earlier_orders(
         };
         store.append_local(chair, body, then)?;
     }
+    Ok(())
+}
+
+/// Every expert signs in at `meeting` with the pledge.
+fn sign_in(store: &mut Store, experts: &[Identity], meeting: &str, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    for expert in experts {
+        let meeting_event = store.meeting_event(meeting)?;
+        let pledge = crate::assets::PLEDGE.to_string();
+        store.append_local(expert, Body::SignedIn { meeting: meeting.into(), meeting_event, pledge }, at)?;
+    }
+    Ok(())
+}
+
+/// The earlier meeting's proceedings after its decisions: a question answered, a named vote,
+/// every member's countersignature (one dissent), a finalisation with a member who refused to
+/// sign, and the sealed close.
+fn earlier_proceedings(
+    store: &mut Store,
+    secretariat: &Identity,
+    chair: &Identity,
+    experts: &[Identity],
+    then: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let [(first, ..), (second, ..)] = EARLIER_ORDERS;
+    let basis = store.basis(EARLIER_ID, first)?;
+    let question = "请说明整改完成前如何保障市场主体信用数据的准确性".to_string();
+    let asked = store.append_local(
+        &experts[0],
+        Body::ClarificationAsked { meeting: EARLIER_ID.into(), code: first.to_string(), basis: basis.clone(), question },
+        then,
+    )?;
+    let answer = "整改期间每日与市信用平台比对，差异数据人工复核后更新".to_string();
+    store.append_local(
+        secretariat,
+        Body::ClarificationAnswered { meeting: EARLIER_ID.into(), code: first.to_string(), asks: asked.id, answer },
+        then,
+    )?;
+    let motion = crate::domain::Outcome::Rectify;
+    let call = store.append_local(
+        chair,
+        Body::VoteCalled { meeting: EARLIER_ID.into(), code: first.to_string(), basis, motion },
+        then,
+    )?;
+    for (i, expert) in experts.iter().enumerate() {
+        let (choice, reason) = match i {
+            1 => (crate::domain::proceedings::Choice::Against, "问题较多，建议验收不通过".to_string()),
+            _ => (crate::domain::proceedings::Choice::For, String::new()),
+        };
+        let body =
+            Body::VoteCast { meeting: EARLIER_ID.into(), code: first.to_string(), call: call.id.clone(), choice, reason };
+        store.append_local(expert, body, then)?;
+    }
+    for code in [first, second] {
+        for (i, expert) in experts.iter().enumerate() {
+            let view = store.application(EARLIER_ID, code, &expert.key_hex())?;
+            let dissent = (i == 1 && code == first).then_some("整改事项涉及数据质量，建议验收不通过");
+            if code == second && i + 1 == experts.len() {
+                continue;
+            }
+            store.append_local(expert, super::proceedings::countersign_body(&view, &expert.key_hex(), dissent)?, then)?;
+        }
+    }
+    let view = store.application(EARLIER_ID, second, &chair.key_hex())?;
+    let refused = experts.last().map(|e| vec![e.name.clone()]).unwrap_or_default();
+    store.append_local(chair, super::proceedings::finalise_body(&view, &refused)?, then)?;
+    let (heads, decisions) = store.close_pins(EARLIER_ID, &secretariat.key_hex())?;
+    let meeting_event = store.meeting_event(EARLIER_ID)?;
+    store.append_local(
+        secretariat,
+        Body::MeetingClosed { meeting: EARLIER_ID.into(), meeting_event, heads, decisions },
+        then,
+    )?;
     Ok(())
 }
 
