@@ -13,7 +13,7 @@ mod common;
 
 use assert_cmd::Command;
 use chrono::{DateTime, Utc};
-use common::{NOW, assert_mentions, copy_dir, fp, member, process_folder, reviewdesk, run_ok, sha};
+use common::{DEMO_EVENTS, NOW, assert_mentions, copy_dir, fp, member, process_folder, reviewdesk, run_ok, sha};
 use reviewdesk::bundle::{
     self, BundleError, BundleSummary, EVENTS, FORMAT_VERSION, MANIFEST, MANIFEST_SIG, MAX_BUNDLE_BYTES,
     MAX_ENTRY_BYTES, MAX_EVENTS, MAX_LINE_BYTES, MAX_MANIFEST_BYTES,
@@ -30,11 +30,6 @@ const MEETING: &str = "GL-2027-01";
 /// The demo's earlier meeting, whose events come first in its export.
 const EARLIER: &str = "GL-2026-03";
 const RECEIVER: &str = "接收方";
-/// Events in the demo export: the earlier meeting (1 meeting + 2 applications, 5 sign-ins,
-/// 5 × 2 scores, a question and its answer, a vote call and 5 votes, 2 decisions, 5 + 4
-/// countersignatures, a finalisation and the close) and the demo meeting (1 meeting + 17
-/// applications, 5 sign-ins, 4 × 17 − 1 scores (one recusal), 1 conflict).
-const DEMO_EVENTS: usize = 130;
 /// Documents attached to the demo applications.
 const DEMO_BLOBS: usize = 17;
 /// 李明's last seq in the demo: in the earlier meeting a sign-in, 2 sheets, a question, a vote

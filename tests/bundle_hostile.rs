@@ -876,7 +876,8 @@ fn a_key_spelt_in_capitals_cannot_pass_for_another_key() {
     );
     let mut lines = p.lines();
     lines.push(line.into_bytes());
+    let at = format!("events.jsonl 第 {} 行", lines.len());
     p.set_lines(&lines);
     p.seal(&identity(SECRETARIAT));
-    r.refused(&r.put("upper-author.rdbundle", &p.tar()), &["events.jsonl 第 102 行", "is not lower-case hex"]);
+    r.refused(&r.put("upper-author.rdbundle", &p.tar()), &[&at, "is not lower-case hex"]);
 }

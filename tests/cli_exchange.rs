@@ -7,8 +7,6 @@ use common::*;
 use std::path::Path;
 
 const DEMO_SEC: &str = "鼓楼区数据局信息化办";
-/// Events in the demo export (as `tests/bundle_bad.rs` counts them).
-const DEMO_EVENTS: u64 = 130;
 /// 李明's events in the demo: 7 in the earlier meeting, a sign-in and 17 sheets in the demo one.
 const LI_EVENTS: u64 = 25;
 
@@ -77,7 +75,7 @@ fn a_dry_run_reports_without_writing_and_the_real_import_then_matches_it() {
     let dump = || reviewdesk::store::Store::open(&recv.join("reviewdesk.db")).unwrap().dump().unwrap();
     let before = dump();
     let dry = json_of(&mut reviewdesk(&recv, &["import", "--dry-run", "--json", file.to_str().unwrap()]));
-    assert_eq!(dry[0]["report"]["new"], DEMO_EVENTS);
+    assert_eq!(dry[0]["report"]["new"], DEMO_EVENTS as u64);
     assert!(dump() == before, "a dry run changed the store");
     let real = json_of(&mut reviewdesk(&recv, &["import", "--json", file.to_str().unwrap()]));
     assert_eq!(real[0]["report"], dry[0]["report"]);
@@ -97,7 +95,7 @@ fn verify_lists_what_a_bundle_holds_without_a_store() {
     let v = json_of(&mut reviewdesk(&nowhere, &["verify", "--json", file.to_str().unwrap()]));
     assert!(!nowhere.exists(), "verify created a home");
     // The demo meeting and the earlier one whose two acceptances it follows up (限期整改).
-    assert_eq!(v["events"], DEMO_EVENTS);
+    assert_eq!(v["events"], DEMO_EVENTS as u64);
     assert_eq!(v["applications"], 19);
     assert_eq!(v["blobs"], 17);
     assert_eq!(v["meeting_ids"], serde_json::json!(["GL-2026-03", "GL-2027-01"]));

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_mentions, expect_one_line_failure, reviewdesk};
+use common::{DEMO_EVENTS, assert_mentions, expect_one_line_failure, reviewdesk};
 use std::path::Path;
 
 fn demo() -> tempfile::TempDir {
@@ -32,7 +32,7 @@ fn a_sound_store_passes_every_check() {
         &out,
         &[
             "✓ SQLite 完整性检查",
-            "✓ 101 个事件的哈希与签名",
+            &format!("✓ {DEMO_EVENTS} 个事件的哈希与签名"),
             "✓ 投影表与事件日志重建的结果一致",
             "✓ 7 个身份的私钥文件",
         ],
@@ -59,7 +59,7 @@ fn an_event_altered_in_the_database_is_named() {
          WHERE kind = 'score_submitted' AND rowid = (SELECT min(rowid) FROM events WHERE kind = 'score_submitted');",
     );
     let out = doctor_fails(home.path());
-    assert_mentions(&out, &["✗ 101 个事件的哈希与签名", "在评审台之外被改动", "reviewdesk restore"]);
+    assert_mentions(&out, &[&format!("✗ {DEMO_EVENTS} 个事件的哈希与签名"), "在评审台之外被改动", "reviewdesk restore"]);
 }
 
 #[test]

@@ -528,8 +528,7 @@ fn history_shows_the_meetings_local_time_not_utc() {
         .success();
     let shown = reviewdesk(dir.path(), &["--as", "王建国", "show", "GL-LX-2027-001"]).output().unwrap();
     let text = String::from_utf8_lossy(&shown.stdout);
-    // 赵敏's sheet in this meeting follows her two in the earlier one: #3.
-    let line = text.lines().find(|l| l.contains("赵敏") && l.contains("#3")).unwrap_or("");
+    let line = text.lines().find(|l| l.contains("赵敏") && l.contains("提交评分")).unwrap_or("");
     assert!(line.contains("2026-12-08 07:30"), "{text}");
     assert!(!text.contains("2026-12-07T23:30"), "{text}");
 }

@@ -231,6 +231,16 @@ fn conclusion(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
             );
         }
     }
+    let lines = r.proceedings_lines(a);
+    if !lines.is_empty() {
+        let text: Vec<String> = lines.iter().map(|l| e(l)).collect();
+        let _ = writeln!(
+            out,
+            "<tr><th style=\"width:22%\">{}</th><td>{}</td></tr>",
+            e(r.l("会议程序", "Proceedings")),
+            text.join("<br>")
+        );
+    }
     out.push_str("</table>\n");
 }
 

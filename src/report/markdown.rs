@@ -119,6 +119,13 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
             let _ = writeln!(out, "- {}：{reason}", r.l("不采纳建议结论的理由", "Why not the suggested outcome"));
         }
     }
+    let lines = r.proceedings_lines(a);
+    if !lines.is_empty() {
+        let _ = writeln!(out, "- {}：", r.l("会议程序", "Proceedings"));
+        for l in lines {
+            let _ = writeln!(out, "  - {l}");
+        }
+    }
     let _ = writeln!(out, "\n### {}\n", r.l("签字", "Signatures"));
     for (role, x) in r.signers() {
         let _ = writeln!(

@@ -250,6 +250,18 @@ impl MeetingReport {
         }
     }
 
+    /// Whether the decision is final (定稿): every member countersigned, or the chair finalised.
+    pub fn finality_label(&self, a: &ApplicationReport) -> String {
+        let f = a.view.proceedings.finality.as_ref();
+        f.map(|f| if self.lang == Lang::Zh { f.zh() } else { f.en() }).unwrap_or_default()
+    }
+
+    /// The proceedings on an application as the opinion forms print them: countersignatures
+    /// and dissents, clarifications, votes and the close (会议程序).
+    pub fn proceedings_lines(&self, a: &ApplicationReport) -> Vec<String> {
+        a.view.proceedings.lines().into_iter().map(|t| t.get(self.lang).trim().to_string()).collect()
+    }
+
     pub fn method_label(&self, a: &ApplicationReport) -> String {
         a.view.aggregate.as_ref().map(|g| self.l(g.method.zh(), g.method.en()).to_string()).unwrap_or_default()
     }
@@ -291,6 +303,7 @@ impl MeetingReport {
                 self.l("计算方法", "Method"),
                 self.l("否决票", "Vetoes"),
                 self.l("结论", "Outcome"),
+                self.l("定稿", "Final"),
                 self.l("计划类别", "Class"),
                 self.l("整改期限", "Deadline"),
             ]
@@ -317,6 +330,7 @@ impl MeetingReport {
                     Cell::Text(self.method_label(a)),
                     Cell::Count(self.vetoes(a)),
                     Cell::Text(self.outcome_label(a)),
+                    Cell::Text(self.finality_label(a)),
                     d.and_then(|d| d.plan_class).map(|c| Cell::Text(c.to_string())).unwrap_or(Cell::Empty),
                     d.and_then(|d| d.rectification_deadline).map(|x| Cell::Text(x.to_string())).unwrap_or(Cell::Empty),
                 ]);
@@ -411,6 +425,17 @@ impl MeetingReport {
                     a.view.aggregate.as_ref().map(|g| Cell::Score(g.value.to_string())).unwrap_or(Cell::Empty),
                     Cell::Text(format!("{}：{}", self.outcome_label(a), d.decision.opinion)),
                     Cell::Text(d.decision.conditions.clone()),
+                ]);
+            }
+            let lines = self.proceedings_lines(a);
+            if !lines.is_empty() {
+                rows.push(vec![
+                    code.clone(),
+                    name.clone(),
+                    Cell::Text(self.l("会议程序", "Proceedings").into()),
+                    Cell::Empty,
+                    Cell::Text(lines.join("\n")),
+                    Cell::Empty,
                 ]);
             }
         }
