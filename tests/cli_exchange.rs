@@ -83,7 +83,10 @@ fn a_dry_run_reports_without_writing_and_the_real_import_then_matches_it() {
     let text =
         String::from_utf8(reviewdesk(&recv, &["import", file.to_str().unwrap()]).output().unwrap().stdout).unwrap();
     // The exporter by fingerprint, its name a claim, and the name this machine trusts it under.
-    assert_mentions(&text, &["（自称“鼓楼区数据局信息化办”；本机记录为“鼓楼区数据局信息化办”）", &format!("新增 0  重复 {DEMO_EVENTS}")]);
+    assert_mentions(
+        &text,
+        &["（自称“鼓楼区数据局信息化办”；本机记录为“鼓楼区数据局信息化办”）", &format!("新增 0  重复 {DEMO_EVENTS}")],
+    );
 }
 
 #[test]

@@ -59,7 +59,10 @@ fn an_event_altered_in_the_database_is_named() {
          WHERE kind = 'score_submitted' AND rowid = (SELECT min(rowid) FROM events WHERE kind = 'score_submitted');",
     );
     let out = doctor_fails(home.path());
-    assert_mentions(&out, &[&format!("✗ {DEMO_EVENTS} 个事件的哈希与签名"), "在评审台之外被改动", "reviewdesk restore"]);
+    assert_mentions(
+        &out,
+        &[&format!("✗ {DEMO_EVENTS} 个事件的哈希与签名"), "在评审台之外被改动", "reviewdesk restore"],
+    );
 }
 
 #[test]

@@ -88,7 +88,8 @@ fn a_meeting_runs_from_sign_in_to_a_sealed_close() {
     desk.ok_as(SECRETARIAT, &["clarify", "GL-LX-2027-001", "--answer", "通过市共享交换平台按目录共享"]);
     // 记名表决 on 通过: three for, one against with a reason, one abstaining.
     desk.ok_as(CHAIR, &["vote", "call", "GL-LX-2027-001", "--motion", "通过"]);
-    for (expert, choice) in [("李明", "against"), ("王芳", "for"), ("张伟", "赞成"), ("刘洋", "for"), ("陈静", "弃权")] {
+    for (expert, choice) in [("李明", "against"), ("王芳", "for"), ("张伟", "赞成"), ("刘洋", "for"), ("陈静", "弃权")]
+    {
         let reason = if expert == "李明" { "投资估算偏高" } else { "" };
         desk.ok_as(expert, &["vote", "cast", "GL-LX-2027-001", choice, "--reason", reason]);
     }
@@ -147,7 +148,10 @@ fn a_meeting_runs_from_sign_in_to_a_sealed_close() {
     assert_mentions(&desk.ok(&["verify", whole.to_str().unwrap()]), &["会议已封存 M1", "封存所固定的内容齐全"]);
     // Re-opening takes a reason; then the held countersignature applies and the decision is final
     // with every member signed.
-    assert_mentions(&desk.refused(&["--as", "李明", "meeting", "reopen", "--reason", "补充签字确认"]), &["组长或秘书处"]);
+    assert_mentions(
+        &desk.refused(&["--as", "李明", "meeting", "reopen", "--reason", "补充签字确认"]),
+        &["组长或秘书处"],
+    );
     desk.ok_as(SECRETARIAT, &["meeting", "reopen", "--reason", "陈静补交签字确认，重新开启"]);
     let v = desk.json(&["--as", CHAIR, "show", "GL-LX-2027-001"]);
     assert!(v["proceedings"]["closed"].is_null(), "{v}");

@@ -1,6 +1,9 @@
 //! The screens on the demo meeting, drawn on ratatui's TestBackend: snapshots at 80×24 and
 //! 120×40 in Chinese and English, and key sequences through the update function.
 
+mod common;
+
+use common::DEMO_EVENTS;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -629,7 +632,7 @@ fn a_new_machine_receives_the_meeting_through_the_sync_screen() {
     // First Enter: what the bundle holds, with the warnings this machine's trust list gives.
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
-    assert!(screen.contains("101 个事件，19 个申报登记，17 份附件"), "{screen}");
+    assert!(screen.contains(&format!("{DEMO_EVENTS} 个事件，19 个申报登记，17 份附件")), "{screen}");
     assert!(screen.contains("未受信任"), "the untrusted secretariat is named before import:\n{screen}");
     // Second Enter: refused, with the command that fixes it; nothing changed.
     press(&mut a, KeyCode::Enter);
@@ -660,7 +663,10 @@ fn a_new_machine_receives_the_meeting_through_the_sync_screen() {
     assert!(screen.contains("再按一次 Enter 导入") && !screen.contains("未受信任"), "{screen}");
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
-    assert!(screen.contains("导入结果") && screen.contains("新增 101，重复 0，隔离 0，拒绝 0，附件 17"), "{screen}");
+    assert!(
+        screen.contains("导入结果") && screen.contains(&format!("新增 {DEMO_EVENTS}，重复 0，隔离 0，拒绝 0，附件 17")),
+        "{screen}"
+    );
     assert!(!screen.contains("最近导入 无"), "the header shows the import:\n{screen}");
     // Esc closes the report first, then the screen: back on the queue, the meeting is here.
     press(&mut a, KeyCode::Esc);
@@ -672,7 +678,7 @@ fn a_new_machine_receives_the_meeting_through_the_sync_screen() {
     at_stick(&mut a, stick());
     press(&mut a, KeyCode::Enter);
     press(&mut a, KeyCode::Enter);
-    assert!(pane_text(&mut a).contains("新增 0，重复 101"));
+    assert!(pane_text(&mut a).contains(&format!("新增 0，重复 {DEMO_EVENTS}")));
 }
 
 #[test]
@@ -686,12 +692,12 @@ fn exporting_from_the_sync_screen_writes_a_verifiable_bundle_on_the_stick() {
     assert!(screen.contains("导出范围：本会议 GL-2027-01") && screen.contains("导出到：U 盘 KINGSTON"), "{screen}");
     press(&mut a, KeyCode::Char('x'));
     let screen = pane_text(&mut a);
-    assert!(screen.contains("已导出") && screen.contains("86 个事件，5 位作者，17 份附件"), "{screen}");
+    assert!(screen.contains("已导出") && screen.contains("91 个事件，6 位作者，17 份附件"), "{screen}");
     let written = reviewdesk::media::bundles_on(&[sticks.path().join("KINGSTON")]);
     assert_eq!(written.len(), 1, "one bundle, and no temporary file left: {written:?}");
     assert!(written[0].path.file_name().unwrap().to_string_lossy().starts_with("reviewdesk-李明-"));
     let summary = reviewdesk::bundle::inspect(&written[0].path).unwrap();
-    assert_eq!((summary.events, summary.exporter.name.as_str()), (86, "李明"));
+    assert_eq!((summary.events, summary.exporter.name.as_str()), (91, "李明"));
     // The new file is listed, and the header shows the export.
     assert_eq!(a.screen::<SyncState>().unwrap().found.len(), 1);
     assert!(!screen.contains("最近导出 无"), "{screen}");
@@ -888,10 +894,10 @@ fn the_sync_screen_opens_a_bundle_encrypted_to_the_identity_in_use_and_names_the
     a.screen_mut::<SyncState>().unwrap().target = Some(volume.join("b-for-zhao.rdbundle"));
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
-    assert!(screen.contains("101 个事件，19 个申报登记，17 份附件"), "{screen}");
+    assert!(screen.contains(&format!("{DEMO_EVENTS} 个事件，19 个申报登记，17 份附件")), "{screen}");
     press(&mut a, KeyCode::Enter);
     let screen = pane_text(&mut a);
-    assert!(screen.contains("导入结果") && screen.contains("新增 0，重复 101"), "{screen}");
+    assert!(screen.contains("导入结果") && screen.contains(&format!("新增 0，重复 {DEMO_EVENTS}")), "{screen}");
     assert_eq!(std::fs::read_dir(dir.path().join("scratch")).unwrap().count(), 0, "no plain copy is left");
 }
 
@@ -933,7 +939,7 @@ fn snapshots_of_the_keys_pane_and_the_revocation_form() {
             type_text(&mut a, "笔记本电脑丢失");
             a
         },
-        |_, screen| assert!(screen.contains("#19") && screen.contains("笔记本电脑丢失"), "{screen}"),
+        |_, screen| assert!(screen.contains("#25") && screen.contains("笔记本电脑丢失"), "{screen}"),
     );
 }
 

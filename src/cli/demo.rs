@@ -315,7 +315,12 @@ fn earlier_proceedings(
     let question = "请说明整改完成前如何保障市场主体信用数据的准确性".to_string();
     let asked = store.append_local(
         &experts[0],
-        Body::ClarificationAsked { meeting: EARLIER_ID.into(), code: first.to_string(), basis: basis.clone(), question },
+        Body::ClarificationAsked {
+            meeting: EARLIER_ID.into(),
+            code: first.to_string(),
+            basis: basis.clone(),
+            question,
+        },
         then,
     )?;
     let answer = "整改期间每日与市信用平台比对，差异数据人工复核后更新".to_string();
@@ -335,8 +340,13 @@ fn earlier_proceedings(
             1 => (crate::domain::proceedings::Choice::Against, "问题较多，建议验收不通过".to_string()),
             _ => (crate::domain::proceedings::Choice::For, String::new()),
         };
-        let body =
-            Body::VoteCast { meeting: EARLIER_ID.into(), code: first.to_string(), call: call.id.clone(), choice, reason };
+        let body = Body::VoteCast {
+            meeting: EARLIER_ID.into(),
+            code: first.to_string(),
+            call: call.id.clone(),
+            choice,
+            reason,
+        };
         store.append_local(expert, body, then)?;
     }
     for code in [first, second] {
@@ -346,7 +356,11 @@ fn earlier_proceedings(
             if code == second && i + 1 == experts.len() {
                 continue;
             }
-            store.append_local(expert, super::proceedings::countersign_body(&view, &expert.key_hex(), dissent)?, then)?;
+            store.append_local(
+                expert,
+                super::proceedings::countersign_body(&view, &expert.key_hex(), dissent)?,
+                then,
+            )?;
         }
     }
     let view = store.application(EARLIER_ID, second, &chair.key_hex())?;

@@ -140,7 +140,8 @@ pub fn sign_in(ctx: &Ctx, a: SignInArgs) -> Result<()> {
         return Ok(());
     }
     let meeting_event = act.store.meeting_event(&act.meeting)?;
-    let body = Body::SignedIn { meeting: act.meeting.clone(), meeting_event, pledge: crate::assets::PLEDGE.to_string() };
+    let body =
+        Body::SignedIn { meeting: act.meeting.clone(), meeting_event, pledge: crate::assets::PLEDGE.to_string() };
     let id = act.sign(ctx, body)?;
     done(ctx, "已签到，承诺书已签名", "signed in; the pledge is signed", &id)
 }
@@ -176,7 +177,12 @@ pub fn countersign_body(view: &ApplicationView, key: &str, dissent: Option<&str>
         None => Stance::Agree,
         Some(t) => Stance::Dissent { reason: Reason::parse(t)?.into_string() },
     };
-    Ok(Body::Countersigned { meeting: view.meeting_id.clone(), code: code.clone(), decision: d.event_id.clone(), stance })
+    Ok(Body::Countersigned {
+        meeting: view.meeting_id.clone(),
+        code: code.clone(),
+        decision: d.event_id.clone(),
+        stance,
+    })
 }
 
 pub fn finalise(ctx: &Ctx, a: FinaliseArgs) -> Result<()> {
@@ -237,7 +243,12 @@ pub fn clarify(ctx: &Ctx, a: ClarifyArgs) -> Result<()> {
             question: q.trim().to_string(),
         };
         let id = act.sign(ctx, body)?;
-        return done(ctx, "澄清问题已记录，请秘书处转申报单位书面答复", "question recorded; the secretariat passes it to the applicant", &id);
+        return done(
+            ctx,
+            "澄清问题已记录，请秘书处转申报单位书面答复",
+            "question recorded; the secretariat passes it to the applicant",
+            &id,
+        );
     }
     let answer = a.answer.unwrap_or_default();
     if view.viewer != ViewerRole::Secretariat {
@@ -246,10 +257,19 @@ pub fn clarify(ctx: &Ctx, a: ClarifyArgs) -> Result<()> {
     let Some(q) = view.proceedings.clarifications.iter().find(|c| c.answers.is_empty()) else {
         bail!("{code} 没有待答复的澄清问题 / {code} has no open clarification question");
     };
-    let body =
-        Body::ClarificationAnswered { meeting: act.meeting.clone(), code, asks: q.event.clone(), answer: answer.trim().to_string() };
+    let body = Body::ClarificationAnswered {
+        meeting: act.meeting.clone(),
+        code,
+        asks: q.event.clone(),
+        answer: answer.trim().to_string(),
+    };
     let id = act.sign(ctx, body)?;
-    done(ctx, "澄清答复已录入（澄清不得改变申报项目的实质性内容）", "answer entered (a clarification cannot change the substance of the application)", &id)
+    done(
+        ctx,
+        "澄清答复已录入（澄清不得改变申报项目的实质性内容）",
+        "answer entered (a clarification cannot change the substance of the application)",
+        &id,
+    )
 }
 
 pub fn vote(ctx: &Ctx, cmd: VoteCmd) -> Result<()> {
@@ -262,7 +282,11 @@ pub fn vote(ctx: &Ctx, cmd: VoteCmd) -> Result<()> {
             }
             let kind = view.application.kind;
             let motion = Outcome::parse(&motion, kind).ok_or_else(|| {
-                anyhow!("表决事项“{motion}”不适用于{}申报 / “{motion}” is not an outcome of a {} application", kind.zh(), kind.en())
+                anyhow!(
+                    "表决事项“{motion}”不适用于{}申报 / “{motion}” is not an outcome of a {} application",
+                    kind.zh(),
+                    kind.en()
+                )
             })?;
             let body = Body::VoteCalled { meeting: act.meeting.clone(), code: app, basis: view.basis.clone(), motion };
             let id = act.sign(ctx, body)?;
@@ -351,5 +375,10 @@ pub fn reopen(ctx: &Ctx, meeting: Option<&str>, reason: &str) -> Result<()> {
     };
     let body = Body::MeetingReopened { meeting: act.meeting.clone(), reopens: close.event.clone(), reason };
     let id = act.sign(ctx, body)?;
-    done(ctx, "会议已重新开启，暂存的迟到事件将重新审核", "meeting re-opened; events held as late are judged again", &id)
+    done(
+        ctx,
+        "会议已重新开启，暂存的迟到事件将重新审核",
+        "meeting re-opened; events held as late are judged again",
+        &id,
+    )
 }

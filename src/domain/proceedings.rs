@@ -99,7 +99,9 @@ impl Finality {
     pub fn en(&self) -> String {
         match self {
             Finality::Final => "final (every member signed)".into(),
-            Finality::FinalisedWithout { missing } => format!("final (finalised by the chair, {} not signed)", missing.len()),
+            Finality::FinalisedWithout { missing } => {
+                format!("final (finalised by the chair, {} not signed)", missing.len())
+            }
             Finality::Awaiting { waiting } => format!("awaiting signatures ({} to go)", waiting.len()),
         }
     }

@@ -9,7 +9,7 @@ pub mod suite;
 
 pub use authz::{
     ApplicationVersion, Authority, DeclarationVersion, Disposition, MAX_CLEARED, MeetingVersion, Named, Refusal,
-    Signed, SheetVersion, authorize, local_guard,
+    SheetVersion, Signed, authorize, local_guard,
 };
 pub use event::{Basis, Body, Envelope, MeetingOpened, Member, PanelMember, Role, SignedEvent};
 pub use identity::{Identity, IdentityError, KeyEntry, Keyring, PublicKey};

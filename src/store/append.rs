@@ -11,8 +11,8 @@ use super::{Result, Store, StoreError};
 use crate::domain::text::Text;
 use crate::ledger::event::{Body, EVENT_VERSION, Envelope};
 use crate::ledger::{
-    ApplicationVersion, Authority, Basis, DeclarationVersion, Disposition, Identity, MeetingVersion, Signed, Named, Refusal,
-    SheetVersion, SignedEvent, authorize, local_guard,
+    ApplicationVersion, Authority, Basis, DeclarationVersion, Disposition, Identity, MeetingVersion, Named, Refusal,
+    SheetVersion, Signed, SignedEvent, authorize, local_guard,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};

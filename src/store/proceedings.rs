@@ -177,7 +177,10 @@ impl ApplicationProceedings {
         }
         for (name, s) in &self.countersigns {
             out.push(match &s.stance {
-                Stance::Agree => Text::new(format!("  {name} 同意（{}）", time(&s.time)), format!("  {name} agrees ({})", time(&s.time))),
+                Stance::Agree => Text::new(
+                    format!("  {name} 同意（{}）", time(&s.time)),
+                    format!("  {name} agrees ({})", time(&s.time)),
+                ),
                 Stance::Dissent { reason } => Text::new(
                     format!("  {name} 保留意见（{}）：{reason}", time(&s.time)),
                     format!("  {name} dissents ({}): {reason}", time(&s.time)),
@@ -186,15 +189,26 @@ impl ApplicationProceedings {
         }
         if let Some(Finality::Awaiting { waiting }) = &self.finality {
             let names: Vec<String> = waiting.iter().map(|k| self.name(k)).collect();
-            out.push(Text::new(format!("  待签字：{}", names.join("、")), format!("  yet to sign: {}", names.join(", "))));
+            out.push(Text::new(
+                format!("  待签字：{}", names.join("、")),
+                format!("  yet to sign: {}", names.join(", ")),
+            ));
         }
         if let Some(f) = &self.finalisation {
             for m in &f.missing {
                 let n = self.name(&m.key);
                 out.push(if m.refused {
                     Text::new(
-                        format!("  {n} 拒绝签字且未说明理由，视为同意（第五十三条；组长 {} 于 {} 记录）", self.name(&f.by), time(&f.time)),
-                        format!("  {n} refused to sign without reasons: taken to agree (Art. 53; recorded by {} at {})", self.name(&f.by), time(&f.time)),
+                        format!(
+                            "  {n} 拒绝签字且未说明理由，视为同意（第五十三条；组长 {} 于 {} 记录）",
+                            self.name(&f.by),
+                            time(&f.time)
+                        ),
+                        format!(
+                            "  {n} refused to sign without reasons: taken to agree (Art. 53; recorded by {} at {})",
+                            self.name(&f.by),
+                            time(&f.time)
+                        ),
                     )
                 } else {
                     Text::new(
@@ -242,8 +256,18 @@ impl ApplicationProceedings {
         }
         if let Some(c) = &self.closed {
             out.push(Text::new(
-                format!("会议已封存（{}，{}，事件 {}）", self.name(&c.by), time(&c.time), &c.event[..12.min(c.event.len())]),
-                format!("Meeting closed ({}, {}, event {})", self.name(&c.by), time(&c.time), &c.event[..12.min(c.event.len())]),
+                format!(
+                    "会议已封存（{}，{}，事件 {}）",
+                    self.name(&c.by),
+                    time(&c.time),
+                    &c.event[..12.min(c.event.len())]
+                ),
+                format!(
+                    "Meeting closed ({}, {}, event {})",
+                    self.name(&c.by),
+                    time(&c.time),
+                    &c.event[..12.min(c.event.len())]
+                ),
             ));
         }
         out
@@ -274,7 +298,8 @@ impl Store {
         };
         let signs = p.countersigns.remove(d).unwrap_or_default();
         let finalisation = p.finalisations.remove(d);
-        let finality = crate::domain::proceedings::finality(seats, &signs, finalisation.as_ref().map(|f| f.missing.as_slice()));
+        let finality =
+            crate::domain::proceedings::finality(seats, &signs, finalisation.as_ref().map(|f| f.missing.as_slice()));
         let name = |k: &str| names.get(k).cloned().unwrap_or_else(|| k.chars().take(12).collect());
         Ok(ApplicationProceedings {
             countersigns: signs.into_iter().map(|s| (name(&s.key), s)).collect(),
@@ -354,7 +379,13 @@ impl Store {
                 };
                 let heads_present = count(close.heads.iter().map(|h| h.event.as_str()).collect())?;
                 let decisions_present = count(close.decisions.iter().map(|d| d.decision.as_str()).collect())?;
-                out.push(CloseCheck { meeting: id.clone(), close, heads_present, decisions_present, late: late as usize });
+                out.push(CloseCheck {
+                    meeting: id.clone(),
+                    close,
+                    heads_present,
+                    decisions_present,
+                    late: late as usize,
+                });
             }
         }
         Ok(out)
@@ -373,10 +404,8 @@ impl Proceedings {
     /// per decision, so that their newest stands whatever the order by time.
     fn take(&mut self, body: Body, r: Row, seqs: &mut HashMap<(String, String), u64>) {
         match body {
-            Body::SignedIn { pledge, .. } => {
-                if !self.sign_ins.iter().any(|s| s.key == r.by) {
-                    self.sign_ins.push(SignIn { key: r.by, time: r.time, event: r.event, pledge });
-                }
+            Body::SignedIn { pledge, .. } if !self.sign_ins.iter().any(|s| s.key == r.by) => {
+                self.sign_ins.push(SignIn { key: r.by, time: r.time, event: r.event, pledge });
             }
             Body::Countersigned { decision, stance, .. } => {
                 let slot = (decision.clone(), r.by.clone());
@@ -389,8 +418,7 @@ impl Proceedings {
                 signs.push(Countersign { key: r.by, stance, time: r.time, event: r.event });
             }
             Body::DecisionFinalised { decision, missing, .. } => {
-                self.finalisations
-                    .insert(decision, Finalisation { by: r.by, time: r.time, event: r.event, missing });
+                self.finalisations.insert(decision, Finalisation { by: r.by, time: r.time, event: r.event, missing });
             }
             Body::ClarificationAsked { code, question, .. } => self.clarifications.push(Clarification {
                 code,

@@ -695,13 +695,8 @@ impl Store {
             .map(|p| (p.member.key.clone(), p.member.name.clone()))
             .chain(std::iter::once((meeting.secretariat.key.clone(), meeting.secretariat.name.clone())))
             .collect();
-        let proceedings = self.application_proceedings(
-            meeting_id,
-            code,
-            standing.map(|d| d.event_id.as_str()),
-            &signers,
-            &names,
-        )?;
+        let proceedings =
+            self.application_proceedings(meeting_id, code, standing.map(|d| d.event_id.as_str()), &signers, &names)?;
         Ok(ApplicationView {
             proceedings,
             meeting_id: meeting_id.into(),

@@ -9,8 +9,8 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use reviewdesk::domain::{Application, ApplicationKind, Decision, Money, Outcome, Points, Reason, Rubric, ScoreSheet};
 use reviewdesk::domain::proceedings::{Choice, Stance};
+use reviewdesk::domain::{Application, ApplicationKind, Decision, Money, Outcome, Points, Reason, Rubric, ScoreSheet};
 use reviewdesk::ledger::event::MAX_SEQ;
 use reviewdesk::ledger::proceedings::Head;
 use reviewdesk::ledger::suite::SecretKey;
@@ -516,17 +516,20 @@ pub fn build(plan: &Plan) -> History {
             }
             Op::CallVote { meeting, app } => {
                 let (m, a) = (meeting_id(meeting % plan.meetings), code(app));
-                source.basis(&m, &a).ok().map(|basis| {
-                    (&c.chair, Body::VoteCalled { meeting: m, code: a, basis, motion: Outcome::Pass })
-                })
+                source
+                    .basis(&m, &a)
+                    .ok()
+                    .map(|basis| (&c.chair, Body::VoteCalled { meeting: m, code: a, basis, motion: Outcome::Pass }))
             }
             Op::Cast { expert, meeting, app, choice } => {
                 let who = if expert >= plan.experts { &c.chair } else { &c.experts[expert] };
                 let (m, a) = (meeting_id(meeting % plan.meetings), code(app));
                 let choice = [Choice::For, Choice::Against, Choice::Abstain][choice % 3];
-                source.proceedings(&m, Some(&a)).ok().and_then(|p| p.votes.last().map(|v| v.event.clone())).map(
-                    |call| (who, Body::VoteCast { meeting: m, code: a, call, choice, reason: String::new() }),
-                )
+                source
+                    .proceedings(&m, Some(&a))
+                    .ok()
+                    .and_then(|p| p.votes.last().map(|v| v.event.clone()))
+                    .map(|call| (who, Body::VoteCast { meeting: m, code: a, call, choice, reason: String::new() }))
             }
             Op::Close { by, meeting, back } => {
                 let m = meeting_id(meeting % plan.meetings);
@@ -552,7 +555,14 @@ pub fn build(plan: &Plan) -> History {
             Op::Unseal { meeting } => {
                 let m = meeting_id(meeting % plan.meetings);
                 source.proceedings(&m, None).ok().and_then(|p| p.standing_close().map(|c| c.event.clone())).map(
-                    |reopens| (&c.sec, Body::MeetingReopened { meeting: m, reopens, reason: "补充签字确认后重新开启".into() }),
+                    |reopens| {
+                        (
+                            &c.sec,
+                            Body::MeetingReopened {
+                                meeting: m, reopens, reason: "补充签字确认后重新开启".into()
+                            },
+                        )
+                    },
                 )
             }
             Op::Revoke { by, who, back, huge } => {

@@ -24,7 +24,10 @@ pub(super) fn bound_by_close(body: &Body) -> bool {
 /// The refusal of an event that arrives after the close `close` of its meeting.
 pub(super) fn late(meeting: &str, close: &str) -> Refusal {
     hold(
-        format!("会议 {meeting} 已封存（{}），本事件签于封存之后，作为迟到事件暂存；会议重新开启后才会采用", short(close)),
+        format!(
+            "会议 {meeting} 已封存（{}），本事件签于封存之后，作为迟到事件暂存；会议重新开启后才会采用",
+            short(close)
+        ),
         format!(
             "meeting {meeting} is closed ({}) and this event came after the close: held as late, and applied only if the meeting is re-opened",
             short(close)
@@ -228,7 +231,9 @@ fn pins(heads: &[Head], decisions: &[Pinned]) -> Result<(), Refusal> {
         Ok(())
     } else {
         Err(reject(
-            format!("会议封存所列的链头或结论不合规（每个密钥、每个项目只列一次，编号为 64 位小写十六进制，各不超过 {MAX_PINNED} 项）"),
+            format!(
+                "会议封存所列的链头或结论不合规（每个密钥、每个项目只列一次，编号为 64 位小写十六进制，各不超过 {MAX_PINNED} 项）"
+            ),
             format!(
                 "the close's pinned heads or decisions are malformed (each key and application once, ids of 64 lower-case hex digits, at most {MAX_PINNED} of each)"
             ),
