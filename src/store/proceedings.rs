@@ -126,10 +126,20 @@ impl Store {
     /// The proceedings of `meeting`, or of one application of it and the meeting-wide events
     /// (sign-ins, closes) when `code` is given.
     pub fn proceedings(&self, meeting: &str, code: Option<&str>) -> Result<Proceedings> {
+        // For one application, two lookups on the (meeting, application) index: the meeting-wide
+        // events and its own. An `OR` of the two scans every event of the meeting, once per
+        // opinion form of a report.
+        const COLUMNS: &str = "id, author, seq, time, bytes, kind, status";
+        let scope = match code {
+            Some(_) => format!(
+                "SELECT {COLUMNS} FROM events WHERE meeting_id = ?1 AND app_code IS NULL \
+                 UNION ALL SELECT {COLUMNS} FROM events WHERE meeting_id = ?1 AND app_code = ?2"
+            ),
+            None => format!("SELECT {COLUMNS} FROM events WHERE meeting_id = ?1 AND ?2 IS NULL"),
+        };
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT id, author, seq, time, bytes FROM events \
-             WHERE meeting_id = ?1 AND (?2 IS NULL OR app_code IS NULL OR app_code = ?2) \
-               AND kind IN {KINDS} AND status = 'applied' \
+            "SELECT id, author, seq, time, bytes FROM ({scope}) \
+             WHERE kind IN {KINDS} AND status = 'applied' \
              ORDER BY kind NOT IN ('clarification_asked', 'vote_called', 'meeting_closed'), time, seq, id"
         ))?;
         let mut rows = st.query(params![meeting, code])?;
