@@ -65,7 +65,8 @@ fn a_revocation_cutoff_past_the_highest_seq_is_refused_at_the_command_line() {
 fn doctor_names_a_revocation_row_that_does_not_follow_from_the_log() {
     let desk = scored_meeting();
     let li = desk.file("李明.pub");
-    desk.ok_as(SECRETARIAT, &["key", "revoke", li.to_str().unwrap(), "--cutoff", "1", "--reason", "笔记本遗失"]);
+    // After his sign-in (#1) and first sheet (#2): the second sheet is void.
+    desk.ok_as(SECRETARIAT, &["key", "revoke", li.to_str().unwrap(), "--cutoff", "2", "--reason", "笔记本遗失"]);
     doctor_passes(&desk);
     let conn = rusqlite::Connection::open(desk.home().join("reviewdesk.db")).unwrap();
     conn.execute("UPDATE revocations SET cutoff_seq = -1", []).unwrap();

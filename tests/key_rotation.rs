@@ -63,10 +63,10 @@ fn a_lost_key_is_cut_off_everywhere_and_its_owners_new_key_keeps_the_seat() {
     let desk = Desk::meeting();
     desk.ok_as(SECRETARIAT, &["key", "export", "--out", &desk.arg("secretariat.pub")]);
     desk.ok_as(SECRETARIAT, &["intake", &desk.write("申报.csv", ONE_APPROVAL)]);
-    desk.ok_as("李明", &["score", CODE, "--points", POINTS_88, "--opinion", "同意"]); // 李明 #1
+    desk.ok_as("李明", &["score", CODE, "--points", POINTS_88, "--opinion", "同意"]); // 李明 #2, after his sign-in
     let everything = bundle(&desk, SECRETARIAT, "all.rdbundle", &[]);
 
-    // The laptop is lost; whoever has it signs a low score with 李明's key (#2).
+    // The laptop is lost; whoever has it signs a low score with 李明's key (#3).
     desk.ok_as("李明", &["score", CODE, "--points", POINTS_60, "--opinion", "不同意"]);
     let stolen = bundle(&desk, "李明", "stolen.rdbundle", &["--author", "李明"]);
 
@@ -79,7 +79,7 @@ fn a_lost_key_is_cut_off_everywhere_and_its_owners_new_key_keeps_the_seat() {
         "the stolen sheet stands until the revocation"
     );
 
-    // 李明 sets up a new laptop; the secretariat revokes the old key after #1 and seats the new one.
+    // 李明 sets up a new laptop; the secretariat revokes the old key after #2 and seats the new one.
     let laptop = machine(&desk, "李明");
     laptop.ok(&["key", "export", "--out", &desk.arg("李明-new.pub")]);
     let old_fp = desk.json(&["--as", "李明", "key", "show"])["fingerprint"].as_str().unwrap().to_string();
@@ -92,14 +92,14 @@ fn a_lost_key_is_cut_off_everywhere_and_its_owners_new_key_keeps_the_seat() {
         "--new",
         &desk.arg("李明-new.pub"),
         "--cutoff",
-        "1",
+        "2",
         "--reason",
         "笔记本电脑丢失",
     ]);
     assert_eq!(rotated["meetings"], serde_json::json!([MEETING]), "{rotated}");
     let shown = desk.ok(&["meeting", "show", "--meeting", MEETING]);
     assert!(shown.contains(&format!("原密钥 {old_fp}")), "the old key is listed under the seat:\n{shown}");
-    // Here, the stolen #2 was already held: it is void, and the seat shows #1 under the new key.
+    // Here, the stolen #3 was already held: it is void, and the seat shows #2 under the new key.
     let seats = seat_of_li(&desk, Some(SECRETARIAT));
     assert_eq!(seats.len(), 5, "still five experts: {seats:?}");
     assert!(seats.iter().any(|(n, t)| n == "李明" && t.to_string().contains("88")), "{seats:?}");
@@ -123,8 +123,10 @@ fn a_lost_key_is_cut_off_everywhere_and_its_owners_new_key_keeps_the_seat() {
     assert_mentions(&stderr, &[&old_fp, "已被吊销", "has been revoked"]);
     assert!(late.dump() == before, "the refused bundle changed the store");
 
-    // The new key scores on the new laptop, and that sheet now stands for the seat.
+    // The new key signs in (its own pledge) and scores on the new laptop, and that sheet now
+    // stands for the seat.
     laptop.ok(&["import", &revocation]);
+    laptop.ok(&["sign-in", "--accept"]);
     laptop.ok(&["score", CODE, "--points", POINTS_90, "--opinion", "同意，补充说明"]);
     let back = bundle(&laptop, "李明", "from-new-laptop.rdbundle", &["--author", "李明"]);
     desk.ok(&["import", &back]);

@@ -44,6 +44,9 @@ fn a_panel_mixing_sm2_and_ed25519_runs_a_meeting_across_two_machines() {
         "项目编码,项目名称,建设单位,申报类型,申报总投资（万元）,监理单位,数据共享章节\nGM-LX-001,区密码应用改造,鼓楼区数据局,立项,120,是,是\n",
     );
     desk.ok_as("信息化办", &["intake", &intake]);
+    for who in ["李明", "王芳", "张伟"] {
+        desk.ok_as(who, &["sign-in", "--accept"]);
+    }
     for (who, extra) in [("李明", ""), ("王芳", ",budget=12"), ("张伟", ",technical=16")] {
         let points = format!("{POINTS}{extra}");
         desk.ok_as(who, &["score", "GM-LX-001", "--points", &points, "--opinion", "同意"]);

@@ -36,6 +36,9 @@ fn open_meeting(desk: &Desk, id: &str, date: &str) {
             &desk.arg("roster.csv"),
         ],
     );
+    for e in EXPERTS {
+        desk.ok_as(e, &["sign-in", "--accept", "--meeting", id]);
+    }
 }
 
 fn intake(desk: &Desk, meeting: &str, rows: &str) {

@@ -356,16 +356,13 @@ fn earlier_proceedings(
             if code == second && i + 1 == experts.len() {
                 continue;
             }
-            store.append_local(
-                expert,
-                super::proceedings::countersign_body(&view, &expert.key_hex(), dissent)?,
-                then,
-            )?;
+            let dissent = dissent.map(crate::domain::Reason::parse).transpose()?;
+            store.append_local(expert, view.countersign(&expert.key_hex(), dissent)?, then)?;
         }
     }
     let view = store.application(EARLIER_ID, second, &chair.key_hex())?;
     let refused = experts.last().map(|e| vec![e.name.clone()]).unwrap_or_default();
-    store.append_local(chair, super::proceedings::finalise_body(&view, &refused)?, then)?;
+    store.append_local(chair, view.finalise(&refused)?, then)?;
     let (heads, decisions) = store.close_pins(EARLIER_ID, &secretariat.key_hex())?;
     let meeting_event = store.meeting_event(EARLIER_ID)?;
     store.append_local(

@@ -2,7 +2,7 @@
 //! a decision, `clarify`, named `vote`s, and `meeting close` / `meeting reopen`.
 
 use super::{Ctx, output};
-use crate::domain::proceedings::{Choice, Finality, Missing, Stance};
+use crate::domain::proceedings::Choice;
 use crate::domain::{Outcome, Reason};
 use crate::ledger::{Body, Identity};
 use crate::store::{ApplicationView, Store, ViewerRole};
@@ -149,7 +149,8 @@ pub fn sign_in(ctx: &Ctx, a: SignInArgs) -> Result<()> {
 pub fn countersign(ctx: &Ctx, a: CountersignArgs) -> Result<()> {
     let mut act = acting(ctx, a.meeting.as_deref())?;
     let view = act.view(&a.app)?;
-    let body = countersign_body(&view, &act.me.key_hex(), a.dissent.as_deref())?;
+    let dissent = a.dissent.as_deref().map(Reason::parse).transpose()?;
+    let body = view.countersign(&act.me.key_hex(), dissent)?;
     let id = act.sign(ctx, body)?;
     match a.dissent {
         None => done(ctx, "已签字确认结论", "countersigned the decision", &id),
@@ -157,75 +158,12 @@ pub fn countersign(ctx: &Ctx, a: CountersignArgs) -> Result<()> {
     }
 }
 
-/// The countersignature `key` would sign on the application's standing decision, or why not.
-pub fn countersign_body(view: &ApplicationView, key: &str, dissent: Option<&str>) -> Result<Body> {
-    let code = &view.application.code;
-    if view.viewer != ViewerRole::Expert {
-        bail!(
-            "只有专家组成员（组长以外）签字确认结论（你是{}） / only panel experts countersign a decision (you are {:?})",
-            view.viewer.zh(),
-            view.viewer
-        );
-    }
-    if view.experts.iter().any(|e| e.key == key && e.recused.is_some()) {
-        bail!("你已对 {code} 声明回避，不参与签字 / you stepped aside from {code} and do not countersign it");
-    }
-    let Some(d) = view.decision.as_ref().filter(|d| !d.outdated) else {
-        bail!("{code} 还没有组长签署的结论，无可签字 / {code} has no decision from the chair to countersign yet");
-    };
-    let stance = match dissent {
-        None => Stance::Agree,
-        Some(t) => Stance::Dissent { reason: Reason::parse(t)?.into_string() },
-    };
-    Ok(Body::Countersigned {
-        meeting: view.meeting_id.clone(),
-        code: code.clone(),
-        decision: d.event_id.clone(),
-        stance,
-    })
-}
-
 pub fn finalise(ctx: &Ctx, a: FinaliseArgs) -> Result<()> {
     let mut act = acting(ctx, a.meeting.as_deref())?;
     let view = act.view(&a.app)?;
-    let body = finalise_body(&view, &a.refused)?;
+    let body = view.finalise(&a.refused)?;
     let id = act.sign(ctx, body)?;
     done(ctx, "结论已定稿，未签字成员已记录", "decision finalised; the members missing are recorded", &id)
-}
-
-/// The chair's finalisation of the standing decision with the members still missing, those named
-/// in `refused` recorded as refusing without reasons.
-pub fn finalise_body(view: &ApplicationView, refused: &[String]) -> Result<Body> {
-    let code = &view.application.code;
-    if view.viewer != ViewerRole::Chair {
-        bail!("只有组长能定稿结论 / only the chair finalises a decision");
-    }
-    let Some(d) = view.decision.as_ref().filter(|d| !d.outdated) else {
-        bail!("{code} 还没有结论 / {code} has no decision yet");
-    };
-    let waiting = match &view.proceedings.finality {
-        Some(Finality::Awaiting { waiting }) => waiting.clone(),
-        _ => bail!("{code} 的结论已定稿，无需再定稿 / the decision on {code} is already final"),
-    };
-    let name_of = |k: &str| view.experts.iter().find(|e| e.key == k).map(|e| e.name.clone()).unwrap_or_default();
-    if let Some(r) = refused.iter().find(|r| !waiting.iter().any(|k| name_of(k) == r.trim())) {
-        let names: Vec<String> = waiting.iter().map(|k| name_of(k)).collect();
-        bail!(
-            "“{r}”不在未签字成员中。未签字：{} / “{r}” is not among the members yet to sign: {}",
-            names.join("、"),
-            names.join(", ")
-        );
-    }
-    let missing = waiting
-        .iter()
-        .map(|k| Missing { key: k.clone(), refused: refused.iter().any(|r| r.trim() == name_of(k)) })
-        .collect();
-    Ok(Body::DecisionFinalised {
-        meeting: view.meeting_id.clone(),
-        code: code.clone(),
-        decision: d.event_id.clone(),
-        missing,
-    })
 }
 
 pub fn clarify(ctx: &Ctx, a: ClarifyArgs) -> Result<()> {
@@ -295,28 +233,13 @@ pub fn vote(ctx: &Ctx, cmd: VoteCmd) -> Result<()> {
         VoteCmd::Cast { app, choice, reason, meeting } => {
             let mut act = acting(ctx, meeting.as_deref())?;
             let view = act.view(&app)?;
-            let body = ballot(&view, &choice, &reason)?;
+            let choice = Choice::parse(&choice)
+                .ok_or_else(|| anyhow!("“{choice}”应为 赞成/反对/弃权 / “{choice}” should be for, against or abstain"))?;
+            let body = view.ballot(choice, &reason)?;
             let id = act.sign(ctx, body)?;
             done(ctx, "已投票", "vote cast", &id)
         }
     }
-}
-
-/// A vote on the latest motion on the application.
-pub fn ballot(view: &ApplicationView, choice: &str, reason: &str) -> Result<Body> {
-    let code = &view.application.code;
-    let choice = Choice::parse(choice)
-        .ok_or_else(|| anyhow!("“{choice}”应为 赞成/反对/弃权 / “{choice}” should be for, against or abstain"))?;
-    let Some(call) = view.proceedings.votes.last() else {
-        bail!("{code} 没有进行中的记名表决 / there is no named vote on {code}");
-    };
-    Ok(Body::VoteCast {
-        meeting: view.meeting_id.clone(),
-        code: code.clone(),
-        call: call.event.clone(),
-        choice,
-        reason: reason.trim().to_string(),
-    })
 }
 
 pub fn close(ctx: &Ctx, meeting: Option<&str>) -> Result<()> {

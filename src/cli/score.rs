@@ -105,6 +105,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let me = ctx.home.identity(ctx.as_name.as_deref())?;
     let meeting = store.resolve_meeting(a.meeting.as_deref())?;
     let view = store.application(&meeting, &a.app, &me.key_hex())?;
+    if view.awaits_sign_in(&me.key_hex()) {
+        bail!(
+            "请先签到：reviewdesk sign-in 阅读承诺书，再 reviewdesk sign-in --accept；签到后方可评分 / sign in first: read the pledge with reviewdesk sign-in, then reviewdesk sign-in --accept; scoring opens after sign-in"
+        );
+    }
     let mut sheet = sheet_from_args(&a)?;
     if let Some(reason) = a.reason.as_deref().filter(|r| !r.trim().is_empty()) {
         sheet.revision_reason = crate::domain::Reason::parse(reason)?.into_string();

@@ -170,6 +170,111 @@ pub struct ApplicationProceedings {
     /// The panel's and the secretariat's names by key, for the lines below.
     #[serde(skip)]
     pub names: HashMap<String, String>,
+    /// The keys that signed in (签到) at the meeting.
+    pub signed_in: Vec<String>,
+}
+
+/// Why the person viewing cannot sign a proceedings event now, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} / {}", .0.zh, .0.en)]
+pub struct NotNow(pub Text);
+
+fn not_now(zh: impl Into<String>, en: impl Into<String>) -> NotNow {
+    NotNow(Text::new(zh, en))
+}
+
+/// The events a person signs from an application's view, built where the CLI and the screens
+/// share them: each is refused here, with why, when the viewer may not sign it now.
+impl super::ApplicationView {
+    /// Whether `key` must sign in (签到) before scoring: an expert of the panel who has not.
+    pub fn awaits_sign_in(&self, key: &str) -> bool {
+        self.viewer == super::ViewerRole::Expert && !self.proceedings.signed_in.iter().any(|k| k == key)
+    }
+
+    /// The standing decision's event id, or why there is nothing to answer.
+    fn standing_decision(&self) -> Result<&str, NotNow> {
+        let code = &self.application.code;
+        self.decision.as_ref().filter(|d| !d.outdated).map(|d| d.event_id.as_str()).ok_or_else(|| {
+            not_now(format!("{code} 还没有组长签署的结论"), format!("{code} has no decision from the chair yet"))
+        })
+    }
+
+    /// `key`'s countersignature (签字确认), or with `dissent` (保留意见), on the standing decision.
+    pub fn countersign(&self, key: &str, dissent: Option<crate::domain::Reason>) -> Result<Body, NotNow> {
+        let code = &self.application.code;
+        if self.viewer != super::ViewerRole::Expert {
+            return Err(not_now(
+                format!("只有专家组成员（组长以外）签字确认结论（你是{}）", self.viewer.zh()),
+                format!("only panel experts countersign a decision (you are {:?})", self.viewer),
+            ));
+        }
+        if self.experts.iter().any(|e| e.key == key && e.recused.is_some()) {
+            return Err(not_now(format!("你已对 {code} 声明回避，不参与签字"), format!("you stepped aside from {code}")));
+        }
+        let decision = self.standing_decision()?.to_string();
+        let stance = match dissent {
+            None => Stance::Agree,
+            Some(r) => Stance::Dissent { reason: r.into_string() },
+        };
+        Ok(Body::Countersigned { meeting: self.meeting_id.clone(), code: code.clone(), decision, stance })
+    }
+
+    /// The chair's finalisation with the members still to sign, those named in `refused`
+    /// recorded as refusing without reasons (第五十三条), the others as absent.
+    pub fn finalise(&self, refused: &[String]) -> Result<Body, NotNow> {
+        let code = &self.application.code;
+        if self.viewer != super::ViewerRole::Chair {
+            return Err(not_now("只有组长能定稿结论", "only the chair finalises a decision"));
+        }
+        let decision = self.standing_decision()?.to_string();
+        let Some(Finality::Awaiting { waiting }) = &self.proceedings.finality else {
+            return Err(not_now(format!("{code} 的结论已定稿"), format!("the decision on {code} is already final")));
+        };
+        let name_of = |k: &str| self.proceedings.name(k);
+        if let Some(r) = refused.iter().find(|r| !waiting.iter().any(|k| name_of(k) == r.trim())) {
+            let names: Vec<String> = waiting.iter().map(|k| name_of(k)).collect();
+            return Err(not_now(
+                format!("“{r}”不在未签字成员中。未签字：{}", names.join("、")),
+                format!("“{r}” is not among the members yet to sign: {}", names.join(", ")),
+            ));
+        }
+        let missing = waiting
+            .iter()
+            .map(|k| Missing { key: k.clone(), refused: refused.iter().any(|r| r.trim() == name_of(k)) })
+            .collect();
+        Ok(Body::DecisionFinalised { meeting: self.meeting_id.clone(), code: code.clone(), decision, missing })
+    }
+
+    /// The chair's call of a named vote (记名表决) on `motion`.
+    pub fn call_vote(&self, motion: crate::domain::Outcome) -> Result<Body, NotNow> {
+        if self.viewer != super::ViewerRole::Chair {
+            return Err(not_now("只有组长能发起记名表决", "only the chair calls a named vote"));
+        }
+        Ok(Body::VoteCalled {
+            meeting: self.meeting_id.clone(),
+            code: self.application.code.clone(),
+            basis: self.basis.clone(),
+            motion,
+        })
+    }
+
+    /// A member's vote on the latest motion on the application.
+    pub fn ballot(&self, choice: Choice, reason: &str) -> Result<Body, NotNow> {
+        let code = &self.application.code;
+        if !matches!(self.viewer, super::ViewerRole::Chair | super::ViewerRole::Expert) {
+            return Err(not_now("只有专家组成员能投票", "only panel members vote"));
+        }
+        let Some(call) = self.proceedings.votes.last() else {
+            return Err(not_now(format!("{code} 没有进行中的记名表决"), format!("there is no named vote on {code}")));
+        };
+        Ok(Body::VoteCast {
+            meeting: self.meeting_id.clone(),
+            code: code.clone(),
+            call: call.event.clone(),
+            choice,
+            reason: reason.trim().to_string(),
+        })
+    }
 }
 
 impl ApplicationProceedings {
@@ -297,12 +402,14 @@ impl Store {
     ) -> Result<ApplicationProceedings> {
         let mut p = self.proceedings(meeting, Some(code))?;
         let closed = p.standing_close().cloned();
+        let signed_in = p.sign_ins.iter().map(|s| s.key.clone()).collect();
         let Some(d) = decision else {
             return Ok(ApplicationProceedings {
                 clarifications: p.clarifications,
                 votes: p.votes,
                 closed,
                 names: names.clone(),
+                signed_in,
                 ..Default::default()
             });
         };
@@ -319,6 +426,7 @@ impl Store {
             votes: p.votes,
             closed,
             names: names.clone(),
+            signed_in,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use super::app::App;
 use super::screens::{
-    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, decision, detail, pickers, queue,
+    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, conflict::Purpose, proceedings, decision, detail, pickers, queue,
     rectification::Rectifications, scoring, sync,
 };
 use crate::store::{StoreError, ViewerRole};
@@ -199,6 +199,12 @@ impl App {
             self.message = Some(self.i18n.t("scoring.not_expert").to_string());
             return;
         }
+        // Scoring opens after sign-in: the pledge comes first, through the one confirmation.
+        if view.awaits_sign_in(&self.viewer.key) {
+            let signing = proceedings::sign_in(&id, &view.basis.meeting_event, &self.i18n);
+            self.stack.push(Box::new(Confirm::new(Box::new(signing))));
+            return;
+        }
         // After a submission, the submitted sheet is where a revision starts.
         let draft = draft.or_else(|| me.and_then(|e| e.sheet.clone()));
         match meeting.rubrics.into_iter().find(|r| r.kind == view.application.kind) {
@@ -229,7 +235,8 @@ impl App {
                     return;
                 };
                 let read_only = view.viewer != ViewerRole::Chair;
-                self.stack.push(Box::new(decision::DecisionState::new(view, rubric, meeting.date, read_only)));
+                let key = self.viewer.key.clone();
+                self.stack.push(Box::new(decision::DecisionState::new(view, rubric, meeting.date, read_only, key)));
             }
             Err(e) => self.say_error(&e),
         }
@@ -246,17 +253,16 @@ impl App {
             self.message = Some(self.i18n.t("scoring.not_expert").to_string());
             return;
         }
-        let withdraws = match self.store.standing_conflict(&id, code, &self.viewer.key) {
-            Ok(None) => None,
+        let purpose = match self.store.standing_conflict(&id, code, &self.viewer.key) {
+            Ok(None) => Purpose::Declare,
             Ok(Some(_)) if view.decision.as_ref().is_some_and(|d| !d.outdated) => {
                 self.message = Some(self.i18n.t("conflict.decided").to_string());
                 return;
             }
-            Ok(Some(declaration)) => Some(declaration),
+            Ok(Some(declaration)) => Purpose::Withdraw(declaration),
             Err(e) => return self.say_error(&e),
         };
-        let form =
-            ConflictForm::new(id, code.to_string(), view.application.name.clone(), view.basis.clone(), withdraws);
+        let form = ConflictForm::new(id, code.to_string(), view.application.name.clone(), view.basis.clone(), purpose);
         self.stack.push(Box::new(form));
     }
 

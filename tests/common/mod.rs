@@ -235,6 +235,10 @@ impl Desk {
                 &roster,
             ],
         );
+        // Scoring opens after sign-in (签到).
+        for e in EXPERTS {
+            desk.ok_as(e, &["sign-in", "--accept"]);
+        }
         desk
     }
 }

@@ -1,5 +1,6 @@
-//! Declaring a conflict of interest (回避), or withdrawing one (撤回回避): a reason that says
-//! something, then the confirmation. Both are signed events and both stay in the history.
+//! A signed statement with a reason that says something, then the confirmation: declaring a
+//! conflict of interest (回避), withdrawing one (撤回回避), or countersigning a decision with a
+//! dissent (保留意见). Each is a signed event and stays in the history.
 
 use super::{Action, Ctx, Effect, Screen, Signing, Unsaved};
 use crate::domain::text::Reason;
@@ -12,14 +13,47 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
+/// What the reason is for.
+pub enum Purpose {
+    Declare,
+    /// Withdraw the declaration with this event id.
+    Withdraw(String),
+    /// Countersign the decision with this event id, dissenting.
+    Dissent(String),
+}
+
+impl Purpose {
+    /// The i18n keys of the form: (title, help, confirm title, done, what is signed).
+    fn keys(&self) -> [&'static str; 5] {
+        match self {
+            Purpose::Declare => {
+                ["conflict.title", "conflict.help", "conflict.confirm_title", "conflict.declared", "conflict.what"]
+            }
+            Purpose::Withdraw(_) => [
+                "conflict.withdraw_title",
+                "conflict.withdraw_help",
+                "conflict.withdraw_confirm_title",
+                "conflict.withdrawn",
+                "conflict.withdraw_what",
+            ],
+            Purpose::Dissent(_) => [
+                "dissent.title",
+                "dissent.help",
+                "dissent.confirm_title",
+                "dissent.done",
+                "dissent.what",
+            ],
+        }
+    }
+}
+
 /// What the form leads to.
 pub struct ConflictForm {
     pub meeting: String,
     pub code: String,
     pub name: String,
     pub basis: crate::ledger::Basis,
-    /// The declaration being withdrawn, when withdrawing.
-    pub withdraws: Option<String>,
+    pub purpose: Purpose,
     reason: TextArea<'static>,
     problem: Option<String>,
 }
@@ -30,34 +64,33 @@ impl ConflictForm {
         code: String,
         name: String,
         basis: crate::ledger::Basis,
-        withdraws: Option<String>,
+        purpose: Purpose,
     ) -> ConflictForm {
-        ConflictForm { meeting, code, name, basis, withdraws, reason: editor(""), problem: None }
+        ConflictForm { meeting, code, name, basis, purpose, reason: editor(""), problem: None }
     }
 
     fn signing(&self, reason: Reason, cx: &Ctx) -> Signing {
         let t = cx.t;
         let (meeting, code, basis) = (self.meeting.clone(), self.code.clone(), self.basis.clone());
-        let (body, title, done, what) = match &self.withdraws {
-            None => (
-                crate::ledger::Body::ConflictDeclared { meeting, code, basis, reason: reason.to_string() },
-                t.t("conflict.confirm_title"),
-                t.t("conflict.declared"),
-                t.t("conflict.what"),
-            ),
-            Some(id) => (
-                crate::ledger::Body::ConflictWithdrawn {
-                    meeting,
-                    code,
-                    basis,
-                    withdraws: id.clone(),
-                    reason: reason.to_string(),
-                },
-                t.t("conflict.withdraw_confirm_title"),
-                t.t("conflict.withdrawn"),
-                t.t("conflict.withdraw_what"),
-            ),
+        let body = match &self.purpose {
+            Purpose::Declare => {
+                crate::ledger::Body::ConflictDeclared { meeting, code, basis, reason: reason.to_string() }
+            }
+            Purpose::Withdraw(id) => crate::ledger::Body::ConflictWithdrawn {
+                meeting,
+                code,
+                basis,
+                withdraws: id.clone(),
+                reason: reason.to_string(),
+            },
+            Purpose::Dissent(decision) => crate::ledger::Body::Countersigned {
+                meeting,
+                code,
+                decision: decision.clone(),
+                stance: crate::domain::proceedings::Stance::Dissent { reason: reason.to_string() },
+            },
         };
+        let [_, _, title, done, what] = self.purpose.keys().map(|k| t.t(k));
         let text = format!("{}  {}\n\n{what}\n\n{}：{reason}", self.code, self.name, t.t("conflict.reason"));
         Signing {
             body,
@@ -101,13 +134,12 @@ impl Screen for ConflictForm {
         let t = cx.t;
         let rect = centered(area, 66, 12);
         clear(frame, rect);
-        let key = if self.withdraws.is_some() { "conflict.withdraw_title" } else { "conflict.title" };
-        let outer = Block::default().borders(Borders::ALL).title(t.t(key).replace("{code}", &self.code));
+        let [title, help, ..] = self.purpose.keys().map(|k| t.t(k));
+        let outer = Block::default().borders(Borders::ALL).title(title.replace("{code}", &self.code));
         let inner = outer.inner(rect);
         frame.render_widget(outer, rect);
-        let head = if self.withdraws.is_some() { t.t("conflict.withdraw_help") } else { t.t("conflict.help") };
         frame.render_widget(
-            Paragraph::new(format!("{}\n{head}", self.name)).wrap(Wrap { trim: true }),
+            Paragraph::new(format!("{}\n{help}", self.name)).wrap(Wrap { trim: true }),
             Rect::new(inner.x, inner.y, inner.width, 3),
         );
         let box_area = Rect::new(inner.x, inner.y + 3, inner.width, inner.height.saturating_sub(4));

@@ -56,10 +56,18 @@ pub struct DecisionState {
     pub error: Option<String>,
     /// How far the written opinions below the form are scrolled.
     pub scroll: u16,
+    /// The key of the person viewing, who countersigns or votes from here.
+    pub viewer: String,
 }
 
 impl DecisionState {
-    pub fn new(view: ApplicationView, rubric: Rubric, meeting_date: NaiveDate, read_only: bool) -> DecisionState {
+    pub fn new(
+        view: ApplicationView,
+        rubric: Rubric,
+        meeting_date: NaiveDate,
+        read_only: bool,
+        viewer: String,
+    ) -> DecisionState {
         let (outcomes, forbidden) = view.lawful_outcomes();
         let current = view.decision.as_ref().map(|d| d.decision.outcome).or(view.suggested);
         let chosen = current.and_then(|o| outcomes.iter().position(|x| *x == o));
@@ -81,7 +89,37 @@ impl DecisionState {
             error: None,
             scroll: 0,
             view,
+            viewer,
         }
+    }
+
+    /// A member's countersignature or vote from the read-only panel (会议程序), or the chair's
+    /// call of a vote on the outcome chosen: each through the confirmation. None for other keys.
+    fn on_proceedings_key(&mut self, ev: &KeyEvent, t: &I18n) -> Option<Action> {
+        use super::proceedings as p;
+        use crate::domain::proceedings::Choice;
+        let signing = match (self.read_only, ev.code) {
+            (true, KeyCode::Char('a')) => p::agree(&self.view, &self.viewer, t),
+            (true, KeyCode::Char('x')) => {
+                return Some(match p::dissent(&self.view, &self.viewer, t) {
+                    Ok(form) => Action::Push(Box::new(form)),
+                    Err(why) => Action::Say(why),
+                });
+            }
+            (true, KeyCode::Char(c @ '1'..='3')) => {
+                let choice = [Choice::For, Choice::Against, Choice::Abstain][(c as u8 - b'1') as usize];
+                p::ballot(&self.view, choice, t)
+            }
+            (false, KeyCode::Char('v')) => match self.outcome() {
+                Some(o) => p::call_vote(&self.view, o, t),
+                None => Err(t.t("decision.pick_outcome").to_string()),
+            },
+            _ => return None,
+        };
+        Some(match signing {
+            Ok(s) => Action::Do(Effect::Review(Box::new(s))),
+            Err(why) => Action::Say(why),
+        })
     }
 
     /// The fields that apply: a class only for approval, a deadline only for 限期整改, a reason
@@ -225,6 +263,9 @@ impl DecisionState {
         let n = self.fields().len();
         if any(&keys.back, ev) {
             return Action::Back;
+        }
+        if let Some(action) = self.on_proceedings_key(ev, t) {
+            return action;
         }
         if keys.page_down.matches(ev) {
             self.scroll = self.scroll.saturating_add(5);
@@ -507,6 +548,11 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
     } else {
         // Below the form: the decision recorded, and what the experts wrote, scrollable.
         let mut lines = super::detail::decision_lines(&s.view, t);
+        let proceedings = super::detail::proceedings_lines(&s.view, t);
+        if !proceedings.is_empty() {
+            lines.push(Line::from(Span::styled(t.t("decision.proceedings").to_string(), Style::default().fg(Color::Cyan))));
+            lines.extend(proceedings);
+        }
         let written = super::detail::written(&s.view, Some(&s.rubric), t);
         if !written.is_empty() {
             lines.push(Line::from(Span::styled(t.t("detail.written").to_string(), Style::default().fg(Color::Cyan))));
@@ -527,8 +573,15 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
 
 pub fn hints(s: &DecisionState) -> &'static [&'static str] {
     match (s.read_only, s.editing) {
-        (true, _) => &["keys.scroll", "keys.back"],
+        (true, _) => &["decision.key_agree", "decision.key_dissent", "decision.key_vote", "keys.scroll", "keys.back"],
         (false, true) => &["scoring.key_done"],
-        (false, false) => &["keys.move", "decision.key_pick", "scoring.key_edit", "scoring.key_submit", "keys.back"],
+        (false, false) => &[
+            "keys.move",
+            "decision.key_pick",
+            "scoring.key_edit",
+            "scoring.key_submit",
+            "decision.key_call_vote",
+            "keys.back",
+        ],
     }
 }

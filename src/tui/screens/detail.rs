@@ -173,6 +173,12 @@ pub fn decision_lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
     out
 }
 
+/// The proceedings (会议程序): countersignatures and dissents, finality, clarifications, named
+/// votes and the close, as `show` prints them.
+pub fn proceedings_lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
+    v.proceedings.lines().into_iter().map(|l| Line::from(format!("  {}", l.get(t.lang)))).collect()
+}
+
 fn heading(text: &str) -> Line<'static> {
     Line::from(Span::styled(text.to_string(), Style::default().add_modifier(Modifier::BOLD).fg(Color::Cyan)))
 }
@@ -328,6 +334,12 @@ fn lines(v: &ApplicationView, rubric: Option<&Rubric>, document: usize, t: &I18n
         out.push(Line::from(""));
         out.push(heading(t.t("detail.decision")));
         out.extend(decision_lines(v, t));
+    }
+    let proceedings = proceedings_lines(v, t);
+    if !proceedings.is_empty() {
+        out.push(Line::from(""));
+        out.push(heading(t.t("decision.proceedings")));
+        out.extend(proceedings);
     }
     out.push(Line::from(""));
     out.push(heading(t.t("detail.history")));

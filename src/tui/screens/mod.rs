@@ -7,6 +7,7 @@ pub mod conflict;
 pub mod decision;
 pub mod detail;
 pub mod pickers;
+pub mod proceedings;
 pub mod queue;
 pub mod rectification;
 pub mod scoring;
