@@ -1404,3 +1404,90 @@ fn revising_a_flagged_sheet_asks_for_a_reason_before_it_signs() {
     let sheets = v.history.iter().filter(|h| h.kind == "score_submitted" && h.author_name == "刘洋").count();
     assert_eq!(sheets, 2, "the earlier sheet stays in the history");
 }
+
+/// The proceedings from the screens: the chair puts the outcome to a named vote with `v`;
+/// members vote with 1/2/3, countersign with `a` and dissent with `x` (a reason, then the
+/// confirmation); every one is signed only after the confirmation. A member's decision panel
+/// afterwards, at 80×24 and 120×40 in both languages.
+#[test]
+fn members_vote_countersign_and_dissent_from_the_decision_panel() {
+    const CODE: &str = "GL-LX-2027-002";
+    let dir = fresh_demo();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-08T09:30:00Z").unwrap().to_utc();
+    let open = |who: &str, lang: Lang| {
+        let home = Home { dir: dir.path().to_path_buf() };
+        let mut a = App::new(Store::open(&home.db()).unwrap(), home.keyring().load(who).unwrap(), lang);
+        a.fixed_now = Some(at);
+        select(&mut a, CODE);
+        press(&mut a, KeyCode::Char('d'));
+        a
+    };
+    let confirm = |a: &mut App| {
+        assert_eq!(a.top(), "confirm", "{:?}", a.message);
+        draw(a, 120, 40);
+        press(a, KeyCode::Char('y'));
+    };
+    // A member cannot countersign before there is a decision; the chair calls the vote.
+    let mut li = open("李明", Lang::Zh);
+    press(&mut li, KeyCode::Char('a'));
+    assert!(li.message.as_deref().unwrap_or("").contains("还没有组长签署的结论"), "{:?}", li.message);
+    press(&mut li, KeyCode::Char('1'));
+    assert!(li.message.as_deref().unwrap_or("").contains("没有进行中的记名表决"), "{:?}", li.message);
+    let mut chair = open("王建国", Lang::Zh);
+    press(&mut chair, KeyCode::Char('v'));
+    let text = inside_box(&draw(&mut chair, 80, 24));
+    assert!(text.contains("表决事项：通过"), "{text}");
+    confirm(&mut chair);
+    assert!(chair.message.as_deref().unwrap_or("").contains("已发起记名表决"), "{:?}", chair.message);
+    assert_cmd::cargo::cargo_bin_cmd!("reviewdesk")
+        .args(["--home", dir.path().to_str().unwrap(), "--as", "王建国", "decide", CODE, "--partial"])
+        .env("REVIEWDESK_NOW", "2026-12-08T09:20:00Z")
+        .env_remove("REVIEWDESK_HOME")
+        .assert()
+        .success();
+    for (who, vote) in [("李明", '1'), ("张华", '2'), ("刘洋", '1'), ("陈静", '3')] {
+        let mut a = open(who, Lang::Zh);
+        press(&mut a, KeyCode::Char(vote));
+        confirm(&mut a);
+        assert!(a.message.as_deref().unwrap_or("").contains("已投票"), "{who}: {:?}", a.message);
+    }
+    // 张华 dissents: a too-short reason is refused in the form, a real one goes to the confirmation.
+    let mut zhang = open("张华", Lang::Zh);
+    press(&mut zhang, KeyCode::Char('x'));
+    assert_eq!(zhang.top(), "conflict");
+    type_text(&mut zhang, "否");
+    press(&mut zhang, KeyCode::Enter);
+    assert_eq!(zhang.top(), "conflict", "a one-character reason is refused");
+    press(&mut zhang, KeyCode::Backspace);
+    type_text(&mut zhang, "投资估算依据不足，建议核减后实施");
+    press(&mut zhang, KeyCode::Enter);
+    confirm(&mut zhang);
+    assert!(zhang.message.as_deref().unwrap_or("").contains("已签字并记录保留意见"), "{:?}", zhang.message);
+    for who in ["李明", "刘洋"] {
+        let mut a = open(who, Lang::Zh);
+        press(&mut a, KeyCode::Char('a'));
+        let text = inside_box(&draw(&mut a, 80, 24));
+        assert!(text.contains("本人同意专家组的上述结论"), "{text}");
+        press(&mut a, KeyCode::Esc);
+        assert_eq!(a.top(), "decision", "Esc signs nothing");
+        press(&mut a, KeyCode::Char('a'));
+        confirm(&mut a);
+    }
+    matrix(
+        "decision_proceedings",
+        |l| open("李明", l),
+        |l, screen| {
+            let (mut want, vote): (Vec<&str>, [&str; 2]) = match l {
+                Lang::Zh => (vec!["会议程序", "待签字（还差 2 人）", "张华 保留意见"], ["赞成 2，反对", "未通过"]),
+                Lang::En => (vec!["Proceedings", "awaiting", "张华 dissents"], ["2 for", "not carried"]),
+            };
+            // The vote (2 of 4 votes cast is not more than half) is below the fold at 80×24.
+            if screen.lines().count() >= 40 {
+                want.extend(vote);
+            }
+            for w in want {
+                assert!(screen.contains(w), "{w}:\n{screen}");
+            }
+        },
+    );
+}

@@ -355,8 +355,8 @@ impl ApplicationProceedings {
         for v in &self.votes {
             let t = v.tally();
             out.push(Text::new(
-                format!("记名表决（{}，{}）：{}。{}", self.name(&v.by), time(&v.time), v.motion.zh(), t.words().zh),
-                format!("Named vote ({}, {}): {}. {}", self.name(&v.by), time(&v.time), v.motion.en(), t.words().en),
+                format!("记名表决（{}，{}）：表决事项“{}”。{}", self.name(&v.by), time(&v.time), v.motion.zh(), t.words().zh),
+                format!("Named vote ({}, {}) on “{}”: {}", self.name(&v.by), time(&v.time), v.motion.en(), t.words().en),
             ));
             for b in &v.ballots {
                 let minority = t.minority() == Some(b.choice);
@@ -399,8 +399,17 @@ impl Store {
         decision: Option<&str>,
         seats: &[Vec<String>],
         names: &HashMap<String, String>,
+        panel: &[String],
     ) -> Result<ApplicationProceedings> {
         let mut p = self.proceedings(meeting, Some(code))?;
+        // Members in panel order, whatever order they signed in: what a reader compares.
+        let place = |k: &str| panel.iter().position(|x| x == k).unwrap_or(usize::MAX);
+        for v in &mut p.votes {
+            v.ballots.sort_by_key(|b| place(&b.key));
+        }
+        for signs in p.countersigns.values_mut() {
+            signs.sort_by_key(|s| place(&s.key));
+        }
         let closed = p.standing_close().cloned();
         let signed_in = p.sign_ins.iter().map(|s| s.key.clone()).collect();
         let Some(d) = decision else {

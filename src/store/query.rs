@@ -695,8 +695,9 @@ impl Store {
             .map(|p| (p.member.key.clone(), p.member.name.clone()))
             .chain(std::iter::once((meeting.secretariat.key.clone(), meeting.secretariat.name.clone())))
             .collect();
+        let panel: Vec<String> = meeting.panel.iter().map(|p| p.member.key.clone()).collect();
         let proceedings =
-            self.application_proceedings(meeting_id, code, standing.map(|d| d.event_id.as_str()), &signers, &names)?;
+            self.application_proceedings(meeting_id, code, standing.map(|d| d.event_id.as_str()), &signers, &names, &panel)?;
         Ok(ApplicationView {
             proceedings,
             meeting_id: meeting_id.into(),
