@@ -1478,7 +1478,7 @@ fn members_vote_countersign_and_dissent_from_the_decision_panel() {
         |l| open("李明", l),
         |l, screen| {
             let (mut want, vote): (Vec<&str>, [&str; 2]) = match l {
-                Lang::Zh => (vec!["会议程序", "待签字（还差 2 人）", "张华 保留意见"], ["赞成 2，反对", "未通过"]),
+                Lang::Zh => (vec!["会议程序", "待签字（还差 2 人）", "张华 保留意见"], ["表决事项“通过”", "弃权 1：未通过"]),
                 Lang::En => (vec!["Proceedings", "awaiting", "张华 dissents"], ["2 for", "not carried"]),
             };
             // The vote (2 of 4 votes cast is not more than half) is below the fold at 80×24.
