@@ -73,11 +73,14 @@ fn a_meeting_runs_from_sign_in_to_a_sealed_close() {
     let desk = Desk::meeting();
     let csv = desk.write("apps.csv", CSV);
     desk.ok_as(SECRETARIAT, &["intake", &csv]);
+    // Desk::meeting signed everyone in; `sign-in` alone shows the pledge and signs nothing.
     let pledge = desk.ok_as("李明", &["sign-in"]);
     assert_mentions(&pledge, &["评审专家承诺书", "回避", "--accept"]);
-    for expert in EXPERTS {
-        desk.ok_as(expert, &["sign-in", "--accept"]);
-    }
+    // 当前议题: the chair takes the item up; an expert cannot; everyone sees which it is.
+    assert_mentions(&desk.refused(&["--as", "李明", "agenda", "GL-LX-2027-001"]), &["组长或秘书处"]);
+    desk.ok_as(CHAIR, &["agenda", "GL-LX-2027-001"]);
+    assert_mentions(&desk.ok(&["agenda"]), &["当前议题：GL-LX-2027-001", "1. "]);
+    assert_mentions(&desk.ok_as("李明", &["queue"]), &["▶GL-LX-2027-001", "▶ 当前议题：GL-LX-2027-001"]);
     for (expert, t) in [("李明", "16"), ("王芳", "18"), ("张伟", "18"), ("刘洋", "16"), ("陈静", "17")] {
         desk.ok_as(expert, &["score", "GL-LX-2027-001", "--points", &points(t)]);
     }
@@ -158,4 +161,24 @@ fn a_meeting_runs_from_sign_in_to_a_sealed_close() {
     let signed: Vec<&str> =
         v["proceedings"]["countersigns"].as_array().unwrap().iter().filter_map(|c| c[0].as_str()).collect();
     assert!(signed.contains(&"陈静"), "{signed:?}");
+}
+
+/// Scoring opens after sign-in (签到): in a meeting the expert has not signed in at, `score`
+/// refuses with the command that signs the pledge, and signs nothing.
+#[test]
+fn scoring_opens_only_after_sign_in() {
+    let desk = Desk::meeting();
+    let roster = desk.arg("roster.csv");
+    desk.ok_as(
+        SECRETARIAT,
+        &["meeting", "open", "--title", "第二批", "--date", "2026-12-09", "--id", "M2", "--roster", &roster],
+    );
+    let csv = desk.write("apps.csv", CSV);
+    desk.ok_as(SECRETARIAT, &["intake", &csv, "--meeting", "M2"]);
+    let before = desk.dump();
+    let line = desk.refused(&["--as", "李明", "score", "GL-LX-2027-001", "--meeting", "M2", "--points", &points("16")]);
+    assert_mentions(&line, &["请先签到", "sign-in --accept"]);
+    assert!(desk.dump() == before, "a refused score changed the store");
+    desk.ok_as("李明", &["sign-in", "--accept", "--meeting", "M2"]);
+    desk.ok_as("李明", &["score", "GL-LX-2027-001", "--meeting", "M2", "--points", &points("16")]);
 }

@@ -1478,7 +1478,9 @@ fn members_vote_countersign_and_dissent_from_the_decision_panel() {
         |l| open("李明", l),
         |l, screen| {
             let (mut want, vote): (Vec<&str>, [&str; 2]) = match l {
-                Lang::Zh => (vec!["会议程序", "待签字（还差 2 人）", "张华 保留意见"], ["表决事项“通过”", "弃权 1：未通过"]),
+                Lang::Zh => {
+                    (vec!["会议程序", "待签字（还差 2 人）", "张华 保留意见"], ["表决事项“通过”", "弃权 1：未通过"])
+                }
                 Lang::En => (vec!["Proceedings", "awaiting", "张华 dissents"], ["2 for", "not carried"]),
             };
             // The vote (2 of 4 votes cast is not more than half) is below the fold at 80×24.
@@ -1488,6 +1490,79 @@ fn members_vote_countersign_and_dissent_from_the_decision_panel() {
             for w in want {
                 assert!(screen.contains(w), "{w}:\n{screen}");
             }
+        },
+    );
+}
+
+/// 当前议题: the chair puts an item under discussion with `G` (through the confirmation); the
+/// queue marks it, and `g` takes anyone there from another screen, but never drops typed work.
+#[test]
+fn the_chair_puts_an_item_under_discussion_and_g_goes_to_it_from_any_screen() {
+    let dir = fresh_demo();
+    let mut chair = app_in(dir.path(), "王建国");
+    press(&mut chair, KeyCode::Char('g'));
+    assert!(chair.message.as_deref().unwrap_or("").contains("尚未设定当前议题"), "{:?}", chair.message);
+    select(&mut chair, "GL-LX-2027-003");
+    press(&mut chair, KeyCode::Char('G'));
+    assert_eq!(chair.top(), "confirm");
+    draw(&mut chair, 80, 24);
+    press(&mut chair, KeyCode::Char('y'));
+    assert!(chair.message.as_deref().unwrap_or("").contains("当前议题：GL-LX-2027-003"), "{:?}", chair.message);
+    let screen = draw(&mut chair, 120, 40);
+    assert!(screen.contains("▶GL-LX-2027-003"), "{screen}");
+    // An expert reading another application's detail goes straight to the item.
+    let mut li = app_in(dir.path(), "李明");
+    select(&mut li, "GL-BG-2026-011");
+    press(&mut li, KeyCode::Enter);
+    assert_eq!(li.top(), "detail");
+    press(&mut li, KeyCode::Char('g'));
+    assert_eq!(li.top(), "detail");
+    assert!(draw(&mut li, 120, 40).contains("GL-LX-2027-003"));
+    // The chair with a typed opinion on another decision stays where they are.
+    select(&mut chair, "GL-BG-2026-011");
+    press(&mut chair, KeyCode::Char('d'));
+    let fields = chair.screen::<DecisionState>().unwrap().fields();
+    let opinion = fields.iter().position(|f| *f == reviewdesk::tui::screens::decision::Field::Opinion).unwrap();
+    for _ in 0..opinion {
+        press(&mut chair, KeyCode::Down);
+    }
+    press(&mut chair, KeyCode::Tab);
+    type_text(&mut chair, "同意变更");
+    press(&mut chair, KeyCode::Esc);
+    press(&mut chair, KeyCode::Char('g'));
+    assert_eq!(chair.top(), "decision");
+    assert!(chair.message.as_deref().unwrap_or("").contains("未保存的编辑"), "{:?}", chair.message);
+}
+
+/// 投屏: the item, its findings and the sheets' progress, large; no points until every sheet is
+/// in (four of five here), even for the chair, who sees them on the other screens.
+#[test]
+fn snapshots_of_the_projector_view() {
+    matrix(
+        "projector",
+        |l| opened("王建国", l, "GL-LX-2027-004", KeyCode::Char('P')),
+        |l, screen| {
+            let want: &[&str] = match l {
+                Lang::Zh => &[
+                    "当前议题",
+                    "GL-LX-2027-004",
+                    "基层医疗健康档案共享平台",
+                    "阻断 1",
+                    "评分进度 4/5",
+                    "全部专家提交评分后显示分数",
+                ],
+                Lang::En => &[
+                    "Under discussion",
+                    "GL-LX-2027-004",
+                    "1 blocking",
+                    "Sheets 4/5",
+                    "once every expert has submitted",
+                ],
+            };
+            for w in want {
+                assert!(screen.contains(w), "{w}:\n{screen}");
+            }
+            assert!(!screen.contains("69.00"), "the aggregate is hidden:\n{screen}");
         },
     );
 }

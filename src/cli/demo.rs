@@ -300,7 +300,8 @@ fn sign_in(store: &mut Store, experts: &[Identity], meeting: &str, at: chrono::D
     Ok(())
 }
 
-/// The earlier meeting's proceedings after its decisions: a question answered, a named vote,
+/// The earlier meeting's proceedings after its decisions: each item put under discussion in
+/// turn, a question answered, a named vote,
 /// every member's countersignature (one dissent), a finalisation with a member who refused to
 /// sign, and the sealed close.
 fn earlier_proceedings(
@@ -311,6 +312,13 @@ fn earlier_proceedings(
     then: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
     let [(first, ..), (second, ..)] = EARLIER_ORDERS;
+    let agenda = |store: &mut Store, code: &str| -> Result<()> {
+        let meeting_event = store.meeting_event(EARLIER_ID)?;
+        let body = Body::AgendaSet { meeting: EARLIER_ID.into(), meeting_event, code: code.into() };
+        store.append_local(chair, body, then)?;
+        Ok(())
+    };
+    agenda(store, first)?;
     let basis = store.basis(EARLIER_ID, first)?;
     let question = "请说明整改完成前如何保障市场主体信用数据的准确性".to_string();
     let asked = store.append_local(
@@ -349,6 +357,7 @@ fn earlier_proceedings(
         };
         store.append_local(expert, body, then)?;
     }
+    agenda(store, second)?;
     for code in [first, second] {
         for (i, expert) in experts.iter().enumerate() {
             let view = store.application(EARLIER_ID, code, &expert.key_hex())?;

@@ -115,6 +115,9 @@ pub enum Command {
     /// Call a named vote on an application (chair), or cast yours (记名表决)
     #[command(subcommand)]
     Vote(proceedings::VoteCmd),
+    /// Put an application under discussion (当前议题; chair or secretariat), or show the item
+    /// and the order the items were taken in
+    Agenda(proceedings::AgendaArgs),
     /// Show the event history, with every author's chain, gaps and forks
     Log(log::Args),
     /// Write this machine's events (or one meeting's, or one author's) to a signed bundle
@@ -212,6 +215,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Finalise(a) => proceedings::finalise(&ctx, a),
         Command::Clarify(a) => proceedings::clarify(&ctx, a),
         Command::Vote(c) => proceedings::vote(&ctx, c),
+        Command::Agenda(a) => proceedings::agenda(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
         Command::Export(a) => exchange::run_export(&ctx, a),
         Command::Import(a) => exchange::run_import(&ctx, a),

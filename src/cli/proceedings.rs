@@ -84,6 +84,16 @@ pub enum VoteCmd {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct AgendaArgs {
+    /// Put this application under discussion (chair or secretariat); without it, show the item
+    /// under discussion and the order the items were taken in
+    pub app: Option<String>,
+    /// Meeting id [default: the latest]
+    #[arg(long)]
+    pub meeting: Option<String>,
+}
+
 struct Acting {
     store: Store,
     me: Identity,
@@ -233,8 +243,9 @@ pub fn vote(ctx: &Ctx, cmd: VoteCmd) -> Result<()> {
         VoteCmd::Cast { app, choice, reason, meeting } => {
             let mut act = acting(ctx, meeting.as_deref())?;
             let view = act.view(&app)?;
-            let choice = Choice::parse(&choice)
-                .ok_or_else(|| anyhow!("“{choice}”应为 赞成/反对/弃权 / “{choice}” should be for, against or abstain"))?;
+            let choice = Choice::parse(&choice).ok_or_else(|| {
+                anyhow!("“{choice}”应为 赞成/反对/弃权 / “{choice}” should be for, against or abstain")
+            })?;
             let body = view.ballot(choice, &reason)?;
             let id = act.sign(ctx, body)?;
             done(ctx, "已投票", "vote cast", &id)
@@ -304,4 +315,31 @@ pub fn reopen(ctx: &Ctx, meeting: Option<&str>, reason: &str) -> Result<()> {
         "meeting re-opened; events held as late are judged again",
         &id,
     )
+}
+
+pub fn agenda(ctx: &Ctx, a: AgendaArgs) -> Result<()> {
+    let Some(code) = a.app else {
+        // Reading the agenda needs no identity.
+        let store = ctx.home.open()?;
+        let meeting = store.resolve_meeting(a.meeting.as_deref())?;
+        let p = store.proceedings(&meeting, None)?;
+        if ctx.json {
+            return output::json(&p.agenda);
+        }
+        match p.agenda.last() {
+            None => say!("{}", ctx.t("尚未设定当前议题", "No item has been put under discussion")),
+            Some(now) => say!("{}：{}", ctx.t("当前议题", "Under discussion"), now.code),
+        }
+        for (i, item) in p.agenda.iter().enumerate() {
+            say!("  {}. {}  {}", i + 1, crate::domain::local_time::meeting_time(&item.time), item.code);
+        }
+        return Ok(());
+    };
+    let mut act = acting(ctx, a.meeting.as_deref())?;
+    // The code must be an application of the meeting: the view says so, or why not.
+    act.view(&code)?;
+    let meeting_event = act.store.meeting_event(&act.meeting)?;
+    let body = Body::AgendaSet { meeting: act.meeting.clone(), meeting_event, code: code.clone() };
+    let id = act.sign(ctx, body)?;
+    done(ctx, "已设定当前议题", "item under discussion set", &id)
 }

@@ -108,8 +108,9 @@ fn print_queue(ctx: &Ctx, view: &crate::store::QueueView) -> Result<()> {
             .map(|(n, l)| format!("{l}{n}"))
             .collect::<Vec<_>>()
             .join(" ");
+        let now = view.under_discussion.as_deref() == Some(r.code.as_str());
         t.row(vec![
-            r.code.clone(),
+            if now { format!("▶{}", r.code) } else { r.code.clone() },
             r.name.clone(),
             r.unit.clone(),
             ctx.t(r.kind.zh(), r.kind.en()).into(),
@@ -122,6 +123,9 @@ fn print_queue(ctx: &Ctx, view: &crate::store::QueueView) -> Result<()> {
         ]);
     }
     t.print();
+    if let Some(code) = &view.under_discussion {
+        say!("▶ {}：{code}", ctx.t("当前议题", "Under discussion"));
+    }
     say!(
         "{}",
         ctx.t(

@@ -286,6 +286,13 @@ pub enum Body {
         reopens: String,
         reason: String,
     },
+    /// 当前议题: the chair or the secretariat puts application `code` under discussion. The newest
+    /// (by time, then id) is the item; all of them are the order the items were taken in.
+    AgendaSet {
+        meeting: String,
+        meeting_event: String,
+        code: String,
+    },
 }
 
 /// An event kind as a person reads it (`score_submitted` → 提交评分 / score submitted); a kind
@@ -309,6 +316,7 @@ pub fn kind_words(kind: &str) -> crate::domain::Text {
         "vote_cast" => ("表决票", "vote cast"),
         "meeting_closed" => ("会议封存", "meeting closed"),
         "meeting_reopened" => ("重新开启会议", "meeting re-opened"),
+        "agenda_set" => ("设定当前议题", "item under discussion"),
         _ => ("其他事件", "other event"),
     };
     crate::domain::Text::new(zh, en)
@@ -345,6 +353,7 @@ impl Body {
             Body::VoteCast { .. } => "vote_cast",
             Body::MeetingClosed { .. } => "meeting_closed",
             Body::MeetingReopened { .. } => "meeting_reopened",
+            Body::AgendaSet { .. } => "agenda_set",
         }
     }
 
@@ -364,7 +373,8 @@ impl Body {
             | Body::VoteCalled { meeting, .. }
             | Body::VoteCast { meeting, .. }
             | Body::MeetingClosed { meeting, .. }
-            | Body::MeetingReopened { meeting, .. } => Some(meeting),
+            | Body::MeetingReopened { meeting, .. }
+            | Body::AgendaSet { meeting, .. } => Some(meeting),
             Body::KeyRevoked { .. } | Body::UnitCleared { .. } => None,
         }
     }

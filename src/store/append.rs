@@ -468,7 +468,8 @@ impl<'t> Applier<'t> {
             | Body::ClarificationAsked { .. }
             | Body::ClarificationAnswered { .. }
             | Body::VoteCalled { .. }
-            | Body::VoteCast { .. } => {}
+            | Body::VoteCast { .. }
+            | Body::AgendaSet { .. } => {}
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use crate::domain::Text;
 use crate::domain::proceedings::{Choice, Countersign, Finality, Missing, Stance};
 use crate::ledger::proceedings::{Head, Pinned};
 use crate::ledger::{Body, Envelope};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -106,6 +106,17 @@ pub struct Proceedings {
     pub clarifications: Vec<Clarification>,
     pub votes: Vec<Vote>,
     pub closes: Vec<CloseRecord>,
+    /// 当前议题, in the order the items were taken.
+    pub agenda: Vec<AgendaItem>,
+}
+
+/// An application put under discussion.
+#[derive(Clone, Debug, Serialize)]
+pub struct AgendaItem {
+    pub code: String,
+    pub by: String,
+    pub time: String,
+    pub event: String,
 }
 
 impl Proceedings {
@@ -120,7 +131,7 @@ impl Proceedings {
 }
 
 const KINDS: &str = "('signed_in', 'countersigned', 'decision_finalised', 'clarification_asked', \
-    'clarification_answered', 'vote_called', 'vote_cast', 'meeting_closed', 'meeting_reopened')";
+    'clarification_answered', 'vote_called', 'vote_cast', 'meeting_closed', 'meeting_reopened', 'agenda_set')";
 
 impl Store {
     /// The proceedings of `meeting`, or of one application of it and the meeting-wide events
@@ -209,7 +220,10 @@ impl super::ApplicationView {
             ));
         }
         if self.experts.iter().any(|e| e.key == key && e.recused.is_some()) {
-            return Err(not_now(format!("你已对 {code} 声明回避，不参与签字"), format!("you stepped aside from {code}")));
+            return Err(not_now(
+                format!("你已对 {code} 声明回避，不参与签字"),
+                format!("you stepped aside from {code}"),
+            ));
         }
         let decision = self.standing_decision()?.to_string();
         let stance = match dissent {
@@ -355,8 +369,20 @@ impl ApplicationProceedings {
         for v in &self.votes {
             let t = v.tally();
             out.push(Text::new(
-                format!("记名表决（{}，{}）：表决事项“{}”。{}", self.name(&v.by), time(&v.time), v.motion.zh(), t.words().zh),
-                format!("Named vote ({}, {}) on “{}”: {}", self.name(&v.by), time(&v.time), v.motion.en(), t.words().en),
+                format!(
+                    "记名表决（{}，{}）：表决事项“{}”。{}",
+                    self.name(&v.by),
+                    time(&v.time),
+                    v.motion.zh(),
+                    t.words().zh
+                ),
+                format!(
+                    "Named vote ({}, {}) on “{}”: {}",
+                    self.name(&v.by),
+                    time(&v.time),
+                    v.motion.en(),
+                    t.words().en
+                ),
             ));
             for b in &v.ballots {
                 let minority = t.minority() == Some(b.choice);
@@ -441,6 +467,24 @@ impl Store {
 }
 
 impl Store {
+    /// The application under discussion in `meeting` (当前议题): the newest `agenda_set`, by time
+    /// then id. One lookup among the meeting-wide events, cheap enough for every frame's queue.
+    pub fn under_discussion(&self, meeting: &str) -> Result<Option<String>> {
+        let bytes: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached(
+                "SELECT bytes FROM events WHERE meeting_id = ?1 AND app_code IS NULL AND kind = 'agenda_set' \
+                 AND status = 'applied' ORDER BY time DESC, id DESC LIMIT 1",
+            )?
+            .query_row([meeting], |r| r.get(0))
+            .optional()?;
+        let Some(bytes) = bytes else { return Ok(None) };
+        match serde_json::from_slice::<Envelope>(&bytes).map(|e| e.body) {
+            Ok(Body::AgendaSet { code, .. }) => Ok(Some(code)),
+            _ => Err(StoreError::Corrupt(format!("the item under discussion in {meeting} cannot be read"))),
+        }
+    }
+
     /// What a close of `meeting` signed now pins: the head of the chain of every key of its
     /// panel and secretariat that has signed anything here, and every standing decision.
     pub fn close_pins(&self, meeting: &str, viewer: &str) -> Result<(Vec<Head>, Vec<Pinned>)> {
@@ -584,6 +628,9 @@ impl Proceedings {
                 if let Some(c) = self.closes.iter_mut().find(|c| c.event == reopens) {
                     c.reopened = Some(Reopen { event: r.event, by: r.by, time: r.time, reason });
                 }
+            }
+            Body::AgendaSet { code, .. } => {
+                self.agenda.push(AgendaItem { code, by: r.by, time: r.time, event: r.event });
             }
             _ => {}
         }

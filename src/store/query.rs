@@ -153,6 +153,8 @@ pub struct QueueView {
     pub meeting: MeetingSummary,
     pub viewer: ViewerRole,
     pub rows: Vec<QueueRow>,
+    /// The application under discussion (当前议题), if the chair or secretariat set one.
+    pub under_discussion: Option<String>,
 }
 
 /// One expert's line on an application.
@@ -626,7 +628,8 @@ impl Store {
                 decision_event: decision.map(|d| d.event_id),
             });
         }
-        Ok(QueueView { meeting: self.summary(meeting_id)?, viewer: role, rows })
+        let under_discussion = self.under_discussion(meeting_id)?;
+        Ok(QueueView { meeting: self.summary(meeting_id)?, viewer: role, rows, under_discussion })
     }
 
     /// One application with its findings, scores, decision and history, as `viewer` may see it.
@@ -696,8 +699,14 @@ impl Store {
             .chain(std::iter::once((meeting.secretariat.key.clone(), meeting.secretariat.name.clone())))
             .collect();
         let panel: Vec<String> = meeting.panel.iter().map(|p| p.member.key.clone()).collect();
-        let proceedings =
-            self.application_proceedings(meeting_id, code, standing.map(|d| d.event_id.as_str()), &signers, &names, &panel)?;
+        let proceedings = self.application_proceedings(
+            meeting_id,
+            code,
+            standing.map(|d| d.event_id.as_str()),
+            &signers,
+            &names,
+            &panel,
+        )?;
         Ok(ApplicationView {
             proceedings,
             meeting_id: meeting_id.into(),

@@ -141,6 +141,10 @@ impl App {
             self.stack.push(Box::<pickers::Help>::default());
             return;
         }
+        if !typing && self.keys.agenda_jump.matches(&ev) && !matches!(self.top(), "help" | "confirm") {
+            self.jump_to_agenda();
+            return;
+        }
         // Behind the "too small" notice nothing is seen, so nothing may happen but help and quit.
         if self.too_small() {
             if !typing && self.keys.quit.matches(&ev) {

@@ -3,8 +3,8 @@
 
 use super::app::App;
 use super::screens::{
-    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, conflict::Purpose, proceedings, decision, detail, pickers, queue,
-    rectification::Rectifications, scoring, sync,
+    Effect, News, Signing, confirm::Confirm, conflict::ConflictForm, conflict::Purpose, decision, detail, pickers,
+    proceedings, projector, queue, rectification::Rectifications, scoring, sync,
 };
 use crate::store::{StoreError, ViewerRole};
 
@@ -60,8 +60,15 @@ impl App {
     /// Reads again the application each open screen shows.
     fn refresh_applications(&mut self) {
         let Some((id, ..)) = self.meeting.clone() else { return };
+        // The projector follows the item under discussion as the chair moves it.
+        let now = self.store.under_discussion(&id).ok().flatten();
         for screen in self.stack.iter_mut().skip(1) {
-            let Some(code) = screen.application().map(str::to_string) else { continue };
+            let Some(mut code) = screen.application().map(str::to_string) else { continue };
+            if screen.name() == "projector"
+                && let Some(now) = &now
+            {
+                code = now.clone();
+            }
             if let Ok(view) = self.store.application(&id, &code, &self.viewer.key) {
                 screen.receive(News::Application(Box::new(view)));
             }
@@ -94,6 +101,8 @@ impl App {
                 }
             }
             Effect::OpenRectifications => self.open_rectifications(),
+            Effect::SetAgenda(code) => self.set_agenda(&code),
+            Effect::OpenProjector(code) => self.open_projector(&code),
             Effect::SwitchTo { name, passphrase } => self.switch(name, passphrase),
             Effect::Review(signing) => self.stack.push(Box::new(Confirm::new(signing))),
             Effect::Sign(signing) => self.sign(*signing),
@@ -264,6 +273,64 @@ impl App {
         };
         let form = ConflictForm::new(id, code.to_string(), view.application.name.clone(), view.basis.clone(), purpose);
         self.stack.push(Box::new(form));
+    }
+
+    /// From any screen to the item under discussion (当前议题): back to the queue, the item
+    /// selected, its detail open. Typed work is never dropped for it.
+    pub(super) fn jump_to_agenda(&mut self) {
+        let Some(id) = self.meeting_id() else { return };
+        let code = match self.store.under_discussion(&id) {
+            Ok(Some(code)) => code,
+            Ok(None) => {
+                self.message = Some(self.i18n.t("agenda.none").to_string());
+                return;
+            }
+            Err(e) => return self.say_error(&e),
+        };
+        if self.stack.iter().any(|s| s.unsaved().is_some()) {
+            self.message = Some(self.i18n.t("agenda.unsaved").to_string());
+            return;
+        }
+        self.close(self.stack.len());
+        if let Some(q) = self.screen_mut::<queue::QueueState>() {
+            if !q.shown.iter().any(|i| q.view.rows[*i].code == code) {
+                q.filter.clear();
+                q.kind = None;
+                q.status = None;
+                q.todo = false;
+                q.refilter();
+            }
+            if let Some(p) = q.shown.iter().position(|i| q.view.rows[*i].code == code) {
+                q.selected = p;
+            }
+        }
+        self.open_detail(&code);
+    }
+
+    /// Puts `code` under discussion, through the confirmation.
+    fn set_agenda(&mut self, code: &str) {
+        let Some(id) = self.meeting_id() else { return };
+        match self.store.meeting_event(&id) {
+            Ok(meeting_event) => {
+                let signing = proceedings::agenda(&id, &meeting_event, code, &self.i18n);
+                self.stack.push(Box::new(Confirm::new(Box::new(signing))));
+            }
+            Err(e) => self.say_error(&e),
+        }
+    }
+
+    /// The projector view: the item under discussion, or `code` when none is set.
+    fn open_projector(&mut self, code: &str) {
+        let Some(id) = self.meeting_id() else { return };
+        let opened = (|| {
+            let code = self.store.under_discussion(&id)?.unwrap_or_else(|| code.to_string());
+            let view = self.store.application(&id, &code, &self.viewer.key)?;
+            Ok::<_, StoreError>((view, self.store.meeting(&id)?.title))
+        })();
+        match opened {
+            Ok((view, title)) => self.stack.push(Box::new(projector::ProjectorState::new(view, title))),
+            Err(e) => self.say_error(&e),
+        }
     }
 
     /// 整改跟踪 as of today in the meeting's zone.

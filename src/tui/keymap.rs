@@ -61,6 +61,12 @@ pub struct KeyMap {
     pub report: Key,
     /// 整改跟踪: open rectifications and held-back units, across meetings.
     pub rectification: Key,
+    /// Go to the item under discussion (当前议题), from any screen.
+    pub agenda_jump: Key,
+    /// Put the selected application under discussion (chair or secretariat).
+    pub agenda_set: Key,
+    /// The projector view (投屏).
+    pub projector: Key,
 }
 
 impl Default for KeyMap {
@@ -100,6 +106,9 @@ impl Default for KeyMap {
             open_document: Key::plain(KeyCode::Char('o')),
             report: Key::plain(KeyCode::Char('r')),
             rectification: Key::plain(KeyCode::Char('z')),
+            agenda_jump: Key::plain(KeyCode::Char('g')),
+            agenda_set: Key::plain(KeyCode::Char('G')),
+            projector: Key::plain(KeyCode::Char('P')),
         }
     }
 }

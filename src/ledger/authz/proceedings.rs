@@ -117,6 +117,12 @@ pub(super) fn authorize(author: &str, body: &Body, state: &impl Authority) -> Re
             text(reason, "重新开启理由", "the reason")?;
             reason_of(reason)
         }
+        Body::AgendaSet { meeting, meeting_event, code } => {
+            let m = named_meeting(meeting, meeting_event, state)?;
+            chair_or_secretariat(&m, author, "设定当前议题", "set the item under discussion")?;
+            crate::domain::application::check_code(code)
+                .map_err(|e| reject(e.to_string(), "the project code is not valid"))
+        }
         _ => Ok(()),
     }
 }

@@ -36,13 +36,9 @@ impl Purpose {
                 "conflict.withdrawn",
                 "conflict.withdraw_what",
             ],
-            Purpose::Dissent(_) => [
-                "dissent.title",
-                "dissent.help",
-                "dissent.confirm_title",
-                "dissent.done",
-                "dissent.what",
-            ],
+            Purpose::Dissent(_) => {
+                ["dissent.title", "dissent.help", "dissent.confirm_title", "dissent.done", "dissent.what"]
+            }
         }
     }
 }

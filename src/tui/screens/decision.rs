@@ -550,7 +550,10 @@ pub fn render(s: &DecisionState, t: &I18n, frame: &mut Frame, area: Rect) {
         let mut lines = super::detail::decision_lines(&s.view, t);
         let proceedings = super::detail::proceedings_lines(&s.view, t);
         if !proceedings.is_empty() {
-            lines.push(Line::from(Span::styled(t.t("decision.proceedings").to_string(), Style::default().fg(Color::Cyan))));
+            lines.push(Line::from(Span::styled(
+                t.t("decision.proceedings").to_string(),
+                Style::default().fg(Color::Cyan),
+            )));
             lines.extend(proceedings);
         }
         let written = super::detail::written(&s.view, Some(&s.rubric), t);

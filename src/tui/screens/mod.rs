@@ -8,6 +8,7 @@ pub mod decision;
 pub mod detail;
 pub mod pickers;
 pub mod proceedings;
+pub mod projector;
 pub mod queue;
 pub mod rectification;
 pub mod scoring;
@@ -110,6 +111,10 @@ pub enum Effect {
     OpenReports,
     /// 整改跟踪, across meetings.
     OpenRectifications,
+    /// Put this application under discussion (当前议题), through the confirmation.
+    SetAgenda(String),
+    /// The projector view of the item under discussion, or of this application when none is.
+    OpenProjector(String),
     /// Act as this identity of the home, unlocking it with the passphrase when protected.
     SwitchTo {
         name: String,

@@ -31,8 +31,10 @@ pub fn sign_in(meeting: &str, meeting_event: &str, t: &I18n) -> Signing {
 pub fn agree(view: &ApplicationView, key: &str, t: &I18n) -> Result<Signing, String> {
     let body = view.countersign(key, None).map_err(|e| refused(e, t))?;
     let a = &view.application;
-    let outcome = view.decision.as_ref().map(|d| t.pick(d.decision.outcome.zh(), d.decision.outcome.en())).unwrap_or("");
-    let text = t.line(format!("{}  {}\n\n{}：{outcome}\n\n{}", a.code, a.name, t.t("decision.outcome"), t.t("agree.what")));
+    let outcome =
+        view.decision.as_ref().map(|d| t.pick(d.decision.outcome.zh(), d.decision.outcome.en())).unwrap_or("");
+    let text =
+        t.line(format!("{}  {}\n\n{}：{outcome}\n\n{}", a.code, a.name, t.t("decision.outcome"), t.t("agree.what")));
     Ok(signing(
         body,
         t.t("agree.confirm_title").replace("{code}", &a.code),
@@ -60,7 +62,8 @@ pub fn dissent(view: &ApplicationView, key: &str, t: &I18n) -> Result<ConflictFo
 pub fn call_vote(view: &ApplicationView, motion: Outcome, t: &I18n) -> Result<Signing, String> {
     let body = view.call_vote(motion).map_err(|e| refused(e, t))?;
     let a = &view.application;
-    let text = t.line(format!("{}  {}\n\n{}：{}", a.code, a.name, t.t("vote.motion"), t.pick(motion.zh(), motion.en())));
+    let text =
+        t.line(format!("{}  {}\n\n{}：{}", a.code, a.name, t.t("vote.motion"), t.pick(motion.zh(), motion.en())));
     Ok(signing(body, t.t("vote.call_title").replace("{code}", &a.code), text, t.t("vote.called").to_string()))
 }
 
@@ -78,4 +81,11 @@ pub fn ballot(view: &ApplicationView, choice: Choice, t: &I18n) -> Result<Signin
         t.pick(choice.zh(), choice.en())
     ));
     Ok(signing(body, t.t("vote.cast_title").replace("{code}", &a.code), text, t.t("vote.cast").to_string()))
+}
+
+/// 设定当前议题: the chair or the secretariat puts `code` under discussion.
+pub fn agenda(meeting: &str, meeting_event: &str, code: &str, t: &I18n) -> Signing {
+    let body = Body::AgendaSet { meeting: meeting.into(), meeting_event: meeting_event.into(), code: code.into() };
+    let text = t.line(format!("{}：{code}", t.t("projector.now")));
+    signing(body, t.t("agenda.confirm_title").replace("{code}", code), text, t.t("agenda.done").replace("{code}", code))
 }

@@ -266,7 +266,7 @@ struct Column {
 }
 
 const COLUMNS: [Column; 11] = [
-    Column { header: "queue.code", width: 14, right: false, priority: 9 },
+    Column { header: "queue.code", width: 15, right: false, priority: 9 },
     Column { header: "queue.name", width: 0, right: false, priority: 9 },
     Column { header: "queue.unit", width: 18, right: false, priority: 2 },
     Column { header: "queue.kind", width: 4, right: false, priority: 3 },
@@ -416,7 +416,14 @@ pub fn render(state: &QueueState, t: &I18n, frame: &mut Frame, area: Rect) {
         } else {
             Style::default()
         };
-        buf.set_string(area.x, area.y + 1 + line as u16, row_line(&cells, |c, w| cell(r, c, w, t)), style);
+        // The item under discussion (当前议题) is marked where its code starts.
+        let now = state.view.under_discussion.as_deref() == Some(r.code.as_str());
+        let text = row_line(&cells, |c, w| match c {
+            0 if now => format!("▶{}", r.code),
+            _ => cell(r, c, w, t),
+        });
+        let style = if now { style.add_modifier(Modifier::BOLD) } else { style };
+        buf.set_string(area.x, area.y + 1 + line as u16, text, style);
     }
     if state.shown.is_empty() {
         buf.set_string(area.x + 2, area.y + 2, t.t("queue.empty"), Style::default().fg(Color::DarkGray));
@@ -473,6 +480,10 @@ impl Screen for QueueState {
             Action::Do(Effect::OpenReports)
         } else if keys.rectification.matches(ev) {
             Action::Do(Effect::OpenRectifications)
+        } else if keys.agenda_set.matches(ev) {
+            self.on_current(Effect::SetAgenda)
+        } else if keys.projector.matches(ev) {
+            self.on_current(Effect::OpenProjector)
         } else if keys.switch.matches(ev) {
             Action::Do(Effect::OpenSwitcher)
         } else if keys.sync.matches(ev) {
@@ -511,6 +522,8 @@ impl Screen for QueueState {
                 "keys.sync",
                 "keys.report",
                 "keys.rectification",
+                "keys.agenda",
+                "keys.projector",
                 "keys.help",
                 "keys.quit",
                 "keys.switch",
