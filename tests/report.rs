@@ -532,3 +532,69 @@ fn history_shows_the_meetings_local_time_not_utc() {
     assert!(line.contains("2026-12-08 07:30"), "{text}");
     assert!(!text.contains("2026-12-07T23:30"), "{text}");
 }
+
+/// The minutes (评审纪要) of the demo's earlier meeting, which ran from sign-in to the sealed
+/// close, as the secretariat writes them; then an applicant's markup in a name stays text.
+#[test]
+fn the_minutes_record_the_meeting_from_sign_in_to_the_close() {
+    let home = demo();
+    let minutes = |meeting: &str, format: &str, file: &str| {
+        let out = home.path().join(file);
+        let o = out.to_str().unwrap();
+        let args = ["--as", "鼓楼区数据局信息化办", "report", "--meeting", meeting, "--format", format, "--out", o];
+        reviewdesk(home.path(), &args).assert().success();
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let md = minutes("GL-2026-03", "minutes-md", "纪要.md");
+    let html = minutes("GL-2026-03", "minutes-html", "纪要.html");
+    for (format, text) in [("md", &md), ("html", &html)] {
+        assert!(text.contains("评审纪要") && text.contains("GL-2026-03"), "{format}: {text}");
+        let signed = &text[text.find("签到").unwrap()..text.find("评审情况").unwrap()];
+        for name in ["李明", "张华", "陈静", "刘洋", "赵敏"] {
+            assert!(signed.contains(&format!("{name}　")), "{format}: {name} signed in: {signed}");
+        }
+        assert_eq!(text.matches("评审专家承诺书").count(), 1, "{format}: the pledge once");
+        for seen in [
+            "请说明整改完成前如何保障市场主体信用数据的准确性",
+            "整改期间每日与市信用平台比对，差异数据人工复核后更新",
+            "赞成 4，反对 1",
+            "张华 反对（少数意见）：问题较多，建议验收不通过",
+            "张华 保留意见",
+            "整改事项涉及数据质量，建议验收不通过",
+            "赵敏 拒绝签字",
+            "钉住 7 个链头",
+            "钉住 2 项结论",
+            "未重新开启",
+        ] {
+            assert!(text.contains(seen), "{format}: {seen}\n{text}");
+        }
+        let closed = &text[text.rfind("会议封存").unwrap()..];
+        assert!(closed.contains("鼓楼区数据局信息化办 于"), "{format}: the close names its signer: {closed}");
+        assert!(!text.contains("未封存"), "{format}");
+    }
+    // An applicant's name with markup, registered at the open meeting: text in both formats.
+    let files = tempfile::tempdir().unwrap();
+    let template = files.path().join("模板.csv");
+    reviewdesk(home.path(), &["template", "intake", "--out", template.to_str().unwrap()]).assert().success();
+    let (headers, _) = read_template(&template);
+    let hostile = "<script>alert(1)</script>系统";
+    let filled = files.path().join("已填.csv");
+    let values = [
+        ("code", "GL-LX-2027-101"),
+        ("name", hostile),
+        ("unit", "鼓楼区数据局"),
+        ("kind", "立项"),
+        ("requested_total", "100"),
+        ("plan_class", "B"),
+        ("protection_level", "2"),
+    ];
+    write_filled(&filled, &headers, &[row(&headers, &values)]);
+    let args = ["--as", "鼓楼区数据局信息化办", "intake", filled.to_str().unwrap(), "--meeting", "GL-2027-01"];
+    reviewdesk(home.path(), &args).assert().success();
+    for (format, file) in [("minutes-md", "open.md"), ("minutes-html", "open.html")] {
+        let text = minutes("GL-2027-01", format, file);
+        assert!(!text.contains("<script"), "{format}: {text}");
+        assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;系统"), "{format}");
+        assert!(text.contains("临时稿") && text.contains("未封存"), "{format}: provisional and not closed");
+    }
+}

@@ -10,7 +10,7 @@ pub struct ReportArgs {
     /// The meeting [default: the only one]
     #[arg(long)]
     pub meeting: Option<String>,
-    /// xlsx, csv, md or html
+    /// xlsx, csv, md, html, or the minutes (评审纪要) as minutes-md or minutes-html
     #[arg(long, value_enum)]
     pub format: Format,
     /// The file to write; for CSV without --table, NAME-summary.csv and the other tables beside it

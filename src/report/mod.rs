@@ -7,6 +7,7 @@
 
 mod html;
 mod markdown;
+mod minutes;
 pub mod template;
 mod xlsx;
 
@@ -65,6 +66,10 @@ pub struct MeetingReport {
     pub applications: Vec<ApplicationReport>,
     /// Some application is not decided yet (临时稿).
     pub provisional: bool,
+    /// The meeting-wide proceedings (sign-ins, closes) for the minutes (评审纪要).
+    pub proceedings: crate::store::proceedings::Proceedings,
+    /// Every key of the panel (earlier holders of a seat too) and the secretariat, by name.
+    pub names: std::collections::HashMap<String, String>,
 }
 
 impl MeetingReport {
@@ -93,6 +98,13 @@ impl MeetingReport {
             applications.push(ApplicationReport { view, rubric });
         }
         let provisional = applications.iter().any(|a| a.view.decision.is_none());
+        let names = meeting
+            .panel
+            .iter()
+            .map(|p| (p.member.key.clone(), p.member.name.clone()))
+            .chain(std::iter::once((meeting.secretariat.key.clone(), meeting.secretariat.name.clone())))
+            .collect();
+        let proceedings = store.proceedings(id, None)?;
         Ok(MeetingReport {
             lang,
             id: meeting.id,
@@ -102,6 +114,8 @@ impl MeetingReport {
             chair,
             applications,
             provisional,
+            proceedings,
+            names,
         })
     }
 
@@ -507,6 +521,10 @@ pub enum Format {
     Csv,
     Md,
     Html,
+    /// 评审纪要 in Markdown.
+    MinutesMd,
+    /// 评审纪要 in HTML.
+    MinutesHtml,
 }
 
 /// Writes `report` as `format` to `out`, and returns the files written. CSV writes one file per
@@ -530,6 +548,14 @@ pub fn write(
         }
         Format::Md => {
             write_atomic(out, markdown::document(report).as_bytes())?;
+            Ok(vec![out.to_path_buf()])
+        }
+        Format::MinutesMd => {
+            write_atomic(out, minutes::markdown(report).as_bytes())?;
+            Ok(vec![out.to_path_buf()])
+        }
+        Format::MinutesHtml => {
+            write_atomic(out, minutes::html(report).as_bytes())?;
             Ok(vec![out.to_path_buf()])
         }
         Format::Csv => {

@@ -420,8 +420,8 @@ impl App {
         let ext = match format {
             crate::report::Format::Xlsx => "xlsx",
             crate::report::Format::Csv => "csv",
-            crate::report::Format::Md => "md",
-            crate::report::Format::Html => "html",
+            crate::report::Format::Md | crate::report::Format::MinutesMd => "md",
+            crate::report::Format::Html | crate::report::Format::MinutesHtml => "html",
         };
         let name = format!("{id}-{}-{}.{ext}", self.i18n.t("report.file"), now.format("%Y%m%d-%H%M%S"));
         let out = self.reports_dir.join(name);
