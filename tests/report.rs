@@ -562,9 +562,12 @@ fn the_minutes_record_the_meeting_from_sign_in_to_the_close() {
             "张华 保留意见",
             "整改事项涉及数据质量，建议验收不通过",
             "赵敏 拒绝签字",
-            "钉住 7 个链头",
-            "钉住 2 项结论",
+            "固定 7 个链头",
+            "固定 2 项结论",
             "未重新开启",
+            "议程",
+            "1. 2026-06-16 10:00  GL-YS-2025-019",
+            "2. 2026-06-16 10:00  GL-YS-2025-017",
         ] {
             assert!(text.contains(seen), "{format}: {seen}\n{text}");
         }

@@ -184,7 +184,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
         then,
     )?;
     register(&mut store, &secretariat, EARLIER_ID, "earlier.csv", EARLIER_APPLICATIONS, dir, then)?;
-    sign_in(&mut store, &experts, EARLIER_ID, then)?;
+    sign_in(&mut store, std::iter::once(&chair).chain(&experts), EARLIER_ID, then)?;
     earlier_orders(&mut store, &chair, &experts, &rubrics, then)?;
     earlier_proceedings(&mut store, &secretariat, &chair, &experts, then)?;
     store.append_local(
@@ -193,7 +193,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
         now,
     )?;
     register(&mut store, &secretariat, MEETING_ID, "applications.csv", APPLICATIONS, dir, now)?;
-    sign_in(&mut store, &experts, MEETING_ID, now)?;
+    sign_in(&mut store, std::iter::once(&chair).chain(&experts), MEETING_ID, now)?;
 
     store.append_local(
         &experts[1],
@@ -290,9 +290,14 @@ fn earlier_orders(
     Ok(())
 }
 
-/// Every expert signs in at `meeting` with the pledge.
-fn sign_in(store: &mut Store, experts: &[Identity], meeting: &str, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
-    for expert in experts {
+/// The panel signs in at `meeting` with the pledge.
+fn sign_in<'a>(
+    store: &mut Store,
+    panel: impl IntoIterator<Item = &'a Identity>,
+    meeting: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    for expert in panel {
         let meeting_event = store.meeting_event(meeting)?;
         let pledge = crate::assets::PLEDGE.to_string();
         store.append_local(expert, Body::SignedIn { meeting: meeting.into(), meeting_event, pledge }, at)?;

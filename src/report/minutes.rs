@@ -48,6 +48,7 @@ fn blocks(r: &MeetingReport) -> Vec<Block> {
     let mut b = Vec::new();
     panel(r, &mut b);
     sign_ins(r, &mut b);
+    agenda(r, &mut b);
     b.push(Block::Section(r.l("评审情况", "Applications").into()));
     if r.applications.is_empty() {
         b.push(Block::Para(r.l("本次会议无申报项目", "The meeting has no applications").into()));
@@ -109,6 +110,32 @@ fn sign_ins(r: &MeetingReport, b: &mut Vec<Block>) {
             format!("注意：{} 签署的承诺书文本与上文不同。", other.join("、")),
             format!("Note: {} signed a pledge that differs from the text above.", other.join(", ")),
         )));
+    }
+}
+
+/// The order the items were taken in (当前议题, as the chair or the secretariat set them).
+fn agenda(r: &MeetingReport, b: &mut Vec<Block>) {
+    b.push(Block::Section(r.l("议程", "Order of business").into()));
+    let items = &r.proceedings.agenda;
+    if items.is_empty() {
+        b.push(Block::Para(r.l("未记录议题顺序。", "No order of business was recorded.").into()));
+    }
+    for (i, item) in items.iter().enumerate() {
+        let name = r
+            .applications
+            .iter()
+            .find(|a| a.view.application.code == item.code)
+            .map(|a| a.view.application.name.clone())
+            .unwrap_or_default();
+        let (at, by) = (meeting_time(&item.time), self::name(r, &item.by));
+        b.push(Block::Item(
+            0,
+            pick(
+                r,
+                format!("{}. {at}  {} {name}（{by}）", i + 1, item.code),
+                format!("{}. {at}  {} {name} ({by})", i + 1, item.code),
+            ),
+        ));
     }
 }
 
@@ -174,7 +201,7 @@ fn close(r: &MeetingReport, c: &CloseRecord, b: &mut Vec<Block>) {
         ),
     ));
     let (heads, decisions) = (c.heads.len(), c.decisions.len());
-    b.push(Block::Item(1, pick(r, format!("钉住 {heads} 个链头："), format!("pins {heads} chain heads:"))));
+    b.push(Block::Item(1, pick(r, format!("固定 {heads} 个链头："), format!("pins {heads} chain heads:"))));
     for h in &c.heads {
         let (who, seq, event) = (name(r, &h.key), h.seq, &h.event);
         b.push(Block::Item(
@@ -182,7 +209,7 @@ fn close(r: &MeetingReport, c: &CloseRecord, b: &mut Vec<Block>) {
             pick(r, format!("{who}：序号 {seq}，事件 {event}"), format!("{who}: seq {seq}, event {event}")),
         ));
     }
-    b.push(Block::Item(1, pick(r, format!("钉住 {decisions} 项结论："), format!("pins {decisions} decisions:"))));
+    b.push(Block::Item(1, pick(r, format!("固定 {decisions} 项结论："), format!("pins {decisions} decisions:"))));
     for d in &c.decisions {
         let label = pick(r, format!("{} 结论事件", d.code), format!("{} decision event", d.code));
         b.push(Block::Item(2, pair(r, &label, &d.decision)));

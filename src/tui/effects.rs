@@ -423,7 +423,11 @@ impl App {
             crate::report::Format::Md | crate::report::Format::MinutesMd => "md",
             crate::report::Format::Html | crate::report::Format::MinutesHtml => "html",
         };
-        let name = format!("{id}-{}-{}.{ext}", self.i18n.t("report.file"), now.format("%Y%m%d-%H%M%S"));
+        let what = match format {
+            crate::report::Format::MinutesMd | crate::report::Format::MinutesHtml => "report.minutes_file",
+            _ => "report.file",
+        };
+        let name = format!("{id}-{}-{}.{ext}", self.i18n.t(what), now.format("%Y%m%d-%H%M%S"));
         let out = self.reports_dir.join(name);
         let made = crate::media::create_private_dir(&self.reports_dir)
             .map_err(|e| self.i18n.error(&format!("{}：{e}", self.reports_dir.display())))

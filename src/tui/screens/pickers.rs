@@ -187,11 +187,12 @@ impl Screen for Unlock {
 }
 
 /// The formats the queue's report picker offers, with their i18n labels.
-const REPORT_FORMATS: [(crate::report::Format, &str); 4] = [
+const REPORT_FORMATS: [(crate::report::Format, &str); 5] = [
     (crate::report::Format::Xlsx, "report.xlsx"),
     (crate::report::Format::Html, "report.html"),
     (crate::report::Format::Md, "report.md"),
     (crate::report::Format::Csv, "report.csv"),
+    (crate::report::Format::MinutesHtml, "report.minutes"),
 ];
 
 /// Which format the meeting's report is written in (`r`).
