@@ -832,3 +832,75 @@ fn a_close_holds_what_came_after_its_pins_in_any_order_until_a_reopen() {
         }
     }
 }
+
+/// 增补专家: a substitute's sheet names the seating, so it waits for it in any arrival order and
+/// then counts for that application; a sheet from the same key without the seating is refused,
+/// and a seating that continues another draw than the meeting's is refused too.
+#[test]
+fn a_substitutes_sheet_waits_for_its_seating_in_any_order() {
+    use reviewdesk::ledger::PanelMember;
+    use reviewdesk::ledger::event::DrawRecord;
+    use reviewdesk::ledger::proceedings::ContinuedDraw;
+    let c = cast(3);
+    let mut src = fresh(&c);
+    let Body::MeetingOpened(mut m) = opened(&c, &src, "M1", "评审会") else { unreachable!() };
+    let pool_sha256 = "ab".repeat(32);
+    m.draw = Some(DrawRecord {
+        seed: 7,
+        pool_sha256: pool_sha256.clone(),
+        categories: vec![("技术".into(), 3)],
+        excluded_units: vec![],
+    });
+    let mut events = vec![src.append_local(&c.sec, Body::MeetingOpened(m), at(1)).unwrap()];
+    events.push(src.append_local(&c.sec, registered(&src, "M1", "GL-1", "区智慧城管综合平台"), at(2)).unwrap());
+    events.push(src.append_local(&c.experts[0], conflict(&src, "M1", "GL-1"), at(3)).unwrap());
+    let meeting_event = src.meeting_event("M1").unwrap();
+    let seating = |seed: u64| Body::SubstituteSeated {
+        meeting: "M1".into(),
+        meeting_event: meeting_event.clone(),
+        code: "GL-1".into(),
+        substitute: PanelMember {
+            member: member(&c.reserve),
+            role: reviewdesk::ledger::Role::Expert,
+            category: "技术".into(),
+            unit: "南京工业大学".into(),
+            replaces: None,
+        },
+        stands_in_for: c.experts[0].key_hex(),
+        draw: ContinuedDraw { seed, pool_sha256: pool_sha256.clone(), category: "技术".into() },
+    };
+    let other_draw = seating(8);
+    assert!(src.append_local(&c.sec, other_draw, at(4)).is_err(), "another seed is not the meeting's draw");
+    let seat = src.append_local(&c.sec, seating(7), at(4)).unwrap();
+    let Body::ScoreSubmitted { meeting, code, basis, sheet, .. } = score(&src, "M1", "GL-1", 80) else {
+        unreachable!()
+    };
+    let unseated = Body::ScoreSubmitted {
+        meeting: meeting.clone(),
+        code: code.clone(),
+        basis: basis.clone(),
+        sheet: sheet.clone(),
+        seat: None,
+    };
+    assert!(src.append_local(&c.reserve, unseated, at(5)).is_err(), "not on the panel, and no seating named");
+    let sheet_event = src
+        .append_local(
+            &c.reserve,
+            Body::ScoreSubmitted { meeting, code, basis, sheet, seat: Some(seat.id.clone()) },
+            at(5),
+        )
+        .unwrap();
+    events.push(seat);
+    events.push(sheet_event.clone());
+    let want = src.dump_state().unwrap();
+    for order in [events.clone(), events.iter().rev().cloned().collect()] {
+        let mut store = fresh(&c);
+        for (i, e) in order.iter().enumerate() {
+            store.import_events(std::slice::from_ref(e), at(100 + i as i64)).unwrap();
+        }
+        assert_same(&store.dump_state().unwrap(), &want, "a substitute's sheet and its seating, either order");
+        assert_eq!(status_of(&store, &sheet_event.id).0, "applied");
+        let v = store.application("M1", "GL-1", &c.chair.key_hex()).unwrap();
+        assert!(v.experts.iter().any(|e| e.key == c.reserve.key_hex() && e.counts()), "the substitute's sheet counts");
+    }
+}

@@ -182,3 +182,117 @@ fn scoring_opens_only_after_sign_in() {
     desk.ok_as("李明", &["sign-in", "--accept", "--meeting", "M2"]);
     desk.ok_as("李明", &["score", "GL-LX-2027-001", "--meeting", "M2", "--points", &points("16")]);
 }
+
+/// A meeting from sign-in to the sealed close with a panel drawn from a pool: a step-aside takes
+/// the application below the profile's quorum of three valid sheets, so the decision is refused
+/// until the secretariat seats a substitute, drawn by continuing the meeting's recorded draw
+/// (never from the applicant's unit). The substitute's sheet counts; a flagged sheet is revised
+/// with a reason; a clarification, a named vote, a dissent; then the close.
+#[test]
+fn a_step_aside_below_quorum_is_filled_by_a_substitute_from_the_recorded_draw() {
+    let mut desk = Desk::new();
+    desk.init(SECRETARIAT, true);
+    let pool = [
+        (CHAIR, "南京市大数据管理局"),
+        ("李明", "东南大学"),
+        ("王芳", "南京大学"),
+        ("张伟", "南京邮电大学"),
+        ("刘洋", "河海大学"),
+        ("陈静", "鼓楼区城市管理局"),
+        ("赵敏", "南京工业大学"),
+    ];
+    let mut csv = String::from("姓名,专业,单位,公钥\n");
+    for (name, unit) in pool {
+        desk.identity(name);
+        csv.push_str(&format!("{name},技术,{unit},{name}.pub\n"));
+    }
+    let pool_file = desk.write("pool.csv", &csv);
+    desk.ok_as(
+        SECRETARIAT,
+        &[
+            "meeting",
+            "open",
+            "--title",
+            "抽取专家评审会",
+            "--date",
+            "2026-12-08",
+            "--id",
+            "M1",
+            "--pool",
+            &pool_file,
+            "--draw",
+            "技术=3",
+            "--chair",
+            CHAIR,
+            "--seed",
+            "20261208",
+        ],
+    );
+    let apps = desk.write("apps.csv", CSV);
+    desk.ok_as(SECRETARIAT, &["intake", &apps]);
+    let meeting = desk.json(&["meeting", "show"]);
+    let drawn: Vec<String> = meeting["panel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["role"] == "expert")
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(drawn.len(), 3, "{meeting}");
+    for e in &drawn {
+        desk.ok_as(e, &["sign-in", "--accept"]);
+    }
+    // One steps aside; the other two score: two valid sheets, below the quorum of three.
+    desk.ok_as(&drawn[0], &["conflict", "GL-LX-2027-001", "--reason", "曾参与该项目可研编制"]);
+    desk.ok_as(&drawn[1], &["score", "GL-LX-2027-001", "--points", &points("7.5")]);
+    desk.ok_as(&drawn[2], &["score", "GL-LX-2027-001", "--points", &points("16")]);
+    let refused = desk.refused(&["--as", CHAIR, "decide", "GL-LX-2027-001"]);
+    assert_mentions(&refused, &["少于法定人数 3", "reviewdesk substitute GL-LX-2027-001"]);
+    // A pool that is not the one drawn from cannot continue the draw.
+    let other = desk.write("other.csv", &format!("{csv}周某,技术,某单位,{CHAIR}.pub\n"));
+    assert_mentions(
+        &desk.refused(&["--as", SECRETARIAT, "substitute", "GL-LX-2027-001", "--pool", &other]),
+        &["哈希不符"],
+    );
+    assert_mentions(&desk.refused(&["--as", CHAIR, "substitute", "GL-LX-2027-001", "--pool", &pool_file]), &["秘书处"]);
+    let seated = desk.ok_as(SECRETARIAT, &["substitute", "GL-LX-2027-001", "--pool", &pool_file]);
+    assert_mentions(&seated, &["已增补专家", &format!("替补 {}", drawn[0])]);
+    let v = desk.json(&["--as", SECRETARIAT, "show", "GL-LX-2027-001"]);
+    let sub = v["substitutes"][0]["member"]["name"].as_str().unwrap().to_string();
+    assert!(!drawn.contains(&sub) && sub != CHAIR, "{sub} was already seated");
+    assert_ne!(sub, "陈静", "the applicant's own unit is passed over");
+    // The same draw again has nobody left to stand in for.
+    assert_mentions(
+        &desk.refused(&["--as", SECRETARIAT, "substitute", "GL-LX-2027-001", "--pool", &pool_file]),
+        &["没有尚未增补的回避专家"],
+    );
+    // The substitute scores this application (and only this one).
+    desk.ok_as(&sub, &["score", "GL-LX-2027-001", "--points", &points("18")]);
+    let text = desk.ok_as(CHAIR, &["show", "GL-LX-2027-001"]);
+    assert_mentions(&text, &[&format!("增补专家：{sub}（替补回避的 {}", drawn[0]), "按会议抽取种子 20261208 续抽"]);
+    // 复核: technical 7.5 against 18 is flagged; the low sheet is revised, with a reason.
+    assert_mentions(&text, &["复核"]);
+    let line = desk.refused(&["--as", &drawn[1], "score", "GL-LX-2027-001", "--points", &points("9")]);
+    assert_mentions(&line, &["复核修改理由"]);
+    let reason = "复看第三方性能测试报告后调整技术方案得分";
+    desk.ok_as(&drawn[1], &["score", "GL-LX-2027-001", "--points", &points("9"), "--reason", reason]);
+    // 澄清 and 记名表决.
+    desk.ok_as(&drawn[2], &["clarify", "GL-LX-2027-001", "--question", "请说明与市级平台的数据共享方式"]);
+    desk.ok_as(SECRETARIAT, &["clarify", "GL-LX-2027-001", "--answer", "通过市共享交换平台按目录共享"]);
+    desk.ok_as(CHAIR, &["vote", "call", "GL-LX-2027-001", "--motion", "pass"]);
+    desk.ok_as(&drawn[1], &["vote", "cast", "GL-LX-2027-001", "against", "--reason", "技术方案论证不足"]);
+    desk.ok_as(&drawn[2], &["vote", "cast", "GL-LX-2027-001", "for"]);
+    desk.ok_as(CHAIR, &["vote", "cast", "GL-LX-2027-001", "for"]);
+    desk.ok_as(CHAIR, &["decide", "GL-LX-2027-001"]);
+    let v = desk.json(&["--as", CHAIR, "show", "GL-LX-2027-001"]);
+    assert_eq!(v["decision"]["based_on"].as_array().map(Vec::len), Some(3), "{v}");
+    // 签字确认: the panel members who did not step aside; one dissents. Then the close.
+    desk.ok_as(&drawn[1], &["countersign", "GL-LX-2027-001", "--dissent", "技术方案论证不足，保留意见"]);
+    desk.ok_as(&drawn[2], &["countersign", "GL-LX-2027-001"]);
+    let text = desk.ok_as(CHAIR, &["show", "GL-LX-2027-001"]);
+    assert_mentions(
+        &text,
+        &["签字确认：已定稿（全员签字）", "保留意见", "赞成 2，反对 1", "澄清不得改变申报项目的实质性内容", reason],
+    );
+    assert_mentions(&desk.ok_as(SECRETARIAT, &["meeting", "close"]), &["已封存会议", "1 项结论"]);
+}

@@ -61,6 +61,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     if let Some(missing) = view.missing_sheets().filter(|_| !a.partial) {
         return Err(missing.into());
     }
+    if let Some(why) = view.below_quorum() {
+        bail!("{} / {}", why.zh, why.en);
+    }
     let outcome = match &a.outcome {
         None => suggested,
         Some(t) => Outcome::parse(t, kind).ok_or_else(|| {

@@ -261,6 +261,7 @@ fn earlier_orders(
                 code: code.into(),
                 basis: view.basis,
                 sheet,
+                seat: None,
             });
         }
         store.append_local_all(expert, bodies, &[], then)?;
@@ -432,6 +433,7 @@ fn score_all(
                 code: code.into(),
                 basis: view.basis,
                 sheet,
+                seat: None,
             });
         }
         store.append_local_all(expert, bodies, &[], now)?;

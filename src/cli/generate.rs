@@ -166,7 +166,13 @@ pub fn build(home: &Home, size: Size, now: DateTime<Utc>) -> Result<usize> {
                 let mut sheet = super::demo::spread(rubric, Points::whole(total));
                 sheet.opinion = super::demo::opinion(total as f64);
                 let basis = basis[i].clone();
-                bodies.push(Body::ScoreSubmitted { meeting: MEETING_ID.into(), code: a.code.clone(), basis, sheet });
+                bodies.push(Body::ScoreSubmitted {
+                    meeting: MEETING_ID.into(),
+                    code: a.code.clone(),
+                    basis,
+                    sheet,
+                    seat: None,
+                });
             }
         }
         count += store.append_local_all(expert, bodies, &[], now)?.len();

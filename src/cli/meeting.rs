@@ -359,6 +359,45 @@ fn read_roster(path: &Path) -> Result<Vec<PanelMember>> {
         .collect())
 }
 
+/// The next expert of `category` in the meeting's recorded draw (增补专家): the same pool (checked
+/// by its hash), the same seed and exclusions plus `also_excluded`, skipping everyone in `skip`.
+/// Anyone holding the pool can redo it.
+pub(super) fn continue_draw(
+    pool_path: &Path,
+    record: &DrawRecord,
+    category: &str,
+    skip: &[String],
+    also_excluded: &[String],
+) -> Result<PanelMember> {
+    let bytes = std::fs::read(pool_path)
+        .map_err(|e| anyhow!("无法读取 {}：{e} / cannot read {}: {e}", pool_path.display(), pool_path.display()))?;
+    if hex::encode(Sha256::digest(&bytes)) != record.pool_sha256 {
+        bail!(
+            "{} 不是本次会议抽取专家时所用的专家库（哈希不符），无法续抽 / {} is not the pool this meeting's panel was drawn from (its hash differs): the draw cannot be continued",
+            pool_path.display(),
+            pool_path.display()
+        );
+    }
+    let people = read_people(pool_path, false)?;
+    let pool: Vec<PoolExpert> = people
+        .iter()
+        .map(|p| PoolExpert {
+            name: p.name.clone(),
+            category: p.category.clone(),
+            unit: p.unit.clone(),
+            key: p.key.key.clone(),
+        })
+        .collect();
+    let mut excluded = record.excluded_units.clone();
+    excluded.extend(also_excluded.iter().cloned());
+    let drawn = draw(&pool, &[(category.to_string(), 1)], &excluded, skip, record.seed)?;
+    let key = drawn.first().map(|d| d.key.clone()).unwrap_or_default();
+    let person = people.into_iter().find(|p| p.key.key == key).ok_or_else(|| {
+        anyhow!("专家库中“{category}”已无可增补的专家 / no expert of “{category}” is left in the pool")
+    })?;
+    Ok(seat(person, Role::Expert))
+}
+
 fn drawn_panel(a: &OpenArgs, pool_path: &Path) -> Result<(Vec<PanelMember>, Option<DrawRecord>)> {
     let wanted = a.draw.clone().map(|d| d.0).unwrap_or_default();
     let chair_name = a.chair.clone().unwrap_or_default();

@@ -115,6 +115,9 @@ pub enum Command {
     /// Call a named vote on an application (chair), or cast yours (记名表决)
     #[command(subcommand)]
     Vote(proceedings::VoteCmd),
+    /// Seat a substitute on an application below quorum (增补专家; secretariat), drawn by continuing
+    /// the meeting's recorded draw from the same pool
+    Substitute(proceedings::SubstituteArgs),
     /// Put an application under discussion (当前议题; chair or secretariat), or show the item
     /// and the order the items were taken in
     Agenda(proceedings::AgendaArgs),
@@ -216,6 +219,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Clarify(a) => proceedings::clarify(&ctx, a),
         Command::Vote(c) => proceedings::vote(&ctx, c),
         Command::Agenda(a) => proceedings::agenda(&ctx, a),
+        Command::Substitute(a) => proceedings::substitute(&ctx, a),
         Command::Log(a) => log::run(&ctx, a),
         Command::Export(a) => exchange::run_export(&ctx, a),
         Command::Import(a) => exchange::run_import(&ctx, a),

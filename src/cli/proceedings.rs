@@ -94,6 +94,21 @@ pub struct AgendaArgs {
     pub meeting: Option<String>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct SubstituteArgs {
+    /// Project code of the application below quorum
+    pub app: String,
+    /// The expert pool the panel was drawn from (checked by its hash)
+    #[arg(long)]
+    pub pool: std::path::PathBuf,
+    /// The member who stepped aside, by name [default: the first who did and has no substitute]
+    #[arg(long = "for", value_name = "NAME")]
+    pub stands_in_for: Option<String>,
+    /// Meeting id [default: the latest]
+    #[arg(long)]
+    pub meeting: Option<String>,
+}
+
 struct Acting {
     store: Store,
     me: Identity,
@@ -342,4 +357,61 @@ pub fn agenda(ctx: &Ctx, a: AgendaArgs) -> Result<()> {
     let body = Body::AgendaSet { meeting: act.meeting.clone(), meeting_event, code: code.clone() };
     let id = act.sign(ctx, body)?;
     done(ctx, "已设定当前议题", "item under discussion set", &id)
+}
+
+/// 增补专家: the secretariat seats the next expert of the recused member's category in the
+/// meeting's recorded draw on one application.
+pub fn substitute(ctx: &Ctx, a: SubstituteArgs) -> Result<()> {
+    let mut act = acting(ctx, a.meeting.as_deref())?;
+    let m = act.store.meeting(&act.meeting)?;
+    let view = act.view(&a.app)?;
+    if view.viewer != ViewerRole::Secretariat {
+        bail!("只有本次会议的秘书处能增补专家 / only the meeting's secretariat seats a substitute");
+    }
+    let Some(record) = &m.draw else {
+        bail!(
+            "本次会议的专家组不是从专家库抽取的，无法续抽；请用 meeting open 变更专家名单 / this meeting's panel was not drawn from a pool, so there is no draw to continue: change the roster with meeting open instead"
+        );
+    };
+    let covered: Vec<&str> = view.substitutes.iter().map(|s| s.stands_in_for.as_str()).collect();
+    let open: Vec<&crate::store::ExpertLine> =
+        view.experts.iter().filter(|e| e.recused.is_some() && !covered.contains(&e.key.as_str())).collect();
+    let member = match &a.stands_in_for {
+        Some(name) => open.iter().find(|e| e.name == name.trim()),
+        None => open.first(),
+    };
+    let Some(member) = member else {
+        bail!("{} 没有尚未增补的回避专家 / no expert who stepped aside from {} is without a substitute", a.app, a.app);
+    };
+    let category = m.panel.iter().find(|p| p.member.key == member.key).map(|p| p.category.clone()).unwrap_or_default();
+    // Everyone seated anywhere in the meeting is passed over, and the applicant's own unit.
+    let mut skip: Vec<String> = m.panel.iter().map(|p| p.member.key.clone()).collect();
+    skip.extend(act.store.substitutes(&act.meeting)?.into_iter().map(|s| s.member.member.key));
+    let substitute =
+        super::meeting::continue_draw(&a.pool, record, &category, &skip, std::slice::from_ref(&view.application.unit))?;
+    let name = substitute.member.name.clone();
+    let body = Body::SubstituteSeated {
+        meeting: act.meeting.clone(),
+        meeting_event: view.basis.meeting_event.clone(),
+        code: a.app.clone(),
+        substitute,
+        stands_in_for: member.key.clone(),
+        draw: crate::ledger::proceedings::ContinuedDraw {
+            seed: record.seed,
+            pool_sha256: record.pool_sha256.clone(),
+            category,
+        },
+    };
+    let id = act.sign(ctx, body)?;
+    if ctx.json {
+        return output::json(&serde_json::json!({"event": id, "substitute": name}));
+    }
+    say!(
+        "{}：{name}（{} {}，{}）",
+        ctx.t("已增补专家", "Substitute seated"),
+        ctx.t("替补", "for"),
+        member.name,
+        ctx.t("按会议抽取种子续抽", "continuing the meeting's recorded draw")
+    );
+    Ok(())
 }

@@ -192,6 +192,17 @@ pub fn print_profile(ctx: &Ctx, p: &Profile) {
     }
     say!();
     say!("{}：{}", ctx.t("汇总方法", "Aggregation"), p.aggregation.article);
+    if let Some(q) = p.aggregation.quorum {
+        say!(
+            "{}：{}",
+            ctx.t("法定人数", "Quorum"),
+            match ctx.lang {
+                crate::domain::Lang::Zh => format!("有效评分表不少于 {q} 份；回避后不足时由秘书处增补专家"),
+                crate::domain::Lang::En =>
+                    format!("at least {q} valid sheets; below it, the secretariat seats a substitute"),
+            }
+        );
+    }
     say!("{}：{}", ctx.t("立项结论门槛", "Approval thresholds"), p.outcomes.approval.article);
     say!("{}：{}", ctx.t("变更结论门槛", "Change threshold"), p.outcomes.change.article);
     say!("{}：{}", ctx.t("验收结论门槛", "Acceptance thresholds"), p.outcomes.acceptance.article);

@@ -122,7 +122,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<()> {
     let revision = view.experts.iter().any(|e| e.key == me.key_hex() && e.event_id.is_some());
     let ev = store.append_local(
         &me,
-        Body::ScoreSubmitted { meeting: meeting.clone(), code: a.app.clone(), basis: view.basis.clone(), sheet },
+        Body::ScoreSubmitted {
+            meeting: meeting.clone(),
+            code: a.app.clone(),
+            basis: view.basis.clone(),
+            sheet,
+            seat: view.seat.clone(),
+        },
         ctx.now,
     )?;
     if ctx.json {

@@ -97,7 +97,12 @@ mod tests {
     use super::*;
 
     fn rule() -> AggregationRule {
-        AggregationRule { trim_min_experts: 5, divergence_points: Points::whole(15), article: String::new() }
+        AggregationRule {
+            trim_min_experts: 5,
+            divergence_points: Points::whole(15),
+            quorum: None,
+            article: String::new(),
+        }
     }
 
     fn entries(totals: &[f64]) -> Vec<(String, Points, usize)> {

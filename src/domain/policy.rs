@@ -101,6 +101,10 @@ pub struct AggregationRule {
     pub trim_min_experts: usize,
     /// An expert further than this from the median is marked as an outlier.
     pub divergence_points: Points,
+    /// 法定人数: the fewest valid sheets a decision may rest on; below it, the secretariat seats a
+    /// substitute for the application. Unset: no such floor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quorum: Option<usize>,
     pub article: String,
 }
 
@@ -245,6 +249,9 @@ impl Profile {
             && e.from_months > e.to_months
         {
             return bad("evaluation.from_months", "不能晚于 to_months", "must not exceed to_months");
+        }
+        if self.aggregation.quorum == Some(0) {
+            return bad("aggregation.quorum", "至少为 1", "must be 1 or more");
         }
         if self.aggregation.trim_min_experts < 3 {
             return bad(
@@ -503,6 +510,7 @@ pub(crate) mod fixtures {
             aggregation: AggregationRule {
                 trim_min_experts: 5,
                 divergence_points: Points::whole(15),
+                quorum: None,
                 article: "通行做法".into(),
             },
             outcomes: Outcomes {

@@ -264,11 +264,14 @@ pub fn authorize(event: &SignedEvent, state: &impl Authority) -> Result<(), Refu
             }
             Ok(())
         }
-        Body::ScoreSubmitted { meeting, code, basis, sheet } => {
+        Body::ScoreSubmitted { meeting, code, basis, sheet, seat } => {
             // A score from an expert who has (or later) stepped aside is kept but never counted: the
             // projection leaves recused experts out, whatever order the two events arrive in.
             let (m, a) = named_versions(meeting, code, basis, state)?;
-            require_role(&m, author, Role::Expert, "评分", "score")?;
+            match seat {
+                None => require_role(&m, author, Role::Expert, "评分", "score")?,
+                Some(seat) => proceedings::seated(meeting, code, seat, author, state)?,
+            }
             let rubric = m
                 .meeting
                 .rubrics

@@ -1,6 +1,6 @@
 //! Signed events: the envelope, the bodies, and the exact bytes that were signed.
 
-use super::proceedings::{Choice, Head, Missing, Pinned, Stance};
+use super::proceedings::{Choice, ContinuedDraw, Head, Missing, Pinned, Stance};
 use super::suite::{Suite, SuiteError};
 use crate::domain::{Application, Decision, Profile, Rubric, ScoreSheet};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -190,12 +190,15 @@ pub enum Body {
         withdraws: String,
         reason: String,
     },
-    /// 提交评分; a later one from the same expert supersedes.
+    /// 提交评分; a later one from the same expert supersedes. A substitute (增补专家) names the
+    /// event that seated them on this application in `seat`.
     ScoreSubmitted {
         meeting: String,
         code: String,
         basis: Basis,
         sheet: ScoreSheet,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seat: Option<String>,
     },
     /// 专家组结论, with the score events it was based on. The receiver works out the aggregate
     /// and the suggested outcome from those events itself and holds a decision that claims
@@ -286,6 +289,17 @@ pub enum Body {
         reopens: String,
         reason: String,
     },
+    /// 增补专家: the meeting's secretariat seats `substitute` on application `code` alone, in place
+    /// of the member `stands_in_for` who stepped aside, drawn by continuing the meeting's
+    /// recorded draw (`draw`), so that anyone holding the pool can redo it.
+    SubstituteSeated {
+        meeting: String,
+        meeting_event: String,
+        code: String,
+        substitute: PanelMember,
+        stands_in_for: String,
+        draw: ContinuedDraw,
+    },
     /// 当前议题: the chair or the secretariat puts application `code` under discussion. The newest
     /// (by time, then id) is the item; all of them are the order the items were taken in.
     AgendaSet {
@@ -317,6 +331,7 @@ pub fn kind_words(kind: &str) -> crate::domain::Text {
         "meeting_closed" => ("会议封存", "meeting closed"),
         "meeting_reopened" => ("重新开启会议", "meeting re-opened"),
         "agenda_set" => ("设定当前议题", "item under discussion"),
+        "substitute_seated" => ("增补专家", "substitute seated"),
         _ => ("其他事件", "other event"),
     };
     crate::domain::Text::new(zh, en)
@@ -354,6 +369,7 @@ impl Body {
             Body::MeetingClosed { .. } => "meeting_closed",
             Body::MeetingReopened { .. } => "meeting_reopened",
             Body::AgendaSet { .. } => "agenda_set",
+            Body::SubstituteSeated { .. } => "substitute_seated",
         }
     }
 
@@ -374,7 +390,8 @@ impl Body {
             | Body::VoteCast { meeting, .. }
             | Body::MeetingClosed { meeting, .. }
             | Body::MeetingReopened { meeting, .. }
-            | Body::AgendaSet { meeting, .. } => Some(meeting),
+            | Body::AgendaSet { meeting, .. }
+            | Body::SubstituteSeated { meeting, .. } => Some(meeting),
             Body::KeyRevoked { .. } | Body::UnitCleared { .. } => None,
         }
     }
@@ -404,7 +421,8 @@ impl Body {
             | Body::ClarificationAsked { code, .. }
             | Body::ClarificationAnswered { code, .. }
             | Body::VoteCalled { code, .. }
-            | Body::VoteCast { code, .. } => Some(code),
+            | Body::VoteCast { code, .. }
+            | Body::SubstituteSeated { code, .. } => Some(code),
             _ => None,
         }
     }
@@ -516,6 +534,9 @@ impl Body {
             Body::KeyRevoked { key, .. } => vec![key.as_str()],
             Body::DecisionFinalised { missing, .. } => missing.iter().map(|m| m.key.as_str()).collect(),
             Body::MeetingClosed { heads, .. } => heads.iter().map(|h| h.key.as_str()).collect(),
+            Body::SubstituteSeated { substitute, stands_in_for, .. } => {
+                vec![substitute.member.key.as_str(), stands_in_for.as_str()]
+            }
             _ => vec![],
         }
     }

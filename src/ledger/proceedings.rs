@@ -25,6 +25,16 @@ pub struct Pinned {
     pub decision: String,
 }
 
+/// How a substitute was drawn: the meeting's seed and pool, and the category, continued past
+/// everyone already seated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContinuedDraw {
+    pub seed: u64,
+    pub pool_sha256: String,
+    pub category: String,
+}
+
 /// The most heads or decisions one close names.
 pub const MAX_PINNED: usize = 100_000;
 

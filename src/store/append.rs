@@ -79,6 +79,7 @@ impl ImportReport {
 /// a question or a vote call comes after it.
 pub(super) const KIND_ORDER: &str = "CASE kind WHEN 'meeting_opened' THEN 0 WHEN 'key_revoked' THEN 1 \
      WHEN 'meeting_closed' THEN 2 WHEN 'meeting_reopened' THEN 3 WHEN 'application_registered' THEN 4 \
+     WHEN 'substitute_seated' THEN 4 \
      WHEN 'conflict_declared' THEN 5 WHEN 'conflict_withdrawn' THEN 6 WHEN 'score_submitted' THEN 7 \
      WHEN 'decision_recorded' THEN 8 WHEN 'clarification_asked' THEN 8 WHEN 'vote_called' THEN 8 ELSE 9 END";
 
@@ -405,7 +406,7 @@ impl<'t> Applier<'t> {
                 )?
                 .execute(params![meeting, code, env.author, event_id, seq, reason, time])?;
             }
-            Body::ScoreSubmitted { meeting, code, basis, sheet } => {
+            Body::ScoreSubmitted { meeting, code, basis, sheet, .. } => {
                 let rubric = self.rubric_sha256(basis)?;
                 tx.prepare_cached(
                     "INSERT INTO score_sheets (meeting_id, code, expert_key, total_halves, veto_count, event_id, seq, submitted_at, application_event, rubric_sha256) \
@@ -469,7 +470,8 @@ impl<'t> Applier<'t> {
             | Body::ClarificationAnswered { .. }
             | Body::VoteCalled { .. }
             | Body::VoteCast { .. }
-            | Body::AgendaSet { .. } => {}
+            | Body::AgendaSet { .. }
+            | Body::SubstituteSeated { .. } => {}
         }
         Ok(())
     }
@@ -722,7 +724,7 @@ impl Authority for Applier<'_> {
     /// would grow with the meeting.
     fn score_sheet(&self, event_id: &str) -> Named<Rc<SheetVersion>> {
         self.named(event_id, "score_submitted", |env| match env.body {
-            Body::ScoreSubmitted { meeting, code, basis, sheet } => {
+            Body::ScoreSubmitted { meeting, code, basis, sheet, .. } => {
                 Some(SheetVersion { author: env.author, meeting, code, basis, sheet })
             }
             _ => None,

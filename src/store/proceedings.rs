@@ -197,9 +197,62 @@ fn not_now(zh: impl Into<String>, en: impl Into<String>) -> NotNow {
 /// The events a person signs from an application's view, built where the CLI and the screens
 /// share them: each is refused here, with why, when the viewer may not sign it now.
 impl super::ApplicationView {
+    /// Why no decision may be recorded yet, when the sheets that count are fewer than the
+    /// profile's quorum (法定人数): step-asides took the application below it, and the secretariat
+    /// seats a substitute.
+    pub fn below_quorum(&self) -> Option<Text> {
+        let quorum = self.quorum?;
+        let valid = self.experts.iter().filter(|e| e.counts()).count();
+        let eligible = self.experts.iter().filter(|e| e.recused.is_none()).count();
+        let code = &self.application.code;
+        (valid < quorum).then(|| match eligible < quorum {
+            true => Text::new(
+                format!(
+                    "{code} 的有效评分表 {valid} 份，少于法定人数 {quorum} 份，且回避后可评分的专家只有 {eligible} 位：请秘书处增补专家（reviewdesk substitute {code} --pool 专家库.csv）"
+                ),
+                format!(
+                    "{code} has {valid} valid sheets, fewer than the quorum of {quorum}, and after the step-asides only {eligible} experts can score: the secretariat seats a substitute (reviewdesk substitute {code} --pool POOL.csv)"
+                ),
+            ),
+            false => Text::new(
+                format!("{code} 的有效评分表 {valid} 份，少于法定人数 {quorum} 份：请等其余专家提交评分"),
+                format!("{code} has {valid} valid sheets, fewer than the quorum of {quorum}: wait for the other experts' sheets"),
+            ),
+        })
+    }
+
+    /// The substitutes seated on the application, as `show` and the detail screen list them.
+    pub fn substitute_lines(&self) -> Vec<Text> {
+        let name = |k: &str| self.proceedings.name(k);
+        self.substitutes
+            .iter()
+            .map(|s| {
+                Text::new(
+                    format!(
+                        "增补专家：{}（替补回避的 {}；{}类，按会议抽取种子 {} 续抽）",
+                        s.member.member.name,
+                        name(&s.stands_in_for),
+                        s.draw.category,
+                        s.draw.seed
+                    ),
+                    format!(
+                        "Substitute: {} (for {}, who stepped aside; {}, continuing the draw with seed {})",
+                        s.member.member.name,
+                        name(&s.stands_in_for),
+                        s.draw.category,
+                        s.draw.seed
+                    ),
+                )
+            })
+            .collect()
+    }
+
     /// Whether `key` must sign in (签到) before scoring: an expert of the panel who has not.
+    /// A substitute (增补专家), seated on one application by the secretariat, is not held to it.
     pub fn awaits_sign_in(&self, key: &str) -> bool {
-        self.viewer == super::ViewerRole::Expert && !self.proceedings.signed_in.iter().any(|k| k == key)
+        self.viewer == super::ViewerRole::Expert
+            && self.seat.is_none()
+            && !self.proceedings.signed_in.iter().any(|k| k == key)
     }
 
     /// The standing decision's event id, or why there is nothing to answer.
@@ -506,6 +559,39 @@ impl Store {
             .filter_map(|r| r.decision_event.map(|decision| Pinned { code: r.code, decision }))
             .collect();
         Ok((heads, decisions))
+    }
+}
+
+/// 增补专家: a substitute seated on one application.
+#[derive(Clone, Debug, Serialize)]
+pub struct Substitute {
+    pub code: String,
+    pub event: String,
+    pub time: String,
+    pub member: crate::ledger::PanelMember,
+    pub stands_in_for: String,
+    pub draw: crate::ledger::proceedings::ContinuedDraw,
+}
+
+impl Store {
+    /// The substitutes seated in `meeting` (增补专家), oldest first.
+    pub fn substitutes(&self, meeting: &str) -> Result<Vec<Substitute>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, time, bytes FROM events WHERE kind = 'substitute_seated' AND meeting_id = ?1 \
+             AND status = 'applied' ORDER BY time, id",
+        )?;
+        let mut rows = st.query([meeting])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (event, time): (String, String) = (r.get(0)?, r.get(1)?);
+            match serde_json::from_slice::<Envelope>(&r.get::<_, Vec<u8>>(2)?).map(|e| e.body) {
+                Ok(Body::SubstituteSeated { code, substitute, stands_in_for, draw, .. }) => {
+                    out.push(Substitute { code, event, time, member: substitute, stands_in_for, draw })
+                }
+                _ => return Err(StoreError::Corrupt(format!("event {event} cannot be read"))),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -224,6 +224,12 @@ pub struct ApplicationView {
     pub disagreements: Vec<crate::domain::review::Disagreement>,
     /// Countersignatures, finality, clarifications, votes and the close (会议程序).
     pub proceedings: super::proceedings::ApplicationProceedings,
+    /// The viewer's seating as a substitute on this application, which their sheet names.
+    pub seat: Option<String>,
+    /// The fewest valid sheets a decision may rest on (法定人数), when the profile sets one.
+    pub quorum: Option<usize>,
+    /// The substitutes seated on this application (增补专家).
+    pub substitutes: Vec<super::proceedings::Substitute>,
 }
 
 impl ApplicationView {
@@ -584,8 +590,10 @@ impl Store {
         let seat = viewer_seat(&meeting, viewer);
         let history = self.rectification_history()?;
         let rectification = history.at(&meeting.id, meeting.date);
+        let substitutes = self.substitutes(meeting_id)?;
         for current in self.applications(&meeting, None)? {
             let decision = sheets.decision(&current, &chair).filter(|d| !d.outdated);
+            let seats = with_substitutes(&seats, &substitutes, &current.application.code);
             let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref(), &rectification);
             let app = &current.application;
             let mine = sheets.for_seat(&app.code, &seat);
@@ -636,14 +644,21 @@ impl Store {
     pub fn application(&self, meeting_id: &str, code: &str, viewer: &str) -> Result<ApplicationView> {
         let meeting = self.meeting(meeting_id)?;
         let meeting_event = self.meeting_event(meeting_id)?;
-        let role = Self::viewer_role(&meeting, viewer);
         let current = self
             .applications(&meeting, Some(code))?
             .into_iter()
             .next()
             .ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
         let sheets = self.sheets(meeting_id, Some(code))?;
-        let seats = meeting.seats();
+        let substitutes = self.substitutes(meeting_id)?;
+        // A substitute (增补专家) is an expert of this application alone.
+        let seat =
+            substitutes.iter().find(|s| s.code == code && s.member.member.key == viewer).map(|s| s.event.clone());
+        let role = match Self::viewer_role(&meeting, viewer) {
+            ViewerRole::Observer if seat.is_some() => ViewerRole::Expert,
+            role => role,
+        };
+        let seats = with_substitutes(&meeting.seats(), &substitutes, code);
         let decision = sheets.decision(&current, &chair_keys(&seats));
         let standing = decision.as_ref().filter(|d| !d.outdated);
         let history = self.rectification_history()?;
@@ -687,8 +702,10 @@ impl Store {
                 e.review = crate::domain::review::flag(&e.name, e.outlier, divergence, &disagreements);
             }
         }
+        // Substitutes score; the panel countersigns.
         let signers: Vec<Vec<String>> = seats
             .iter()
+            .filter(|s| meeting.panel.iter().any(|p| p.member.key == s.holder.member.key))
             .filter(|s| s.holder.role == Role::Expert && sheets.recusal(code, &s.keys).is_none())
             .map(|s| s.keys.iter().map(|k| k.to_string()).collect())
             .collect();
@@ -709,6 +726,9 @@ impl Store {
         )?;
         Ok(ApplicationView {
             proceedings,
+            seat,
+            quorum: meeting.profile.aggregation.quorum,
+            substitutes: substitutes.into_iter().filter(|s| s.code == code).collect(),
             meeting_id: meeting_id.into(),
             meeting_date: meeting.date.to_string(),
             basis: crate::ledger::Basis { meeting_event, application_event: current.event_id.clone() },
@@ -921,6 +941,22 @@ fn key_fingerprint(suite: Suite, key: &str) -> String {
 /// The keys of the seat `viewer` holds or held, or their key alone (an observer).
 fn viewer_seat<'a>(meeting: &'a MeetingOpened, viewer: &'a str) -> Vec<&'a str> {
     meeting.seat_of(viewer).map(|s| s.keys).unwrap_or_else(|| vec![viewer])
+}
+
+/// The panel's seats, and the substitutes seated on application `code` as seats of their own.
+fn with_substitutes<'a>(
+    seats: &[Seat<'a>],
+    substitutes: &'a [super::proceedings::Substitute],
+    code: &str,
+) -> Vec<Seat<'a>> {
+    let mut out = seats.to_vec();
+    out.extend(
+        substitutes
+            .iter()
+            .filter(|s| s.code == code)
+            .map(|s| Seat { holder: &s.member, keys: vec![s.member.member.key.as_str()] }),
+    );
+    out
 }
 
 /// The keys the chair's seat has been held by, newest first.

@@ -212,7 +212,13 @@ ALTER TABLE conflicts ADD COLUMN withdrawn_reason TEXT;
 ALTER TABLE conflicts ADD COLUMN withdrawn_at TEXT;
 "#;
 
-const STEPS: [&str; 5] = [V1, V2, V3, V4, V5];
+/// Events of one kind in one meeting (substitutes, closes, proceedings) are read on every queue
+/// and view: an index on both, rather than a scan of the meeting's events.
+const V6: &str = r#"
+CREATE INDEX events_by_kind ON events (kind, meeting_id);
+"#;
+
+const STEPS: [&str; 6] = [V1, V2, V3, V4, V5, V6];
 
 /// The schema version a migrated store records in `user_version`.
 pub const VERSION: i64 = STEPS.len() as i64;

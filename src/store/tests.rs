@@ -94,7 +94,13 @@ fn sheet(total: u32) -> ScoreSheet {
 }
 
 fn score(f: &Fixture, total: u32) -> Body {
-    Body::ScoreSubmitted { meeting: "M1".into(), code: "GL-1".into(), basis: basis(f, "GL-1"), sheet: sheet(total) }
+    Body::ScoreSubmitted {
+        meeting: "M1".into(),
+        code: "GL-1".into(),
+        basis: basis(f, "GL-1"),
+        sheet: sheet(total),
+        seat: None,
+    }
 }
 
 fn basis(f: &Fixture, code: &str) -> crate::ledger::Basis {
@@ -186,6 +192,7 @@ fn refused_events_change_nothing() {
                 code: "GL-1".into(),
                 basis: basis(&f, "GL-1"),
                 sheet: too_high,
+                seat: None,
             },
             now(),
         )
@@ -269,8 +276,13 @@ fn importing_twice_equals_importing_once_and_order_does_not_matter() {
     // A revision of a sheet review flagged (复核) carries its reason.
     let mut revised = sheet(88);
     revised.revision_reason = "复看测试报告后调整".into();
-    let body =
-        Body::ScoreSubmitted { meeting: "M1".into(), code: "GL-1".into(), basis: basis(&f, "GL-1"), sheet: revised };
+    let body = Body::ScoreSubmitted {
+        meeting: "M1".into(),
+        code: "GL-1".into(),
+        basis: basis(&f, "GL-1"),
+        sheet: revised,
+        seat: None,
+    };
     f.store.append_local(&f.experts[0], body, now()).unwrap();
     let events = events_of(&f.store);
     let fresh = || {

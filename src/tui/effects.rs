@@ -220,6 +220,7 @@ impl App {
             Some(rubric) => {
                 let mut state = scoring::ScoringState::new(&id, code, &view.application.name, rubric, draft);
                 state.basis = view.basis.clone();
+                state.seat = view.seat.clone();
                 if let Some(why) = view.review_flag(&self.viewer.key) {
                     state.flag(why.clone());
                 }

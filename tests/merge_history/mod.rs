@@ -203,6 +203,7 @@ pub fn score(store: &Store, meeting: &str, code: &str, total: u32) -> Body {
         code: code.into(),
         basis: view.basis,
         sheet: sheet_for(rubric, total),
+        seat: None,
     }
 }
 

@@ -123,8 +123,64 @@ pub(super) fn authorize(author: &str, body: &Body, state: &impl Authority) -> Re
             crate::domain::application::check_code(code)
                 .map_err(|e| reject(e.to_string(), "the project code is not valid"))
         }
+        Body::SubstituteSeated { meeting, meeting_event, code, substitute, stands_in_for, draw } => {
+            let m = named_meeting(meeting, meeting_event, state)?;
+            if m.meeting.secretariat.key != author {
+                return Err(reject(
+                    "只有本次会议的秘书处能增补专家",
+                    "only the meeting's secretariat seats a substitute",
+                ));
+            }
+            super::require_trusted(author, state)?;
+            crate::domain::application::check_code(code)
+                .map_err(|e| reject(e.to_string(), "the project code is not valid"))?;
+            if m.role_of(stands_in_for) != Some(Role::Expert) {
+                return Err(reject(
+                    "被替补的不是本次会议的专家",
+                    "the member stood in for is not an expert of this meeting",
+                ));
+            }
+            if substitute.role != Role::Expert || m.role_of(&substitute.member.key).is_some() {
+                return Err(reject(
+                    "增补的专家须是专家组以外的专家",
+                    "a substitute is an expert from outside the panel",
+                ));
+            }
+            text(&substitute.member.name, "增补专家姓名", "the substitute's name")?;
+            text(&draw.category, "专业类别", "the category")?;
+            // The draw it continues is the one the meeting recorded, so anyone can redo it.
+            match &m.meeting.draw {
+                Some(r) if r.seed == draw.seed && r.pool_sha256 == draw.pool_sha256 => Ok(()),
+                _ => Err(reject(
+                    "增补记录所续的抽取与本次会议记录的抽取（种子、专家库）不符",
+                    "the seating does not continue the draw the meeting recorded (its seed and pool)",
+                )),
+            }
+        }
         _ => Ok(()),
     }
+}
+
+/// A substitute's sheet: the event `seat` names seated its author on this application.
+pub(super) fn seated(
+    meeting: &str,
+    code: &str,
+    seat: &str,
+    author: &str,
+    state: &impl Authority,
+) -> Result<(), Refusal> {
+    let seated = named(seat, "substitute_seated", "增补专家记录", "seating of a substitute", state)?;
+    let Body::SubstituteSeated { meeting: sm, code: sc, substitute, .. } = &seated.body else {
+        return Err(wrong_kind("增补专家记录", "seating of a substitute"));
+    };
+    same_application(meeting, code, sm, sc)?;
+    if substitute.member.key != author {
+        return Err(reject(
+            "评分表所指的增补记录增补的不是签名者",
+            "the seating the sheet names seats someone other than its signer",
+        ));
+    }
+    Ok(())
 }
 
 /// The decision event `decision` on application `code`, and the meeting version it was made on.

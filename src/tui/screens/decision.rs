@@ -181,6 +181,9 @@ impl DecisionState {
         if !self.pending().is_empty() && !self.partial {
             return Err(self.missing(t));
         }
+        if let Some(why) = self.view.below_quorum() {
+            return Err(why.get(t.lang).to_string());
+        }
         let deadline_text = text_of(&self.deadline);
         let rectify = outcome == Conclusion::Rectify;
         let rectification_deadline = match crate::intake::parse_date(&deadline_text) {

@@ -22,6 +22,8 @@ pub struct ScoringState {
     pub opened: ScoreSheet,
     /// The versions on screen, which the signed sheet answers.
     pub basis: crate::ledger::Basis,
+    /// The seating a substitute's sheet names (增补专家); None for the panel.
+    pub seat: Option<String>,
     pub name: String,
     pub rubric: Rubric,
     pub points: Vec<Option<Points>>,
@@ -48,6 +50,7 @@ impl ScoringState {
             meeting: meeting.into(),
             opened: ScoreSheet::default(),
             basis: crate::ledger::Basis::default(),
+            seat: None,
             code: code.into(),
             name: name.into(),
             points: rubric.criteria.iter().map(|c| d.points.get(&c.id).copied()).collect(),
@@ -199,6 +202,7 @@ impl ScoringState {
                 code: self.code.clone(),
                 basis: self.basis.clone(),
                 sheet: sheet.clone(),
+                seat: self.seat.clone(),
             },
             title: t.t("scoring.summary").replace("{code}", &self.code),
             text: t.line(text),
