@@ -294,5 +294,12 @@ fn a_step_aside_below_quorum_is_filled_by_a_substitute_from_the_recorded_draw() 
         &text,
         &["签字确认：已定稿（全员签字）", "保留意见", "赞成 2，反对 1", "澄清不得改变申报项目的实质性内容", reason],
     );
-    assert_mentions(&desk.ok_as(SECRETARIAT, &["meeting", "close"]), &["已封存会议", "1 项结论"]);
+    let closed = desk.ok_as(SECRETARIAT, &["meeting", "close"]);
+    assert_mentions(&closed, &["已封存会议", "1 项结论", "6 条签名链"]);
+    // The close covers the substitute's chain too: their sheet still counts, nothing is late.
+    let v = desk.json(&["--as", CHAIR, "show", "GL-LX-2027-001"]);
+    let line = v["experts"].as_array().unwrap().iter().find(|e| e["name"] == sub.as_str()).cloned().unwrap();
+    assert!(line["event_id"].is_string() && line["recused"].is_null(), "{line}");
+    assert!(v["decision"]["outdated"] == false, "{v}");
+    assert_mentions(&desk.ok(&["log"]), &["迟到暂存事件 0"]);
 }

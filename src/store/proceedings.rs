@@ -539,11 +539,15 @@ impl Store {
     }
 
     /// What a close of `meeting` signed now pins: the head of the chain of every key of its
-    /// panel and secretariat that has signed anything here, and every standing decision.
+    /// panel, secretariat and substitutes that has signed anything here, and every standing
+    /// decision.
     pub fn close_pins(&self, meeting: &str, viewer: &str) -> Result<(Vec<Head>, Vec<Pinned>)> {
         let m = self.meeting(meeting)?;
+        let substitutes = self.substitutes(meeting)?;
         let mut keys: Vec<&str> = m.panel.iter().map(|p| p.member.key.as_str()).collect();
         keys.push(&m.secretariat.key);
+        // A substitute's chain too: their sheet is part of what the close seals.
+        keys.extend(substitutes.iter().map(|s| s.member.member.key.as_str()));
         keys.sort_unstable();
         keys.dedup();
         let mut heads = Vec::new();

@@ -593,7 +593,12 @@ impl Store {
         let substitutes = self.substitutes(meeting_id)?;
         for current in self.applications(&meeting, None)? {
             let decision = sheets.decision(&current, &chair).filter(|d| !d.outdated);
-            let seats = with_substitutes(&seats, &substitutes, &current.application.code);
+            // Most applications have no substitute: their seats are the panel's, not copied.
+            let code = &current.application.code;
+            let seats = match substitutes.iter().any(|s| &s.code == code) {
+                true => std::borrow::Cow::Owned(with_substitutes(&seats, &substitutes, code)),
+                false => std::borrow::Cow::Borrowed(&seats[..]),
+            };
             let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref(), &rectification);
             let app = &current.application;
             let mine = sheets.for_seat(&app.code, &seat);
