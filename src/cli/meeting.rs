@@ -359,6 +359,19 @@ fn read_roster(path: &Path) -> Result<Vec<PanelMember>> {
         .collect())
 }
 
+/// The people of a pool file as the draw takes them.
+fn pool_of(people: &[Person]) -> Vec<PoolExpert> {
+    people
+        .iter()
+        .map(|p| PoolExpert {
+            name: p.name.clone(),
+            category: p.category.clone(),
+            unit: p.unit.clone(),
+            key: p.key.key.clone(),
+        })
+        .collect()
+}
+
 /// The next expert of `category` in the meeting's recorded draw (增补专家): the same pool (checked
 /// by its hash), the same seed and exclusions plus `also_excluded`, skipping everyone in `skip`.
 /// Anyone holding the pool can redo it.
@@ -379,15 +392,7 @@ pub(super) fn continue_draw(
         );
     }
     let people = read_people(pool_path, false)?;
-    let pool: Vec<PoolExpert> = people
-        .iter()
-        .map(|p| PoolExpert {
-            name: p.name.clone(),
-            category: p.category.clone(),
-            unit: p.unit.clone(),
-            key: p.key.key.clone(),
-        })
-        .collect();
+    let pool = pool_of(&people);
     let mut excluded = record.excluded_units.clone();
     excluded.extend(also_excluded.iter().cloned());
     let drawn = draw(&pool, &[(category.to_string(), 1)], &excluded, skip, record.seed)?;
@@ -410,15 +415,7 @@ fn drawn_panel(a: &OpenArgs, pool_path: &Path) -> Result<(Vec<PanelMember>, Opti
     }
     excluded.sort();
     excluded.dedup();
-    let pool: Vec<PoolExpert> = people
-        .iter()
-        .map(|p| PoolExpert {
-            name: p.name.clone(),
-            category: p.category.clone(),
-            unit: p.unit.clone(),
-            key: p.key.key.clone(),
-        })
-        .collect();
+    let pool = pool_of(&people);
     let chair_at = people
         .iter()
         .position(|p| p.name == chair_name)
