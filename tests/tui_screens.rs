@@ -1566,3 +1566,24 @@ fn snapshots_of_the_projector_view() {
         },
     );
 }
+
+/// The queue with an item under discussion (当前议题): its row is marked ▶ at 80×24 and 120×40,
+/// in both languages.
+#[test]
+fn snapshots_of_the_queue_with_an_item_under_discussion() {
+    let dir = fresh_demo();
+    assert_cmd::cargo::cargo_bin_cmd!("reviewdesk")
+        .args(["--home", dir.path().to_str().unwrap(), "--as", "王建国", "agenda", "GL-LX-2027-004"])
+        .env("REVIEWDESK_NOW", "2026-12-08T09:10:00Z")
+        .env_remove("REVIEWDESK_HOME")
+        .assert()
+        .success();
+    matrix(
+        "queue_agenda",
+        |l| {
+            let home = Home { dir: dir.path().to_path_buf() };
+            App::new(Store::open(&home.db()).unwrap(), home.keyring().load("李明").unwrap(), l)
+        },
+        |_, screen| assert!(screen.contains("▶GL-LX-2027-004"), "{screen}"),
+    );
+}
