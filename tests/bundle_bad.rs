@@ -32,9 +32,9 @@ const EARLIER: &str = "GL-2026-03";
 const RECEIVER: &str = "接收方";
 /// Documents attached to the demo applications.
 const DEMO_BLOBS: usize = 17;
-/// 李明's last seq in the demo: in the earlier meeting a sign-in, 2 sheets, a question, a vote
-/// and 2 countersignatures; in the demo meeting a sign-in and 17 sheets.
-const LI_LAST: u64 = 25;
+/// 李明's last seq in the demo: in the earlier meeting a sign-in, 2 sheets and a revision, a
+/// question, a vote and 2 countersignatures; in the demo meeting a sign-in and 17 sheets.
+const LI_LAST: u64 = 26;
 const MANIFEST_CONTEXT: &[u8] = b"reviewdesk manifest v1\n";
 
 fn now() -> DateTime<Utc> {

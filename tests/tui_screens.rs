@@ -939,7 +939,7 @@ fn snapshots_of_the_keys_pane_and_the_revocation_form() {
             type_text(&mut a, "笔记本电脑丢失");
             a
         },
-        |_, screen| assert!(screen.contains("#25") && screen.contains("笔记本电脑丢失"), "{screen}"),
+        |_, screen| assert!(screen.contains("#26") && screen.contains("笔记本电脑丢失"), "{screen}"),
     );
 }
 

@@ -249,22 +249,37 @@ fn earlier_orders(
     rubrics: &[Rubric],
     then: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    for expert in experts {
+    let sheet_for = |store: &Store, expert: &Identity, code: &str, total: f64| -> Result<Option<Body>> {
+        let view = store.application(EARLIER_ID, code, &expert.key_hex())?;
+        let Some(rubric) = rubrics.iter().find(|r| r.kind == view.application.kind) else { return Ok(None) };
+        let mut sheet = spread(rubric, Points::from_f64(total).unwrap_or_default());
+        sheet.opinion = opinion(total);
+        Ok(Some(Body::ScoreSubmitted {
+            meeting: EARLIER_ID.into(),
+            code: code.into(),
+            basis: view.basis,
+            sheet,
+            seat: None,
+        }))
+    };
+    let [(first, first_total, ..), _] = EARLIER_ORDERS;
+    for (i, expert) in experts.iter().enumerate() {
         let mut bodies = Vec::new();
         for (code, total, ..) in EARLIER_ORDERS {
-            let view = store.application(EARLIER_ID, code, &expert.key_hex())?;
-            let Some(rubric) = rubrics.iter().find(|r| r.kind == view.application.kind) else { continue };
-            let mut sheet = spread(rubric, Points::from_f64(total).unwrap_or_default());
-            sheet.opinion = opinion(total);
-            bodies.push(Body::ScoreSubmitted {
-                meeting: EARLIER_ID.into(),
-                code: code.into(),
-                basis: view.basis,
-                sheet,
-                seat: None,
-            });
+            let Some(mut body) = sheet_for(store, expert, code, total)? else { continue };
+            // 李明 first rates completion far below the others (复核 flags it), then revises.
+            if let (0, true, Body::ScoreSubmitted { sheet, .. }) = (i, code == first, &mut body) {
+                skew_completion(sheet);
+            }
+            bodies.push(body);
         }
         store.append_local_all(expert, bodies, &[], then)?;
+    }
+    if let (Some(li), Some(Body::ScoreSubmitted { meeting, code, basis, mut sheet, seat })) =
+        (experts.first(), experts.first().map(|e| sheet_for(store, e, first, first_total)).transpose()?.flatten())
+    {
+        sheet.revision_reason = "复看整改材料后调整完成情况得分，与测试报告结论一致".into();
+        store.append_local(li, Body::ScoreSubmitted { meeting, code, basis, sheet, seat }, then)?;
     }
     for (code, _, deadline, text) in EARLIER_ORDERS {
         let view = store.application(EARLIER_ID, code, &chair.key_hex())?;
@@ -442,6 +457,17 @@ fn score_all(
 }
 
 /// Spreads a total over the criteria in proportion to their maxima, in half points.
+/// Moves 13 points of an acceptance sheet from completion (满分 25) to function, sharing and
+/// security: the total stays, and completion now differs from a spread sheet's by more than half
+/// its maximum, which review (复核) flags.
+fn skew_completion(sheet: &mut ScoreSheet) {
+    for (id, delta) in [("completion", -26i64), ("function", 12), ("sharing", 9), ("security", 5)] {
+        if let Some(p) = sheet.points.get_mut(id) {
+            *p = Points::from_halves((p.halves() as i64 + delta).max(0) as u32);
+        }
+    }
+}
+
 pub(super) fn spread(rubric: &Rubric, total: Points) -> ScoreSheet {
     let mut sheet = ScoreSheet::default();
     let mut given: Vec<u32> = rubric.criteria.iter().map(|c| c.max.halves() * total.halves() / 200).collect();

@@ -17,11 +17,11 @@ pub const CHAIR: &str = "周建国";
 pub const EXPERTS: [&str; 5] = ["李明", "王芳", "张伟", "刘洋", "陈静"];
 pub const MEETING: &str = "M1";
 /// Events in the demo's export: the earlier meeting (1 meeting + 2 applications, 6 sign-ins,
-/// 5 × 2 scores, 2 items put under discussion, a question and its answer, a vote call and 5
+/// 5 × 2 scores and one revised after review, 2 items put under discussion, a question and its answer, a vote call and 5
 /// votes, 2 decisions, 5 + 4 countersignatures, a finalisation and the close) and the demo
 /// meeting (1 meeting + 17 applications, 6 sign-ins, 4 × 17 − 1 scores (one recusal), 1
 /// conflict).
-pub const DEMO_EVENTS: usize = 134;
+pub const DEMO_EVENTS: usize = 135;
 
 /// The `reviewdesk` binary with `--home HOME`, the fixed clock and `LANG=C`, and none of the
 /// environment that could change what it does (`REVIEWDESK_HOME`, `REVIEWDESK_AS`, `LC_*`).
