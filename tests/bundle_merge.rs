@@ -904,3 +904,37 @@ fn a_substitutes_sheet_waits_for_its_seating_in_any_order() {
         assert!(v.experts.iter().any(|e| e.key == c.reserve.key_hex() && e.counts()), "the substitute's sheet counts");
     }
 }
+
+/// Found by the random histories: a close held for its meeting version (not here yet) while a
+/// sheet signed after its pins is applied. When the version arrives, the close is released, and
+/// the sheet must be held as late, as a replay of the same events holds it; until then nothing
+/// was late, and the order of arrival must not matter.
+#[test]
+fn a_close_released_by_a_later_arrival_holds_what_is_already_applied() {
+    let ops = vec![
+        Op::Score { expert: 0, meeting: 0, app: 0, total: 70 },
+        Op::Score { expert: 2, meeting: 0, app: 0, total: 60 },
+        Op::Conflict { expert: 2, meeting: 0, app: 0 },
+        Op::Reopen { meeting: 0, change: 1 },
+        Op::Close { by: 0, meeting: 0, back: 1 },
+    ];
+    let h = build(&Plan { experts: 3, meetings: 1, ops });
+    let want = h.source.dump_state().unwrap();
+    let version = h
+        .events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.envelope.body, Body::MeetingOpened(_)))
+        .map(|e| e.id.clone())
+        .unwrap();
+    let conflict = h.events.iter().find(|e| e.envelope.body.kind() == "conflict_declared").unwrap();
+    assert_eq!(status_of(&h.source, &conflict.id).0, "quarantined", "late at the source");
+    let mut store = fresh(&h.cast);
+    let (later, first): (Vec<SignedEvent>, Vec<SignedEvent>) = h.events.iter().cloned().partition(|e| e.id == version);
+    for (i, e) in first.iter().enumerate() {
+        store.import_events(std::slice::from_ref(e), at(100 + i as i64)).unwrap();
+    }
+    assert_eq!(status_of(&store, &conflict.id).0, "applied", "no close stands yet: it waits for its version");
+    store.import_events(&later, at(200)).unwrap();
+    assert_same(&store.dump_state().unwrap(), &want, "the version arrives last");
+}

@@ -28,10 +28,14 @@ fn the_demo_meeting_covers_every_rule() {
     assert!(rows.len() >= 12);
     let kinds: BTreeSet<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, BTreeSet::from(["acceptance", "approval", "change", "maintenance"]));
-    // Four of five experts scored everything; one stepped aside on one application.
-    let scored: Vec<u64> = rows.iter().map(|r| r["scored"].as_u64().unwrap()).collect();
-    assert_eq!(scored.iter().filter(|n| **n == 4).count(), rows.len() - 1);
-    assert!(scored.contains(&3));
+    // Four of five experts scored everything; one stepped aside on one application, where a
+    // substitute from the recorded draw scored instead (4 of 5 again: the substitute is a seat).
+    let scored: Vec<(u64, u64)> =
+        rows.iter().map(|r| (r["scored"].as_u64().unwrap(), r["eligible"].as_u64().unwrap())).collect();
+    assert_eq!(scored.iter().filter(|(n, of)| *n == 4 && *of == 5).count(), rows.len(), "{scored:?}");
+    let seated = run(&home, &["--as", "王建国", "show", "GL-LX-2027-006"]);
+    assert_eq!(seated["substitutes"][0]["member"]["name"], "孙磊", "{seated}");
+    assert!(seated["experts"].as_array().unwrap().iter().any(|e| e["name"] == "张华" && e["recused"].is_string()));
 
     let mut fired = BTreeSet::new();
     for r in rows {

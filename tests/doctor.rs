@@ -34,7 +34,7 @@ fn a_sound_store_passes_every_check() {
             "✓ SQLite 完整性检查",
             &format!("✓ {DEMO_EVENTS} 个事件的哈希与签名"),
             "✓ 投影表与事件日志重建的结果一致",
-            "✓ 7 个身份的私钥文件",
+            "✓ 8 个身份的私钥文件",
         ],
     );
     assert!(!out.contains('✗'), "{out}");
@@ -74,7 +74,7 @@ fn a_key_file_others_can_read_is_named_with_the_chmod_to_run() {
         let key = home.path().join("identities").join("李明.key");
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
         let out = doctor_fails(home.path());
-        assert_mentions(&out, &["✗ 7 个身份的私钥文件", "chmod 600"]);
+        assert_mentions(&out, &["✗ 8 个身份的私钥文件", "chmod 600"]);
     }
 }
 

@@ -469,7 +469,7 @@ fn the_identity_switcher_lists_this_homes_identities_and_switches() {
     a.keyring = Some(Home { dir: dir.path().to_path_buf() }.keyring());
     press(&mut a, KeyCode::Char('i'));
     let names = a.screen::<Switcher>().unwrap().names.clone();
-    assert_eq!(names.len(), 7, "{names:?}");
+    assert_eq!(names.len(), 8, "the secretariat, the chair, five experts and the substitute: {names:?}");
     let screen = draw(&mut a, 80, 24);
     assert!(screen.contains("切换身份") && screen.contains("王建国"), "{screen}");
     let target = names.iter().position(|n| n == "王建国").unwrap();
@@ -692,12 +692,12 @@ fn exporting_from_the_sync_screen_writes_a_verifiable_bundle_on_the_stick() {
     assert!(screen.contains("导出范围：本会议 GL-2027-01") && screen.contains("导出到：U 盘 KINGSTON"), "{screen}");
     press(&mut a, KeyCode::Char('x'));
     let screen = pane_text(&mut a);
-    assert!(screen.contains("已导出") && screen.contains("92 个事件，7 位作者，17 份附件"), "{screen}");
+    assert!(screen.contains("已导出") && screen.contains("94 个事件，8 位作者，17 份附件"), "{screen}");
     let written = reviewdesk::media::bundles_on(&[sticks.path().join("KINGSTON")]);
     assert_eq!(written.len(), 1, "one bundle, and no temporary file left: {written:?}");
     assert!(written[0].path.file_name().unwrap().to_string_lossy().starts_with("reviewdesk-李明-"));
     let summary = reviewdesk::bundle::inspect(&written[0].path).unwrap();
-    assert_eq!((summary.events, summary.exporter.name.as_str()), (92, "李明"));
+    assert_eq!((summary.events, summary.exporter.name.as_str()), (94, "李明"));
     // The new file is listed, and the header shows the export.
     assert_eq!(a.screen::<SyncState>().unwrap().found.len(), 1);
     assert!(!screen.contains("最近导出 无"), "{screen}");

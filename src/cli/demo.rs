@@ -7,10 +7,11 @@
 use super::{Ctx, Home, output};
 use crate::domain::rubric::Rubric;
 use crate::domain::{Points, ScoreSheet, VetoMark};
-use crate::ledger::event::{MeetingOpened, PanelMember, Role};
+use crate::ledger::event::{DrawRecord, MeetingOpened, PanelMember, Role};
 use crate::ledger::{Body, Identity, Member, Suite};
 use crate::store::Store;
 use anyhow::{Result, bail};
+use sha2::Digest;
 use std::path::Path;
 
 #[derive(Debug, clap::Args)]
@@ -47,6 +48,14 @@ pub const EXPERTS: [(&str, &str, &str); 5] = [
     ("刘洋", "技术", "南京邮电大学"),
     ("赵敏", "数据", "南京大学信息管理学院"),
 ];
+
+/// The pool expert who is not on the panel: seated on GL-LX-2027-006 in place of 张华, who
+/// stepped aside, by continuing the meeting's recorded draw (增补专家).
+pub const RESERVE: (&str, &str, &str) = ("孙磊", "财务", "南京审计大学会计学院");
+
+/// The expert pool the demo meeting's panel is drawn from, kept in the home so anyone can redo
+/// the draw and its continuation.
+pub const POOL_FILE: &str = "expert-pool.csv";
 
 /// Totals (points) of the four experts who scored, per application; `None` where recused.
 const TOTALS: [(&str, [Option<f64>; 4]); 17] = [
@@ -143,6 +152,7 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     let experts: Vec<Identity> =
         EXPERTS.iter().map(|(n, ..)| ring.create(n, Suite::Ed25519Sha256)).collect::<Result<_, _>>()?;
 
+    let reserve = ring.create(RESERVE.0, Suite::Ed25519Sha256)?;
     let member = |id: &Identity| Member { name: id.name.clone(), key: id.key_hex(), suite: id.secret.suite() };
     let mut panel = vec![PanelMember {
         member: member(&chair),
@@ -187,11 +197,13 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
     sign_in(&mut store, std::iter::once(&chair).chain(&experts), EARLIER_ID, then)?;
     earlier_orders(&mut store, &chair, &experts, &rubrics, then)?;
     earlier_proceedings(&mut store, &secretariat, &chair, &experts, then)?;
-    store.append_local(
-        &secretariat,
-        opened(MEETING_ID, "鼓楼区2027年度政务信息化项目评审会（第一批）", day(2026, 12, 8))?,
-        now,
-    )?;
+    let Body::MeetingOpened(mut meeting) =
+        opened(MEETING_ID, "鼓楼区2027年度政务信息化项目评审会（第一批）", day(2026, 12, 8))?
+    else {
+        bail!("demo data: not a meeting")
+    };
+    meeting.draw = Some(drawn_record(dir, &chair, &experts, &reserve)?);
+    store.append_local(&secretariat, Body::MeetingOpened(meeting), now)?;
     register(&mut store, &secretariat, MEETING_ID, "applications.csv", APPLICATIONS, dir, now)?;
     sign_in(&mut store, std::iter::once(&chair).chain(&experts), MEETING_ID, now)?;
 
@@ -205,7 +217,109 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
         },
         now,
     )?;
-    score_all(&mut store, &experts, &rubrics, now)
+    score_all(&mut store, &experts, &rubrics, now)?;
+    seat_reserve(&mut store, &secretariat, &reserve, &rubrics, dir, now)
+}
+
+/// Writes the pool (the panel and the reserve, keys inline) into the home, and finds the seed
+/// whose draw from it gives the demo's panel: a record anyone can check by drawing again.
+fn drawn_record(dir: &Path, chair: &Identity, experts: &[Identity], reserve: &Identity) -> Result<DrawRecord> {
+    let mut csv = String::from("姓名,专业,单位,公钥\n");
+    csv.push_str(&format!("{},综合,南京市信息中心,{}\n", chair.name, chair.key_hex()));
+    for (id, (_, category, unit)) in experts.iter().zip(EXPERTS) {
+        csv.push_str(&format!("{},{category},{unit},{}\n", id.name, id.key_hex()));
+    }
+    csv.push_str(&format!("{},{},{},{}\n", reserve.name, RESERVE.1, RESERVE.2, reserve.key_hex()));
+    std::fs::write(dir.join(POOL_FILE), &csv)?;
+    let pool: Vec<crate::domain::draw::PoolExpert> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f.len() == 4).then(|| crate::domain::draw::PoolExpert {
+                name: f[0].into(),
+                category: f[1].into(),
+                unit: f[2].into(),
+                key: f[3].into(),
+            })
+        })
+        .collect();
+    let mut wanted: Vec<(String, usize)> = Vec::new();
+    for (_, category, _) in EXPERTS {
+        match wanted.iter_mut().find(|(c, _)| c == category) {
+            Some((_, n)) => *n += 1,
+            None => wanted.push((category.to_string(), 1)),
+        }
+    }
+    let panel: std::collections::BTreeSet<String> = experts.iter().map(|e| e.key_hex()).collect();
+    let seed = (1..10_000u64)
+        .find(|seed| {
+            crate::domain::draw::draw(&pool, &wanted, &[], &[chair.key_hex()], *seed)
+                .is_ok_and(|d| d.iter().map(|e| e.key.clone()).collect::<std::collections::BTreeSet<_>>() == panel)
+        })
+        .ok_or_else(|| anyhow::anyhow!("demo data: no seed draws the demo panel"))?;
+    Ok(DrawRecord {
+        seed,
+        pool_sha256: hex::encode(sha2::Sha256::digest(csv.as_bytes())),
+        categories: wanted,
+        excluded_units: vec![],
+    })
+}
+
+/// 张华 stepped aside from GL-LX-2027-006: the secretariat seats the next 财务 expert of the
+/// recorded draw, who scores that application alone.
+fn seat_reserve(
+    store: &mut Store,
+    secretariat: &Identity,
+    reserve: &Identity,
+    rubrics: &[Rubric],
+    dir: &Path,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    const CODE: &str = "GL-LX-2027-006";
+    let m = store.meeting(MEETING_ID)?;
+    let Some(record) = m.draw.clone() else { bail!("demo data: the meeting records no draw") };
+    let stands_in_for =
+        m.panel.iter().find(|p| p.category == RESERVE.1).map(|p| p.member.key.clone()).unwrap_or_default();
+    let view = store.application(MEETING_ID, CODE, &secretariat.key_hex())?;
+    let skip: Vec<String> = m.panel.iter().map(|p| p.member.key.clone()).collect();
+    let substitute = super::meeting::continue_draw(
+        &dir.join(POOL_FILE),
+        &record,
+        RESERVE.1,
+        &skip,
+        std::slice::from_ref(&view.application.unit),
+    )?;
+    let draw = crate::ledger::proceedings::ContinuedDraw {
+        seed: record.seed,
+        pool_sha256: record.pool_sha256.clone(),
+        category: RESERVE.1.into(),
+    };
+    let seated = store.append_local(
+        secretariat,
+        Body::SubstituteSeated {
+            meeting: MEETING_ID.into(),
+            meeting_event: view.basis.meeting_event.clone(),
+            code: CODE.into(),
+            substitute,
+            stands_in_for,
+            draw,
+        },
+        now,
+    )?;
+    let view = store.application(MEETING_ID, CODE, &reserve.key_hex())?;
+    let Some(rubric) = rubrics.iter().find(|r| r.kind == view.application.kind) else { return Ok(()) };
+    let mut sheet = spread(rubric, Points::whole(80));
+    sheet.opinion = opinion(80.0);
+    let body = Body::ScoreSubmitted {
+        meeting: MEETING_ID.into(),
+        code: CODE.into(),
+        basis: view.basis,
+        sheet,
+        seat: Some(seated.id),
+    };
+    store.append_local(reserve, body, now)?;
+    Ok(())
 }
 
 /// Registers the applications of `csv` in `meeting`. Intake never reads from inside a home, so

@@ -244,6 +244,11 @@ impl<'t> Applier<'t> {
                         self.project(&ev.envelope, &id)?;
                         settled.released += 1;
                         progress = true;
+                        // A close released here holds what is already applied after its pins (a
+                        // re-open, what it held): only a replay judges those again.
+                        if matches!(ev.envelope.body, Body::MeetingClosed { .. } | Body::MeetingReopened { .. }) {
+                            self.replay_needed = true;
+                        }
                     }
                     Err(r) if r.disposition == Disposition::Reject => {
                         self.tx.execute("DELETE FROM events WHERE id = ?1", [&id])?;
@@ -574,10 +579,15 @@ impl<'t> Applier<'t> {
     pub(super) fn settle(&mut self) -> Result<Settled> {
         if self.replay_needed {
             let changes = self.reevaluate()?;
-            Ok(Settled { released: changes.released, withdrawn: changes.withdrawn, ..Settled::default() })
-        } else {
-            self.reexamine()
+            return Ok(Settled { released: changes.released, withdrawn: changes.withdrawn, ..Settled::default() });
         }
+        let mut settled = self.reexamine()?;
+        if self.replay_needed {
+            let changes = self.reevaluate()?;
+            settled.released += changes.released;
+            settled.withdrawn = changes.withdrawn;
+        }
+        Ok(settled)
     }
 
     /// The named event `id` if it is an applied event of `kind`, parsed by `read`.

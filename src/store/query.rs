@@ -798,6 +798,16 @@ impl Store {
             let (k, n) = row?;
             names.insert(k, n);
         }
+        // Substitutes (增补专家) are named by the event that seated them.
+        let mut st = self.conn.prepare(
+            "SELECT DISTINCT meeting_id FROM events WHERE kind = 'substitute_seated' AND status = 'applied'",
+        )?;
+        let meetings: Vec<String> = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for m in meetings {
+            for s in self.substitutes(&m)? {
+                names.entry(s.member.member.key).or_insert(s.member.member.name);
+            }
+        }
         Ok(names)
     }
 

@@ -20,8 +20,8 @@ pub const MEETING: &str = "M1";
 /// 5 × 2 scores and one revised after review, 2 items put under discussion, a question and its answer, a vote call and 5
 /// votes, 2 decisions, 5 + 4 countersignatures, a finalisation and the close) and the demo
 /// meeting (1 meeting + 17 applications, 6 sign-ins, 4 × 17 − 1 scores (one recusal), 1
-/// conflict).
-pub const DEMO_EVENTS: usize = 135;
+/// conflict, a substitute seated in place of the recused expert and their sheet).
+pub const DEMO_EVENTS: usize = 137;
 
 /// The `reviewdesk` binary with `--home HOME`, the fixed clock and `LANG=C`, and none of the
 /// environment that could change what it does (`REVIEWDESK_HOME`, `REVIEWDESK_AS`, `LC_*`).
