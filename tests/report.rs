@@ -221,7 +221,17 @@ fn csv_tables_begin_with_a_bom_and_parse_back_to_the_same_table() {
     report(home.path(), "csv", &out, &["--table", "summary"]);
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
-    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    // Not every application is decided: the first line says 临时稿, as the other formats do.
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    assert!(first.contains("临时稿"), "{first}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "a report holds every expert's scores: owner-only");
+    }
+    let mut reader = csv::Reader::from_reader(rest.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     let records: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
     let (experts, truth) = truth(home.path());
@@ -233,6 +243,33 @@ fn csv_tables_begin_with_a_bom_and_parse_back_to_the_same_table() {
         assert_eq!(&r[6..6 + experts.len()], t.totals.as_slice(), "{}", t.code);
         assert_eq!(r[6 + experts.len()], t.aggregate.clone().unwrap_or_default(), "{}", t.code);
     }
+    // An applicant's name and unit that a spreadsheet would run as formulas are written as text.
+    let files = tempfile::tempdir().unwrap();
+    let template = files.path().join("模板.csv");
+    reviewdesk(home.path(), &["template", "intake", "--out", template.to_str().unwrap()]).assert().success();
+    let (headers, _) = read_template(&template);
+    let link = "=HYPERLINK(\"http://example.com\",\"点我\")";
+    let values = [
+        ("code", "GL-LX-2027-102"),
+        ("name", "=1+2"),
+        ("unit", link),
+        ("kind", "立项"),
+        ("requested_total", "100"),
+        ("plan_class", "B"),
+        ("protection_level", "2"),
+    ];
+    let filled = files.path().join("已填.csv");
+    write_filled(&filled, &headers, &[row(&headers, &values)]);
+    let args = ["--as", "鼓楼区数据局信息化办", "intake", filled.to_str().unwrap(), "--meeting", "GL-2027-01"];
+    reviewdesk(home.path(), &args).assert().success();
+    report(home.path(), "csv", &out, &["--table", "summary"]);
+    let bytes = std::fs::read(&out).unwrap();
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let (_, rest) = text.split_once('\n').unwrap();
+    let mut reader = csv::Reader::from_reader(rest.as_bytes());
+    let hostile = reader.records().map(|r| r.unwrap()).find(|r| &r[0] == "GL-LX-2027-102").unwrap();
+    assert_eq!(&hostile[1], "'=1+2");
+    assert_eq!(hostile[2].to_string(), format!("'{link}"));
     // Without --table, one file per table beside the name given.
     let all = home.path().join("meeting.csv");
     report(home.path(), "csv", &all, &[]);

@@ -564,7 +564,8 @@ pub fn write(
             let mut written = Vec::new();
             for kind in kinds {
                 let path = if table.is_some() { out.to_path_buf() } else { csv_path(out, kind) };
-                write_atomic(&path, &csv_bytes(&report.table(kind)))?;
+                let note = report.provisional.then(|| report.provisional_note());
+                write_atomic(&path, &csv_bytes(&report.table(kind), note.as_deref()))?;
                 written.push(path);
             }
             Ok(written)
@@ -577,15 +578,33 @@ fn csv_path(out: &Path, kind: TableKind) -> PathBuf {
     out.with_file_name(format!("{stem}-{}.csv", kind.name().to_lowercase()))
 }
 
-/// UTF-8 with a byte-order mark, so that Excel on a Chinese Windows reads it as UTF-8.
-pub fn csv_bytes(table: &Table) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+/// UTF-8 with a byte-order mark, so that Excel on a Chinese Windows reads it as UTF-8. A
+/// provisional report (临时稿) says so on its first line, as every other format does. Text an
+/// applicant or a person wrote is neutralised so no spreadsheet takes it for a formula.
+pub fn csv_bytes(table: &Table, provisional: Option<&str>) -> Vec<u8> {
+    // Flexible: the provisional line has one cell, the table's rows more.
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(b"\xEF\xBB\xBF".to_vec());
     // Writing to memory cannot fail; a failed record would only drop that record.
-    let _ = w.write_record(&table.headers);
+    if let Some(note) = provisional {
+        let _ = w.write_record([inert(note)]);
+    }
+    let _ = w.write_record(table.headers.iter().map(|h| inert(h)));
     for row in &table.rows {
-        let _ = w.write_record(row.iter().map(Cell::text));
+        let _ = w.write_record(row.iter().map(|c| match c {
+            Cell::Text(t) => inert(t),
+            other => other.text(),
+        }));
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A CSV cell a spreadsheet opens as text, never as a formula (CSV injection): one that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe, the usual way.
+pub fn inert(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
 }
 
 /// Writes `bytes` to a hidden file beside `path`, syncs it and renames it into place.
@@ -598,7 +617,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let _ = getrandom::fill(&mut nonce);
     let temp = dir.join(format!(".{name}.{}.tmp", hex::encode(nonce)));
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Reports hold every expert's scores: owner-only, as keys and documents are.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&temp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&temp, path)
@@ -613,4 +637,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 /// Text for HTML: the five characters that matter escaped.
 pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::inert;
+
+    #[test]
+    fn a_cell_that_would_start_a_formula_is_made_text() {
+        for bad in ["=1+2", "+1", "-1+1", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\",\"点我\")"] {
+            assert!(inert(bad).starts_with('\''), "{bad}");
+        }
+        assert_eq!(inert("区智慧城管平台"), "区智慧城管平台");
+        assert_eq!(inert(""), "");
+    }
 }
