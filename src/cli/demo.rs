@@ -224,26 +224,20 @@ pub fn build(home: &Home, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
 /// Writes the pool (the panel and the reserve, keys inline) into the home, and finds the seed
 /// whose draw from it gives the demo's panel: a record anyone can check by drawing again.
 fn drawn_record(dir: &Path, chair: &Identity, experts: &[Identity], reserve: &Identity) -> Result<DrawRecord> {
+    let person = |id: &Identity, category: &str, unit: &str| crate::domain::draw::PoolExpert {
+        name: id.name.clone(),
+        category: category.into(),
+        unit: unit.into(),
+        key: id.key_hex(),
+    };
+    let mut pool = vec![person(chair, "综合", "南京市信息中心")];
+    pool.extend(experts.iter().zip(EXPERTS).map(|(id, (_, category, unit))| person(id, category, unit)));
+    pool.push(person(reserve, RESERVE.1, RESERVE.2));
     let mut csv = String::from("姓名,专业,单位,公钥\n");
-    csv.push_str(&format!("{},综合,南京市信息中心,{}\n", chair.name, chair.key_hex()));
-    for (id, (_, category, unit)) in experts.iter().zip(EXPERTS) {
-        csv.push_str(&format!("{},{category},{unit},{}\n", id.name, id.key_hex()));
+    for p in &pool {
+        csv.push_str(&format!("{},{},{},{}\n", p.name, p.category, p.unit, p.key));
     }
-    csv.push_str(&format!("{},{},{},{}\n", reserve.name, RESERVE.1, RESERVE.2, reserve.key_hex()));
     std::fs::write(dir.join(POOL_FILE), &csv)?;
-    let pool: Vec<crate::domain::draw::PoolExpert> = csv
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (f.len() == 4).then(|| crate::domain::draw::PoolExpert {
-                name: f[0].into(),
-                category: f[1].into(),
-                unit: f[2].into(),
-                key: f[3].into(),
-            })
-        })
-        .collect();
     let mut wanted: Vec<(String, usize)> = Vec::new();
     for (_, category, _) in EXPERTS {
         match wanted.iter_mut().find(|(c, _)| c == category) {

@@ -143,9 +143,7 @@ fn done(ctx: &Ctx, zh: &str, en: &str, event: &str) -> Result<()> {
 pub fn sign_in(ctx: &Ctx, a: SignInArgs) -> Result<()> {
     let mut act = acting(ctx, a.meeting.as_deref())?;
     let m = act.store.meeting(&act.meeting)?;
-    if Store::viewer_role(&m, &act.me.key_hex()) == ViewerRole::Observer
-        || Store::viewer_role(&m, &act.me.key_hex()) == ViewerRole::Secretariat
-    {
+    if matches!(Store::viewer_role(&m, &act.me.key_hex()), ViewerRole::Observer | ViewerRole::Secretariat) {
         bail!(
             "你不在会议 {} 的专家组中，无需签到 / you are not on the panel of meeting {} and do not sign in",
             act.meeting,

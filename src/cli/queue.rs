@@ -338,7 +338,7 @@ fn print_application(ctx: &Ctx, v: &ApplicationView) {
         }
         say!("  {}：{}", ctx.t("结论事件", "Decision event"), d.event_id);
     }
-    for l in v.substitute_lines().into_iter().chain(v.proceedings.lines()) {
+    for l in v.proceedings_lines() {
         say!("{}", l.get(ctx.lang));
     }
     say!();

@@ -145,7 +145,7 @@ fn application(r: &MeetingReport, a: &ApplicationReport, b: &mut Vec<Block>) {
     review(r, a, b);
     b.push(Block::Item(0, pair(r, r.l("结论", "Outcome"), &r.outcome_label(a))));
     // The lines the opinion forms print, kept nested as `lines` indents them.
-    for t in a.view.substitute_lines().into_iter().chain(a.view.proceedings.lines()) {
+    for t in a.view.proceedings_lines() {
         let line = t.get(r.lang);
         b.push(Block::Item(usize::from(line.starts_with(' ')), line.trim().to_string()));
     }

@@ -273,8 +273,7 @@ impl MeetingReport {
     /// The proceedings on an application as the opinion forms print them: countersignatures
     /// and dissents, clarifications, votes and the close (会议程序).
     pub fn proceedings_lines(&self, a: &ApplicationReport) -> Vec<String> {
-        let lines = a.view.substitute_lines().into_iter().chain(a.view.proceedings.lines());
-        lines.map(|t| t.get(self.lang).trim().to_string()).collect()
+        a.view.proceedings_lines().into_iter().map(|t| t.get(self.lang).trim().to_string()).collect()
     }
 
     pub fn method_label(&self, a: &ApplicationReport) -> String {

@@ -221,8 +221,16 @@ impl super::ApplicationView {
         })
     }
 
-    /// The substitutes seated on the application, as `show` and the detail screen list them.
-    pub fn substitute_lines(&self) -> Vec<Text> {
+    /// Everything `show`, the screens, the forms and the minutes print of the proceedings: the
+    /// substitutes seated, then [`ApplicationProceedings::lines`].
+    pub fn proceedings_lines(&self) -> Vec<Text> {
+        let mut out = self.substitute_lines();
+        out.extend(self.proceedings.lines());
+        out
+    }
+
+    /// The substitutes seated on the application.
+    fn substitute_lines(&self) -> Vec<Text> {
         let name = |k: &str| self.proceedings.name(k);
         self.substitutes
             .iter()

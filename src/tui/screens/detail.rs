@@ -176,11 +176,7 @@ pub fn decision_lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
 /// The proceedings (会议程序): countersignatures and dissents, finality, clarifications, named
 /// votes and the close, as `show` prints them.
 pub fn proceedings_lines(v: &ApplicationView, t: &I18n) -> Vec<Line<'static>> {
-    v.substitute_lines()
-        .into_iter()
-        .chain(v.proceedings.lines())
-        .map(|l| Line::from(format!("  {}", l.get(t.lang))))
-        .collect()
+    v.proceedings_lines().into_iter().map(|l| Line::from(format!("  {}", l.get(t.lang)))).collect()
 }
 
 fn heading(text: &str) -> Line<'static> {
