@@ -186,6 +186,27 @@ pub fn open_document(
     }
 }
 
+/// A fresh name beside `target` for a file that is renamed onto it once complete, so that a
+/// reader (or a stick pulled halfway) sees the old file or the new one, never part of one. The
+/// leading dot hides it; `tag` says what it is for.
+pub fn temp_path_beside(target: &Path, tag: &str) -> PathBuf {
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    let mut nonce = [0u8; 6];
+    let _ = getrandom::fill(&mut nonce);
+    dir.join(format!(".{name}.{tag}-{}.tmp", hex::encode(nonce)))
+}
+
+/// Creates a new file for reading and writing, owner-only where the system has modes: what it
+/// will hold (a bundle, a report, a backup) carries every expert's scores.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 /// Writes a new file readable by the owner only, and syncs it. An existing file is an error:
 /// nothing here overwrites a key.
 #[cfg(unix)]

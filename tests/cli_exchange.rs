@@ -61,6 +61,13 @@ fn usb_export_picks_the_one_volume_and_refuses_none_or_several() {
         "{written}"
     );
     no_temp_files(&media.join("KINGSTON"));
+    #[cfg(unix)]
+    {
+        // A plain bundle holds every expert's scores: owner-only, as reports and keys are.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(written).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{written}");
+    }
 
     std::fs::create_dir(media.join("SANDISK")).unwrap();
     let line = expect_one_line_failure(usb(&[]), "two sticks");

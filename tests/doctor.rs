@@ -147,3 +147,95 @@ fn plain_bundles_left_in_scratch_by_a_killed_run_are_named_and_removed_by_repair
     let out = reviewdesk(home.path(), &["doctor"]).assert().success().get_output().stdout.clone();
     assert!(String::from_utf8(out).unwrap().contains("✓ 临时目录 scratch/"));
 }
+
+/// Runs the binary as an ordinary user: `nobody` through setpriv when the tests run as root (as
+/// CI does), else as this user, who is not root. Returns (success, stdout, stderr).
+#[cfg(unix)]
+fn as_ordinary_user(bin: &Path, home: &Path, args: &[&str]) -> (bool, String, String) {
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(bin);
+        c
+    } else {
+        std::process::Command::new(bin)
+    };
+    let out = cmd
+        .arg("--home")
+        .arg(home)
+        .args(args)
+        .env("REVIEWDESK_NOW", common::NOW)
+        .env("LANG", "C")
+        .env_remove("REVIEWDESK_HOME")
+        .output()
+        .expect("setpriv runs (util-linux)");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
+/// Hands `path` and everything under it to `nobody` when running as root.
+#[cfg(unix)]
+fn give_to_ordinary_user(path: &Path) {
+    if unsafe { libc::geteuid() } != 0 {
+        return;
+    }
+    std::os::unix::fs::chown(path, Some(65534), Some(65534)).unwrap();
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap().flatten() {
+            give_to_ordinary_user(&e.path());
+        }
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_backup_is_one_file_that_an_ordinary_user_restores_from_a_read_only_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    let home = demo();
+    // A folder every user can pass through, holding the binary, a home and the "stick".
+    let root = tempfile::tempdir().unwrap();
+    mode(root.path(), 0o755);
+    let bin = root.path().join("reviewdesk");
+    std::fs::copy(assert_cmd::cargo::cargo_bin!("reviewdesk"), &bin).unwrap();
+    mode(&bin, 0o755);
+    let stick = root.path().join("stick");
+    std::fs::create_dir(&stick).unwrap();
+    let backup = stick.join("备份.db");
+    reviewdesk(home.path(), &["backup", "--out", backup.to_str().unwrap()]).assert().success();
+    // One self-contained file in rollback-journal mode: nothing beside it.
+    let names: Vec<String> =
+        std::fs::read_dir(&stick).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["备份.db"], "no -wal, -shm or temporary file beside the backup");
+    let header = std::fs::read(&backup).unwrap();
+    assert_eq!((header[18], header[19]), (1, 1), "rollback journal, not WAL");
+    // A copy of the live store is in WAL mode, as backups were before: the control.
+    let wal = stick.join("旧备份.db");
+    std::fs::copy(home.path().join("reviewdesk.db"), &wal).unwrap();
+    assert_eq!(std::fs::read(&wal).unwrap()[18], 2, "the live store is WAL");
+    // Someone else's home, and the stick read-only to them: owned by root (or by this user
+    // with no write bit), the files theirs to read.
+    let theirs = root.path().join("home");
+    std::fs::create_dir(&theirs).unwrap();
+    reviewdesk(&theirs, &["init", "--name", "刘洋"]).assert().success();
+    give_to_ordinary_user(&theirs);
+    give_to_ordinary_user(&backup);
+    give_to_ordinary_user(&wal);
+    mode(&backup, 0o400);
+    mode(&wal, 0o400);
+    mode(&stick, 0o555);
+    let (ok, out, err) = as_ordinary_user(&bin, &theirs, &["restore", backup.to_str().unwrap()]);
+    assert!(ok, "restore from a read-only folder: {out}{err}");
+    assert!(out.contains(&format!("{DEMO_EVENTS} 个事件")), "{out}");
+    let (ok, out, _) = as_ordinary_user(&bin, &theirs, &["doctor"]);
+    assert!(ok, "{out}");
+    // The old WAL-mode kind cannot be read there; the message says why and what to do.
+    let (ok, _, err) = as_ordinary_user(&bin, &theirs, &["restore", wal.to_str().unwrap()]);
+    assert!(!ok);
+    assert_mentions(&err, &["WAL", "复制到本机硬盘", "copy it to this machine's disk"]);
+    let mut after: Vec<String> =
+        std::fs::read_dir(&stick).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    after.sort();
+    assert_eq!(after, ["备份.db", "旧备份.db"], "nothing was written on the stick");
+    mode(&stick, 0o755);
+}

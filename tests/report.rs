@@ -258,8 +258,17 @@ fn csv_tables_begin_with_a_bom_and_parse_back_to_the_same_table() {
         ("plan_class", "B"),
         ("protection_level", "2"),
     ];
+    let markup = [
+        ("code", "GL-LX-2027-103"),
+        ("name", "<img src=x onerror=alert(1)>系统"),
+        ("unit", "*鼓楼区*_数据局_ [点我](http://example.com)"),
+        ("kind", "立项"),
+        ("requested_total", "100"),
+        ("plan_class", "B"),
+        ("protection_level", "2"),
+    ];
     let filled = files.path().join("已填.csv");
-    write_filled(&filled, &headers, &[row(&headers, &values)]);
+    write_filled(&filled, &headers, &[row(&headers, &values), row(&headers, &markup)]);
     let args = ["--as", "鼓楼区数据局信息化办", "intake", filled.to_str().unwrap(), "--meeting", "GL-2027-01"];
     reviewdesk(home.path(), &args).assert().success();
     report(home.path(), "csv", &out, &["--table", "summary"]);
@@ -270,6 +279,30 @@ fn csv_tables_begin_with_a_bom_and_parse_back_to_the_same_table() {
     let hostile = reader.records().map(|r| r.unwrap()).find(|r| &r[0] == "GL-LX-2027-102").unwrap();
     assert_eq!(&hostile[1], "'=1+2");
     assert_eq!(hostile[2].to_string(), format!("'{link}"));
+    // LibreOffice, evaluating formulas, reads them as the text they are. The control: the same
+    // cells written raw become 3 and a link, so the check can tell.
+    let lo = tempfile::tempdir().unwrap();
+    let raw = lo.path().join("raw.csv");
+    std::fs::write(&raw, format!("=1+2,\"{}\"\n", link.replace('"', "\"\""))).unwrap();
+    let evaluated =
+        std::fs::read_to_string(libreoffice(&raw, Some(CSV_EVALUATED), CSV_OUT, &lo.path().join("o1"))).unwrap();
+    assert_eq!(evaluated.trim(), "3,点我", "raw formulas run in LibreOffice");
+    let ours = std::fs::read_to_string(libreoffice(&out, Some(CSV_EVALUATED), CSV_OUT, &lo.path().join("o2"))).unwrap();
+    let row = ours.lines().find(|l| l.starts_with("GL-LX-2027-102")).unwrap();
+    assert!(row.starts_with("GL-LX-2027-102,'=1+2,"), "{row}");
+    assert!(row.contains("HYPERLINK") && row.contains("http://example.com"), "still text: {row}");
+    assert!(ours.lines().next().unwrap().contains("临时稿"), "LibreOffice shows the mark first: {ours}");
+    // The same applicant's markup in the Markdown and HTML reports is text, not markup.
+    for (format, file) in [("md", "hostile.md"), ("html", "hostile.html")] {
+        let f = home.path().join(file);
+        report(home.path(), format, &f, &[]);
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(text.contains("&lt;img src=x onerror=alert(1)&gt;"), "{format}");
+        assert!(!text.contains("<img"), "{format}: raw HTML from an applicant");
+        if format == "md" {
+            assert!(text.contains("\\*鼓楼区\\*\\_数据局\\_ \\[点我\\](http://example.com)"), "no emphasis or link");
+        }
+    }
     // Without --table, one file per table beside the name given.
     let all = home.path().join("meeting.csv");
     report(home.path(), "csv", &all, &[]);
@@ -337,6 +370,101 @@ fn pages(pdf: &Path) -> usize {
         .unwrap()
 }
 
+/// LibreOffice, headless, converts `input` into `outdir` (`--convert-to TARGET`, with an import
+/// filter when given) and returns the file it wrote. Each run has a profile of its own, so tests
+/// running side by side do not fight over LibreOffice's profile lock.
+fn libreoffice(input: &Path, infilter: Option<&str>, target: &str, outdir: &Path) -> PathBuf {
+    let profile = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new("soffice");
+    cmd.arg(format!("-env:UserInstallation=file://{}", profile.path().display())).arg("--headless");
+    if let Some(f) = infilter {
+        cmd.arg(format!("--infilter={f}"));
+    }
+    let status = cmd
+        .args(["--convert-to", target, "--outdir"])
+        .arg(outdir)
+        .arg(input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("LibreOffice runs (.ci/run installs Debian's libreoffice-calc-nogui)");
+    let ext = target.split(':').next().unwrap();
+    let out = outdir.join(input.file_stem().unwrap()).with_extension(ext);
+    assert!(status.success() && out.exists(), "LibreOffice converted {} to {ext}", input.display());
+    out
+}
+
+/// How LibreOffice reads a CSV of ours, formulas evaluated (the worst case): UTF-8, comma,
+/// double quotes, from line 1, "evaluate formulas" on. The result is written back as CSV.
+const CSV_EVALUATED: &str = "CSV:44,34,76,1,,0,false,true,false,false,false,-1,true";
+const CSV_OUT: &str = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false";
+
+/// The page size of a PDF page as (width, height) in points.
+fn page_size(pdf: &Path) -> (f64, f64) {
+    let out = std::process::Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = text.lines().find_map(|l| l.strip_prefix("Page size:")).unwrap().to_string();
+    let n: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    (n[0], n[1])
+}
+
+#[test]
+fn the_xlsx_prints_landscape_one_page_wide_with_each_opinion_form_on_a_page_of_its_own() {
+    let home = demo();
+    let out = home.path().join("评审结果.xlsx");
+    report(home.path(), "xlsx", &out, &[]);
+    let pdf = libreoffice(&out, None, "pdf", &home.path().join("pdf"));
+    let (w, h) = page_size(&pdf);
+    assert!(w > h, "landscape: {w}×{h}");
+    let (experts, truth) = truth(home.path());
+    let sheets: Vec<(String, String)> = (1..=pages(&pdf))
+        .map(|p| {
+            let text = pdf_text(&pdf, Some(p));
+            let sheet = ["Summary", "Scores", "Opinions", "Findings"]
+                .into_iter()
+                .find(|s| text.lines().any(|l| l.trim_end().ends_with(s)))
+                .unwrap_or_else(|| panic!("page {p} names its sheet in the header: {text}"));
+            (sheet.to_string(), text)
+        })
+        .collect();
+    let on = |name: &str| sheets.iter().filter(|(s, _)| s == name).map(|(_, t)| t).collect::<Vec<_>>();
+    let total = sheets.len();
+    for (p, (sheet, text)) in sheets.iter().enumerate() {
+        let page = p + 1;
+        // The header names the meeting and the provisional mark; the footer numbers the page.
+        assert!(text.contains("鼓楼区2027年度政务信息化项目评审会"), "page {page}: {text}");
+        assert!(text.contains("临时稿"), "page {page} ({sheet}) is marked provisional");
+        assert!(text.contains(&format!("第 {page} 页，共 {total} 页")), "page {page}: {text}");
+        // The header row is repeated on every page of every sheet.
+        assert!(text.contains("项目编码"), "page {page} ({sheet}) repeats the header row");
+    }
+    // The summary is one page wide: its last column and every expert are on its one page.
+    let summary = on("Summary");
+    assert_eq!(summary.len(), 1, "the demo's summary fits one page");
+    for column in experts.iter().map(String::as_str).chain(["汇总分", "定稿", "整改期限"]) {
+        assert!(summary[0].contains(column), "{column} on the summary page");
+    }
+    // Every Scores row names its application and expert, on every page.
+    for text in on("Scores") {
+        assert!(text.contains("专家") && text.contains("得分"), "{text}");
+        let codes = text.lines().filter(|l| l.trim_start().starts_with("GL-")).count();
+        assert!(codes > 0, "a Scores page with no project code: {text}");
+    }
+    // One opinion form per page, in the summary's order.
+    let opinions = on("Opinions");
+    assert_eq!(opinions.len(), truth.len(), "one page per application");
+    for (text, t) in opinions.iter().zip(&truth) {
+        let codes: std::collections::BTreeSet<&str> =
+            text.split_whitespace().filter(|w| w.starts_with("GL-") && w.len() == "GL-LX-2027-001".len()).collect();
+        assert_eq!(codes.into_iter().collect::<Vec<_>>(), [t.code.as_str()], "{text}");
+    }
+    // Decided, the mark is gone from every page header.
+    decide_all(home.path());
+    report(home.path(), "xlsx", &out, &[]);
+    let pdf = libreoffice(&out, None, "pdf", &home.path().join("pdf2"));
+    assert!(!pdf_text(&pdf, None).contains("临时稿"));
+}
+
 #[test]
 fn the_html_prints_a_summary_page_and_one_page_per_opinion_form() {
     let home = demo();
@@ -368,6 +496,17 @@ fn the_html_prints_a_summary_page_and_one_page_per_opinion_form() {
     for needle in ["专家评审意见表", "签字", "组长：王建国", "签名密钥指纹", "结论事件：sha256"]
     {
         assert!(page2.contains(needle), "“{needle}” on the first form:\n{page2}");
+    }
+    // Every fingerprint and the decision's hash are on one line of the paper, never split.
+    let html = std::fs::read_to_string(&out).unwrap();
+    let form = &html[html.find("<footer>").unwrap()..];
+    let first_form = &form[..form.find("</footer>").unwrap()];
+    let on_form: Vec<&str> =
+        first_form.split("<span class=\"fp\">").skip(1).map(|s| s.split("</span>").next().unwrap()).collect();
+    assert_eq!(on_form.len(), 6 + 1, "five experts, the chair and the decision: {on_form:?}");
+    for k in on_form {
+        let value = k.rsplit(' ').next().unwrap();
+        assert!(page2.lines().any(|l| l.contains(value)), "“{value}” on one line:\n{page2}");
     }
 }
 

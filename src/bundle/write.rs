@@ -49,12 +49,8 @@ impl Drop for TempFile {
 }
 
 pub(super) fn temp_beside(target: &Path, tag: &str) -> Result<(TempFile, File), BundleError> {
-    let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "bundle".into());
-    let mut nonce = [0u8; 6];
-    let _ = getrandom::fill(&mut nonce);
-    let path = dir.join(format!(".{name}.{tag}-{}.tmp", hex::encode(nonce)));
-    let file = std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(&path).map_err(io(&path))?;
+    let path = crate::media::temp_path_beside(target, tag);
+    let file = crate::media::create_private(&path).map_err(io(&path))?;
     Ok((TempFile { path, keep: false }, file))
 }
 

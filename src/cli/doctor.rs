@@ -3,7 +3,7 @@
 use super::{Ctx, output};
 use crate::store::{Health, Store};
 use anyhow::{Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
@@ -268,9 +268,10 @@ fn scratch_leftovers(ctx: &Ctx, repair: bool) -> Check {
 
 pub fn run_backup(ctx: &Ctx, a: BackupArgs) -> Result<()> {
     let store = ctx.home.open()?;
-    let temp = temp_beside(&a.out);
-    let result = store.backup_to(&temp).map_err(anyhow::Error::from).and_then(|_| {
-        private(&temp)?;
+    let temp = crate::media::temp_path_beside(&a.out, "backup");
+    // Made owner-only before a byte of the store is in it.
+    let result = crate::media::create_private(&temp).map_err(anyhow::Error::from).and_then(|_| {
+        store.backup_to(&temp)?;
         std::fs::File::open(&temp)?.sync_all()?;
         std::fs::rename(&temp, &a.out)?;
         Ok(())
@@ -304,8 +305,8 @@ pub fn run_restore(ctx: &Ctx, a: RestoreArgs) -> Result<()> {
     Store::inspect_backup(&a.file)?;
     let mut store = ctx.home.open()?;
     let keep = ctx.home.dir.join(format!("reviewdesk-before-restore-{}.db", ctx.now.format("%Y%m%d-%H%M%S")));
+    crate::media::create_private(&keep)?;
     store.backup_to(&keep)?;
-    private(&keep)?;
     let info = store.restore_from(&a.file)?;
     if ctx.json {
         return output::json(&serde_json::json!({"restored": a.file, "info": info, "previous": keep}));
@@ -320,23 +321,5 @@ pub fn run_restore(ctx: &Ctx, a: RestoreArgs) -> Result<()> {
         ctx.t("个会议", "meetings")
     );
     say!("{}：{}", ctx.t("恢复前的数据另存为", "The store as it was is kept at"), keep.display());
-    Ok(())
-}
-
-fn temp_beside(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "backup".into());
-    let mut nonce = [0u8; 6];
-    let _ = getrandom::fill(&mut nonce);
-    target.with_file_name(format!(".{name}.{}.tmp", hex::encode(nonce)))
-}
-
-#[cfg(unix)]
-fn private(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn private(_: &Path) -> std::io::Result<()> {
     Ok(())
 }

@@ -55,6 +55,14 @@ impl Suite {
         }
     }
 
+    /// The name of the digest that names events, as paper prints it beside an event id.
+    pub fn digest_name(self) -> &'static str {
+        match self {
+            Self::Ed25519Sha256 => "sha256",
+            Self::Sm2Sm3 => "sm3",
+        }
+    }
+
     /// The digest that names events and fingerprints keys.
     pub fn hash(self, bytes: &[u8]) -> [u8; 32] {
         match self {

@@ -22,7 +22,8 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .meta { text-align: center; margin: 0 0 2mm; }
 ul, ol { margin: 0; padding-left: 5mm; }
 .sign td { height: 9mm; vertical-align: bottom; }
-footer { margin-top: 3mm; font-size: 7pt; color: #333; word-break: break-all; }
+footer { margin-top: 3mm; font-size: 7pt; color: #333; }
+footer .fp { white-space: nowrap; }
 @media screen { body { max-width: 210mm; margin: 0 auto; padding: 8mm; } .summary { max-width: none; } .form { border-top: 1mm dashed #999; margin-top: 8mm; padding-top: 4mm; } }
 "#;
 
@@ -268,15 +269,26 @@ fn signatures(r: &MeetingReport, out: &mut String) {
 
 fn footer(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
     let decision = match &a.view.decision {
-        Some(d) => format!("{}：sha256 {}", r.l("结论事件", "Decision event"), d.event_id),
-        None => r.l("尚无结论事件", "No decision event yet").to_string(),
+        Some(d) => format!(
+            "{}：<span class=\"fp\">{} {}</span>",
+            e(r.l("结论事件", "Decision event")),
+            d.suite.digest_name(),
+            e(&d.event_id)
+        ),
+        None => e(r.l("尚无结论事件", "No decision event yet")),
     };
+    // Each name and fingerprint stays on one line on paper, so it can be read off and compared.
+    let fingerprints: Vec<String> = r
+        .signers()
+        .iter()
+        .map(|(_, x)| format!("<span class=\"fp\">{} {}</span>", e(&x.name), e(&x.fingerprint)))
+        .collect();
     let _ = writeln!(
         out,
         "<footer>{}：{}<br>{}<br>{}</footer>",
         e(r.l("签名密钥指纹", "Signing key fingerprints")),
-        e(&r.fingerprints()),
-        e(&decision),
+        fingerprints.join("；"),
+        decision,
         e(r.l(
             "核对方法：reviewdesk show 申报编码，或 reviewdesk log，比对上述指纹与哈希。",
             "To check this paper: reviewdesk show CODE, or reviewdesk log, and compare the fingerprints and the hash."

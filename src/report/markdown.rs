@@ -3,9 +3,29 @@
 use super::{ApplicationReport, MeetingReport, TableKind};
 use std::fmt::Write;
 
-/// Cell text that cannot break a pipe table.
+/// Cell text that cannot break a pipe table nor turn into HTML.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    md(text).replace('|', "\\|")
+}
+
+/// Text as Markdown shows it: applicants' text must not turn into HTML, links or emphasis, nor
+/// break the line it is on.
+pub(super) fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn row(cells: impl IntoIterator<Item = String>) -> String {
@@ -19,7 +39,7 @@ fn rule(n: usize) -> String {
 pub fn document(r: &MeetingReport) -> String {
     let mut out = String::new();
     provisional(r, &mut out);
-    let _ = writeln!(out, "# {}\n", r.heading());
+    let _ = writeln!(out, "# {}\n", md(&r.heading()));
     let t = r.table(TableKind::Summary);
     let _ = writeln!(out, "{}\n{}", row(t.headers.clone()), rule(t.headers.len()));
     for cells in &t.rows {
@@ -33,7 +53,7 @@ pub fn document(r: &MeetingReport) -> String {
 
 fn provisional(r: &MeetingReport, out: &mut String) {
     if r.provisional {
-        let _ = writeln!(out, "> **{}**\n", r.provisional_note());
+        let _ = writeln!(out, "> **{}**\n", md(&r.provisional_note()));
     }
 }
 
@@ -41,8 +61,14 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
     let app = &a.view.application;
     out.push_str("\n---\n\n");
     provisional(r, out);
-    let _ = writeln!(out, "## {}：{} {}\n", r.l("专家评审意见表", "Expert panel opinion form"), app.code, app.name);
-    let _ = writeln!(out, "{} · {} · {}（{}）\n", r.title, r.date, app.unit, r.kind_label(a));
+    let _ = writeln!(
+        out,
+        "## {}：{} {}\n",
+        r.l("专家评审意见表", "Expert panel opinion form"),
+        md(&app.code),
+        md(&app.name)
+    );
+    let _ = writeln!(out, "{} · {} · {}（{}）\n", md(&r.title), r.date, md(&app.unit), md(&r.kind_label(a)));
     if let Some(m) = app.approved_total {
         let _ = writeln!(out, "- {}：{} {}", r.l("批复总投资", "Approved total"), m.wan(), r.l("万元", "(10k yuan)"));
     }
@@ -60,14 +86,14 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
         );
     }
     if let Some(line) = crate::domain::maintenance::facts_line(app) {
-        let _ = writeln!(out, "- {}", line.get(r.lang));
+        let _ = writeln!(out, "- {}", md(line.get(r.lang)));
     }
     let _ = writeln!(out, "\n### {}\n", r.l("规则检查", "Rule findings"));
     if a.view.findings.is_empty() {
         let _ = writeln!(out, "{}", r.l("未发现问题", "None"));
     }
     for f in &a.view.findings {
-        let _ = writeln!(out, "- [{}] {}（{}）", r.severity(f.severity), f.message.get(r.lang), f.article);
+        let _ = writeln!(out, "- [{}] {}（{}）", r.severity(f.severity), md(f.message.get(r.lang)), md(&f.article));
     }
     let _ = writeln!(out, "\n### {}\n", r.l("专家评分", "Expert scores"));
     let mut headers = vec![r.l("评分指标", "Criterion").to_string(), r.l("满分", "Max").to_string()];
@@ -87,8 +113,8 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
     for x in &r.experts {
         if let Some(sheet) = a.view.experts.iter().find(|l| l.key == x.key).and_then(|l| l.sheet.as_ref()) {
             let vetoes: String =
-                sheet.vetoes.iter().map(|v| format!("【{}】{}", r.l("否决", "veto"), v.reason)).collect();
-            let _ = writeln!(out, "- **{}**：{}{vetoes}", x.name, r.opinion_of(sheet));
+                sheet.vetoes.iter().map(|v| format!("【{}】{}", r.l("否决", "veto"), md(&v.reason))).collect();
+            let _ = writeln!(out, "- **{}**：{}{vetoes}", md(&x.name), md(&r.opinion_of(sheet)));
         }
     }
     let _ = writeln!(out, "\n### {}\n", r.l("专家组结论", "Panel conclusion"));
@@ -109,21 +135,21 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
             [(r.l("附加条件", "Conditions"), &d.conditions), (r.l("专家组意见", "Panel opinion"), &d.opinion)]
         {
             if !text.is_empty() {
-                let _ = writeln!(out, "- {label}：{text}");
+                let _ = writeln!(out, "- {label}：{}", md(text));
             }
         }
         if let Some(reason) = &d.override_reason {
             // As the printed form has it: the suggestion the panel did not follow, and why.
             let suggested = r.l(d.suggested.zh(), d.suggested.en());
             let _ = writeln!(out, "- {}：{suggested}", r.l("建议结论（未采纳）", "Suggested outcome (not followed)"));
-            let _ = writeln!(out, "- {}：{reason}", r.l("不采纳建议结论的理由", "Why not the suggested outcome"));
+            let _ = writeln!(out, "- {}：{}", r.l("不采纳建议结论的理由", "Why not the suggested outcome"), md(reason));
         }
     }
     let lines = r.proceedings_lines(a);
     if !lines.is_empty() {
         let _ = writeln!(out, "- {}：", r.l("会议程序", "Proceedings"));
         for l in lines {
-            let _ = writeln!(out, "  - {l}");
+            let _ = writeln!(out, "  - {}", md(&l));
         }
     }
     let _ = writeln!(out, "\n### {}\n", r.l("签字", "Signatures"));
@@ -131,15 +157,22 @@ fn form(r: &MeetingReport, a: &ApplicationReport, out: &mut String) {
         let _ = writeln!(
             out,
             "- {role}：{}　{}：________　{}：________",
-            x.name,
+            md(&x.name),
             r.l("签字", "Signature"),
             r.l("日期", "Date")
         );
     }
-    let _ = writeln!(out, "\n<small>{}：{}<br>", r.l("签名密钥指纹", "Signing key fingerprints"), r.fingerprints());
+    let _ =
+        writeln!(out, "\n<small>{}：{}<br>", r.l("签名密钥指纹", "Signing key fingerprints"), md(&r.fingerprints()));
     match &a.view.decision {
         Some(d) => {
-            let _ = writeln!(out, "{}：sha256 {}</small>", r.l("结论事件", "Decision event"), d.event_id);
+            let _ = writeln!(
+                out,
+                "{}：{} {}</small>",
+                r.l("结论事件", "Decision event"),
+                d.suite.digest_name(),
+                d.event_id
+            );
         }
         None => {
             let _ = writeln!(out, "{}</small>", r.l("尚无结论事件", "No decision event yet"));

@@ -3,6 +3,7 @@
 //!
 //! Both formats are written from the same blocks, so that they say the same things.
 
+use super::markdown::md;
 use super::{ApplicationReport, MeetingReport, Signer, escape_html as e};
 use crate::domain::Lang;
 use crate::domain::local_time::meeting_time;
@@ -228,26 +229,6 @@ fn close(r: &MeetingReport, c: &CloseRecord, b: &mut Vec<Block>) {
             None => r.l("未重新开启", "not re-opened").into(),
         },
     ));
-}
-
-/// Text as Markdown shows it: applicants' text must not turn into HTML, links or emphasis, nor
-/// break the line it is on.
-fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 pub fn markdown(r: &MeetingReport) -> String {

@@ -610,18 +610,10 @@ pub fn inert(text: &str) -> String {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     use std::io::Write;
     let err = |source| ReportError::Write { path: path.display().to_string(), source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
-    let mut nonce = [0u8; 6];
-    let _ = getrandom::fill(&mut nonce);
-    let temp = dir.join(format!(".{name}.{}.tmp", hex::encode(nonce)));
+    let temp = crate::media::temp_path_beside(path, "report");
     let result = (|| {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
         // Reports hold every expert's scores: owner-only, as keys and documents are.
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut f = options.open(&temp)?;
+        let mut f = crate::media::create_private(&temp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         std::fs::rename(&temp, path)

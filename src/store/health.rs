@@ -187,10 +187,21 @@ pub struct BackupInfo {
 impl Store {
     /// Copies the whole store to `path` with SQLite's online backup API, a batch of pages at a
     /// time, so that it works while the screens or an import hold the store open.
+    ///
+    /// The copy is one self-contained file in rollback-journal mode: the pages copied from a WAL
+    /// store say WAL, and a WAL file cannot be opened where its `-shm` cannot be made (a
+    /// read-only stick, a write-protected folder). Closing it leaves nothing beside it.
     pub fn backup_to(&self, path: &std::path::Path) -> Result<()> {
         let mut dst = rusqlite::Connection::open(path)?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
-        backup.run_to_completion(1024, std::time::Duration::from_millis(2), None)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
+            backup.run_to_completion(1024, std::time::Duration::from_millis(2), None)?;
+        }
+        let mode: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("delete") {
+            return Err(super::StoreError::BadBackup(format!("{}: journal mode stayed {mode}", path.display())));
+        }
+        dst.close().map_err(|(_, e)| e)?;
         Ok(())
     }
 
@@ -198,9 +209,12 @@ impl Store {
     /// without changing it.
     pub fn inspect_backup(path: &std::path::Path) -> Result<BackupInfo> {
         let bad = |why: String| super::StoreError::BadBackup(format!("{}: {why}", path.display()));
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(|e| bad(e.to_string()))?;
-        let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| bad(e.to_string()))?;
+        let conn = open_backup(path).map_err(|e| bad(e.to_string()))?;
+        let ok: String =
+            conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).map_err(|e| match wal_beside(path) {
+                Some(why) => super::StoreError::BadBackup(why),
+                None => bad(e.to_string()),
+            })?;
         if ok != "ok" {
             return Err(bad(ok));
         }
@@ -220,8 +234,7 @@ impl Store {
     /// same online backup API, then brings its schema up to date.
     pub fn restore_from(&mut self, path: &std::path::Path) -> Result<BackupInfo> {
         let info = Self::inspect_backup(path)?;
-        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let src = rusqlite::Connection::open_with_flags(path, flags)?;
+        let src = open_backup(path)?;
         {
             let backup = rusqlite::backup::Backup::new(&src, &mut self.conn)?;
             backup.run_to_completion(1024, std::time::Duration::from_millis(2), None)?;
@@ -230,4 +243,26 @@ impl Store {
         super::kinds::widen(&mut self.conn)?;
         Ok(info)
     }
+}
+
+/// A backup, opened read-only: it may sit on a stick or in a folder this user cannot write.
+fn open_backup(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    rusqlite::Connection::open_with_flags(path, flags)
+}
+
+/// Why a backup in WAL mode (as earlier versions wrote them) cannot be read here: SQLite
+/// needs to make its `-shm` beside it. `None` when the file is not in WAL mode. Bytes 18 and 19
+/// of the header are the read and write versions, 2 for WAL.
+fn wal_beside(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    std::fs::File::open(path).ok()?.read_exact(&mut header).ok()?;
+    (header[18] == 2 || header[19] == 2).then(|| {
+        format!(
+            "{p} 是 WAL 模式的备份（旧版本所写），须在可写的文件夹中打开：请先把它复制到本机硬盘再恢复 / \
+             {p} is a WAL-mode backup (an older version wrote it) and must be opened in a folder that can be written: copy it to this machine's disk first, then restore",
+            p = path.display()
+        )
+    })
 }

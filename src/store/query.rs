@@ -194,6 +194,8 @@ pub struct DecisionView {
     pub decision: Decision,
     pub based_on: Vec<String>,
     pub event_id: String,
+    /// The suite the decision is signed in, which says the digest its id is (SHA-256 or SM3).
+    pub suite: crate::ledger::Suite,
     pub decided_at: String,
     /// Made on an earlier version of the application or rubric: it no longer stands.
     pub outdated: bool,
@@ -554,22 +556,24 @@ impl Store {
         }
         let mut decisions: HashMap<String, Vec<DecisionRow>> = HashMap::new();
         let mut st = self.conn.prepare_cached(&scope_sql(
-            "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256 \
+            "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256, \
+             (SELECT suite FROM events WHERE events.id = decisions.event_id) \
              FROM decisions WHERE meeting_id = ?1 AND {code}",
             code,
         ))?;
         let rows = st.query_map(params![meeting, code], |r| {
             Ok((
                 (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?),
-                (r.get(5)?, r.get(6)?, r.get(7)?),
+                (r.get(5)?, r.get(6)?, r.get(7)?, r.get::<_, String>(8)?),
             ))
         })?;
         for row in rows {
-            let ((code, d, b, event_id, decided_at), (chair_key, application_event, rubric_sha256)) = row?;
+            let ((code, d, b, event_id, decided_at), (chair_key, application_event, rubric_sha256, suite)) = row?;
             let view = DecisionView {
                 decision: serde_json::from_str(&d).map_err(corrupt)?,
                 based_on: serde_json::from_str(&b).map_err(corrupt)?,
                 event_id,
+                suite: crate::ledger::Suite::parse(&suite).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 decided_at,
                 outdated: false,
             };
