@@ -15,7 +15,8 @@ pub struct PublicKey {
     pub suite: Suite,
     /// Hex public key.
     pub key: String,
-    /// The age recipient (`age1…`) that bundles for this person are encrypted to.
+    /// The recipient bundles for this person are encrypted to (`age1…`, or `sm2:04…` under
+    /// `sm2-sm3`; see [`super::Recipient`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
 }
@@ -38,9 +39,10 @@ impl PublicKey {
                 recipient: Option<String>,
             }
             let f: File = serde_json::from_str(t).map_err(|e| IdentityError::BadPublicKey(e.to_string()))?;
-            if let Some(r) = &f.recipient {
-                r.parse::<age::x25519::Recipient>()
-                    .map_err(|_| IdentityError::BadPublicKey(format!("recipient {r}")))?;
+            if let Some(r) = &f.recipient
+                && super::Recipient::parse(r).is_none()
+            {
+                return Err(IdentityError::BadPublicKey(format!("recipient {r}")));
             }
             PublicKey { name: f.name, suite: f.suite, key: f.key, recipient: f.recipient }
         } else {
@@ -72,8 +74,8 @@ impl PublicKey {
 pub struct Identity {
     pub name: String,
     pub secret: SecretKey,
-    /// The age identity bundles are encrypted to (X25519).
-    pub encryption: age::x25519::Identity,
+    /// The key bundles are encrypted to: age X25519, or SM2 under `sm2-sm3`.
+    pub encryption: super::EncryptionKey,
 }
 
 impl std::fmt::Debug for Identity {
@@ -86,7 +88,8 @@ impl std::fmt::Debug for Identity {
 impl Identity {
     /// An identity with this signing key and a fresh encryption key.
     pub fn new(name: &str, secret: SecretKey) -> Identity {
-        Identity { name: name.into(), secret, encryption: age::x25519::Identity::generate() }
+        let encryption = super::EncryptionKey::generate(secret.suite());
+        Identity { name: name.into(), secret, encryption }
     }
 
     pub fn public(&self) -> PublicKey {
@@ -94,7 +97,7 @@ impl Identity {
             name: self.name.clone(),
             suite: self.secret.suite(),
             key: hex::encode(self.secret.public()),
-            recipient: Some(self.encryption.to_public().to_string()),
+            recipient: Some(self.encryption.recipient().to_string()),
         }
     }
 
@@ -268,22 +271,21 @@ impl Keyring {
     }
 
     fn write(&self, id: &Identity, passphrase: Option<&str>, replace: bool) -> Result<(), IdentityError> {
-        use age::secrecy::ExposeSecret;
         let mut file = KeyFile {
             name: id.name.clone(),
             suite: id.secret.suite(),
             public: hex::encode(id.secret.public()),
-            recipient: Some(id.encryption.to_public().to_string()),
+            recipient: Some(id.encryption.recipient().to_string()),
             secret: None,
             encryption: None,
             sealed: None,
         };
         let secret = hex::encode(id.secret.to_bytes());
-        let encryption = id.encryption.to_string().expose_secret().to_string();
+        let encryption = id.encryption.to_secret_text();
         match passphrase {
             Some(p) => {
                 let plain = serde_json::to_vec(&Secrets { secret, encryption }).unwrap_or_default();
-                file.sealed = Some(super::sealed::seal(&plain, p, &file.context()));
+                file.sealed = Some(super::sealed::seal(&plain, p, &file.context(), file.suite));
             }
             None => {
                 file.secret = Some(secret);
@@ -399,9 +401,9 @@ impl Keyring {
             return Err(damaged());
         }
         let (encryption, upgrade) = match encryption {
-            Some(text) => (text.parse::<age::x25519::Identity>().map_err(|_| damaged())?, false),
+            Some(text) => (super::EncryptionKey::parse_secret(&text).ok_or_else(damaged)?, false),
             // A key file from before encrypted bundles gets its encryption key now.
-            None => (age::x25519::Identity::generate(), true),
+            None => (super::EncryptionKey::generate(file.suite), true),
         };
         let id = Identity { name: file.name.clone(), secret, encryption };
         if upgrade {
