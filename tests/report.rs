@@ -504,10 +504,15 @@ fn the_html_prints_a_summary_page_and_one_page_per_opinion_form() {
     let on_form: Vec<&str> =
         first_form.split("<span class=\"fp\">").skip(1).map(|s| s.split("</span>").next().unwrap()).collect();
     assert_eq!(on_form.len(), 6 + 1, "five experts, the chair and the decision: {on_form:?}");
-    for k in on_form {
+    for k in &on_form {
         let value = k.rsplit(' ').next().unwrap();
         assert!(page2.lines().any(|l| l.contains(value)), "“{value}” on one line:\n{page2}");
     }
+    // The command the paper names shows the same decision event.
+    let hash = on_form.last().unwrap().strip_prefix("sha256 ").unwrap();
+    let shown = reviewdesk(home.path(), &["--as", "王建国", "show", &truth[0].code]).assert().success();
+    let shown = String::from_utf8_lossy(&shown.get_output().stdout).into_owned();
+    assert!(shown.contains(&format!("结论事件：{hash}")), "{shown}");
 }
 
 #[test]
