@@ -8,7 +8,8 @@
 //! (`fuzz/crashes-found/README.md`). Intake now refuses CFB content by its signature before calamine
 //! sees it, and catches a panic from calamine as a backstop. `intake_survives_mutated_xls` and
 //! `crashes_found_no_longer_crash` check that, under a memory cap in case a runaway allocation
-//! comes back.
+//! comes back. The cap is process-wide, so this file is a test binary of its own, apart from
+//! `tests/it`, whose tests spawn Chromium and others that need their address space.
 
 use proptest::prelude::*;
 use proptest::sample::Index;
