@@ -146,6 +146,28 @@ impl Store {
         Ok(report)
     }
 
+    /// Runs `f` inside one read transaction, so that all it reads comes from one snapshot of the
+    /// store, whatever another process commits meanwhile (WAL keeps the snapshot). Inside a
+    /// transaction already, `f` simply runs in it.
+    pub fn read_snapshot<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Store) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.conn.execute_batch("BEGIN DEFERRED").map_err(StoreError::from)?;
+        /// Ends the read transaction however `f` returns; it changed nothing, so either end will do.
+        struct End<'c>(&'c rusqlite::Connection);
+        impl Drop for End<'_> {
+            fn drop(&mut self) {
+                let _ = self.0.execute_batch("COMMIT");
+            }
+        }
+        let _end = End(&self.conn);
+        f(self)
+    }
+
     /// Streams the exportable events matching `filter`, parents first. Only applied events
     /// travel: what is held or void here stays on this machine, so that a flood of events no
     /// panel accepts cannot ride on the next export.
@@ -154,26 +176,39 @@ impl Store {
         filter: &EventFilter,
         mut f: impl FnMut(StoredEvent) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        // The order first, over row ids only, then each row by its id: sorting whole rows made
+        // SQLite's sorter carry every event's bytes through temporary files.
         let mut st = self
             .conn
             .prepare(&format!(
-                "SELECT id, author, seq, meeting_id, bytes, signature FROM events \
+                "SELECT rowid FROM events \
                  WHERE status = 'applied' \
                    AND (?1 IS NULL OR meeting_id = ?1 OR kind = 'key_revoked') AND (?2 IS NULL OR author = ?2) \
                  ORDER BY {}, author, seq",
                 super::append::KIND_ORDER
             ))
             .map_err(StoreError::from)?;
-        let mut rows = st.query(params![filter.meeting, filter.author]).map_err(StoreError::from)?;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
-            let ev = StoredEvent {
-                id: r.get(0).map_err(StoreError::from)?,
-                author: r.get(1).map_err(StoreError::from)?,
-                seq: r.get::<_, i64>(2).map_err(StoreError::from)? as u64,
-                meeting: r.get(3).map_err(StoreError::from)?,
-                bytes: r.get(4).map_err(StoreError::from)?,
-                signature: r.get(5).map_err(StoreError::from)?,
-            };
+        let rowids: Vec<i64> = st
+            .query_map(params![filter.meeting, filter.author], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::from)?;
+        let mut row = self
+            .conn
+            .prepare_cached("SELECT id, author, seq, meeting_id, bytes, signature FROM events WHERE rowid = ?1")
+            .map_err(StoreError::from)?;
+        for rowid in rowids {
+            let ev = row
+                .query_row([rowid], |r| {
+                    Ok(StoredEvent {
+                        id: r.get(0)?,
+                        author: r.get(1)?,
+                        seq: r.get::<_, i64>(2)? as u64,
+                        meeting: r.get(3)?,
+                        bytes: r.get(4)?,
+                        signature: r.get(5)?,
+                    })
+                })
+                .map_err(StoreError::from)?;
             f(ev)?;
         }
         Ok(())
