@@ -100,6 +100,9 @@ pub(super) struct Applier<'t> {
     pub(super) replay_needed: bool,
 }
 
+/// Named events a memo map remembers at most (a few MB of registrations).
+const MEMO_LIMIT: usize = 4096;
+
 /// What authorization asked, and the answers, kept in step with the log as events apply.
 #[derive(Default)]
 struct Memo {
@@ -628,7 +631,14 @@ impl Applier<'_> {
             return found.clone();
         }
         let found = self.named(id, kind, read);
-        map(&mut self.memo.borrow_mut()).insert(id.to_string(), found.clone());
+        let mut memo = self.memo.borrow_mut();
+        let remembered = map(&mut memo);
+        // Bounded, so that an import's memory stays flat however many applications it names:
+        // when full it starts over (each entry is only a cache of the store).
+        if remembered.len() >= MEMO_LIMIT {
+            remembered.clear();
+        }
+        remembered.insert(id.to_string(), found.clone());
         found
     }
 }

@@ -103,7 +103,7 @@ impl Store {
         fill: impl FnOnce(&mut Importer<'_>) -> std::result::Result<(), E>,
     ) -> std::result::Result<ImportReport, E> {
         // A large import keeps its working set in memory; the screens need far less.
-        self.conn.execute_batch("PRAGMA cache_size = -65536;").map_err(StoreError::from)?;
+        self.conn.execute_batch("PRAGMA cache_size = -16384;").map_err(StoreError::from)?;
         let result = self.import_in_transaction(now, dry_run, fill);
         self.conn.execute_batch("PRAGMA cache_size = -16384;").map_err(StoreError::from)?;
         result
