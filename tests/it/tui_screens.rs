@@ -821,6 +821,17 @@ fn the_queue_filters_by_kind_and_progress_and_sorts_by_any_column() {
     assert_eq!(codes(&a)[0], "GL-BG-2026-011");
     press(&mut a, KeyCode::Char('S'));
     assert_eq!(codes(&a)[0], "GL-YW-2027-032");
+    // A filter typed now keeps that order, and clearing it brings every row back in it.
+    press(&mut a, KeyCode::Char('/'));
+    for c in "ys-".chars() {
+        press(&mut a, KeyCode::Char(c));
+    }
+    let ys = codes(&a);
+    assert_eq!(ys.len(), 6, "{ys:?}");
+    assert!(ys.windows(2).all(|w| w[0] > w[1]) && ys.iter().all(|c| c.starts_with("GL-YS")), "{ys:?}");
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(codes(&a).len(), 17);
+    assert_eq!(codes(&a)[0], "GL-YW-2027-032");
 }
 
 #[test]
