@@ -82,6 +82,18 @@ fn main() {
             })
             .collect()
     };
+    // The part the queue's rows take: the store read and the rows built, with no screen.
+    let building: Vec<Duration> = {
+        let store = Store::open(&home.db()).unwrap();
+        let me = home.keyring().load(generate::CHAIR).unwrap().key_hex();
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(store.queue(generate::MEETING_ID, &me).unwrap());
+                t.elapsed()
+            })
+            .collect()
+    };
     let orders = Store::open(&home.db()).unwrap().rectification_history().unwrap().orders.len();
     let (_, mut app, mut terminal) = open_and_draw();
     assert_eq!(app.queue_len(), 10_000);
@@ -118,6 +130,7 @@ fn main() {
     let ratio = |value: f64, target: f64| format!("{:.2}x the target", value / target);
     println!("first frame (open store, build queue, draw)  {first:>8.1} ms   target ≤ 100 ms: {}", ratio(first, 100.0));
     println!("  of which the rectification loop ({orders} orders) {:>6.1} ms", ms(median(history)));
+    println!("  of which the queue's rows (store.queue)      {:>6.1} ms", ms(median(building)));
     println!("queue frame                                   {frame:>8.2} ms   target ≤ 1 ms: {}", ratio(frame, 1.0));
     println!("key press, redrawn                            {key:>8.2} ms   target ≤ 1 ms: {}", ratio(key, 1.0));
     println!("filter keystroke over all rows, redrawn       {filter:>8.2} ms   target ≤ 2 ms: {}", ratio(filter, 2.0));
