@@ -145,10 +145,7 @@ pub fn encrypt(plain: &Path, to: &Addressee, target: &Path) -> Result<u64, Bundl
             out.write_all(&wrapped).map_err(io(&tmp.path))?;
             let bound = [header.as_bytes(), &wrapped].concat();
             let mut input = Hooked(File::open(plain).map_err(io(plain))?);
-            gm::seal_stream(&keys, &bound, &mut input, &mut out).map_err(|e| match e {
-                gm::GmError::Io(e) => BundleError::Io { path: tmp.path.display().to_string(), source: e },
-                gm::GmError::Invalid => BundleError::EncryptedDamaged,
-            })?;
+            gm::seal_stream(&keys, &bound, &mut input, &mut out).map_err(|e| gm_failure(e, &tmp.path))?;
             return put_in_place(tmp, out, target);
         }
     };
@@ -341,14 +338,21 @@ fn open_sm2(
     let bound = [header.as_slice(), &wrapped].concat();
     let mut input = BufReader::new(At { file, pos: start });
     let mut writer = BufWriter::new(out);
-    gm::open_stream(&keys, &bound, &mut input, len, &mut writer, MAX_BUNDLE_BYTES).map_err(|e| match e {
-        gm::GmError::Io(e) => BundleError::Io { path: tmp.path.display().to_string(), source: e },
-        gm::GmError::Invalid => BundleError::EncryptedDamaged,
-    })?;
+    gm::open_stream(&keys, &bound, &mut input, len, &mut writer, MAX_BUNDLE_BYTES)
+        .map_err(|e| gm_failure(e, &tmp.path))?;
     let file = writer
         .into_inner()
         .map_err(|e| BundleError::Io { path: shown(&tmp.path.display().to_string()), source: e.into_error() })?;
     Ok(Decrypted { tmp, file })
+}
+
+/// An SM4/SM2 failure as the bundle reports it: an I/O error names the file being written;
+/// anything else is a damaged bundle (a wrong key and an altered byte look the same).
+fn gm_failure(e: gm::GmError, path: &Path) -> BundleError {
+    match e {
+        gm::GmError::Io(e) => BundleError::Io { path: path.display().to_string(), source: e },
+        gm::GmError::Invalid => BundleError::EncryptedDamaged,
+    }
 }
 
 /// A reader that passes the export's fault-injection point at every read, as the age path does

@@ -152,6 +152,7 @@ fn export_from(
             constant: "MAX_MANIFEST_BYTES",
         });
     }
+    check_sizes(size, &blob_hashes, manifest_bytes.len() as u64)?;
     let signature = exporter.secret.sign(&manifest_message(&manifest_bytes));
 
     // 4. The tar, beside the target; then fsync, rename, fsync the folder.
@@ -200,6 +201,41 @@ fn export_from(
         blobs: blob_hashes.len(),
         bytes,
     })
+}
+
+/// The bytes a tar entry of `size` takes: its header and its data padded to a whole block.
+fn tar_bytes(size: u64) -> u64 {
+    512 + size.div_ceil(512) * 512
+}
+
+/// Refuses, before anything is signed, a bundle that every reader would refuse for its size: an
+/// event log over `MAX_ENTRY_BYTES`, or a whole file over `MAX_BUNDLE_BYTES`. The signature is
+/// at most 64 bytes: one block, as the manifest's smallest.
+fn check_sizes(events: u64, blobs: &[(String, u64)], manifest: u64) -> Result<(), BundleError> {
+    if events > super::MAX_ENTRY_BYTES {
+        return Err(BundleError::TooLarge {
+            what: "事件日志（请按会议或作者分批导出）".into(),
+            what_en: "the event log (export one meeting or one author at a time)".into(),
+            size: events,
+            limit: super::MAX_ENTRY_BYTES,
+            constant: "MAX_ENTRY_BYTES",
+        });
+    }
+    let total = tar_bytes(manifest)
+        + tar_bytes(64)
+        + tar_bytes(events)
+        + blobs.iter().map(|(_, size)| tar_bytes(*size)).sum::<u64>()
+        + 1024;
+    if total > super::MAX_BUNDLE_BYTES {
+        return Err(BundleError::TooLarge {
+            what: "评审包（请按会议分批导出，或加 --no-blobs 不带附件）".into(),
+            what_en: "the bundle (export one meeting at a time, or leave the documents out with --no-blobs)".into(),
+            size: total,
+            limit: super::MAX_BUNDLE_BYTES,
+            constant: "MAX_BUNDLE_BYTES",
+        });
+    }
+    Ok(())
 }
 
 /// One line of `events.jsonl`, `{"sig":"<hex>","event":<bytes>}` and a newline, given as its
@@ -297,5 +333,27 @@ fn sync_dir(target: &Path) {
     let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::MAX_ENTRY_BYTES;
+
+    #[test]
+    fn nothing_is_signed_that_a_reader_would_refuse_for_its_size() {
+        assert!(check_sizes(MAX_ENTRY_BYTES, &[], 4096).is_ok());
+        let e = check_sizes(MAX_ENTRY_BYTES + 1, &[], 4096).unwrap_err().to_string();
+        assert!(e.contains("MAX_ENTRY_BYTES") && e.contains("分批导出"), "{e}");
+        // Documents that bring the file past the limit, each one within its own.
+        let blobs: Vec<(String, u64)> = (0..4).map(|i| (format!("{i}"), 500 << 20)).collect();
+        let e = check_sizes(100 << 20, &blobs, 4096).unwrap_err().to_string();
+        assert!(e.contains("MAX_BUNDLE_BYTES") && e.contains("--no-blobs"), "{e}");
+        assert!(check_sizes(100 << 20, &blobs[..3], 4096).is_ok());
+        // The sum is what a tar takes: headers and padding counted.
+        assert_eq!(tar_bytes(0), 512);
+        assert_eq!(tar_bytes(1), 1024);
+        assert_eq!(tar_bytes(512), 1024);
     }
 }

@@ -27,8 +27,9 @@ pub struct ExportArgs {
     /// Leave out the attached documents
     #[arg(long)]
     pub no_blobs: bool,
-    /// Encrypt the bundle (age) for the person whose public key file this is (from their
-    /// `reviewdesk key export`), so a lost stick leaks nothing; only their identity opens it
+    /// Encrypt the bundle for the person whose public key file this is (from their `reviewdesk
+    /// key export`), so a lost stick leaks nothing; only their identity opens it. age for an
+    /// ed25519-sha256 key; SM2, SM4 and HMAC-SM3 for an sm2-sm3 key
     #[arg(long, value_name = "FILE")]
     pub encrypt_to: Option<PathBuf>,
 }
