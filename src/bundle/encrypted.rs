@@ -108,17 +108,18 @@ pub(super) fn header_in(file: &File, path: &Path) -> Result<Option<(Addressee, u
         match text.split_once(": ") {
             // Shown to the user when the bundle is not theirs: nothing but a fingerprint.
             Some(("for", v)) if is_fingerprint(v) => fingerprint = Some(v.to_string()),
-            Some(("recipient", v)) if Recipient::parse(v).is_some() => recipient = Some(v.to_string()),
+            Some(("recipient", v)) => {
+                recipient = Some((v.to_string(), Recipient::parse(v).ok_or(BundleError::EncryptedDamaged)?))
+            }
             Some(("cipher", v)) if cipher.is_none() => {
                 cipher = Some(Cipher::parse(v).ok_or(BundleError::EncryptedDamaged)?)
             }
             _ => return Err(BundleError::EncryptedDamaged),
         }
     }
-    let recipient = recipient.ok_or(BundleError::EncryptedDamaged)?;
+    let (recipient, key) = recipient.ok_or(BundleError::EncryptedDamaged)?;
     // The algorithms must be the recipient key's own: no key serves two.
-    let expected = Recipient::parse(&recipient).ok_or(BundleError::EncryptedDamaged)?.cipher();
-    if cipher.unwrap_or(Cipher::AgeX25519) != expected {
+    if cipher.unwrap_or(Cipher::AgeX25519) != key.cipher() {
         return Err(BundleError::EncryptedDamaged);
     }
     Ok(Some((Addressee { fingerprint, recipient }, offset)))

@@ -18,17 +18,13 @@ fn identity(desk: &mut Desk, name: &str, suite: &str, secretariat: bool) {
     desk.keys.insert(name.to_string(), key);
 }
 
-#[test]
-fn a_panel_mixing_sm2_and_ed25519_runs_a_meeting_across_two_machines() {
-    let mut desk = Desk::new();
-    identity(&mut desk, "信息化办", "sm2-sm3", true);
-    identity(&mut desk, "周建国", "ed25519-sha256", false);
-    identity(&mut desk, "李明", "sm2-sm3", false);
-    identity(&mut desk, "王芳", "ed25519-sha256", false);
-    identity(&mut desk, "张伟", "sm2-sm3", false);
-    // SM2 public keys are the uncompressed point: 65 bytes, 04‖x‖y.
-    assert!(desk.key("李明").starts_with("04") && desk.key("李明").len() == 130);
-    assert_eq!(desk.key("王芳").len(), 64);
+/// The pilot meeting SM-1 with one application, GM-LX-001: the secretariat 信息化办, the chair
+/// 周建国 and the experts 李明, 王芳 and 张伟, each under the suite `suites` gives (in that
+/// order), their keys exported to `files/NAME.pub`.
+pub(crate) fn pilot_meeting(desk: &mut Desk, suites: [&str; 5]) {
+    for (name, suite) in ["信息化办", "周建国", "李明", "王芳", "张伟"].into_iter().zip(suites) {
+        identity(desk, name, suite, name == "信息化办");
+    }
     let roster = desk.write(
         "roster.csv",
         "姓名,角色,公钥,专业,单位\n周建国,组长,周建国.pub,技术,南京市大数据管理局\n李明,专家,李明.pub,技术,东南大学\n王芳,专家,王芳.pub,财务,南京大学\n张伟,专家,张伟.pub,安全,南京邮电大学\n",
@@ -42,6 +38,15 @@ fn a_panel_mixing_sm2_and_ed25519_runs_a_meeting_across_two_machines() {
         "项目编码,项目名称,建设单位,申报类型,申报总投资（万元）,监理单位,数据共享章节\nGM-LX-001,区密码应用改造,鼓楼区数据局,立项,120,是,是\n",
     );
     desk.ok_as("信息化办", &["intake", &intake]);
+}
+
+#[test]
+fn a_panel_mixing_sm2_and_ed25519_runs_a_meeting_across_two_machines() {
+    let mut desk = Desk::new();
+    pilot_meeting(&mut desk, ["sm2-sm3", "ed25519-sha256", "sm2-sm3", "ed25519-sha256", "sm2-sm3"]);
+    // SM2 public keys are the uncompressed point: 65 bytes, 04‖x‖y.
+    assert!(desk.key("李明").starts_with("04") && desk.key("李明").len() == 130);
+    assert_eq!(desk.key("王芳").len(), 64);
     for who in ["李明", "王芳", "张伟"] {
         desk.ok_as(who, &["sign-in", "--accept"]);
     }

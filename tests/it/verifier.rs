@@ -283,35 +283,7 @@ fn an_sm2_bundle_verifies_under_sm3_ids_and_a_forged_sm2_event_is_refused() {
     let mut desk = Desk::new();
     // The secretariat, the chair and two experts under the national algorithms, one expert under
     // Ed25519: a panel may mix the suites.
-    for (name, suite) in [
-        ("信息化办", "sm2-sm3"),
-        ("周建国", "sm2-sm3"),
-        ("李明", "sm2-sm3"),
-        ("王芳", "ed25519-sha256"),
-        ("张伟", "sm2-sm3"),
-    ] {
-        let mut args = vec!["init", "--name", name, "--suite", suite];
-        if name == "信息化办" {
-            args.push("--secretariat");
-        }
-        desk.ok(&args);
-        let out = desk.arg(&format!("{name}.pub"));
-        desk.ok(&["--as", name, "key", "export", "--out", &out]);
-        desk.keys.insert(name.into(), crate::common::read_pub_key(&desk.file(&format!("{name}.pub"))));
-    }
-    let roster = desk.write(
-        "roster.csv",
-        "姓名,角色,公钥,专业,单位\n周建国,组长,周建国.pub,技术,南京市大数据管理局\n李明,专家,李明.pub,技术,东南大学\n王芳,专家,王芳.pub,财务,南京大学\n张伟,专家,张伟.pub,安全,南京邮电大学\n",
-    );
-    desk.ok_as(
-        "信息化办",
-        &["meeting", "open", "--title", "国密试点评审会", "--date", "2026-12-08", "--id", "SM-1", "--roster", &roster],
-    );
-    let intake = desk.write(
-        "apps.csv",
-        "项目编码,项目名称,建设单位,申报类型,申报总投资（万元）,监理单位,数据共享章节\nGM-LX-001,区密码应用改造,鼓楼区数据局,立项,120,是,是\n",
-    );
-    desk.ok_as("信息化办", &["intake", &intake]);
+    crate::national_suite::pilot_meeting(&mut desk, ["sm2-sm3", "sm2-sm3", "sm2-sm3", "ed25519-sha256", "sm2-sm3"]);
     let points = "necessity=13,requirements=13,technical=17,sharing=13,security=8,budget=13,implementation=8";
     for who in ["李明", "王芳", "张伟"] {
         desk.ok_as(who, &["sign-in", "--accept"]);
