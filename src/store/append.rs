@@ -440,11 +440,11 @@ impl<'t> Applier<'t> {
             Body::DecisionRecorded { meeting, code, basis, decision, based_on } => {
                 let rubric = self.rubric_sha256(basis)?;
                 tx.prepare_cached(
-                    "INSERT INTO decisions (meeting_id, code, chair_key, outcome, decision_json, based_on_json, application_event, rubric_sha256, event_id, seq, decided_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+                    "INSERT INTO decisions (meeting_id, code, chair_key, outcome, decision_json, based_on_json, application_event, rubric_sha256, event_id, seq, decided_at, suite) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
                      ON CONFLICT DO UPDATE SET outcome = excluded.outcome, decision_json = excluded.decision_json, based_on_json = excluded.based_on_json, \
                        application_event = excluded.application_event, rubric_sha256 = excluded.rubric_sha256, \
-                       event_id = excluded.event_id, seq = excluded.seq, decided_at = excluded.decided_at \
+                       event_id = excluded.event_id, seq = excluded.seq, decided_at = excluded.decided_at, suite = excluded.suite \
                      WHERE excluded.seq > decisions.seq",
                 )?
                 .execute(params![
@@ -458,7 +458,8 @@ impl<'t> Applier<'t> {
                     rubric,
                     event_id,
                     seq,
-                    time
+                    time,
+                    env.suite.id()
                 ])?;
             }
             Body::KeyRevoked { key, cutoff_seq, reason } => {

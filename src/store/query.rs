@@ -7,10 +7,10 @@ use crate::domain::{
 };
 use crate::ledger::event::{MeetingOpened, Role, Seat};
 use crate::ledger::{Suite, fingerprint};
+use fallible_streaming_iterator::FallibleStreamingIterator;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
 
 /// A meeting in a list.
 #[derive(Clone, Debug, Serialize)]
@@ -352,33 +352,16 @@ pub struct LogView {
 
 /// One expert's current score sheet on one application. The sheet itself is read from its
 /// event only when one application is asked for; the queue needs only the totals.
-/// Held once per sheet of the meeting (50,000 at 10,000 applications), so repeated texts are
-/// shared and the rare whole sheet is boxed: the queue of a large meeting stays small.
 struct SheetRow {
-    key: Rc<str>,
+    key: String,
     total: Points,
     vetoes: usize,
     event_id: String,
     submitted_at: String,
     sheet: Option<Box<ScoreSheet>>,
-    /// What the sheet answers: the registration, and the rubric's SHA-256.
-    application_event: Rc<str>,
-    rubric_sha256: Rc<str>,
-}
-
-/// One shared copy of each repeated text (expert keys, registrations, rubric hashes).
-#[derive(Default)]
-struct Interner(HashMap<String, Rc<str>>);
-
-impl Interner {
-    fn get(&mut self, text: String) -> Rc<str> {
-        if let Some(shared) = self.0.get(&text) {
-            return shared.clone();
-        }
-        let shared: Rc<str> = Rc::from(text.as_str());
-        self.0.insert(text, shared.clone());
-        shared
-    }
+    /// Whether it answers the current registration under the current rubric; an outdated sheet
+    /// (评分已过期) is shown but not counted.
+    current: bool,
 }
 
 /// An application as registered now, with what a current sheet must answer.
@@ -395,43 +378,103 @@ impl Current {
     }
 }
 
-/// A decision as stored, with what it was made on.
+/// A decision as stored, marked outdated when made on another version than the current one.
 struct DecisionRow {
     view: DecisionView,
     chair_key: String,
-    application_event: String,
-    rubric_sha256: String,
 }
 
-/// Raw per-application facts gathered in bulk, so that a queue of thousands is a few queries.
+/// One application's score sheets, conflict declarations and decisions, as stored.
+#[derive(Default)]
 struct Sheets {
-    by_code: HashMap<String, Vec<SheetRow>>,
-    conflicts: HashMap<String, BTreeMap<String, String>>,
-    decisions: HashMap<String, Vec<DecisionRow>>,
+    rows: Vec<SheetRow>,
+    conflicts: BTreeMap<String, String>,
+    decisions: Vec<DecisionRow>,
 }
 
 impl Sheets {
     /// The sheet that counts for a seat held by `keys` (newest first): the newest key's.
-    fn for_seat(&self, code: &str, keys: &[&str]) -> Option<&SheetRow> {
-        let rows = self.by_code.get(code)?;
-        keys.iter().find_map(|k| rows.iter().find(|r| *r.key == **k))
+    fn for_seat(&self, keys: &[&str]) -> Option<&SheetRow> {
+        keys.iter().find_map(|k| self.rows.iter().find(|r| r.key == *k))
     }
 
     /// A conflict declared from any key of the seat.
-    fn recusal(&self, code: &str, keys: &[&str]) -> Option<String> {
-        let declared = self.conflicts.get(code)?;
-        keys.iter().find_map(|k| declared.get(*k).cloned())
+    fn recusal(&self, keys: &[&str]) -> Option<String> {
+        keys.iter().find_map(|k| self.conflicts.get(*k).cloned())
     }
 
-    /// The decision of the chair's seat (its newest key's), marked outdated when it was made on
-    /// another version than `current`.
-    fn decision(&self, current: &Current, chair_keys: &[&str]) -> Option<DecisionView> {
-        let rows = self.decisions.get(&current.application.code)?;
-        let row = chair_keys.iter().find_map(|k| rows.iter().find(|r| r.chair_key == *k))?;
-        let mut view = row.view.clone();
-        view.outdated = !current.answers(&row.application_event, &row.rubric_sha256);
-        Some(view)
+    /// The decision of the chair's seat (its newest key's).
+    fn decision(&self, chair_keys: &[&str]) -> Option<DecisionView> {
+        chair_keys.iter().find_map(|k| self.decisions.iter().find(|r| r.chair_key == *k)).map(|r| r.view.clone())
     }
+}
+
+/// A query's rows in code order, read as far as the application being built and no further.
+struct Cursor<'s> {
+    rows: rusqlite::Rows<'s>,
+    more: bool,
+}
+
+impl<'s> Cursor<'s> {
+    fn new(mut rows: rusqlite::Rows<'s>) -> Result<Self> {
+        let more = rows.advance().map(|_| rows.get().is_some())?;
+        Ok(Self { rows, more })
+    }
+
+    /// Hands `each` the rows of application `code` (column 0), skipping any of an earlier code.
+    fn take(&mut self, code: &str, mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<()>) -> Result<()> {
+        while self.more {
+            let Some(r) = self.rows.get() else { break };
+            // Compared as bytes, which is SQLite's BINARY order, without checking UTF-8 again.
+            match r.get_ref(0)?.as_bytes().map_err(rusqlite::Error::from)?.cmp(code.as_bytes()) {
+                std::cmp::Ordering::Greater => break,
+                std::cmp::Ordering::Equal => each(r)?,
+                std::cmp::Ordering::Less => {}
+            }
+            self.rows.advance()?;
+            self.more = self.rows.get().is_some();
+        }
+        Ok(())
+    }
+}
+
+/// Column `i` of `r` as text, borrowed.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    r.get_ref(i)?
+        .as_str()
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
+}
+
+/// A `score_sheets` row of [`each_application`]'s query, on the application `now`.
+fn sheet_row(r: &rusqlite::Row<'_>, now: &Current) -> Result<SheetRow> {
+    let event_id: String = r.get(4)?;
+    let sheet = match r.get_ref(6)? {
+        rusqlite::types::ValueRef::Blob(bytes) => Some(Box::new(sheet_of(&event_id, bytes)?)),
+        _ => None,
+    };
+    Ok(SheetRow {
+        key: r.get(1)?,
+        total: Points::from_halves(r.get::<_, i64>(2)? as u32),
+        vetoes: r.get::<_, i64>(3)? as usize,
+        event_id,
+        submitted_at: r.get(5)?,
+        sheet,
+        current: now.answers(text(r, 7)?, text(r, 8)?),
+    })
+}
+
+/// A `decisions` row of [`each_application`]'s query, on the application `now`.
+fn decision_row(r: &rusqlite::Row<'_>, now: &Current) -> Result<DecisionRow> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    let view = DecisionView {
+        decision: serde_json::from_str(text(r, 1)?).map_err(corrupt)?,
+        based_on: serde_json::from_str(text(r, 2)?).map_err(corrupt)?,
+        event_id: r.get(3)?,
+        suite: Suite::parse(text(r, 8)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        decided_at: r.get(4)?,
+        outdated: !now.answers(text(r, 6)?, text(r, 7)?),
+    };
+    Ok(DecisionRow { view, chair_key: r.get(5)? })
 }
 
 impl Store {
@@ -493,110 +536,85 @@ impl Store {
     fn summary(&self, id: &str) -> Result<MeetingSummary> {
         self.meetings()?.into_iter().find(|m| m.id == id).ok_or_else(|| StoreError::UnknownMeeting(id.into()))
     }
+}
 
-    fn applications(&self, meeting: &MeetingOpened, code: Option<&str>) -> Result<Vec<Current>> {
-        let mut st = self.conn.prepare_cached(&scope_sql(
-            "SELECT data_json, event_id FROM applications WHERE meeting_id = ?1 AND {code} ORDER BY code",
-            code,
-        ))?;
-        let rows = st.query_map(params![meeting.id, code], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let rubrics: HashMap<ApplicationKind, String> =
-            meeting.rubrics.iter().map(|r| (r.kind, super::append::rubric_sha256(r))).collect();
-        rows.map(|r| {
-            let (text, event_id) = r?;
-            let application: Application =
-                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("application: {e}")))?;
-            let rubric_sha256 = rubrics.get(&application.kind).cloned().unwrap_or_default();
-            Ok(Current { application, event_id, rubric_sha256 })
-        })
-        .collect()
-    }
-
-    fn sheets(&self, meeting: &str, code: Option<&str>) -> Result<Sheets> {
-        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
-        let mut by_code: HashMap<String, Vec<SheetRow>> = HashMap::new();
-        let mut st = self.conn.prepare_cached(&scope_sql(
-            "SELECT s.code, s.expert_key, s.total_halves, s.veto_count, s.event_id, s.submitted_at, \
+/// Each application of the meeting (or the one `code` names) in code order, with its sheets,
+/// conflicts and decisions: one pass over four queries that all walk the tables in code order,
+/// so a meeting of 10,000 applications holds one application's facts at a time.
+fn each_application(
+    conn: &rusqlite::Connection,
+    meeting: &MeetingOpened,
+    code: Option<&str>,
+    mut each: impl FnMut(Current, Sheets) -> Result<()>,
+) -> Result<()> {
+    let rubrics: HashMap<ApplicationKind, String> =
+        meeting.rubrics.iter().map(|r| (r.kind, super::append::rubric_sha256(r))).collect();
+    let id = &meeting.id;
+    let mut apps = conn.prepare_cached(&scope_sql(
+        "SELECT code, data_json, event_id FROM applications WHERE meeting_id = ?1 AND {code} ORDER BY code",
+        code,
+    ))?;
+    let mut sheets = conn.prepare_cached(&scope_sql(
+        "SELECT s.code, s.expert_key, s.total_halves, s.veto_count, s.event_id, s.submitted_at, \
                CASE WHEN ?2 IS NULL THEN NULL ELSE (SELECT bytes FROM events e WHERE e.id = s.event_id) END, \
                s.application_event, s.rubric_sha256 \
-             FROM score_sheets s WHERE s.meeting_id = ?1 AND {code}",
+             FROM score_sheets s WHERE s.meeting_id = ?1 AND {code} ORDER BY s.code",
+        code,
+    ))?;
+    let mut conflicts = conn.prepare_cached(&scope_sql(
+        "SELECT code, expert_key, reason FROM conflicts \
+             WHERE meeting_id = ?1 AND {code} AND withdrawn_event IS NULL ORDER BY code",
+        code,
+    ))?;
+    let mut decisions = conn.prepare_cached(&scope_sql(
+            "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256, suite \
+             FROM decisions WHERE meeting_id = ?1 AND {code} ORDER BY code",
             code,
         ))?;
-        let mut shared = Interner::default();
-        let mut rows = st.query(params![meeting, code])?;
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(0)?;
-            let event_id: String = r.get(4)?;
-            let sheet = match r.get::<_, Option<Vec<u8>>>(6)? {
-                Some(bytes) => Some(Box::new(sheet_of(&event_id, &bytes)?)),
-                None => None,
-            };
-            let row = SheetRow {
-                key: shared.get(r.get(1)?),
-                total: Points::from_halves(r.get::<_, i64>(2)? as u32),
-                vetoes: r.get::<_, i64>(3)? as usize,
-                event_id,
-                submitted_at: r.get(5)?,
-                sheet,
-                application_event: shared.get(r.get(7)?),
-                rubric_sha256: shared.get(r.get(8)?),
-            };
-            by_code.entry(code).or_default().push(row);
-        }
-        let mut conflicts: HashMap<String, BTreeMap<String, String>> = HashMap::new();
-        let mut st = self.conn.prepare_cached(&scope_sql(
-            "SELECT code, expert_key, reason FROM conflicts WHERE meeting_id = ?1 AND {code} AND withdrawn_event IS NULL",
-            code,
-        ))?;
-        for row in st.query_map(params![meeting, code], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
-        })? {
-            let (code, key, reason) = row?;
-            conflicts.entry(code).or_default().insert(key, reason);
-        }
-        let mut decisions: HashMap<String, Vec<DecisionRow>> = HashMap::new();
-        let mut st = self.conn.prepare_cached(&scope_sql(
-            "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256, \
-             (SELECT suite FROM events WHERE events.id = decisions.event_id) \
-             FROM decisions WHERE meeting_id = ?1 AND {code}",
-            code,
-        ))?;
-        let rows = st.query_map(params![meeting, code], |r| {
-            Ok((
-                (r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?),
-                (r.get(5)?, r.get(6)?, r.get(7)?, r.get::<_, String>(8)?),
-            ))
+    let mut sheets = Cursor::new(sheets.query(params![id, code])?)?;
+    let mut conflicts = Cursor::new(conflicts.query(params![id, code])?)?;
+    let mut decisions = Cursor::new(decisions.query(params![id, code])?)?;
+    let mut apps = apps.query(params![id, code])?;
+    while let Some(r) = apps.next()? {
+        let code = text(r, 0)?;
+        let application: Application =
+            serde_json::from_str(text(r, 1)?).map_err(|e| StoreError::Corrupt(format!("application {code}: {e}")))?;
+        let rubric_sha256 = rubrics.get(&application.kind).cloned().unwrap_or_default();
+        let now = Current { application, event_id: r.get(2)?, rubric_sha256 };
+        let code = now.application.code.as_str();
+        let mut facts = Sheets::default();
+        sheets.take(code, |r| {
+            facts.rows.push(sheet_row(r, &now)?);
+            Ok(())
         })?;
-        for row in rows {
-            let ((code, d, b, event_id, decided_at), (chair_key, application_event, rubric_sha256, suite)) = row?;
-            let view = DecisionView {
-                decision: serde_json::from_str(&d).map_err(corrupt)?,
-                based_on: serde_json::from_str(&b).map_err(corrupt)?,
-                event_id,
-                suite: crate::ledger::Suite::parse(&suite).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                decided_at,
-                outdated: false,
-            };
-            decisions.entry(code).or_default().push(DecisionRow { view, chair_key, application_event, rubric_sha256 });
-        }
-        Ok(Sheets { by_code, conflicts, decisions })
+        conflicts.take(code, |r| {
+            facts.conflicts.insert(r.get(1)?, r.get(2)?);
+            Ok(())
+        })?;
+        decisions.take(code, |r| {
+            facts.decisions.push(decision_row(r, &now)?);
+            Ok(())
+        })?;
+        each(now, facts)?;
     }
+    Ok(())
+}
 
+impl Store {
     /// The project queue of a meeting for the viewer with public key `viewer`.
     pub fn queue(&self, meeting_id: &str, viewer: &str) -> Result<QueueView> {
         let meeting = self.meeting(meeting_id)?;
         let role = Self::viewer_role(&meeting, viewer);
         let drafts = self.drafted_codes(meeting_id, viewer)?;
-        let sheets = self.sheets(meeting_id, None)?;
-        let mut rows = Vec::new();
         let seats = meeting.seats();
         let chair = chair_keys(&seats);
         let seat = viewer_seat(&meeting, viewer);
+        let substitutes = self.substitutes(meeting_id)?;
         let history = self.rectification_history()?;
         let rectification = history.at(&meeting.id, meeting.date);
-        let substitutes = self.substitutes(meeting_id)?;
-        for current in self.applications(&meeting, None)? {
-            let decision = sheets.decision(&current, &chair).filter(|d| !d.outdated);
+        let mut rows = Vec::new();
+        each_application(&self.conn, &meeting, None, |current, sheets| {
+            let decision = sheets.decision(&chair).filter(|d| !d.outdated);
             // Most applications have no substitute: their seats are the panel's, not copied.
             let code = &current.application.code;
             let seats = match substitutes.iter().any(|s| &s.code == code) {
@@ -605,13 +623,11 @@ impl Store {
             };
             let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref(), &rectification);
             let app = &current.application;
-            let mine = sheets.for_seat(&app.code, &seat);
-            let recused = sheets.recusal(&app.code, &seat).is_some();
+            let mine = sheets.for_seat(&seat);
+            let recused = sheets.recusal(&seat).is_some();
             let my_score = match (role, mine) {
                 (ViewerRole::Expert, _) if recused => MyScore::Recused,
-                (ViewerRole::Expert, Some(r)) if !current.answers(&r.application_event, &r.rubric_sha256) => {
-                    MyScore::Outdated { total: r.total }
-                }
+                (ViewerRole::Expert, Some(r)) if !r.current => MyScore::Outdated { total: r.total },
                 (ViewerRole::Expert, Some(r)) => MyScore::Submitted { total: r.total },
                 (ViewerRole::Expert, None) if drafts.contains(&app.code) => MyScore::Draft,
                 (ViewerRole::Expert, None) => MyScore::None,
@@ -623,13 +639,14 @@ impl Store {
                 None if a.scored >= a.eligible && a.eligible > 0 => Status::Scored,
                 None => Status::ToScore,
             };
+            let Application { code, name, unit, kind, requested_total, approved_total, .. } = current.application;
             rows.push(QueueRow {
-                code: app.code.clone(),
-                name: app.name.clone(),
-                unit: app.unit.clone(),
-                kind: app.kind,
-                requested_total: app.requested_total,
-                approved_total: app.approved_total,
+                code,
+                name,
+                unit,
+                kind,
+                requested_total,
+                approved_total,
                 blocks: a.findings.iter().filter(|f| f.severity == Severity::Blocks).count(),
                 warns: a.findings.iter().filter(|f| f.severity == Severity::Warns).count(),
                 my_score,
@@ -644,7 +661,8 @@ impl Store {
                 outcome: decision.as_ref().map(|d| d.decision.outcome),
                 decision_event: decision.map(|d| d.event_id),
             });
-        }
+            Ok(())
+        })?;
         let under_discussion = self.under_discussion(meeting_id)?;
         Ok(QueueView { meeting: self.summary(meeting_id)?, viewer: role, rows, under_discussion })
     }
@@ -653,12 +671,13 @@ impl Store {
     pub fn application(&self, meeting_id: &str, code: &str, viewer: &str) -> Result<ApplicationView> {
         let meeting = self.meeting(meeting_id)?;
         let meeting_event = self.meeting_event(meeting_id)?;
-        let current = self
-            .applications(&meeting, Some(code))?
-            .into_iter()
-            .next()
-            .ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
-        let sheets = self.sheets(meeting_id, Some(code))?;
+        let mut found = None;
+        each_application(&self.conn, &meeting, Some(code), |current, sheets| {
+            found = Some((current, sheets));
+            Ok(())
+        })?;
+        let (current, sheets) =
+            found.ok_or_else(|| StoreError::UnknownApplication { meeting: meeting_id.into(), code: code.into() })?;
         let substitutes = self.substitutes(meeting_id)?;
         // A substitute (增补专家) is an expert of this application alone.
         let seat =
@@ -668,13 +687,11 @@ impl Store {
             role => role,
         };
         let seats = with_substitutes(&meeting.seats(), &substitutes, code);
-        let decision = sheets.decision(&current, &chair_keys(&seats));
+        let decision = sheets.decision(&chair_keys(&seats));
         let standing = decision.as_ref().filter(|d| !d.outdated);
         let history = self.rectification_history()?;
         let a = assess(&meeting, &seats, &current, &sheets, standing, &history.at(&meeting.id, meeting.date));
-        let submitted = sheets
-            .for_seat(code, &viewer_seat(&meeting, viewer))
-            .is_some_and(|r| current.answers(&r.application_event, &r.rubric_sha256));
+        let submitted = sheets.for_seat(&viewer_seat(&meeting, viewer)).is_some_and(|r| r.current);
         let blind = !role.sees_everything() && !submitted;
         let outliers = a.aggregate.as_ref().map(|g| g.outliers.clone()).unwrap_or_default();
         let experts: Vec<ExpertLine> = seats
@@ -683,19 +700,19 @@ impl Store {
             .map(|seat| {
                 let p = seat.holder;
                 let key = &p.member.key;
-                let entry = sheets.for_seat(code, &seat.keys);
+                let entry = sheets.for_seat(&seat.keys);
                 let visible = !blind || seat.holds(viewer);
                 let mut line = ExpertLine {
                     name: p.member.name.clone(),
                     key: key.clone(),
                     fingerprint: key_fingerprint(p.member.suite, key),
-                    recused: sheets.recusal(code, &seat.keys),
+                    recused: sheets.recusal(&seat.keys),
                     sheet: entry.filter(|_| visible).and_then(|r| r.sheet.as_deref().cloned()),
                     total: entry.filter(|_| visible).map(|r| r.total),
                     outlier: !blind && outliers.contains(key),
                     event_id: entry.map(|r| r.event_id.clone()),
                     submitted_at: entry.map(|r| r.submitted_at.clone()),
-                    outdated: entry.is_some_and(|r| !current.answers(&r.application_event, &r.rubric_sha256)),
+                    outdated: entry.is_some_and(|r| !r.current),
                     after_decision: false,
                     review: None,
                 };
@@ -715,7 +732,7 @@ impl Store {
         let signers: Vec<Vec<String>> = seats
             .iter()
             .filter(|s| meeting.panel.iter().any(|p| p.member.key == s.holder.member.key))
-            .filter(|s| s.holder.role == Role::Expert && sheets.recusal(code, &s.keys).is_none())
+            .filter(|s| s.holder.role == Role::Expert && sheets.recusal(&s.keys).is_none())
             .map(|s| s.keys.iter().map(|k| k.to_string()).collect())
             .collect();
         let names: HashMap<String, String> = meeting
@@ -1026,18 +1043,16 @@ fn assess(
 ) -> Assessment {
     let app = &current.application;
     // One voice per seat: an expert who changed keys is still one expert.
-    let seats: Vec<&Seat> = seats
-        .iter()
-        .filter(|seat| seat.holder.role == Role::Expert && sheets.recusal(&app.code, &seat.keys).is_none())
-        .collect();
+    let seats: Vec<&Seat> =
+        seats.iter().filter(|seat| seat.holder.role == Role::Expert && sheets.recusal(&seat.keys).is_none()).collect();
     let eligible = seats.len();
     let mut outdated = 0;
     let mut after_decision = 0;
     let entries: Vec<(String, Points, usize)> = seats
         .iter()
         .filter_map(|seat| {
-            let r = sheets.for_seat(&app.code, &seat.keys)?;
-            if !current.answers(&r.application_event, &r.rubric_sha256) {
+            let r = sheets.for_seat(&seat.keys)?;
+            if !r.current {
                 outdated += 1;
                 return None;
             }

@@ -218,7 +218,60 @@ const V6: &str = r#"
 CREATE INDEX events_by_kind ON events (kind, meeting_id);
 "#;
 
-const STEPS: [&str; 6] = [V1, V2, V3, V4, V5, V6];
+/// The queue walks the score sheets and decisions of a meeting in key order. As rowid tables
+/// each row was one step down the key index and then a second search of the table by rowid;
+/// clustered on their key (WITHOUT ROWID) the walk is one pass over the leaves. A decision also
+/// keeps the suite it is signed in, which the queue had read from the log with one random
+/// read per decision. Neither table has children, so each is rebuilt in place.
+const V7: &str = r#"
+CREATE TABLE score_sheets_v7 (
+    meeting_id        TEXT NOT NULL,
+    code              TEXT NOT NULL,
+    expert_key        TEXT NOT NULL,
+    total_halves      INTEGER NOT NULL CHECK (total_halves BETWEEN 0 AND 200),
+    veto_count        INTEGER NOT NULL,
+    event_id          TEXT NOT NULL,
+    seq               INTEGER NOT NULL,
+    submitted_at      TEXT NOT NULL,
+    application_event TEXT NOT NULL DEFAULT '',
+    rubric_sha256     TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (meeting_id, code, expert_key),
+    FOREIGN KEY (meeting_id, code) REFERENCES applications (meeting_id, code) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+INSERT INTO score_sheets_v7 (meeting_id, code, expert_key, total_halves, veto_count, event_id, seq, submitted_at,
+        application_event, rubric_sha256)
+    SELECT meeting_id, code, expert_key, total_halves, veto_count, event_id, seq, submitted_at,
+        application_event, rubric_sha256 FROM score_sheets;
+DROP TABLE score_sheets;
+ALTER TABLE score_sheets_v7 RENAME TO score_sheets;
+
+CREATE TABLE decisions_v7 (
+    meeting_id        TEXT NOT NULL,
+    code              TEXT NOT NULL,
+    chair_key         TEXT NOT NULL,
+    outcome           TEXT NOT NULL,
+    decision_json     TEXT NOT NULL,
+    based_on_json     TEXT NOT NULL,
+    application_event TEXT NOT NULL,
+    rubric_sha256     TEXT NOT NULL,
+    event_id          TEXT NOT NULL,
+    seq               INTEGER NOT NULL,
+    decided_at        TEXT NOT NULL,
+    suite             TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, code, chair_key),
+    FOREIGN KEY (meeting_id, code) REFERENCES applications (meeting_id, code) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+INSERT INTO decisions_v7 (meeting_id, code, chair_key, outcome, decision_json, based_on_json, application_event,
+        rubric_sha256, event_id, seq, decided_at, suite)
+    SELECT d.meeting_id, d.code, d.chair_key, d.outcome, d.decision_json, d.based_on_json, d.application_event,
+        d.rubric_sha256, d.event_id, d.seq, d.decided_at,
+        COALESCE((SELECT e.suite FROM events e WHERE e.id = d.event_id), '')
+    FROM decisions d;
+DROP TABLE decisions;
+ALTER TABLE decisions_v7 RENAME TO decisions;
+"#;
+
+const STEPS: [&str; 7] = [V1, V2, V3, V4, V5, V6, V7];
 
 /// The schema version a migrated store records in `user_version`.
 pub const VERSION: i64 = STEPS.len() as i64;
@@ -244,5 +297,46 @@ mod tests {
         super::migrations().to_latest(&mut conn).unwrap();
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, super::VERSION);
+    }
+
+    /// A store of version 6 keeps its sheets and decisions through the rebuild, and each
+    /// decision gains the suite of its event.
+    #[test]
+    fn version_7_keeps_sheets_and_decisions_and_fills_the_suite() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+        super::migrations().to_version(&mut conn, 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meetings VALUES ('M', 't', '2026-12-08', 'gulou-2021', '{}', 'k', 's', 'e0', 1);
+             INSERT INTO applications (meeting_id, code, kind, name, unit, requested_fen, approved_fen, data_json, event_id, seq)
+                 VALUES ('M', 'GL-1', 'approval', '平台', '数据局', 100, NULL, '{}', 'e1', 2);
+             INSERT INTO score_sheets (meeting_id, code, expert_key, total_halves, veto_count, event_id, seq, submitted_at,
+                 application_event, rubric_sha256)
+                 VALUES ('M', 'GL-1', 'x', 160, 1, 'e2', 1, '2026-12-08', 'e1', 'r');
+             INSERT INTO events (id, author, seq, suite, kind, time, bytes, signature, status, received_at)
+                 VALUES ('e3', 'c', 1, 'sm2-sm3', 'decision_recorded', 't', x'00', x'00', 'applied', 't');
+             INSERT INTO decisions (meeting_id, code, chair_key, outcome, decision_json, based_on_json, application_event,
+                 rubric_sha256, event_id, seq, decided_at)
+                 VALUES ('M', 'GL-1', 'c', 'approve', '{}', '[]', 'e1', 'r', 'e3', 1, '2026-12-08');",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        let sheet: (i64, i64, String) = conn
+            .query_row("SELECT total_halves, veto_count, application_event FROM score_sheets", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(sheet, (160, 1, "e1".to_string()));
+        let decision: (String, String) =
+            conn.query_row("SELECT outcome, suite FROM decisions", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        assert_eq!(decision, ("approve".to_string(), "sm2-sm3".to_string()));
+        // The foreign keys still hold: deleting the application takes its sheet and decision.
+        conn.execute("DELETE FROM applications", []).unwrap();
+        let left: i64 = conn
+            .query_row("SELECT (SELECT count(*) FROM score_sheets) + (SELECT count(*) FROM decisions)", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(left, 0);
     }
 }

@@ -41,7 +41,10 @@ fn a_sound_store_passes_every_check() {
 #[test]
 fn projections_changed_behind_the_logs_back_are_found_and_repaired() {
     let home = demo();
-    sql(home.path(), "UPDATE score_sheets SET total_halves = 200 WHERE rowid = 1;");
+    sql(
+        home.path(),
+        "UPDATE score_sheets SET total_halves = 200 WHERE (meeting_id, code, expert_key) = (SELECT meeting_id, code, expert_key FROM score_sheets LIMIT 1);",
+    );
     let out = doctor_fails(home.path());
     assert_mentions(&out, &["✗ 投影表与事件日志重建的结果一致", "doctor --repair"]);
     reviewdesk(home.path(), &["doctor", "--repair"]).assert().success();
