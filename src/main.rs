@@ -1,6 +1,11 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// The static musl builds use mimalloc: musl's allocator is slow for the queue and import.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // `reviewdesk queue | head` should end quietly, as other command-line tools do, not panic
     // on a closed pipe.
