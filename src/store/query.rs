@@ -410,29 +410,24 @@ impl Sheets {
 }
 
 /// A query's rows in code order, read as far as the application being built and no further.
-struct Cursor<'s> {
-    rows: rusqlite::Rows<'s>,
-    more: bool,
-}
+struct Cursor<'s>(rusqlite::Rows<'s>);
 
 impl<'s> Cursor<'s> {
     fn new(mut rows: rusqlite::Rows<'s>) -> Result<Self> {
-        let more = rows.advance().map(|_| rows.get().is_some())?;
-        Ok(Self { rows, more })
+        rows.advance()?;
+        Ok(Self(rows))
     }
 
     /// Hands `each` the rows of application `code` (column 0), skipping any of an earlier code.
     fn take(&mut self, code: &str, mut each: impl FnMut(&rusqlite::Row<'_>) -> Result<()>) -> Result<()> {
-        while self.more {
-            let Some(r) = self.rows.get() else { break };
+        while let Some(r) = self.0.get() {
             // Compared as bytes, which is SQLite's BINARY order, without checking UTF-8 again.
             match r.get_ref(0)?.as_bytes().map_err(rusqlite::Error::from)?.cmp(code.as_bytes()) {
                 std::cmp::Ordering::Greater => break,
                 std::cmp::Ordering::Equal => each(r)?,
                 std::cmp::Ordering::Less => {}
             }
-            self.rows.advance()?;
-            self.more = self.rows.get().is_some();
+            self.0.advance()?;
         }
         Ok(())
     }
