@@ -440,7 +440,7 @@ fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
 }
 
-/// A `score_sheets` row of [`each_application`]'s query, on the application `now`.
+/// A `score_sheets` row of [`Store::each_application`]'s query, on the application `now`.
 fn sheet_row(r: &rusqlite::Row<'_>, now: &Current) -> Result<SheetRow> {
     let event_id: String = r.get(4)?;
     let sheet = match r.get_ref(6)? {
@@ -458,7 +458,7 @@ fn sheet_row(r: &rusqlite::Row<'_>, now: &Current) -> Result<SheetRow> {
     })
 }
 
-/// A `decisions` row of [`each_application`]'s query, on the application `now`.
+/// A `decisions` row of [`Store::each_application`]'s query, on the application `now`.
 fn decision_row(r: &rusqlite::Row<'_>, now: &Current) -> Result<DecisionRow> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
     let view = DecisionView {
@@ -531,71 +531,69 @@ impl Store {
     fn summary(&self, id: &str) -> Result<MeetingSummary> {
         self.meetings()?.into_iter().find(|m| m.id == id).ok_or_else(|| StoreError::UnknownMeeting(id.into()))
     }
-}
 
-/// Each application of the meeting (or the one `code` names) in code order, with its sheets,
-/// conflicts and decisions: one pass over four queries that all walk the tables in code order,
-/// so a meeting of 10,000 applications holds one application's facts at a time.
-fn each_application(
-    conn: &rusqlite::Connection,
-    meeting: &MeetingOpened,
-    code: Option<&str>,
-    mut each: impl FnMut(Current, Sheets) -> Result<()>,
-) -> Result<()> {
-    let rubrics: HashMap<ApplicationKind, String> =
-        meeting.rubrics.iter().map(|r| (r.kind, super::append::rubric_sha256(r))).collect();
-    let id = &meeting.id;
-    let mut apps = conn.prepare_cached(&scope_sql(
-        "SELECT code, data_json, event_id FROM applications WHERE meeting_id = ?1 AND {code} ORDER BY code",
-        code,
-    ))?;
-    let mut sheets = conn.prepare_cached(&scope_sql(
-        "SELECT s.code, s.expert_key, s.total_halves, s.veto_count, s.event_id, s.submitted_at, \
-               CASE WHEN ?2 IS NULL THEN NULL ELSE (SELECT bytes FROM events e WHERE e.id = s.event_id) END, \
-               s.application_event, s.rubric_sha256 \
-             FROM score_sheets s WHERE s.meeting_id = ?1 AND {code} ORDER BY s.code",
-        code,
-    ))?;
-    let mut conflicts = conn.prepare_cached(&scope_sql(
-        "SELECT code, expert_key, reason FROM conflicts \
-             WHERE meeting_id = ?1 AND {code} AND withdrawn_event IS NULL ORDER BY code",
-        code,
-    ))?;
-    let mut decisions = conn.prepare_cached(&scope_sql(
-            "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256, suite \
-             FROM decisions WHERE meeting_id = ?1 AND {code} ORDER BY code",
+    /// Each application of the meeting (or the one `code` names) in code order, with its sheets,
+    /// conflicts and decisions: one pass over four queries that all walk the tables in code order,
+    /// so a meeting of 10,000 applications holds one application's facts at a time.
+    fn each_application(
+        &self,
+        meeting: &MeetingOpened,
+        code: Option<&str>,
+        mut each: impl FnMut(Current, Sheets) -> Result<()>,
+    ) -> Result<()> {
+        let rubrics: HashMap<ApplicationKind, String> =
+            meeting.rubrics.iter().map(|r| (r.kind, super::append::rubric_sha256(r))).collect();
+        let id = &meeting.id;
+        let mut apps = self.conn.prepare_cached(&scope_sql(
+            "SELECT code, data_json, event_id FROM applications WHERE meeting_id = ?1 AND {code} ORDER BY code",
             code,
         ))?;
-    let mut sheets = Cursor::new(sheets.query(params![id, code])?)?;
-    let mut conflicts = Cursor::new(conflicts.query(params![id, code])?)?;
-    let mut decisions = Cursor::new(decisions.query(params![id, code])?)?;
-    let mut apps = apps.query(params![id, code])?;
-    while let Some(r) = apps.next()? {
-        let code = text(r, 0)?;
-        let application: Application =
-            serde_json::from_str(text(r, 1)?).map_err(|e| StoreError::Corrupt(format!("application {code}: {e}")))?;
-        let rubric_sha256 = rubrics.get(&application.kind).cloned().unwrap_or_default();
-        let now = Current { application, event_id: r.get(2)?, rubric_sha256 };
-        let code = now.application.code.as_str();
-        let mut facts = Sheets::default();
-        sheets.take(code, |r| {
-            facts.rows.push(sheet_row(r, &now)?);
-            Ok(())
-        })?;
-        conflicts.take(code, |r| {
-            facts.conflicts.insert(r.get(1)?, r.get(2)?);
-            Ok(())
-        })?;
-        decisions.take(code, |r| {
-            facts.decisions.push(decision_row(r, &now)?);
-            Ok(())
-        })?;
-        each(now, facts)?;
+        let mut sheets = self.conn.prepare_cached(&scope_sql(
+            "SELECT s.code, s.expert_key, s.total_halves, s.veto_count, s.event_id, s.submitted_at, \
+                   CASE WHEN ?2 IS NULL THEN NULL ELSE (SELECT bytes FROM events e WHERE e.id = s.event_id) END, \
+                   s.application_event, s.rubric_sha256 \
+                 FROM score_sheets s WHERE s.meeting_id = ?1 AND {code} ORDER BY s.code",
+            code,
+        ))?;
+        let mut conflicts = self.conn.prepare_cached(&scope_sql(
+            "SELECT code, expert_key, reason FROM conflicts \
+                 WHERE meeting_id = ?1 AND {code} AND withdrawn_event IS NULL ORDER BY code",
+            code,
+        ))?;
+        let mut decisions = self.conn.prepare_cached(&scope_sql(
+                "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256, suite \
+                 FROM decisions WHERE meeting_id = ?1 AND {code} ORDER BY code",
+                code,
+            ))?;
+        let mut sheets = Cursor::new(sheets.query(params![id, code])?)?;
+        let mut conflicts = Cursor::new(conflicts.query(params![id, code])?)?;
+        let mut decisions = Cursor::new(decisions.query(params![id, code])?)?;
+        let mut apps = apps.query(params![id, code])?;
+        while let Some(r) = apps.next()? {
+            let code = text(r, 0)?;
+            let application: Application = serde_json::from_str(text(r, 1)?)
+                .map_err(|e| StoreError::Corrupt(format!("application {code}: {e}")))?;
+            let rubric_sha256 = rubrics.get(&application.kind).cloned().unwrap_or_default();
+            let now = Current { application, event_id: r.get(2)?, rubric_sha256 };
+            let code = now.application.code.as_str();
+            let mut facts = Sheets::default();
+            sheets.take(code, |r| {
+                facts.rows.push(sheet_row(r, &now)?);
+                Ok(())
+            })?;
+            conflicts.take(code, |r| {
+                facts.conflicts.insert(r.get(1)?, r.get(2)?);
+                Ok(())
+            })?;
+            decisions.take(code, |r| {
+                facts.decisions.push(decision_row(r, &now)?);
+                Ok(())
+            })?;
+            each(now, facts)?;
+        }
+        Ok(())
     }
-    Ok(())
-}
 
-impl Store {
     /// The project queue of a meeting for the viewer with public key `viewer`.
     pub fn queue(&self, meeting_id: &str, viewer: &str) -> Result<QueueView> {
         let meeting = self.meeting(meeting_id)?;
@@ -608,7 +606,7 @@ impl Store {
         let history = self.rectification_history()?;
         let rectification = history.at(&meeting.id, meeting.date);
         let mut rows = Vec::new();
-        each_application(&self.conn, &meeting, None, |current, sheets| {
+        self.each_application(&meeting, None, |current, sheets| {
             let decision = sheets.decision(&chair).filter(|d| !d.outdated);
             // Most applications have no substitute: their seats are the panel's, not copied.
             let code = &current.application.code;
@@ -667,7 +665,7 @@ impl Store {
         let meeting = self.meeting(meeting_id)?;
         let meeting_event = self.meeting_event(meeting_id)?;
         let mut found = None;
-        each_application(&self.conn, &meeting, Some(code), |current, sheets| {
+        self.each_application(&meeting, Some(code), |current, sheets| {
             found = Some((current, sheets));
             Ok(())
         })?;
