@@ -79,10 +79,6 @@ pub struct Store {
     conn: Connection,
 }
 
-/// 16 MiB of page cache per connection: a queue of 10,000 applications walks its tables in key
-/// order and looks each row up, and with SQLite's default 2 MiB it read the same pages again.
-const CACHE_SIZE: &str = "PRAGMA cache_size = -16384;";
-
 impl Store {
     /// Opens (creating if needed) the database at `path`, applies pragmas and migrations.
     pub fn open(path: &Path) -> Result<Store> {
@@ -109,9 +105,8 @@ impl Store {
         // journal_mode answers with a row; the others are silent.
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384;",
         )?;
-        conn.execute_batch(CACHE_SIZE)?;
         schema::migrations().to_latest(&mut conn)?;
         kinds::widen(&mut conn)?;
         let mut store = Store { conn };

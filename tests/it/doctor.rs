@@ -51,6 +51,18 @@ fn projections_changed_behind_the_logs_back_are_found_and_repaired() {
     reviewdesk(home.path(), &["doctor"]).assert().success();
 }
 
+/// A decision's suite is a copy of its event's, read by the queue and the detail screen: a copy
+/// changed behind the log's back is found like any other projection.
+#[test]
+fn a_decisions_suite_changed_behind_the_logs_back_is_found_and_repaired() {
+    let home = demo();
+    sql(home.path(), "UPDATE decisions SET suite = 'sm2-sm3' WHERE suite = 'ed25519-sha256';");
+    let out = doctor_fails(home.path());
+    assert_mentions(&out, &["✗ 投影表与事件日志重建的结果一致", "doctor --repair"]);
+    reviewdesk(home.path(), &["doctor", "--repair"]).assert().success();
+    reviewdesk(home.path(), &["doctor"]).assert().success();
+}
+
 #[test]
 fn an_event_altered_in_the_database_is_named() {
     let home = demo();
