@@ -31,6 +31,21 @@ pub const EXPORT_ENCRYPTING: &str = "export.encrypting";
 /// When an export's temporary file is complete and fsynced, just before it is renamed into place.
 pub const EXPORT_BEFORE_RENAME: &str = "export.before-rename";
 
+/// On the second connection, before it reads its part of a read split over two cores.
+pub const TWO_CORES_THEIRS: &str = "two-cores.theirs";
+/// On the first connection, once it has read its part of a read split over two cores.
+pub const TWO_CORES_MINE_READ: &str = "two-cores.mine-read";
+
+/// From how many applications a read is split over two cores. A debug build takes
+/// `REVIEWDESK_TWO_CORES_FROM`, so that a test can drive the split on a small meeting.
+pub fn two_cores_from(default: i64) -> i64 {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("REVIEWDESK_TWO_CORES_FROM").ok().and_then(|v| v.parse().ok()) {
+        return n;
+    }
+    default
+}
+
 /// How long a writer waits for another process's lock. A debug build takes
 /// `REVIEWDESK_BUSY_TIMEOUT_MS`, so that a test of a busy store need not wait the full time.
 pub fn busy_timeout(default: std::time::Duration) -> std::time::Duration {

@@ -105,7 +105,7 @@ impl Store {
         // A large import keeps its working set in memory; the screens need far less.
         self.conn.execute_batch("PRAGMA cache_size = -16384;").map_err(StoreError::from)?;
         let result = self.import_in_transaction(now, dry_run, fill);
-        self.conn.execute_batch("PRAGMA cache_size = -16384;").map_err(StoreError::from)?;
+        self.conn.execute_batch(super::CACHE).map_err(StoreError::from)?;
         result
     }
 

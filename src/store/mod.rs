@@ -74,9 +74,23 @@ impl From<rusqlite::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// SQLite's page cache for the screens and commands: 8 MiB. A queue of 10,000 applications
+/// walks 32 MB of tables once per read, so a larger cache would hold more pages without
+/// making the next read much cheaper; an import widens it while it runs.
+const CACHE: &str = "PRAGMA cache_size = -8192;";
+
+/// From how many applications a read is split over two cores: below it the second thread
+/// costs more than it saves.
+const TWO_CORES_FROM: i64 = 2_000;
+
 /// A reviewdesk database.
 pub struct Store {
     conn: Connection,
+    /// A second, read-only connection to the same file, for reading half of a large queue on
+    /// another core; opened when first needed.
+    helper: std::cell::RefCell<Option<Box<Store>>>,
+    /// From how many applications a read is split over the two connections.
+    two_cores_from: i64,
 }
 
 impl Store {
@@ -92,6 +106,65 @@ impl Store {
         Self::setup(Connection::open_with_flags(path, flags)?)
     }
 
+    /// Runs `theirs` on a second, read-only connection on another core while `mine` runs on
+    /// this one, when the store (or the meeting) holds enough applications to be worth it.
+    /// `None` when it does not, when the store is in memory (no second connection sees it), or
+    /// when another process wrote meanwhile, so the two may have read different states: the
+    /// caller then reads on this connection alone.
+    pub(crate) fn on_two_cores<A: Send, B>(
+        &self,
+        meeting_id: Option<&str>,
+        theirs: impl FnOnce(&Store) -> A + Send,
+        mine: impl FnOnce(&Store) -> B,
+    ) -> Result<Option<(A, B)>> {
+        let before = self.data_version()?;
+        let applications: i64 = self.conn.query_row(
+            "SELECT count(*) FROM applications WHERE ?1 IS NULL OR meeting_id = ?1",
+            [meeting_id],
+            |r| r.get(0),
+        )?;
+        if applications < self.two_cores_from {
+            return Ok(None);
+        }
+        let Some(helper) = self.helper()? else { return Ok(None) };
+        let (helper, theirs, mine) = std::thread::scope(|s| {
+            let theirs = s.spawn(move || {
+                crate::fault::reached(crate::fault::TWO_CORES_THEIRS);
+                let out = theirs(&helper);
+                (helper, out)
+            });
+            let mine = mine(self);
+            crate::fault::reached(crate::fault::TWO_CORES_MINE_READ);
+            match theirs.join() {
+                Ok((helper, theirs)) => (helper, theirs, mine),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+        self.helper.replace(Some(helper));
+        Ok((self.data_version()? == before).then_some((theirs, mine)))
+    }
+
+    /// The second connection, opened on first use and kept; `None` for a store in memory.
+    fn helper(&self) -> Result<Option<Box<Store>>> {
+        if let Some(h) = self.helper.take() {
+            return Ok(Some(h));
+        }
+        match self.conn.path() {
+            Some(path) if !path.is_empty() => Ok(Some(Box::new(Store::open_reader(Path::new(path))?))),
+            _ => Ok(None),
+        }
+    }
+
+    /// A read-only connection to a store another connection has opened (and migrated).
+    fn open_reader(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(crate::fault::busy_timeout(BUSY_TIMEOUT))?;
+        // It walks tables once per queue: a small cache, so the screens stay small.
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -2048;")?;
+        Ok(Store { conn, helper: Default::default(), two_cores_from: i64::MAX })
+    }
+
     /// An empty store in memory, for tests and dry runs.
     pub fn open_in_memory() -> Result<Store> {
         Self::setup(Connection::open_in_memory()?)
@@ -105,11 +178,13 @@ impl Store {
         // journal_mode answers with a row; the others are silent.
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384;",
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = 67108864;",
         )?;
+        conn.execute_batch(CACHE)?;
         schema::migrations().to_latest(&mut conn)?;
         kinds::widen(&mut conn)?;
-        let mut store = Store { conn };
+        let two_cores_from = crate::fault::two_cores_from(TWO_CORES_FROM);
+        let mut store = Store { conn, helper: Default::default(), two_cores_from };
         store.replay_if_asked()?;
         Ok(store)
     }

@@ -474,14 +474,19 @@ fn decision_row(r: &rusqlite::Row<'_>, now: &Current) -> Result<DecisionRow> {
 
 impl Store {
     pub fn meetings(&self) -> Result<Vec<MeetingSummary>> {
-        let mut st = self.conn.prepare(
+        self.meeting_summaries(None)
+    }
+
+    /// Every meeting, latest first, or only the one `id` names.
+    fn meeting_summaries(&self, id: Option<&str>) -> Result<Vec<MeetingSummary>> {
+        let mut st = self.conn.prepare_cached(
             "SELECT m.id, m.title, m.date, m.profile_id, m.secretariat_name, \
                (SELECT count(*) FROM applications a WHERE a.meeting_id = m.id), \
                (SELECT count(*) FROM decisions d WHERE d.meeting_id = m.id) \
-             FROM meetings m ORDER BY m.date DESC, m.id",
+             FROM meetings m WHERE ?1 IS NULL OR m.id = ?1 ORDER BY m.date DESC, m.id",
         )?;
         let rows = st
-            .query_map([], |r| {
+            .query_map([id], |r| {
                 Ok(MeetingSummary {
                     id: r.get(0)?,
                     title: r.get(1)?,
@@ -503,7 +508,13 @@ impl Store {
                 let exists = self.conn.prepare_cached("SELECT 1 FROM meetings WHERE id = ?1")?.exists([id])?;
                 if exists { Ok(id.to_string()) } else { Err(StoreError::UnknownMeeting(id.into())) }
             }
-            None => self.meetings()?.into_iter().next().map(|m| m.id).ok_or(StoreError::NoMeeting),
+            // The latest by date, as `meetings` lists them, without counting every meeting's rows.
+            None => self
+                .conn
+                .prepare_cached("SELECT id FROM meetings ORDER BY date DESC, id LIMIT 1")?
+                .query_row([], |r| r.get(0))
+                .optional()?
+                .ok_or(StoreError::NoMeeting),
         }
     }
 
@@ -529,7 +540,7 @@ impl Store {
     }
 
     fn summary(&self, id: &str) -> Result<MeetingSummary> {
-        self.meetings()?.into_iter().find(|m| m.id == id).ok_or_else(|| StoreError::UnknownMeeting(id.into()))
+        self.meeting_summaries(Some(id))?.into_iter().next().ok_or_else(|| StoreError::UnknownMeeting(id.into()))
     }
 
     /// Each application of the meeting (or the one `code` names) in code order, with its sheets,
@@ -538,34 +549,35 @@ impl Store {
     fn each_application(
         &self,
         meeting: &MeetingOpened,
-        code: Option<&str>,
+        scope: Scope<'_>,
         mut each: impl FnMut(Current, Sheets) -> Result<()>,
     ) -> Result<()> {
+        let (code, one) = (scope.bound(), matches!(scope, Scope::One(_)));
         let rubrics: HashMap<ApplicationKind, String> =
             meeting.rubrics.iter().map(|r| (r.kind, super::append::rubric_sha256(r))).collect();
         let id = &meeting.id;
         let mut apps = self.conn.prepare_cached(&scope_sql(
             "SELECT code, data_json, event_id FROM applications WHERE meeting_id = ?1 AND {code} ORDER BY code",
-            code,
+            scope,
         ))?;
         let mut sheets = self.conn.prepare_cached(&scope_sql(
             "SELECT s.code, s.expert_key, s.total_halves, s.veto_count, s.event_id, s.submitted_at, \
-                   CASE WHEN ?2 IS NULL THEN NULL ELSE (SELECT bytes FROM events e WHERE e.id = s.event_id) END, \
+                   CASE WHEN ?3 THEN (SELECT bytes FROM events e WHERE e.id = s.event_id) END, \
                    s.application_event, s.rubric_sha256 \
                  FROM score_sheets s WHERE s.meeting_id = ?1 AND {code} ORDER BY s.code",
-            code,
+            scope,
         ))?;
         let mut conflicts = self.conn.prepare_cached(&scope_sql(
             "SELECT code, expert_key, reason FROM conflicts \
                  WHERE meeting_id = ?1 AND {code} AND withdrawn_event IS NULL ORDER BY code",
-            code,
+            scope,
         ))?;
         let mut decisions = self.conn.prepare_cached(&scope_sql(
                 "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256, suite \
                  FROM decisions WHERE meeting_id = ?1 AND {code} ORDER BY code",
-                code,
+                scope,
             ))?;
-        let mut sheets = Cursor::new(sheets.query(params![id, code])?)?;
+        let mut sheets = Cursor::new(sheets.query(params![id, code, one])?)?;
         let mut conflicts = Cursor::new(conflicts.query(params![id, code])?)?;
         let mut decisions = Cursor::new(decisions.query(params![id, code])?)?;
         let mut apps = apps.query(params![id, code])?;
@@ -594,30 +606,70 @@ impl Store {
         Ok(())
     }
 
-    /// The project queue of a meeting for the viewer with public key `viewer`.
+    /// The project queue of a meeting for the viewer with public key `viewer`. A large meeting
+    /// is read in two halves at once, the second on another core.
     pub fn queue(&self, meeting_id: &str, viewer: &str) -> Result<QueueView> {
         let meeting = self.meeting(meeting_id)?;
         let role = Self::viewer_role(&meeting, viewer);
         let drafts = self.drafted_codes(meeting_id, viewer)?;
         let seats = meeting.seats();
-        let chair = chair_keys(&seats);
-        let seat = viewer_seat(&meeting, viewer);
         let substitutes = self.substitutes(meeting_id)?;
         let history = self.rectification_history()?;
         let rectification = history.at(&meeting.id, meeting.date);
+        let basis = QueueBasis {
+            meeting: &meeting,
+            role,
+            drafts: &drafts,
+            seats: &seats,
+            chair: &chair_keys(&seats),
+            seat: &viewer_seat(&meeting, viewer),
+            substitutes: &substitutes,
+            rectification: &rectification,
+        };
+        let rows = match self.middle_code(meeting_id)? {
+            Some(middle) => {
+                let theirs = |helper: &Store| helper.queue_rows(&basis, Scope::From(&middle));
+                let mine = |store: &Store| store.queue_rows(&basis, Scope::Before(&middle));
+                match self.on_two_cores(Some(meeting_id), theirs, mine)? {
+                    Some((theirs, mine)) => {
+                        let mut rows = mine?;
+                        rows.extend(theirs?);
+                        rows
+                    }
+                    None => self.queue_rows(&basis, Scope::All)?,
+                }
+            }
+            None => self.queue_rows(&basis, Scope::All)?,
+        };
+        let under_discussion = self.under_discussion(meeting_id)?;
+        Ok(QueueView { meeting: self.summary(meeting_id)?, viewer: role, rows, under_discussion })
+    }
+
+    /// The code halfway through a meeting's applications, in code order.
+    fn middle_code(&self, meeting_id: &str) -> Result<Option<String>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT code FROM applications WHERE meeting_id = ?1 ORDER BY code LIMIT 1 \
+             OFFSET (SELECT count(*) / 2 FROM applications WHERE meeting_id = ?1)",
+        )?;
+        Ok(st.query_row(params![meeting_id], |r| r.get(0)).optional()?)
+    }
+
+    /// The queue's rows of the applications in `scope`.
+    fn queue_rows(&self, basis: &QueueBasis<'_>, scope: Scope<'_>) -> Result<Vec<QueueRow>> {
+        let QueueBasis { meeting, role, drafts, seats, chair, seat, substitutes, rectification } = *basis;
         let mut rows = Vec::new();
-        self.each_application(&meeting, None, |current, sheets| {
-            let decision = sheets.decision(&chair).filter(|d| !d.outdated);
+        self.each_application(meeting, scope, |current, sheets| {
+            let decision = sheets.decision(chair).filter(|d| !d.outdated);
             // Most applications have no substitute: their seats are the panel's, not copied.
             let code = &current.application.code;
             let seats = match substitutes.iter().any(|s| &s.code == code) {
-                true => std::borrow::Cow::Owned(with_substitutes(&seats, &substitutes, code)),
-                false => std::borrow::Cow::Borrowed(&seats[..]),
+                true => std::borrow::Cow::Owned(with_substitutes(seats, substitutes, code)),
+                false => std::borrow::Cow::Borrowed(seats),
             };
-            let a = assess(&meeting, &seats, &current, &sheets, decision.as_ref(), &rectification);
+            let a = assess(meeting, &seats, &current, &sheets, decision.as_ref(), rectification);
             let app = &current.application;
-            let mine = sheets.for_seat(&seat);
-            let recused = sheets.recusal(&seat).is_some();
+            let mine = sheets.for_seat(seat);
+            let recused = sheets.recusal(seat).is_some();
             let my_score = match (role, mine) {
                 (ViewerRole::Expert, _) if recused => MyScore::Recused,
                 (ViewerRole::Expert, Some(r)) if !r.current => MyScore::Outdated { total: r.total },
@@ -656,8 +708,7 @@ impl Store {
             });
             Ok(())
         })?;
-        let under_discussion = self.under_discussion(meeting_id)?;
-        Ok(QueueView { meeting: self.summary(meeting_id)?, viewer: role, rows, under_discussion })
+        Ok(rows)
     }
 
     /// One application with its findings, scores, decision and history, as `viewer` may see it.
@@ -665,7 +716,7 @@ impl Store {
         let meeting = self.meeting(meeting_id)?;
         let meeting_event = self.meeting_event(meeting_id)?;
         let mut found = None;
-        self.each_application(&meeting, Some(code), |current, sheets| {
+        self.each_application(&meeting, Scope::One(code), |current, sheets| {
             found = Some((current, sheets));
             Ok(())
         })?;
@@ -949,8 +1000,50 @@ impl Store {
 
 /// Fills `{code}` so that SQLite can use the primary key when one application is asked for
 /// (`?2 IS NULL OR code = ?2` would make it scan the whole meeting).
-fn scope_sql(sql: &str, code: Option<&str>) -> String {
-    sql.replace("{code}", if code.is_some() { "code = ?2" } else { "?2 IS NULL" })
+/// What every row of a queue is judged against, read once and shared by both halves.
+#[derive(Clone, Copy)]
+struct QueueBasis<'a> {
+    meeting: &'a MeetingOpened,
+    role: ViewerRole,
+    drafts: &'a std::collections::HashSet<String>,
+    seats: &'a [Seat<'a>],
+    chair: &'a [&'a str],
+    seat: &'a [&'a str],
+    substitutes: &'a [super::proceedings::Substitute],
+    rectification: &'a crate::domain::rectification::AtMeeting<'a>,
+}
+
+/// Which applications a walk of [`Store::each_application`] covers: all, one, or those whose
+/// codes come before or from a code (the two halves of a queue read on two cores).
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    All,
+    One(&'a str),
+    Before(&'a str),
+    From(&'a str),
+}
+
+impl<'a> Scope<'a> {
+    fn bound(self) -> Option<&'a str> {
+        match self {
+            Scope::All => None,
+            Scope::One(c) | Scope::Before(c) | Scope::From(c) => Some(c),
+        }
+    }
+}
+
+/// `sql` with `{code}` narrowed to `scope`, bound as `?2`, so SQLite walks only that range of
+/// its key.
+fn scope_sql(sql: &str, scope: Scope<'_>) -> String {
+    sql.replace(
+        "{code}",
+        match scope {
+            Scope::All => "?2 IS NULL",
+            Scope::One(_) => "code = ?2",
+            Scope::Before(_) => "code < ?2",
+            Scope::From(_) => "code >= ?2",
+        },
+    )
 }
 
 /// The score sheet inside a stored score event.

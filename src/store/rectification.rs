@@ -7,7 +7,6 @@ use crate::domain::rectification::{Attempt, Clearance, History, Order};
 use crate::domain::{ApplicationKind, Outcome};
 use crate::ledger::{Body, Envelope, MeetingOpened};
 use chrono::NaiveDate;
-use rusqlite::params;
 use std::collections::HashMap;
 
 /// What a decision in one meeting is judged against: the keys of the chair's seat, and the
@@ -69,15 +68,27 @@ fn date(text: &str) -> Result<NaiveDate> {
 
 impl Store {
     /// Everything the rectification loop reads, from every meeting here. Cheap when no
-    /// 限期整改 decision stands: one indexed query.
+    /// 限期整改 decision stands: one indexed query. On a large store the orders and the
+    /// acceptance applications that may answer them are read at once, on two connections.
     pub fn rectification_history(&self) -> Result<History> {
-        let mut meetings = Meetings::default();
-        let orders = self.rectification_orders(&mut meetings)?;
+        let both = |theirs: &Store| theirs.acceptance_attempts(&mut Meetings::default());
+        let mine = |store: &Store| store.rectification_orders(&mut Meetings::default());
+        let (attempts, orders) = match self.on_two_cores(None, both, mine)? {
+            Some(read) => read,
+            None => (both(self), mine(self)),
+        };
+        let orders = orders?;
         if orders.is_empty() {
             return Ok(History::default());
         }
-        let codes: Vec<&str> = orders.iter().map(|o| o.code.as_str()).collect();
-        let attempts = self.acceptance_attempts(&codes, &mut meetings)?;
+        // Only the attempts at a standing order: the query took every 限期整改 code.
+        let codes: std::collections::HashSet<&str> = orders.iter().map(|o| o.code.as_str()).collect();
+        let attempts = attempts?
+            .into_iter()
+            .filter(|a| {
+                codes.contains(a.code.as_str()) || a.previous_code.as_deref().is_some_and(|c| codes.contains(c))
+            })
+            .collect();
         let clearances = self.clearances()?;
         Ok(History { orders, attempts, clearances })
     }
@@ -114,40 +125,38 @@ impl Store {
         Ok(out)
     }
 
-    /// The acceptance applications registered under one of `codes`, or naming one as their
-    /// previous code, with the decision standing on each.
-    fn acceptance_attempts(&self, codes: &[&str], meetings: &mut Meetings) -> Result<Vec<Attempt>> {
-        let codes = serde_json::to_string(codes).map_err(corrupt("codes"))?;
+    /// The acceptance applications registered under the code of a 限期整改 decision, or naming
+    /// one as their previous code, with the decision standing on each.
+    fn acceptance_attempts(&self, meetings: &mut Meetings) -> Result<Vec<Attempt>> {
         let mut st = self.conn.prepare_cached(
             "SELECT a.meeting_id, m.date, a.code, json_extract(a.data_json, '$.previous_code'), \
                json_extract(a.data_json, '$.acceptance_applied'), \
-               (SELECT json_group_array(json_array(d.chair_key, d.outcome, d.rubric_sha256)) FROM decisions d \
-                 WHERE d.meeting_id = a.meeting_id AND d.code = a.code AND d.application_event = a.event_id) \
+               d.chair_key, d.outcome, d.rubric_sha256 \
              FROM applications a JOIN meetings m ON m.id = a.meeting_id \
-             WHERE a.kind = 'acceptance' AND (a.code IN (SELECT value FROM json_each(?1)) \
-               OR json_extract(a.data_json, '$.previous_code') IN (SELECT value FROM json_each(?1)))",
+             LEFT JOIN decisions d ON d.meeting_id = a.meeting_id AND d.code = a.code AND d.application_event = a.event_id \
+             WHERE a.kind = 'acceptance' AND (a.code IN (SELECT code FROM decisions WHERE outcome = 'rectify') \
+               OR json_extract(a.data_json, '$.previous_code') IN (SELECT code FROM decisions WHERE outcome = 'rectify'))",
         )?;
         let rows = st
-            .query_map(params![codes], |r| {
+            .query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, Option<String>>(4)?,
-                    r.get::<_, String>(5)?,
+                    // The decision on the current registration, if any (one per application).
+                    (r.get::<_, Option<String>>(5)?, r.get::<_, Option<String>>(6)?, r.get::<_, Option<String>>(7)?),
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut out = Vec::new();
-        for (meeting, day, code, previous_code, applied, decisions) in rows {
-            let decisions: Vec<(String, String, String)> =
-                serde_json::from_str(&decisions).map_err(corrupt("decisions"))?;
+        for (meeting, day, code, previous_code, applied, decision) in rows {
             let mut outcome = None;
-            for (chair, id, rubric) in decisions {
-                if meetings.stands(self, &meeting, &chair, ApplicationKind::Acceptance, &rubric)? {
-                    outcome = Outcome::ALL.into_iter().find(|o| o.id() == id);
-                }
+            if let (Some(chair), Some(id), Some(rubric)) = decision
+                && meetings.stands(self, &meeting, &chair, ApplicationKind::Acceptance, &rubric)?
+            {
+                outcome = Outcome::ALL.into_iter().find(|o| o.id() == id);
             }
             let applied = applied.as_deref().map(date).transpose()?;
             out.push(Attempt { meeting, meeting_date: date(&day)?, code, previous_code, applied, outcome });

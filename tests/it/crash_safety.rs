@@ -15,6 +15,7 @@
 use crate::common::{NOW, copy_dir, reviewdesk};
 use reviewdesk::fault::{
     EXPORT_BEFORE_RENAME, EXPORT_ENCRYPTING, EXPORT_WRITING, IMPORT_APPLIED, IMPORT_BETWEEN_PASSES,
+    TWO_CORES_MINE_READ, TWO_CORES_THEIRS,
 };
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
@@ -266,6 +267,8 @@ struct Child {
     child: std::process::Child,
     pauses: Vec<PathBuf>,
     notes: mpsc::Receiver<Note>,
+    /// What the child writes to stdout, once it ends.
+    out: Option<std::thread::JoinHandle<String>>,
 }
 
 enum Note {
@@ -279,6 +282,11 @@ impl Child {
     /// Runs `args` with the fault rules `rules`, whose pauses use the folders `pauses` (created
     /// here, with their FIFOs), listed in the order the moments come.
     fn spawn(home: &Path, args: &[&str], rules: &str, pauses: Vec<PathBuf>) -> Child {
+        Child::spawn_with(home, args, rules, pauses, &[])
+    }
+
+    /// As `spawn`, with more environment variables.
+    fn spawn_with(home: &Path, args: &[&str], rules: &str, pauses: Vec<PathBuf>, env: &[(&str, &str)]) -> Child {
         for dir in &pauses {
             std::fs::create_dir_all(dir).unwrap();
             for fifo in ["reached", "go"] {
@@ -299,11 +307,18 @@ impl Child {
             .env_remove("REVIEWDESK_HOME")
             .env_remove("REVIEWDESK_AS")
             .env_remove("RUST_BACKTRACE")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let out = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = stdout.read_to_end(&mut text);
+            String::from_utf8_lossy(&text).into_owned()
+        });
         let (tx, notes) = mpsc::channel();
         let mut stderr = child.stderr.take().unwrap();
         let ended = tx.clone();
@@ -323,7 +338,7 @@ impl Child {
                 }
             }
         });
-        Child { child, pauses, notes }
+        Child { child, pauses, notes, out: Some(out) }
     }
 
     /// Waits until the child stops at pause `i`; fails if it ends first.
@@ -357,6 +372,11 @@ impl Child {
             }
         };
         (self.child.wait().unwrap(), stderr)
+    }
+
+    /// What the child wrote to stdout, once it has ended.
+    fn stdout(&mut self) -> String {
+        self.out.take().map(|t| t.join().unwrap()).unwrap_or_default()
     }
 }
 
@@ -681,4 +701,109 @@ fn an_export_killed_at_seeded_moments_leaves_no_half_written_or_plain_bundle_on_
         ex.check(encrypted, &what);
         ex.completes(extra, encrypted, &what);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads split over two cores
+
+/// The demo meeting in a new home, and its identities.
+fn demo_home(dir: &Path) -> (PathBuf, Vec<String>) {
+    let home = dir.join("demo");
+    run_ok(&home, &["demo", "--no-tui"]);
+    let mut names: Vec<String> = std::fs::read_dir(home.join("identities"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".key").to_string())
+        .collect();
+    names.sort();
+    (home, names)
+}
+
+/// `args` run with reads split over two cores from `from` applications on (1: always).
+fn split_from(home: &Path, from: &str, args: &[&str]) -> String {
+    let out = reviewdesk(home, args).env("REVIEWDESK_TWO_CORES_FROM", from).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_queue_read_on_two_cores_is_the_queue_read_on_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, names) = demo_home(dir.path());
+    let codes: Vec<String> = {
+        let q: serde_json::Value =
+            serde_json::from_str(&run_ok(&home, &["--as", &names[0], "queue", "--json"])).unwrap();
+        q["rows"].as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(codes.len() >= 4, "the demo has applications on both sides of the middle: {codes:?}");
+    // Every viewer sees the same rows either way (blind review, drafts, recusals, decisions),
+    // and so do the rectification list and an application's page, which read the rectification
+    // history on two cores too.
+    for name in &names {
+        for args in [vec!["--as", name, "queue", "--json"], vec!["--as", name, "show", &codes[0], "--json"]] {
+            let one = split_from(&home, "1000000", &args);
+            assert_eq!(split_from(&home, "1", &args), one, "{args:?}");
+        }
+    }
+    let args = ["rectification", "list", "--all", "--json"];
+    let one = split_from(&home, "1000000", &args);
+    assert!(one.contains("GL-"), "the demo has rectification orders: {one}");
+    assert_eq!(split_from(&home, "1", &args), one);
+}
+
+#[test]
+fn a_write_between_the_two_halves_of_a_queue_is_never_half_seen() {
+    let work = tempfile::tempdir().unwrap();
+    let (home, _) = demo_home(work.path());
+    let chair = "王建国";
+    let fresh = |home: &Path| run_ok(home, &["--as", chair, "queue", "--json"]);
+    let before = fresh(&home);
+    // The queue's read on two cores is the second (the rectification history is the first):
+    // this connection has read its half, the other has not begun.
+    let moments = [(TWO_CORES_THEIRS, 2), (TWO_CORES_MINE_READ, 2)];
+    let pauses: Vec<PathBuf> = (0..2).map(|i| work.path().join(format!("pause{i}"))).collect();
+    let rules: Vec<String> =
+        moments.iter().zip(&pauses).map(|((m, n), dir)| format!("{m}@{n}=pause:{}", dir.display())).collect();
+    let mut queue = Child::spawn_with(
+        &home,
+        &["--as", chair, "queue", "--json"],
+        &rules.join(","),
+        pauses,
+        &[("REVIEWDESK_TWO_CORES_FROM", "1")],
+    );
+    for i in 0..2 {
+        queue.reached(i, "the queue's two halves");
+    }
+    // Another process writes meanwhile: the last expert scores an application of the first half.
+    run_ok(
+        &home,
+        &[
+            "--as",
+            "赵敏",
+            "score",
+            "GL-LX-2027-001",
+            "--points",
+            "necessity=13,requirements=13,technical=17,sharing=13,security=8.5,budget=13,implementation=8.5",
+            "--opinion",
+            "同意立项",
+        ],
+    );
+    for i in 0..2 {
+        queue.go(i);
+    }
+    let (status, stderr) = queue.finish();
+    assert!(status.success(), "{stderr}");
+    for (moment, n) in moments {
+        assert!(stderr.contains(&format!("REVIEWDESK_FAULT: pausing at {moment} #{n}\n")), "{stderr}");
+    }
+    let after = fresh(&home);
+    assert_ne!(after, before, "the score changes the queue");
+    let rows = |text: &str| -> Vec<serde_json::Value> {
+        serde_json::from_str::<serde_json::Value>(text).unwrap()["rows"].as_array().unwrap().clone()
+    };
+    let (old, new) = (rows(&before), rows(&after));
+    let changed: Vec<usize> = (0..new.len()).filter(|&i| old[i] != new[i]).collect();
+    assert!(changed.iter().all(|&i| i < new.len() / 2), "the change is in the half read first: {changed:?}");
+    // What the paused queue printed is the store after the write, whole: not the first half from
+    // before it and the second from after.
+    assert_eq!(queue.stdout(), after);
 }

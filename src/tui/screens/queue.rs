@@ -37,7 +37,8 @@ pub struct QueueState {
     /// filter keystroke only walks it (sorting 10,000 rows on each key was most of its cost).
     order: Vec<usize>,
     order_by: Option<SortBy>,
-    /// Each row's code, name and unit in lower case, for the filter, made once per rows.
+    /// Each row's code, name and unit in lower case, for the filter: made once per rows, when
+    /// filtering starts.
     haystacks: Vec<[String; 3]>,
 }
 
@@ -100,11 +101,10 @@ impl QueueState {
     /// The sorted order and the lower-cased texts, made again only when the rows or the sort
     /// changed since they were made.
     fn prepare(&mut self) {
-        let rows = &self.view.rows;
-        if self.haystacks.len() != rows.len() {
-            self.haystacks =
-                rows.iter().map(|r| [r.code.to_lowercase(), r.name.to_lowercase(), r.unit.to_lowercase()]).collect();
+        if !self.filter.is_empty() {
+            self.make_haystacks();
         }
+        let rows = &self.view.rows;
         if self.order_by == Some(self.sort) && self.order.len() == rows.len() {
             return;
         }
@@ -117,6 +117,16 @@ impl QueueState {
         });
         self.order = order;
         self.order_by = Some(self.sort);
+    }
+
+    /// The lower-cased texts the filter searches, made when filtering starts rather than with
+    /// every queue (10,000 rows take milliseconds the first frame need not spend).
+    fn make_haystacks(&mut self) {
+        let rows = &self.view.rows;
+        if self.haystacks.len() != rows.len() {
+            self.haystacks =
+                rows.iter().map(|r| [r.code.to_lowercase(), r.name.to_lowercase(), r.unit.to_lowercase()]).collect();
+        }
     }
 
     pub fn current(&self) -> Option<&QueueRow> {
@@ -157,6 +167,7 @@ impl QueueState {
             self.selected = (self.selected + page.max(1)).min(last);
         } else if keys.filter.matches(ev) {
             self.filtering = true;
+            self.make_haystacks();
         } else if keys.sort.matches(ev) {
             self.sort_by((self.sort.column + 1) % COLUMNS.len());
         } else if keys.reverse.matches(ev) {
