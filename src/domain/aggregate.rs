@@ -51,7 +51,7 @@ pub struct Aggregate {
 }
 
 /// Aggregates `(expert, total, vetoes ticked)` entries; `None` when nobody has scored.
-pub fn aggregate(rule: &AggregationRule, entries: &[(String, Points, usize)]) -> Option<Aggregate> {
+pub fn aggregate<K: AsRef<str>>(rule: &AggregationRule, entries: &[(K, Points, usize)]) -> Option<Aggregate> {
     let n = entries.len();
     if n == 0 {
         return None;
@@ -73,8 +73,11 @@ pub fn aggregate(rule: &AggregationRule, entries: &[(String, Points, usize)]) ->
     let sq: i128 = totals.iter().map(|t| (*t as i128 * n as i128 - sum as i128).pow(2)).sum();
     let std_dev = Centi((sq as f64 / (n as f64).powi(3)).sqrt().round() as i64);
     let limit = rule.divergence_points.centi();
-    let outliers =
-        entries.iter().filter(|(_, t, _)| (t.centi() - median.0).abs() > limit).map(|(e, _, _)| e.clone()).collect();
+    let outliers = entries
+        .iter()
+        .filter(|(_, t, _)| (t.centi() - median.0).abs() > limit)
+        .map(|(e, _, _)| e.as_ref().to_string())
+        .collect();
     let veto_count = entries.iter().filter(|e| e.2 > 0).count();
     Some(Aggregate {
         n,
@@ -148,6 +151,6 @@ mod tests {
         let mut e = entries(&[90.0, 90.0]);
         e[1].2 = 2;
         assert_eq!(aggregate(&rule(), &e).unwrap().veto_count, 1);
-        assert!(aggregate(&rule(), &[]).is_none());
+        assert!(aggregate::<&str>(&rule(), &[]).is_none());
     }
 }

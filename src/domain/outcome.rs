@@ -260,7 +260,7 @@ pub fn assess(
     profile: &Profile,
     app: &super::Application,
     meeting_date: Option<NaiveDate>,
-    entries: &[(String, Points, usize)],
+    entries: &[(impl AsRef<str>, Points, usize)],
 ) -> Assessment {
     let mut findings = profile.evaluate_at(app, meeting_date);
     // The order of an acceptance's dates is cited to the profile's trial-operation article where

@@ -379,9 +379,31 @@ impl Current {
 }
 
 /// A decision as stored, marked outdated when made on another version than the current one.
+/// Its text (conclusion, conditions, opinion) stays JSON until a page shows it: the queue needs
+/// only the outcome, the sheets it rests on and its event.
 struct DecisionRow {
-    view: DecisionView,
     chair_key: String,
+    outcome: Outcome,
+    based_on: Vec<String>,
+    event_id: String,
+    suite: Suite,
+    decided_at: String,
+    outdated: bool,
+    decision_json: String,
+}
+
+impl DecisionRow {
+    fn view(&self) -> Result<DecisionView> {
+        Ok(DecisionView {
+            decision: serde_json::from_str(&self.decision_json)
+                .map_err(|e| StoreError::Corrupt(format!("decision {}: {e}", self.event_id)))?,
+            based_on: self.based_on.clone(),
+            event_id: self.event_id.clone(),
+            suite: self.suite,
+            decided_at: self.decided_at.clone(),
+            outdated: self.outdated,
+        })
+    }
 }
 
 /// One application's score sheets, conflict declarations and decisions, as stored.
@@ -404,8 +426,8 @@ impl Sheets {
     }
 
     /// The decision of the chair's seat (its newest key's).
-    fn decision(&self, chair_keys: &[&str]) -> Option<DecisionView> {
-        chair_keys.iter().find_map(|k| self.decisions.iter().find(|r| r.chair_key == *k)).map(|r| r.view.clone())
+    fn decision(&self, chair_keys: &[&str]) -> Option<&DecisionRow> {
+        chair_keys.iter().find_map(|k| self.decisions.iter().find(|r| r.chair_key == *k))
     }
 }
 
@@ -461,15 +483,20 @@ fn sheet_row(r: &rusqlite::Row<'_>, now: &Current) -> Result<SheetRow> {
 /// A `decisions` row of [`Store::each_application`]'s query, on the application `now`.
 fn decision_row(r: &rusqlite::Row<'_>, now: &Current) -> Result<DecisionRow> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
-    let view = DecisionView {
-        decision: serde_json::from_str(text(r, 1)?).map_err(corrupt)?,
+    let outcome = text(r, 9)?;
+    Ok(DecisionRow {
+        chair_key: r.get(5)?,
+        outcome: Outcome::ALL
+            .into_iter()
+            .find(|o| o.id() == outcome)
+            .ok_or_else(|| StoreError::Corrupt(format!("decision outcome {outcome}")))?,
         based_on: serde_json::from_str(text(r, 2)?).map_err(corrupt)?,
         event_id: r.get(3)?,
         suite: Suite::parse(text(r, 8)?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         decided_at: r.get(4)?,
         outdated: !now.answers(text(r, 6)?, text(r, 7)?),
-    };
-    Ok(DecisionRow { view, chair_key: r.get(5)? })
+        decision_json: r.get(1)?,
+    })
 }
 
 impl Store {
@@ -573,7 +600,7 @@ impl Store {
             scope,
         ))?;
         let mut decisions = self.conn.prepare_cached(&scope_sql(
-                "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256, suite \
+                "SELECT code, decision_json, based_on_json, event_id, decided_at, chair_key, application_event, rubric_sha256, suite, outcome \
                  FROM decisions WHERE meeting_id = ?1 AND {code} ORDER BY code",
                 scope,
             ))?;
@@ -660,13 +687,14 @@ impl Store {
         let mut rows = Vec::new();
         self.each_application(meeting, scope, |current, sheets| {
             let decision = sheets.decision(chair).filter(|d| !d.outdated);
+            let based_on = decision.map(|d| &d.based_on[..]);
             // Most applications have no substitute: their seats are the panel's, not copied.
             let code = &current.application.code;
             let seats = match substitutes.iter().any(|s| &s.code == code) {
                 true => std::borrow::Cow::Owned(with_substitutes(seats, substitutes, code)),
                 false => std::borrow::Cow::Borrowed(seats),
             };
-            let a = assess(meeting, &seats, &current, &sheets, decision.as_ref(), rectification);
+            let a = assess(meeting, &seats, &current, &sheets, based_on, rectification);
             let app = &current.application;
             let mine = sheets.for_seat(seat);
             let recused = sheets.recusal(seat).is_some();
@@ -703,8 +731,8 @@ impl Store {
                 suggested: if blind { None } else { a.suggested },
                 blind,
                 status,
-                outcome: decision.as_ref().map(|d| d.decision.outcome),
-                decision_event: decision.map(|d| d.event_id),
+                outcome: decision.map(|d| d.outcome),
+                decision_event: decision.map(|d| d.event_id.clone()),
             });
             Ok(())
         })?;
@@ -731,10 +759,11 @@ impl Store {
             role => role,
         };
         let seats = with_substitutes(&meeting.seats(), &substitutes, code);
-        let decision = sheets.decision(&chair_keys(&seats));
+        let decision = sheets.decision(&chair_keys(&seats)).map(DecisionRow::view).transpose()?;
         let standing = decision.as_ref().filter(|d| !d.outdated);
+        let based_on = standing.map(|d| &d.based_on[..]);
         let history = self.rectification_history()?;
-        let a = assess(&meeting, &seats, &current, &sheets, standing, &history.at(&meeting.id, meeting.date));
+        let a = assess(&meeting, &seats, &current, &sheets, based_on, &history.at(&meeting.id, meeting.date));
         let submitted = sheets.for_seat(&viewer_seat(&meeting, viewer)).is_some_and(|r| r.current);
         let blind = !role.sees_everything() && !submitted;
         let outliers = a.aggregate.as_ref().map(|g| g.outliers.clone()).unwrap_or_default();
@@ -760,7 +789,7 @@ impl Store {
                     after_decision: false,
                     review: None,
                 };
-                line.after_decision = line.counts() && entry.is_some_and(|r| unseen_by(standing, &r.event_id));
+                line.after_decision = line.counts() && entry.is_some_and(|r| unseen_by(based_on, &r.event_id));
                 line
             })
             .collect();
@@ -1098,10 +1127,10 @@ struct Assessment {
     after_decision: usize,
 }
 
-/// Whether a sheet that counts was left out of the standing decision `standing` (None: no
-/// decision stands, so nothing is "after" it).
-fn unseen_by(standing: Option<&DecisionView>, event_id: &str) -> bool {
-    standing.is_some_and(|d| !d.based_on.iter().any(|b| b == event_id))
+/// Whether a sheet that counts was left out of the sheets `standing`, the standing decision
+/// rests on (None: no decision stands, so nothing is "after" it).
+fn unseen_by(standing: Option<&[String]>, event_id: &str) -> bool {
+    standing.is_some_and(|based_on| !based_on.iter().any(|b| b == event_id))
 }
 
 /// The criteria on which the sheets that count disagree (复核), by expert name.
@@ -1117,14 +1146,14 @@ fn disagreements(
 }
 
 /// `seats` is `meeting.seats()`, worked out once by the caller rather than once per application.
-/// Only sheets that answer the current registration and rubric count. `standing` is the decision
-/// that stands on the application, if any.
+/// Only sheets that answer the current registration and rubric count. `standing` is what the
+/// decision that stands on the application rests on, if one does.
 fn assess(
     meeting: &MeetingOpened,
     seats: &[Seat],
     current: &Current,
     sheets: &Sheets,
-    standing: Option<&DecisionView>,
+    standing: Option<&[String]>,
     rectification: &crate::domain::rectification::AtMeeting<'_>,
 ) -> Assessment {
     let app = &current.application;
@@ -1134,7 +1163,7 @@ fn assess(
     let eligible = seats.len();
     let mut outdated = 0;
     let mut after_decision = 0;
-    let entries: Vec<(String, Points, usize)> = seats
+    let entries: Vec<(&str, Points, usize)> = seats
         .iter()
         .filter_map(|seat| {
             let r = sheets.for_seat(&seat.keys)?;
@@ -1145,7 +1174,7 @@ fn assess(
             if unseen_by(standing, &r.event_id) {
                 after_decision += 1;
             }
-            Some((seat.holder.member.key.clone(), r.total, r.vetoes))
+            Some((seat.holder.member.key.as_str(), r.total, r.vetoes))
         })
         .collect();
     let judged = crate::domain::assess(&meeting.profile, app, Some(meeting.date), &entries);
