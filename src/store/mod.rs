@@ -108,15 +108,19 @@ impl Store {
 
     /// Runs `theirs` on a second, read-only connection on another core while `mine` runs on
     /// this one, when the store (or the meeting) holds enough applications to be worth it.
-    /// `None` when it does not, when the store is in memory (no second connection sees it), or
-    /// when another process wrote meanwhile, so the two may have read different states: the
-    /// caller then reads on this connection alone.
+    /// `None` when it does not, when the store is in memory (no second connection sees it), when
+    /// this connection is inside a transaction (the other would not see its writes), or when
+    /// another process wrote meanwhile, so the two may have read different states: the caller
+    /// then reads on this connection alone.
     pub(crate) fn on_two_cores<A: Send, B>(
         &self,
         meeting_id: Option<&str>,
         theirs: impl FnOnce(&Store) -> A + Send,
         mine: impl FnOnce(&Store) -> B,
     ) -> Result<Option<(A, B)>> {
+        if !self.conn.is_autocommit() {
+            return Ok(None);
+        }
         let before = self.data_version()?;
         let applications: i64 = self.conn.query_row(
             "SELECT count(*) FROM applications WHERE ?1 IS NULL OR meeting_id = ?1",

@@ -583,3 +583,36 @@ fn an_expert_whose_sheet_answers_an_earlier_version_is_still_to_submit() {
         "GL-1 还有专家未提交评分：李明、陈静。请等待，或加 --partial 按已提交的评分决定 / experts have not yet scored GL-1: 李明, 陈静. Wait, or add --partial to decide on the scores submitted"
     );
 }
+
+#[test]
+fn a_read_splits_over_two_cores_only_outside_a_transaction_on_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = fixture();
+    // The same meeting in a store on disk, which a second connection can open.
+    f.store = Store::open(&dir.path().join("t.db")).unwrap();
+    f.store.trust_add(&f.sec.public(), "2026-12-01").unwrap();
+    let body = opened(&f);
+    f.store.append_local(&f.sec, body, now()).unwrap();
+    let body = registered(&f, "GL-1");
+    f.store.append_local(&f.sec, body, now()).unwrap();
+    let count = |s: &Store| s.conn.query_row("SELECT count(*) FROM trust", [], |r| r.get::<_, i64>(0));
+    assert_eq!(
+        f.store.on_two_cores(None, |s| count(s).unwrap(), |s| count(s).unwrap()).unwrap(),
+        None,
+        "one application"
+    );
+    f.store.two_cores_from = 1;
+    assert_eq!(f.store.on_two_cores(None, |s| count(s).unwrap(), |s| count(s).unwrap()).unwrap(), Some((1, 1)));
+    // Inside a write transaction the second connection would read the store without its
+    // writes: the read stays on this connection.
+    f.store.conn.execute_batch("BEGIN IMMEDIATE; DELETE FROM trust;").unwrap();
+    assert_eq!(f.store.on_two_cores(None, |s| count(s).unwrap(), |s| count(s).unwrap()).unwrap(), None);
+    f.store.conn.execute_batch("ROLLBACK").unwrap();
+    let mut memory = fixture();
+    memory.store.two_cores_from = 1;
+    assert_eq!(
+        memory.store.on_two_cores(None, |s| count(s).unwrap(), |s| count(s).unwrap()).unwrap(),
+        None,
+        "in memory"
+    );
+}
