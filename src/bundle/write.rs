@@ -90,7 +90,8 @@ fn export_from(
     let mut count = 0usize;
     let mut authors: BTreeMap<String, AuthorRange> = BTreeMap::new();
     let mut meetings: Vec<String> = Vec::new();
-    store.for_each_event(&filter.events, |ev| {
+    let order = store.export_order(&filter.events)?;
+    store.for_each_event_in(&order, |ev| {
         for part in line.parts(&ev) {
             hasher.update(part);
             size += part.len() as u64;
@@ -163,7 +164,7 @@ fn export_from(
     // The log again, from the same snapshot: it must come out as long as it was hashed.
     tar.header(EVENTS, size)?;
     let mut written = 0u64;
-    store.for_each_event(&filter.events, |ev| {
+    store.for_each_event_in(&order, |ev| {
         for part in line.parts(&ev) {
             tar.out.write_all(part).map_err(io(tar.path))?;
             written += part.len() as u64;

@@ -93,6 +93,9 @@ impl Importer<'_> {
     }
 }
 
+/// The events an export sends, as row ids in the order they travel (parents first).
+pub struct ExportOrder(Vec<i64>);
+
 impl Store {
     /// Runs `fill` in one IMMEDIATE transaction, then re-examines every held event. Commits
     /// unless `dry_run` or `fill` fails, in which case nothing changes.
@@ -174,29 +177,40 @@ impl Store {
     pub fn for_each_event<E: From<StoreError>>(
         &self,
         filter: &EventFilter,
+        f: impl FnMut(StoredEvent) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let order = self.export_order(filter)?;
+        self.for_each_event_in(&order, f)
+    }
+
+    /// The row ids of the exportable events matching `filter`, parents first: the order
+    /// first, over row ids only, then each row by its id, since sorting whole rows made
+    /// SQLite's sorter carry every event's bytes through temporary files. An export walks the
+    /// log twice in this one order.
+    pub fn export_order(&self, filter: &EventFilter) -> Result<ExportOrder> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT rowid FROM events \
+             WHERE status = 'applied' \
+               AND (?1 IS NULL OR meeting_id = ?1 OR kind = 'key_revoked') AND (?2 IS NULL OR author = ?2) \
+             ORDER BY {}, author, seq",
+            super::append::KIND_ORDER
+        ))?;
+        let rowids: rusqlite::Result<Vec<i64>> =
+            st.query_map(params![filter.meeting, filter.author], |r| r.get(0))?.collect();
+        Ok(ExportOrder(rowids?))
+    }
+
+    /// The events of `order`, in it.
+    pub fn for_each_event_in<E: From<StoreError>>(
+        &self,
+        order: &ExportOrder,
         mut f: impl FnMut(StoredEvent) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        // The order first, over row ids only, then each row by its id: sorting whole rows made
-        // SQLite's sorter carry every event's bytes through temporary files.
-        let mut st = self
-            .conn
-            .prepare(&format!(
-                "SELECT rowid FROM events \
-                 WHERE status = 'applied' \
-                   AND (?1 IS NULL OR meeting_id = ?1 OR kind = 'key_revoked') AND (?2 IS NULL OR author = ?2) \
-                 ORDER BY {}, author, seq",
-                super::append::KIND_ORDER
-            ))
-            .map_err(StoreError::from)?;
-        let rowids: Vec<i64> = st
-            .query_map(params![filter.meeting, filter.author], |r| r.get(0))
-            .and_then(|rows| rows.collect())
-            .map_err(StoreError::from)?;
         let mut row = self
             .conn
             .prepare_cached("SELECT id, author, seq, meeting_id, bytes, signature FROM events WHERE rowid = ?1")
             .map_err(StoreError::from)?;
-        for rowid in rowids {
+        for rowid in &order.0 {
             let ev = row
                 .query_row([rowid], |r| {
                     Ok(StoredEvent {
