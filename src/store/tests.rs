@@ -608,6 +608,11 @@ fn a_read_splits_over_two_cores_only_outside_a_transaction_on_a_file() {
     f.store.conn.execute_batch("BEGIN IMMEDIATE; DELETE FROM trust;").unwrap();
     assert_eq!(f.store.on_two_cores(None, |s| count(s).unwrap(), |s| count(s).unwrap()).unwrap(), None);
     f.store.conn.execute_batch("ROLLBACK").unwrap();
+    // A second connection that cannot be opened leaves the read on this one, without an error.
+    f.store.helper.replace(None);
+    std::fs::rename(dir.path().join("t.db"), dir.path().join("moved.db")).unwrap();
+    assert_eq!(f.store.on_two_cores(None, |s| count(s).unwrap(), |s| count(s).unwrap()).unwrap(), None);
+    assert_eq!(count(&f.store).unwrap(), 1, "this connection still reads");
     let mut memory = fixture();
     memory.store.two_cores_from = 1;
     assert_eq!(
