@@ -653,18 +653,19 @@ impl Store {
             substitutes: &substitutes,
             rectification: &rectification,
         };
-        let rows = match self.middle_code(meeting_id)? {
-            Some(middle) => {
-                let theirs = |helper: &Store| helper.queue_rows(&basis, Scope::From(&middle));
-                let mine = |store: &Store| store.queue_rows(&basis, Scope::Before(&middle));
-                match self.on_two_cores(Some(meeting_id), theirs, mine)? {
-                    Some((theirs, mine)) => {
-                        let mut rows = mine?;
-                        rows.extend(theirs?);
-                        rows
-                    }
-                    None => self.queue_rows(&basis, Scope::All)?,
-                }
+        let halves = match self.middle_code(meeting_id)? {
+            Some(middle) => self.on_two_cores(
+                Some(meeting_id),
+                |helper: &Store| helper.queue_rows(&basis, Scope::From(&middle)),
+                |store: &Store| store.queue_rows(&basis, Scope::Before(&middle)),
+            )?,
+            None => None,
+        };
+        let rows = match halves {
+            Some((theirs, mine)) => {
+                let mut rows = mine?;
+                rows.extend(theirs?);
+                rows
             }
             None => self.queue_rows(&basis, Scope::All)?,
         };
